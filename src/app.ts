@@ -1,0 +1,66 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { AnyFastify } from './http/app-type.js';
+import type { Logger } from 'pino';
+import type { AppContext } from './http/context.js';
+import { collectRouteMatchers, registerErrorHandler } from './http/plugins/error-handler.js';
+import { registerAuth } from './http/plugins/auth.js';
+import { registerJsonBodyParser } from './http/plugins/json-body.js';
+import { requestIdFor } from './http/plugins/request-id.js';
+import { adminUserRoutes } from './http/routes/admin-users.js';
+import { healthRoutes } from './http/routes/health.js';
+import { memberRoutes } from './http/routes/members.js';
+import { openApiRoutes } from './http/routes/openapi.js';
+import { teamRoutes } from './http/routes/teams.js';
+import { tokenRoutes } from './http/routes/tokens.js';
+import { userRoutes } from './http/routes/user.js';
+
+/** Builds the HTTP application over ready adapters. It never listens (main.ts does). */
+export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFastify> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    // One line per request, written in onResponse below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const matchers = collectRouteMatchers(app);
+  registerErrorHandler(app, matchers);
+  registerJsonBodyParser(app);
+  // Stockroom's API speaks JSON only: other bodies answer 415 rather than reaching a handler.
+  app.removeContentTypeParser('text/plain');
+  registerAuth(app, ctx);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Stockroom',
+        version: '0.1.0',
+        description: "A self-hostable implementation of Vercel's Marketplace storage API. Paths under /stockroom/ are Stockroom's extensions.",
+      },
+      components: { securitySchemes: { bearerToken: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerToken: [] }],
+    },
+  });
+
+  await app.register(healthRoutes, { ctx });
+  await app.register(openApiRoutes);
+  await app.register(userRoutes);
+  await app.register(teamRoutes, { ctx });
+  await app.register(memberRoutes, { ctx });
+  await app.register(tokenRoutes, { ctx });
+  await app.register(adminUserRoutes, { ctx });
+  return app;
+}

@@ -1,0 +1,105 @@
+import type { Kysely } from 'kysely';
+import { hashToken } from '../crypto/secret-box.js';
+import type { AccessToken, Team, User } from '../domain/accounts.js';
+import { newTokenValue } from '../domain/access-tokens.js';
+import { newId } from '../domain/ids.js';
+import type { Role } from '../domain/roles.js';
+import { ApiError } from '../errors.js';
+import { isUniqueViolation, uniqueViolationTarget } from './errors.js';
+import type { DB } from './schema.js';
+import { insertTeam, upsertMembership } from './teams.js';
+import { insertToken } from './tokens.js';
+import { insertUser, setDefaultTeam } from './users.js';
+
+/**
+ * Account operations that touch several tables, each in one transaction, so a crash leaves
+ * either all of it or none. Uniqueness is the database's job (unique slugs, emails, usernames),
+ * which is what keeps several replicas on one PostgreSQL correct.
+ */
+
+/** Creates a team with its creator as OWNER. Slug taken → 409 `conflict`. */
+export async function createTeam(db: Kysely<DB>, input: { slug: string; name: string; creatorId: string; now: number }): Promise<Team> {
+  const team: Team = {
+    id: newId('team'),
+    slug: input.slug,
+    name: input.name,
+    creatorId: input.creatorId,
+    billingState: 'active',
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
+  try {
+    await db.transaction().execute(async (trx) => {
+      await insertTeam(trx, team);
+      await upsertMembership(trx, { teamId: team.id, userId: input.creatorId, role: 'OWNER', createdAt: input.now });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ApiError('conflict', `The team slug "${input.slug}" is already in use.`, { param: 'slug' });
+    throw error;
+  }
+  return team;
+}
+
+/**
+ * Creates a user with a team of their own (their default team, as Vercel's "northstar" accounts
+ * have). Email or username taken → 409 `conflict`.
+ */
+export async function createUserWithTeam(
+  db: Kysely<DB>,
+  input: { email: string; username: string; name: string | null; isAdmin: boolean; teamSlug: string; teamName: string; now: number },
+): Promise<{ user: User; team: Team }> {
+  const userId = newId('user');
+  const teamId = newId('team');
+  const user: User = {
+    id: userId,
+    email: input.email,
+    name: input.name,
+    username: input.username,
+    defaultTeamId: teamId,
+    isAdmin: input.isAdmin,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
+  const team: Team = { id: teamId, slug: input.teamSlug, name: input.teamName, creatorId: userId, billingState: 'active', createdAt: input.now, updatedAt: input.now };
+  try {
+    await db.transaction().execute(async (trx) => {
+      await insertUser(trx, { ...user, defaultTeamId: null });
+      await insertTeam(trx, team);
+      await upsertMembership(trx, { teamId, userId, role: 'OWNER', createdAt: input.now });
+      await setDefaultTeam(trx, userId, teamId, input.now);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      const target = uniqueViolationTarget(error);
+      const field = target.includes('email') ? 'email' : target.includes('username') ? 'username' : 'slug';
+      throw new ApiError('conflict', `The ${field} is already in use.`, { param: field });
+    }
+    throw error;
+  }
+  return { user, team };
+}
+
+/** Issues a token; the value is returned once and only its hash is stored. */
+export async function issueToken(
+  db: Kysely<DB>,
+  input: { userId: string; name: string; teamId: string | null; expiresAt: number | null; origin: string; now: number; value?: string },
+): Promise<{ token: AccessToken; value: string }> {
+  const value = input.value ?? newTokenValue();
+  const token: AccessToken = {
+    id: newId('tok'),
+    userId: input.userId,
+    name: input.name,
+    teamId: input.teamId,
+    origin: input.origin,
+    expiresAt: input.expiresAt,
+    revokedAt: null,
+    createdAt: input.now,
+    activeAt: input.now,
+  };
+  await insertToken(db, token, hashToken(value));
+  return { token, value };
+}
+
+export async function addMember(db: Kysely<DB>, input: { teamId: string; userId: string; role: Role; now: number }): Promise<void> {
+  await upsertMembership(db, { teamId: input.teamId, userId: input.userId, role: input.role, createdAt: input.now });
+}

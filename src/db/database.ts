@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number };
+
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly dialect: Dialect;
+  destroy(): Promise<void>;
+}
+
+/**
+ * Opens the one query layer over either database. This file and `errors.ts` are the only places
+ * where SQLite and PostgreSQL differ (style.md, "Database").
+ */
+export function openDatabase(config: DatabaseConfig): Database {
+  if (config.kind === 'sqlite') return openSqlite(config.path);
+  return openPostgres(config.url, config.poolSize ?? 10);
+}
+
+function openSqlite(path: string): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  // WAL lets readers run beside the writer; FULL makes every commit that answered survive a
+  // crash of the machine, not only of the process (issue 7 keeps durability).
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  // Two Stockroom processes may share one file; wait for the other's write lock instead of failing.
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', destroy: () => db.destroy() };
+}
+
+// pg returns int8 (bigint) as a string by default; our bigints are epoch milliseconds and cents,
+// far below 2^53, so numbers are exact and both dialects return the same JS type.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+function openPostgres(url: string, poolSize: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', destroy: () => db.destroy() };
+}

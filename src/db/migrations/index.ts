@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-accounts.js';
+
+/**
+ * Every migration, in order. Listed by hand rather than read from the folder so that the set is
+ * fixed at build time and works the same under tsx and compiled JavaScript.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-accounts': m0001,
+};

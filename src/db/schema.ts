@@ -1,0 +1,68 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of every table. Columns are snake_case; timestamps are epoch milliseconds (bigint),
+ * money is integer cents, flags are 0/1 integers and JSON is text, so that SQLite and PostgreSQL
+ * return the same JS types.
+ */
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string | null;
+  username: string;
+  default_team_id: string | null;
+  /** 1 for an operator of this Stockroom instance (the bootstrap owner). */
+  is_admin: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TeamsTable {
+  id: string;
+  slug: string;
+  name: string;
+  creator_id: string;
+  /** 'active' or 'soft_blocked' (semantics.md §3). */
+  billing_state: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipsTable {
+  team_id: string;
+  user_id: string;
+  /** OWNER, MEMBER, DEVELOPER, BILLING or VIEWER. */
+  role: string;
+  created_at: number;
+}
+
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 of the token value; the value itself is never stored. */
+  token_hash: string;
+  /** When set, the token may act for this team only. */
+  team_id: string | null;
+  origin: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  active_at: number;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+  created_at: number;
+}
+
+export interface DB {
+  users: UsersTable;
+  teams: TeamsTable;
+  memberships: MembershipsTable;
+  tokens: TokensTable;
+  instance_settings: InstanceSettingsTable;
+}
+
+export type { Generated };

@@ -1,0 +1,126 @@
+import type { AnyFastify } from '../app-type.js';
+import type { FastifyRequest } from 'fastify';
+import { hashToken } from '../../crypto/secret-box.js';
+import { findTokenByHash } from '../../db/tokens.js';
+import { findMembership, findTeam } from '../../db/teams.js';
+import { findUserById } from '../../db/users.js';
+import { isTokenUsable, type Actor, type Membership, type Team } from '../../domain/accounts.js';
+import { canWrite } from '../../domain/roles.js';
+import { ApiError } from '../../errors.js';
+import type { AppContext } from '../context.js';
+
+/**
+ * What a route needs from the caller, declared in the route's `config`:
+ * - `auth: 'none'`: public (health, JWKS, OpenAPI).
+ * - `auth: 'user'`: a valid token; no team is resolved.
+ * - `auth: 'team'` (the default for routes that declare nothing): a valid token and a team the
+ *   token may act for, from `teamId`/`slug` or the default team; `write: true` also requires a
+ *   role that may write (semantics.md §1.1–§1.3).
+ */
+export type AuthMode = 'none' | 'user' | 'team';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthMode;
+    write?: boolean;
+    /** Only operators of this Stockroom instance (the bootstrap owner) may call it. */
+    admin?: boolean;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+    team: Team | null;
+    membership: Membership | null;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/i;
+
+export function registerAuth(app: AnyFastify, ctx: AppContext): void {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('team', null);
+  app.decorateRequest('membership', null);
+
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    // Unknown routes have no handler config: let the 404 handler answer.
+    if (!request.routeOptions.url) return;
+    const mode: AuthMode = config.auth ?? 'team';
+    if (mode === 'none') return;
+    request.actor = await authenticate(ctx, request);
+    if (config.admin && !request.actor.user.isAdmin) {
+      throw new ApiError('forbidden', 'Only an operator of this Stockroom instance may do this.');
+    }
+    if (mode === 'team') {
+      const { team, membership } = await resolveTeam(ctx, request.actor, teamSelector(request.query));
+      request.team = team;
+      request.membership = membership;
+      if (config.write && !canWrite(membership.role)) {
+        throw new ApiError('forbidden', `Your role ${membership.role} on team ${team.slug} may read but not change resources.`);
+      }
+    }
+  });
+}
+
+async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<Actor> {
+  const header = request.headers.authorization;
+  if (!header) throw new ApiError('unauthorized', 'Missing Authorization header: send `Authorization: Bearer <token>`.');
+  const match = BEARER.exec(header.trim());
+  if (!match?.[1]) throw new ApiError('unauthorized', 'Malformed Authorization header: expected `Bearer <token>`.');
+  const token = await findTokenByHash(ctx.db, hashToken(match[1]));
+  if (!token) throw new ApiError('unauthorized', 'The token is not valid.');
+  if (token.revokedAt !== null) throw new ApiError('unauthorized', 'The token was revoked.');
+  if (!isTokenUsable(token, ctx.now())) throw new ApiError('unauthorized', 'The token has expired.');
+  const user = await findUserById(ctx.db, token.userId);
+  if (!user) throw new ApiError('unauthorized', 'The token is not valid.');
+  return { user, token };
+}
+
+export interface TeamSelector {
+  readonly teamId?: string;
+  readonly slug?: string;
+}
+
+function teamSelector(query: unknown): TeamSelector {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const pick = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : Array.isArray(v) ? '\u0000' : undefined);
+  return { teamId: pick(q.teamId), slug: pick(q.slug) };
+}
+
+/**
+ * Resolves the team a request acts for (semantics.md §1.2). An unknown team answers 403 like a
+ * team the caller may not see, so team ids cannot be probed.
+ */
+export async function resolveTeam(ctx: AppContext, actor: Actor, selector: TeamSelector): Promise<{ team: Team; membership: Membership }> {
+  const denied = (what: string) => new ApiError('forbidden', `You do not have access to the team ${what}.`);
+  let team: Team | undefined;
+  if (selector.teamId !== undefined) {
+    team = await findTeam(ctx.db, selector.teamId.startsWith('team_') ? { id: selector.teamId } : { slug: selector.teamId });
+    if (!team) throw denied(`"${selector.teamId}"`);
+    if (selector.slug !== undefined && selector.slug !== team.slug) throw denied(`"${selector.slug}"`);
+  } else if (selector.slug !== undefined) {
+    team = await findTeam(ctx.db, { slug: selector.slug });
+    if (!team) throw denied(`"${selector.slug}"`);
+  } else {
+    const defaultId = actor.token.teamId ?? actor.user.defaultTeamId;
+    if (!defaultId) throw new ApiError('forbidden', 'No team given and the user has no default team: pass `teamId` or `slug`.');
+    team = await findTeam(ctx.db, { id: defaultId });
+    if (!team) throw new ApiError('forbidden', 'No team given and the default team no longer exists: pass `teamId` or `slug`.');
+  }
+  if (actor.token.teamId !== null && actor.token.teamId !== team.id) {
+    throw new ApiError('forbidden', `This token is scoped to another team and may not act for ${team.slug}.`);
+  }
+  const membership = await findMembership(ctx.db, team.id, actor.user.id);
+  if (!membership) throw denied(`"${selector.teamId ?? selector.slug ?? team.slug}"`);
+  return { team, membership };
+}
+
+/** For handlers: the authenticated caller, which the hook guarantees on non-public routes. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new ApiError('unauthorized');
+  return request.actor;
+}
+
+export function teamOf(request: FastifyRequest): { team: Team; membership: Membership } {
+  if (!request.team || !request.membership) throw new ApiError('forbidden');
+  return { team: request.team, membership: request.membership };
+}

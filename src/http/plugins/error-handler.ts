@@ -1,0 +1,98 @@
+import type { AnyFastify } from '../app-type.js';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, isApiError } from '../../errors.js';
+
+/**
+ * The one place errors become responses, all in Vercel's shape `{"error":{"code","message"}}`
+ * (semantics.md §7). Unknown failures are logged with their cause and answered with a plain
+ * `internal_server_error` carrying the request id, never a stack trace or driver text.
+ */
+export function registerErrorHandler(app: AnyFastify, routeMatchers: RouteMatcher[]): void {
+  app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+    const apiError = toApiError(error, request);
+    if (apiError.status >= 500) {
+      request.log.error({ err: error, code: apiError.code }, 'request failed');
+    }
+    return sendApiError(reply, apiError);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routeMatchers.filter((r) => r.pattern.test(path)).map((r) => r.method);
+    if (allowed.length > 0) {
+      void reply.header('allow', [...new Set(allowed)].join(', '));
+      return sendApiError(reply, new ApiError('method_unknown', `The method ${request.method} is not allowed on ${path}.`));
+    }
+    return sendApiError(reply, new ApiError('not_found', `The route ${request.method} ${path} does not exist.`));
+  });
+}
+
+export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply {
+  const body = error.toBody();
+  if (error.status >= 500) (body.error as Record<string, unknown>).requestId = reply.request.id;
+  return reply.code(error.status).headers(error.headers).type('application/json; charset=utf-8').send(body);
+}
+
+function toApiError(error: FastifyError | ApiError | Error, request: FastifyRequest): ApiError {
+  if (isApiError(error)) return error;
+  const fe = error as FastifyError;
+  if (fe.validation) return validationError(fe);
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type', `The content type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json.`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('payload_too_large', 'The request body is larger than 1 MiB.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError('bad_request', 'The request body is not valid JSON.');
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || fe.statusCode === 400) return new ApiError('bad_request', 'The request body is not valid JSON.');
+  if (fe.statusCode === 413) return new ApiError('payload_too_large', 'The request body is too large.');
+  if (fe.statusCode === 415) return new ApiError('unsupported_media_type');
+  return new ApiError('internal_server_error');
+}
+
+/** Turns a schema failure into `bad_request` naming the field (`param`), semantics.md §1.4. */
+function validationError(error: FastifyError): ApiError {
+  const first = error.validation?.[0];
+  const where = error.validationContext ?? 'body';
+  let param = '';
+  if (first) {
+    const missing = (first.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const path = first.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+    param = missing && path === '' ? missing : path;
+  }
+  const field = param || where;
+  const reason = first?.message ?? 'is invalid';
+  const message = param
+    ? `Invalid request: \`${field}\` ${reason}.`
+    : where === 'body' && first?.keyword === 'type'
+      ? 'Invalid request: a JSON object body is required.'
+      : `Invalid request: ${where} ${reason}.`;
+  return new ApiError('bad_request', message, { param: field });
+}
+
+export interface RouteMatcher {
+  readonly method: string;
+  readonly pattern: RegExp;
+}
+
+/** Collects every route as a regular expression so the 404 handler can tell 405 from 404. */
+export function collectRouteMatchers(app: AnyFastify): RouteMatcher[] {
+  const matchers: RouteMatcher[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const source = route.url
+      .split('/')
+      .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    for (const method of methods) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      matchers.push({ method, pattern: new RegExp(`^${source}/?$`) });
+    }
+  });
+  return matchers;
+}

@@ -1,0 +1,80 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { createTeam } from '../../db/accounts-store.js';
+import { listTeamsOfUser } from '../../db/teams.js';
+import { ApiError } from '../../errors.js';
+import type { AppContext } from '../context.js';
+import { ErrorBody } from '../error-schema.js';
+import { Pagination, PageQuery, paginate } from '../pagination.js';
+import { actorOf, resolveTeam } from '../plugins/auth.js';
+import { presentTeam, TeamWire } from '../presenters/account.js';
+
+const TeamList = Type.Object({ teams: Type.Array(TeamWire), pagination: Pagination });
+const SLUG = '^[a-z0-9][a-z0-9-]{0,47}$';
+
+/** Vercel's team endpoints: list (v1 and v2), get one, create. */
+export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  for (const version of ['v1', 'v2']) {
+    app.get(
+      `/${version}/teams`,
+      {
+        config: { auth: 'user' },
+        schema: {
+          tags: ['teams'],
+          summary: 'List the teams of the authenticated user',
+          querystring: PageQuery,
+          response: { 200: TeamList, 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const limit = request.query.limit ?? 20;
+        // A team-scoped token sees only its team.
+        const rows = await listTeamsOfUser(ctx.db, actor.user.id, { ...request.query, limit, onlyTeamId: actor.token.teamId });
+        const { items, pagination } = paginate(rows, limit, (r) => r.team.createdAt);
+        return { teams: items.map((r) => presentTeam(r.team, r.membership)), pagination };
+      },
+    );
+  }
+
+  app.get(
+    '/v2/teams/:teamId',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['teams'],
+        summary: 'Get a team by id (or slug)',
+        params: Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) }),
+        querystring: Type.Object({ slug: Type.Optional(Type.String()) }),
+        response: { 200: TeamWire, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { team, membership } = await resolveTeam(ctx, actorOf(request), { teamId: request.params.teamId });
+      return presentTeam(team, membership);
+    },
+  );
+
+  app.post(
+    '/v1/teams',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['teams'],
+        summary: 'Create a team; the caller becomes its OWNER',
+        body: Type.Object({
+          slug: Type.String({ pattern: SLUG, description: 'lowercase letters, digits and dashes, at most 48' }),
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+        }),
+        response: { 200: TeamWire, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      if (actor.token.teamId !== null) throw new ApiError('forbidden', 'A token scoped to one team may not create teams.');
+      const now = ctx.now();
+      const team = await createTeam(ctx.db, { slug: request.body.slug, name: request.body.name ?? request.body.slug, creatorId: actor.user.id, now });
+      return presentTeam(team, { teamId: team.id, userId: actor.user.id, role: 'OWNER', createdAt: now });
+    },
+  );
+};

@@ -1,0 +1,115 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { issueToken } from '../../db/accounts-store.js';
+import { findTokenOfUser, listTokensOfUser, revokeToken } from '../../db/tokens.js';
+import { ApiError } from '../../errors.js';
+import type { AppContext } from '../context.js';
+import { ErrorBody } from '../error-schema.js';
+import { Pagination, PageQuery, paginate } from '../pagination.js';
+import { actorOf, resolveTeam } from '../plugins/auth.js';
+import { presentToken, TokenWire } from '../presenters/account.js';
+
+/** Vercel's access-token endpoints. The value is shown once, in the create answer. */
+export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post(
+    '/v3/user/tokens',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an access token (scoped to the team given by teamId/slug, if any)',
+        querystring: Type.Object({ teamId: Type.Optional(Type.String()), slug: Type.Optional(Type.String()) }),
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 128 }),
+          expiresAt: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch milliseconds' })),
+        }),
+        response: { 200: Type.Object({ token: TokenWire, bearerToken: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const now = ctx.now();
+      const { teamId, slug } = request.query;
+      let scopeTeamId: string | null = actor.token.teamId;
+      if (teamId !== undefined || slug !== undefined) {
+        scopeTeamId = (await resolveTeam(ctx, actor, { teamId, slug })).team.id;
+      }
+      if (request.body.expiresAt !== undefined && request.body.expiresAt <= now) {
+        throw new ApiError('bad_request', '`expiresAt` must be in the future.', { param: 'expiresAt' });
+      }
+      // A token can never outlive or outreach the token that made it.
+      const expiresAt = minExpiry(request.body.expiresAt ?? null, actor.token.expiresAt);
+      const { token, value } = await issueToken(ctx.db, { userId: actor.user.id, name: request.body.name, teamId: scopeTeamId, expiresAt, origin: 'manual', now });
+      return { token: presentToken(token), bearerToken: value };
+    },
+  );
+
+  // The SDK lists on /v6, older clients and the issue on /v5: both answer the same.
+  for (const version of ['v5', 'v6']) {
+    app.get(
+      `/${version}/user/tokens`,
+      {
+        config: { auth: 'user' },
+        schema: {
+          tags: ['tokens'],
+          summary: "List the user's access tokens",
+          querystring: PageQuery,
+          response: { 200: Type.Object({ tokens: Type.Array(TokenWire), pagination: Pagination }), 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (request) => {
+        const limit = request.query.limit ?? 20;
+        const rows = await listTokensOfUser(ctx.db, actorOf(request).user.id, { ...request.query, limit });
+        const { items, pagination } = paginate(rows, limit, (t) => t.createdAt);
+        return { tokens: items.map(presentToken), pagination };
+      },
+    );
+  }
+
+  app.get(
+    '/v5/user/tokens/:tokenId',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Get one access token ("current" is the calling token)',
+        params: Type.Object({ tokenId: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 200: Type.Object({ token: TokenWire }), 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const tokenId = request.params.tokenId === 'current' ? actor.token.id : request.params.tokenId;
+      const token = await findTokenOfUser(ctx.db, actor.user.id, tokenId);
+      if (!token || token.revokedAt !== null) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
+      return { token: presentToken(token) };
+    },
+  );
+
+  app.delete(
+    '/v3/user/tokens/:tokenId',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Revoke an access token ("current" revokes the calling token)',
+        params: Type.Object({ tokenId: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 200: Type.Object({ tokenId: Type.String() }), 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const tokenId = request.params.tokenId === 'current' ? actor.token.id : request.params.tokenId;
+      const token = await findTokenOfUser(ctx.db, actor.user.id, tokenId);
+      if (!token || token.revokedAt !== null) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
+      await revokeToken(ctx.db, token.id, ctx.now());
+      return { tokenId: token.id };
+    },
+  );
+};
+
+function minExpiry(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}

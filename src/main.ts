@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig } from './config.js';
+import { createStockroom } from './server.js';
+
+// The only file that touches `process`: configuration in, signals handled, exit codes out.
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const stockroom = await createStockroom(config);
+  const { logger } = stockroom.ctx;
+  if (stockroom.bootstrap.generatedToken) {
+    // Shown once, on the start that created it, and deliberately not through the logger.
+    process.stdout.write(
+      `\nStockroom created its first owner. Access token (shown once, store it now):\n\n  ${stockroom.bootstrap.generatedToken}\n\n`,
+    );
+  }
+  const url = await stockroom.listen();
+  logger.info({ url, database: config.database.kind }, `Stockroom listening on ${url}`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    stockroom.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Stockroom failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

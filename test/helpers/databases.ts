@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/**
+ * The dialects every HTTP suite runs against: SQLite always, PostgreSQL too when
+ * TEST_DATABASE_URL names a server (CI sets it; style.md "Testing habits").
+ */
+export type TestDialect = 'sqlite' | 'postgres';
+export const DIALECTS: TestDialect[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export interface TestDatabase {
+  /** Environment for loadConfig: DATABASE_URL for PostgreSQL, STOCKROOM_DATA_DIR always. */
+  readonly env: Record<string, string>;
+  readonly dataDir: string;
+  readonly url?: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database of the dialect: a temp directory, or a new PostgreSQL database. */
+export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stockroom-test-'));
+  const cleanDir = () => rmSync(dataDir, { recursive: true, force: true });
+  if (dialect === 'sqlite') {
+    return { env: { STOCKROOM_DATA_DIR: dataDir }, dataDir, drop: async () => cleanDir() };
+  }
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `stockroom_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { STOCKROOM_DATA_DIR: dataDir, DATABASE_URL: url.toString(), STOCKROOM_ENCRYPTION_KEY: randomBytes(32).toString('hex') },
+    dataDir,
+    url: url.toString(),
+    drop: async () => {
+      cleanDir();
+      await withAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
