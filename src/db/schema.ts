@@ -24,6 +24,7 @@ export interface TeamsTable {
   creator_id: string;
   /** 'active' or 'soft_blocked' (semantics.md §3). */
   billing_state: string;
+  default_payment_method_id: Generated<string | null>;
   created_at: number;
   updated_at: number;
 }
@@ -57,12 +58,64 @@ export interface InstanceSettingsTable {
   created_at: number;
 }
 
+export interface SigningKeysTable {
+  kid: string;
+  public_jwk: string;
+  /** The private JWK, sealed with the secret box. */
+  private_jwk_sealed: string;
+  created_at: number;
+}
+
+export interface InstallationsTable {
+  id: string;
+  team_id: string;
+  integration_id: string;
+  user_id: string;
+  /** JSON array of scopes granted. */
+  scopes: string;
+  access_token_hash: string;
+  source: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface PaymentMethodsTable {
+  id: string;
+  team_id: string;
+  source: string;
+  brand: string;
+  last4: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  team_id: string;
+  store_id: string | null;
+  kind: string;
+  amount_cents: number;
+  currency: string;
+  payment_method_id: string | null;
+  billing_plan_id: string | null;
+  reference: string | null;
+  operation_key: string;
+  memo: string | null;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
   memberships: MembershipsTable;
   tokens: TokensTable;
   instance_settings: InstanceSettingsTable;
+  signing_keys: SigningKeysTable;
+  installations: InstallationsTable;
+  payment_methods: PaymentMethodsTable;
+  ledger_entries: LedgerEntriesTable;
 }
 
 export type { Generated };

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-accounts.js';
+import * as m0002 from './0002-marketplace.js';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder so that the set is
@@ -7,4 +8,5 @@ import * as m0001 from './0001-accounts.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-accounts': m0001,
+  '0002-marketplace': m0002,
 };
