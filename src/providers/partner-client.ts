@@ -1,0 +1,407 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Type, type Static, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { ProviderError, type ProviderErrorField, type ProviderErrorKind } from './provider-error.js';
+import type { Signer, SystemTokenClaims, UserTokenClaims } from './signing-keys.js';
+
+// ── Wire shapes the partner answers with (partner-api.md §1.2). Extra properties are allowed,
+// because partners add their own; a missing or mistyped documented one makes the answer malformed.
+
+const Money = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?$' });
+const DetailItem = Type.Object({ label: Type.String(), value: Type.Optional(Type.String()) });
+
+export const BillingPlanSchema = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  type: Type.Enum(['prepayment', 'subscription']),
+  name: Type.String(),
+  description: Type.Optional(Type.String()),
+  /** Absent means `resource`. */
+  scope: Type.Optional(Type.Enum(['installation', 'resource'])),
+  /** Absent means `true`: only an explicit `false` makes a plan free (semantics.md §2). */
+  paymentMethodRequired: Type.Optional(Type.Boolean()),
+  preauthorizationAmount: Type.Optional(Type.Number({ minimum: 0 })),
+  initialCharge: Type.Optional(Money),
+  minimumAmount: Type.Optional(Money),
+  maximumAmount: Type.Optional(Money),
+  maximumAmountAutoPurchasePerPeriod: Type.Optional(Money),
+  cost: Type.Optional(Type.String()),
+  details: Type.Optional(Type.Array(DetailItem)),
+  highlightedDetails: Type.Optional(Type.Array(DetailItem)),
+  quote: Type.Optional(Type.Array(Type.Object({ line: Type.String(), amount: Type.String() }))),
+  effectiveDate: Type.Optional(Type.String()),
+  disabled: Type.Optional(Type.Boolean()),
+  requiredPolicies: Type.Optional(Type.Array(Type.Object({ id: Type.String(), name: Type.String(), url: Type.String() }))),
+});
+/** A billing plan as the provider describes it, in the provider's own order. */
+export type BillingPlan = Static<typeof BillingPlanSchema>;
+
+const NotificationSchema = Type.Object({
+  level: Type.Enum(['info', 'warn', 'error']),
+  title: Type.String(),
+  message: Type.Optional(Type.String()),
+  href: Type.Optional(Type.String()),
+});
+
+export const ResourceSchema = Type.Object({
+  /** The provider's id; Vercel calls it `externalResourceId`. */
+  id: Type.String({ minLength: 1 }),
+  productId: Type.String(),
+  name: Type.String(),
+  // Required by the reference page, but the example partner's answers are all we need to read,
+  // and a missing metadata object loses nothing: it is what we sent.
+  metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  status: Type.Enum(['ready', 'pending', 'onboarding', 'suspended', 'resumed', 'uninstalled', 'error']),
+  billingPlan: Type.Optional(BillingPlanSchema),
+  notification: Type.Optional(Type.Union([NotificationSchema, Type.Null()])),
+  protocolSettings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+/** A resource as the provider reports it (never with secrets). */
+export type Resource = Static<typeof ResourceSchema>;
+
+const SecretSchema = Type.Object({
+  name: Type.String({ minLength: 1 }),
+  value: Type.String(),
+  prefix: Type.Optional(Type.String()),
+  environmentOverrides: Type.Optional(
+    Type.Object({ development: Type.Optional(Type.String()), preview: Type.Optional(Type.String()), production: Type.Optional(Type.String()) }),
+  ),
+});
+/** A secret value, returned once; store it sealed and never log it. */
+export type Secret = Static<typeof SecretSchema>;
+
+const ProvisionedSchema = Type.Object({ ...ResourceSchema.properties, secrets: Type.Array(SecretSchema) });
+const PlansSchema = Type.Object({ plans: Type.Array(BillingPlanSchema) });
+const RotationSchema = Type.Union([
+  Type.Object({ sync: Type.Literal(true), secrets: Type.Array(SecretSchema), partial: Type.Optional(Type.Boolean()) }),
+  Type.Object({ sync: Type.Literal(false) }),
+]);
+/** `sync:false`: the provider will push the new secrets later (partner-api.md §1.1 #10). */
+export type SecretsRotation = Static<typeof RotationSchema>;
+const ErrorFieldSchema = Type.Object({ key: Type.String(), message: Type.Optional(Type.String()) });
+
+// ── The client.
+
+/** Who a user-auth call acts for; the installation comes from the call itself. */
+export interface UserCaller {
+  /** Stockroom's team id. */
+  readonly accountId: string;
+  readonly userId: string;
+  readonly userRole: 'ADMIN' | 'USER';
+  readonly userEmail?: string;
+  readonly userName?: string;
+}
+/** A system-auth call acts for the team only. */
+export interface SystemCaller {
+  readonly accountId: string;
+}
+/** Endpoints that accept either auth style use user auth when a user is given. */
+export type Caller = UserCaller | SystemCaller;
+
+export interface MutationOptions {
+  /** Sent as `Idempotency-Key`; pass the same key when the whole operation is retried. */
+  readonly idempotencyKey: string;
+}
+
+export interface UpsertInstallationBody {
+  readonly scopes: readonly string[];
+  /** Policy id → ISO acceptance time, e.g. `{toc: "2024-02-28T10:00:00Z"}`. */
+  readonly acceptedPolicies: Readonly<Record<string, string>>;
+  /** The installation's non-expiring token for calling Stockroom back; a secret. */
+  readonly credentials: { readonly access_token: string; readonly token_type: 'Bearer' };
+  readonly account: { readonly name?: string; readonly url: string; readonly contact: { readonly email: string; readonly name?: string } };
+}
+
+export interface ProvisionResourceBody {
+  /** The provider's product slug. */
+  readonly productId: string;
+  readonly name: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly billingPlanId: string;
+  readonly externalId?: string;
+  readonly protocolSettings?: Readonly<Record<string, unknown>>;
+}
+
+/** The partner API of one provider (partner-api.md §1.1), with Stockroom's tokens. */
+export interface PartnerClient {
+  upsertInstallation(installationId: string, body: UpsertInstallationBody, caller: UserCaller, options?: MutationOptions): Promise<void>;
+  deleteInstallation(installationId: string, body: { readonly cascadeResourceDeletion: boolean; readonly reason?: string }, caller: Caller, options?: MutationOptions): Promise<void>;
+  /** Plans in the provider's order; `installationId` is null before the team installs. */
+  listProductPlans(productSlug: string, query: { readonly installationId: string | null; readonly metadata?: Readonly<Record<string, unknown>> }, caller: SystemCaller): Promise<BillingPlan[]>;
+  provisionResource(installationId: string, body: ProvisionResourceBody, caller: UserCaller, options: MutationOptions): Promise<{ resource: Resource; secrets: Secret[] }>;
+  getResource(installationId: string, resourceId: string, caller: SystemCaller): Promise<Resource>;
+  deleteResource(installationId: string, resourceId: string, caller: Caller, options: MutationOptions): Promise<void>;
+  rotateSecrets(installationId: string, resourceId: string, body: { readonly reason?: string; readonly delayOldSecretsExpirationHours?: number }, caller: Caller, options: MutationOptions): Promise<SecretsRotation>;
+}
+
+/** The pino methods we use; a Fastify or pino logger fits. */
+export interface PartnerClientLogger {
+  warn(details: object, message: string): void;
+}
+
+export interface PartnerClientOptions {
+  readonly signer: Pick<Signer, 'signUserToken' | 'signSystemToken'>;
+  /** Defaults to the global `fetch`. */
+  readonly fetch?: typeof fetch;
+  /** Per attempt, including reading the body; default 10 000 ms. */
+  readonly timeoutMs?: number;
+  /** Extra attempts after a retryable failure; default 2. */
+  readonly retries?: number;
+  /** First backoff step; later ones double, with jitter. Default 200 ms. */
+  readonly retryDelayMs?: number;
+  readonly logger?: PartnerClientLogger;
+}
+
+export interface PartnerClientFactory {
+  forProvider(provider: { readonly baseUrl: string; readonly clientId: string }): PartnerClient;
+}
+
+type Auth = { readonly style: 'user'; readonly claims: UserTokenClaims } | { readonly style: 'system'; readonly claims: SystemTokenClaims };
+
+interface Call {
+  readonly operation: string;
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  readonly path: string;
+  readonly auth: Auth;
+  readonly body?: unknown;
+  readonly idempotencyKey?: string;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+export function createPartnerClient(options: PartnerClientOptions): PartnerClientFactory {
+  const { signer, logger } = options;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retries = options.retries ?? 2;
+  const retryDelayMs = options.retryDelayMs ?? 200;
+
+  function forProvider(provider: { readonly baseUrl: string; readonly clientId: string }): PartnerClient {
+    // Appended rather than resolved with `new URL`, which would drop a path prefix in the base URL.
+    const base = provider.baseUrl.replace(/\/+$/, '');
+    const audience = provider.clientId;
+    const seg = encodeURIComponent;
+
+    const userAuth = (installationId: string, c: UserCaller): Auth => ({
+      style: 'user',
+      claims: { audience, installationId, accountId: c.accountId, userId: c.userId, userRole: c.userRole, userEmail: c.userEmail, userName: c.userName },
+    });
+    const systemAuth = (installationId: string | null, c: SystemCaller): Auth => ({
+      style: 'system',
+      claims: { audience, installationId, accountId: c.accountId },
+    });
+    const eitherAuth = (installationId: string, c: Caller): Auth => ('userId' in c ? userAuth(installationId, c) : systemAuth(installationId, c));
+
+    async function attempt(call: Call): Promise<Answer> {
+      const token = call.auth.style === 'user' ? await signer.signUserToken(call.auth.claims) : await signer.signSystemToken(call.auth.claims);
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        'x-vercel-auth': call.auth.style,
+        accept: 'application/json',
+      };
+      if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
+      if (call.body !== undefined) headers['content-type'] = 'application/json';
+      let status: number;
+      let text: string;
+      try {
+        const response = await fetchImpl(base + call.path, {
+          method: call.method,
+          headers,
+          body: call.body === undefined ? undefined : JSON.stringify(call.body),
+          // A redirect would replay the token to wherever it points; the partner API has none.
+          redirect: 'manual',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        status = response.status;
+        text = await response.text();
+      } catch (error) {
+        // Only the error's name and code are kept: fetch's own errors never carry our headers.
+        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+        throw new ProviderError(timedOut ? 'timeout' : 'network', { operation: call.operation, cause: summarize(error) });
+      }
+      if (status >= 200 && status < 300) return { status, text };
+      throw errorFromAnswer(call.operation, status, text);
+    }
+
+    async function send(call: Call): Promise<Answer> {
+      // Retrying is safe for a GET, and for a mutation only because it carries an Idempotency-Key.
+      const retrySafe = call.method === 'GET' || call.idempotencyKey !== undefined;
+      for (let attemptNo = 0; ; attemptNo += 1) {
+        try {
+          return await attempt(call);
+        } catch (error) {
+          if (!retrySafe || attemptNo >= retries || !isRetryable(error)) throw error;
+          const delay = backoff(retryDelayMs, attemptNo);
+          logger?.warn(
+            { provider: base, operation: call.operation, attempt: attemptNo + 1, kind: error.kind, status: error.status, retryInMs: delay },
+            'provider call failed, retrying',
+          );
+          await sleep(delay);
+        }
+      }
+    }
+
+    async function sendFor<S extends TSchema>(call: Call, schema: S): Promise<Static<S>> {
+      const answer = await send(call);
+      return parseBody(call.operation, answer, schema);
+    }
+
+    return {
+      async upsertInstallation(installationId, body, caller, opts) {
+        await send({
+          operation: 'upsertInstallation',
+          method: 'PUT',
+          path: `/v1/installations/${seg(installationId)}`,
+          auth: userAuth(installationId, caller),
+          body,
+          idempotencyKey: opts?.idempotencyKey ?? randomUUID(),
+        });
+      },
+      async deleteInstallation(installationId, body, caller, opts) {
+        await send({
+          operation: 'deleteInstallation',
+          method: 'DELETE',
+          path: `/v1/installations/${seg(installationId)}`,
+          auth: eitherAuth(installationId, caller),
+          body,
+          idempotencyKey: opts?.idempotencyKey ?? randomUUID(),
+        });
+      },
+      async listProductPlans(productSlug, query, caller) {
+        const search = query.metadata === undefined ? '' : `?${new URLSearchParams({ metadata: JSON.stringify(query.metadata) })}`;
+        const { plans } = await sendFor(
+          { operation: 'listProductPlans', method: 'GET', path: `/v1/products/${seg(productSlug)}/plans${search}`, auth: systemAuth(query.installationId, caller) },
+          PlansSchema,
+        );
+        return plans;
+      },
+      async provisionResource(installationId, body, caller, opts) {
+        const { secrets, ...resource } = await sendFor(
+          {
+            operation: 'provisionResource',
+            method: 'POST',
+            path: `/v1/installations/${seg(installationId)}/resources`,
+            auth: userAuth(installationId, caller),
+            body,
+            idempotencyKey: opts.idempotencyKey,
+          },
+          ProvisionedSchema,
+        );
+        return { resource, secrets };
+      },
+      getResource(installationId, resourceId, caller) {
+        return sendFor(
+          {
+            operation: 'getResource',
+            method: 'GET',
+            path: `/v1/installations/${seg(installationId)}/resources/${seg(resourceId)}`,
+            auth: systemAuth(installationId, caller),
+          },
+          ResourceSchema,
+        );
+      },
+      async deleteResource(installationId, resourceId, caller, opts) {
+        await send({
+          operation: 'deleteResource',
+          method: 'DELETE',
+          path: `/v1/installations/${seg(installationId)}/resources/${seg(resourceId)}`,
+          auth: eitherAuth(installationId, caller),
+          idempotencyKey: opts.idempotencyKey,
+        });
+      },
+      async rotateSecrets(installationId, resourceId, body, caller, opts) {
+        const call: Call = {
+          operation: 'rotateSecrets',
+          method: 'POST',
+          path: `/v1/installations/${seg(installationId)}/resources/${seg(resourceId)}/secrets/rotate`,
+          auth: eitherAuth(installationId, caller),
+          body,
+          idempotencyKey: opts.idempotencyKey,
+        };
+        const answer = await send(call);
+        // A 202 means "later" whatever its body says, and some partners send it empty.
+        if (answer.status === 202 && answer.text.trim() === '') return { sync: false };
+        return parseBody(call.operation, answer, RotationSchema);
+      },
+    };
+  }
+
+  return { forProvider };
+}
+
+function isRetryable(error: unknown): error is ProviderError {
+  if (!(error instanceof ProviderError)) return false;
+  if (error.kind === 'timeout' || error.kind === 'network') return true;
+  return error.status === 502 || error.status === 503 || error.status === 504;
+}
+
+/** Exponential backoff with "equal jitter": half the step is fixed, half random, so replicas spread out. */
+function backoff(baseMs: number, attemptNo: number): number {
+  const step = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attemptNo);
+  return Math.round(step / 2 + Math.random() * (step / 2));
+}
+
+function parseBody<S extends TSchema>(operation: string, answer: Answer, schema: S): Static<S> {
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    throw new ProviderError('malformed', { operation, status: answer.status, cause: new Error('the body is not JSON') });
+  }
+  if (Value.Check(schema, body)) return body;
+  // Paths and rule messages only: the values may be secrets.
+  const problems = [...Value.Errors(schema, body)].slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  throw new ProviderError('malformed', { operation, status: answer.status, cause: new Error(problems.join('; ')) });
+}
+
+function errorFromAnswer(operation: string, status: number, text: string): ProviderError {
+  const { code, message, fields } = readErrorBody(text);
+  return new ProviderError(kindOf(status), { operation, status, code, providerMessage: message, fields });
+}
+
+function kindOf(status: number): ProviderErrorKind {
+  if (status === 400 || status === 422) return 'validation';
+  if (status === 401 || status === 403) return 'forbidden';
+  if (status === 404 || status === 410) return 'not_found';
+  if (status === 409) return 'conflict';
+  return 'server';
+}
+
+/**
+ * The partner error body is `{error:{code, message, fields?}}` (partner-api.md §1), but partners
+ * stray (the example answers `{"error":true,"code":"not_found"}`), so read it leniently.
+ */
+function readErrorBody(text: string): { code?: string; message?: string; fields?: ProviderErrorField[] } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (!isRecord(body)) return {};
+  const error = isRecord(body.error) ? body.error : body;
+  const fields = Array.isArray(error.fields)
+    ? error.fields.filter((f): f is ProviderErrorField => Value.Check(ErrorFieldSchema, f)).map((f) => (f.message === undefined ? { key: f.key } : { key: f.key, message: f.message }))
+    : undefined;
+  return {
+    code: typeof error.code === 'string' ? error.code : undefined,
+    message: typeof error.message === 'string' ? error.message : undefined,
+    fields,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function summarize(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error('unknown failure');
+  const cause = error.cause as { code?: unknown } | undefined;
+  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  return new Error(`${error.name}: ${error.message}${code}`);
+}
