@@ -106,6 +106,55 @@ export interface LedgerEntriesTable {
   created_at: number;
 }
 
+export interface StoresTable {
+  id: string;
+  team_id: string;
+  installation_id: string;
+  integration_id: string;
+  product_id: string;
+  name: string;
+  external_id: string | null;
+  source: string;
+  created_by: string;
+  billing_plan_id: string;
+  billing_plan: string;
+  metadata: string;
+  protocol_settings: string | null;
+  lifecycle: string;
+  status: string | null;
+  external_resource_id: string | null;
+  external_resource_status: string | null;
+  notification: string | null;
+  secrets_sealed: string | null;
+  secret_meta: string;
+  provision_key: string;
+  payment: string | null;
+  failure: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface ProjectsTable {
+  id: string;
+  team_id: string;
+  name: string;
+  framework: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StoreConnectionsTable {
+  id: string;
+  store_id: string;
+  project_id: string;
+  team_id: string;
+  environments: string;
+  env_var_prefix: string | null;
+  sensitive: number;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -116,6 +165,9 @@ export interface DB {
   installations: InstallationsTable;
   payment_methods: PaymentMethodsTable;
   ledger_entries: LedgerEntriesTable;
+  stores: StoresTable;
+  projects: ProjectsTable;
+  store_connections: StoreConnectionsTable;
 }
 
 export type { Generated };
