@@ -48,7 +48,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('stores')
     .columns(['installation_id', 'external_id'])
     .unique()
-    .where(sql`deleted_at is null and external_id is not null`)
+    .where(sql.ref('deleted_at'), 'is', null)
+    .where(sql.ref('external_id'), 'is not', null)
     .execute();
   await db.schema.createIndex('stores_team_created_idx').on('stores').columns(['team_id', 'created_at', 'id']).execute();
   await db.schema.createIndex('stores_lifecycle_idx').on('stores').columns(['lifecycle', 'updated_at']).execute();
