@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { PartnerError } from './errors.js';
+
+/** The caller as Vercel's OIDC token describes it (partner-api.md §1.3). */
+export interface PartnerClaims {
+  readonly sub: string;
+  readonly accountId: string | null;
+  /** Null for a system token sent before the integration is installed. */
+  readonly installationId: string | null;
+  /** Set for user auth only. */
+  readonly userId: string | null;
+  /** `ADMIN` or `USER` (read-only) for user auth; absent for system auth. */
+  readonly userRole: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the reference partner's token check on its own routes. */
+    referencePartnerClaims: PartnerClaims | null;
+  }
+}
+
+export interface PartnerAuthSettings {
+  readonly clientId: string;
+  readonly issuer: string | (() => string);
+  readonly jwksUrl: string | (() => string);
+  readonly now: () => number;
+}
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+/** Leeway for clocks that differ a little between Stockroom and the partner, in seconds. */
+const CLOCK_TOLERANCE_S = 5;
+
+/**
+ * Verifies `Authorization: Bearer <JWT>` on every route of the partner: an RS256 signature by a
+ * key of the JWKS, `iss`, `aud`, `exp`, and the `installation_id` claim against the path. Every
+ * failure is 403 `forbidden`, including tokens that cannot be parsed and keys that are not in the
+ * JWKS, where Vercel's example partner answers 500 (partner-api.md §1.3). A `USER` role
+ * (Vercel's read-only roles) may only read.
+ */
+export function registerPartnerAuth(app: FastifyInstance, settings: PartnerAuthSettings): void {
+  // Created on the first request, because Stockroom may only know its JWKS URL once it listens;
+  // jose then caches the keys and refetches them when a token names an unknown `kid`.
+  let keys: JWTVerifyGetKey | undefined;
+  const keySet = (): JWTVerifyGetKey => (keys ??= createRemoteJWKSet(new URL(resolve(settings.jwksUrl))));
+
+  app.decorateRequest('referencePartnerClaims', null);
+  app.addHook('onRequest', async (request) => {
+    // Unknown routes have no handler: let the not-found handler answer.
+    if (!request.routeOptions.url) return;
+    const claims = await verifyToken(request, settings, keySet);
+    const pathInstallation = (request.params as { installationId?: string }).installationId;
+    if (pathInstallation !== undefined && claims.installationId !== pathInstallation) {
+      throw new PartnerError('forbidden', `The token is for installation ${claims.installationId ?? '(none)'}, not ${pathInstallation}.`);
+    }
+    if (request.method !== 'GET' && claims.userRole === 'USER') {
+      throw new PartnerError('forbidden', 'The user role USER may read but not change resources.');
+    }
+    request.referencePartnerClaims = claims;
+  });
+}
+
+/** The verified caller of a route behind `registerPartnerAuth`. */
+export function claimsOf(request: FastifyRequest): PartnerClaims {
+  const claims = request.referencePartnerClaims;
+  if (!claims) throw new PartnerError('forbidden', 'The request carries no verified token.');
+  return claims;
+}
+
+async function verifyToken(request: FastifyRequest, settings: PartnerAuthSettings, keySet: () => JWTVerifyGetKey): Promise<PartnerClaims> {
+  const match = BEARER.exec(request.headers.authorization ?? '');
+  if (!match?.[1]) throw new PartnerError('forbidden', 'Send the token as "Authorization: Bearer <JWT>".');
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(match[1], keySet(), {
+      issuer: resolve(settings.issuer),
+      audience: settings.clientId,
+      algorithms: ['RS256'],
+      requiredClaims: ['exp', 'sub'],
+      currentDate: new Date(settings.now()),
+      clockTolerance: CLOCK_TOLERANCE_S,
+    }));
+  } catch (error) {
+    throw refusal(request, error);
+  }
+  return {
+    sub: String(payload.sub),
+    accountId: stringClaim(payload.account_id),
+    installationId: stringClaim(payload.installation_id),
+    userId: stringClaim(payload.user_id),
+    userRole: stringClaim(payload.user_role),
+  };
+}
+
+function refusal(request: FastifyRequest, error: unknown): PartnerError {
+  if (error instanceof errors.JWTExpired) return new PartnerError('forbidden', 'The token has expired.');
+  if (error instanceof errors.JWTClaimValidationFailed) return new PartnerError('forbidden', `The token was refused: ${error.message}.`);
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+    return new PartnerError('forbidden', "The token's signature does not match the issuer's keys.");
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return new PartnerError('forbidden', 'The token must be signed with RS256.');
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return new PartnerError('forbidden', 'The token is malformed.');
+  // The JWKS could not be fetched or read: still the caller cannot be trusted, but an operator
+  // should hear about it. Only the error is logged, never the token.
+  request.log.warn({ err: error }, 'reference partner could not verify a token');
+  return new PartnerError('forbidden', 'The token could not be verified.');
+}
+
+function stringClaim(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function resolve(value: string | (() => string)): string {
+  return typeof value === 'function' ? value() : value;
+}

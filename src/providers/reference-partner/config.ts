@@ -1,0 +1,73 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * The environment of the standalone reference partner (`main.ts`). The defaults pair it with a
+ * zero-configuration Stockroom on the same machine.
+ */
+const EnvSchema = Type.Object({
+  REFERENCE_PARTNER_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3100 }),
+  REFERENCE_PARTNER_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** PostgreSQL URL; when unset the partner keeps its state in a SQLite file. */
+  REFERENCE_PARTNER_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  REFERENCE_PARTNER_SQLITE_PATH: Type.String({ minLength: 1, default: './.stockroom/reference-partner.db' }),
+  /** The JWT `aud` required: the integration's client id. */
+  REFERENCE_PARTNER_CLIENT_ID: Type.String({ minLength: 1, default: 'oac_reference' }),
+  /** The JWT `iss` required: Stockroom's public URL. */
+  REFERENCE_PARTNER_ISSUER: Type.String({ minLength: 1, default: 'http://127.0.0.1:3000' }),
+  /** Where Stockroom publishes its keys; default `<issuer>/.well-known/jwks`. */
+  REFERENCE_PARTNER_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  REFERENCE_PARTNER_FREE_QUOTA: Type.Integer({ minimum: 0, default: 3 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export interface ReferencePartnerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly database: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly clientId: string;
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  readonly freeResourceQuota: number;
+  readonly logLevel: string;
+}
+
+export class ReferencePartnerConfigError extends Error {
+  override readonly name = 'ReferencePartnerConfigError';
+}
+
+/** Reads the environment into a frozen config, reporting every bad variable at once. */
+export function loadReferencePartnerConfig(env: Record<string, string | undefined>): ReferencePartnerConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
+  const errors = [...Value.Errors(EnvSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.instancePath.replace(/^\//, '') || '(env)'}: ${e.message}`);
+    throw new ReferencePartnerConfigError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
+  }
+  const e = converted as Env;
+  const issuer = e.REFERENCE_PARTNER_ISSUER.replace(/\/+$/, '');
+  return Object.freeze({
+    port: e.REFERENCE_PARTNER_PORT,
+    host: e.REFERENCE_PARTNER_HOST,
+    database: Object.freeze(
+      e.REFERENCE_PARTNER_DATABASE_URL
+        ? { kind: 'postgres' as const, url: e.REFERENCE_PARTNER_DATABASE_URL }
+        : { kind: 'sqlite' as const, path: e.REFERENCE_PARTNER_SQLITE_PATH },
+    ),
+    clientId: e.REFERENCE_PARTNER_CLIENT_ID,
+    issuer,
+    jwksUrl: e.REFERENCE_PARTNER_JWKS_URL ?? `${issuer}/.well-known/jwks`,
+    freeResourceQuota: e.REFERENCE_PARTNER_FREE_QUOTA,
+    logLevel: e.LOG_LEVEL,
+  });
+}

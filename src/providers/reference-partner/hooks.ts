@@ -1,0 +1,154 @@
+import type { MetadataProperty } from './metadata.js';
+import { isResourceStatus, RESOURCE_STATUSES, type ResourceStatus } from './resource-status.js';
+
+/** One test hook, as the README lists it. */
+export interface HookDescription {
+  readonly name: string;
+  /** What a caller sends to set it off. */
+  readonly trigger: string;
+  /** What the partner then does. */
+  readonly effect: string;
+}
+
+/**
+ * The reference partner's test hooks, in the spirit of Stripe's test cards: a resource name or a
+ * metadata key chooses a failure, so every path of a caller can be driven on purpose. A name hook
+ * matches the name itself or the name followed by `-` and anything (`fail-500-2`), so one
+ * installation can hold several resources that use the same hook.
+ */
+export const HOOKS: readonly HookDescription[] = [
+  {
+    name: 'fail-validation',
+    trigger: 'Provision with name `fail-validation`',
+    effect: '400 `{error:{code:"validation_error", message, fields:[{key:"region", message}]}}`; nothing is stored.',
+  },
+  {
+    name: 'fail-conflict',
+    trigger: 'Provision with name `fail-conflict`',
+    effect: '409 `{error:{code:"conflict", message}}`; nothing is stored.',
+  },
+  {
+    name: 'fail-500',
+    trigger: 'Provision with name `fail-500`',
+    effect: '500 `{error:{code:"internal_server_error", message}}`; nothing is stored.',
+  },
+  {
+    name: 'fail-malformed',
+    trigger: 'Provision with name `fail-malformed`',
+    effect: '200 `{"ok":true}`, which is not a Resource; the resource IS stored (List Resources shows it), like a partner that created it and then answered badly.',
+  },
+  {
+    name: 'fail-slow',
+    trigger: 'Provision with name `fail-slow`, or metadata `testing_delay_ms: <ms>` (0–120000)',
+    effect: 'The resource is stored at once, the answer comes after the delay (default 5000 ms, plugin option `slowAnswerDelayMs`), so callers time out.',
+  },
+  {
+    name: 'pending',
+    trigger: 'Provision with a name starting `pending-`, or metadata `testing_initial_status: "pending"` (any resource status is accepted)',
+    effect: 'The resource starts `pending` and reads as `ready` once `testing_ready_after_ms` (default 2000 ms, plugin option `pendingReadyAfterMs`) have passed since its creation; computed from the stored creation time, so it holds across replicas and restarts.',
+  },
+  {
+    name: 'fail-delete',
+    trigger: 'Delete Resource on a resource named `fail-delete`',
+    effect: '500 `{error:{code:"internal_server_error", message}}`; the resource stays.',
+  },
+  {
+    name: 'free-quota',
+    trigger: 'An installation holding 3 or more live resources on the `free` plan (plugin option `freeResourceQuota`)',
+    effect: 'The `free` plan is left out of every plan list of that installation, and Provision or Update Resource to `free` answers 400 `{error:{code:"free_quota_exceeded", message}}`.',
+  },
+  {
+    name: 'unknown-plan',
+    trigger: 'Provision or Update Resource with a `billingPlanId` the product does not offer',
+    effect: '400 `validation_error` with `fields:[{key:"billingPlanId", message}]` (Vercel\'s example partner answers 500).',
+  },
+];
+
+/** Longest answer delay a caller may ask for: long enough to outlast any client timeout. */
+const MAX_DELAY_MS = 120_000;
+/** Longest a resource may be asked to stay pending. */
+const MAX_READY_AFTER_MS = 600_000;
+
+/**
+ * The metadata keys behind the hooks, as hidden schema properties. Declaring them in every
+ * product's schema lets a caller that validates metadata against the schema pass them through.
+ */
+export const TESTING_METADATA_PROPERTIES: Readonly<Record<string, MetadataProperty>> = {
+  testing_initial_status: {
+    type: 'string',
+    'ui:control': 'select',
+    'ui:hidden': true,
+    'ui:label': 'Test hook: initial status',
+    description: 'The status the resource starts with; `pending` turns `ready` after testing_ready_after_ms.',
+    'ui:options': RESOURCE_STATUSES.map((status) => ({ value: status, label: status })),
+  },
+  testing_ready_after_ms: {
+    type: 'number',
+    'ui:control': 'input',
+    'ui:hidden': true,
+    'ui:label': 'Test hook: milliseconds until a pending resource is ready',
+    minimum: 0,
+    maximum: MAX_READY_AFTER_MS,
+  },
+  testing_delay_ms: {
+    type: 'number',
+    'ui:control': 'input',
+    'ui:hidden': true,
+    'ui:label': 'Test hook: milliseconds before the provision answer',
+    minimum: 0,
+    maximum: MAX_DELAY_MS,
+  },
+};
+
+/** Defaults of the timed hooks, from the plugin's options. */
+export interface HookDefaults {
+  /** Delay of a `fail-slow` answer without `testing_delay_ms`, ms. */
+  readonly slowAnswerDelayMs: number;
+  /** Time a pending resource takes to become ready without `testing_ready_after_ms`, ms. */
+  readonly pendingReadyAfterMs: number;
+}
+
+/** What the hooks ask of one provision. */
+export interface ProvisionHooks {
+  /** Answer with this failure before anything is stored. */
+  readonly failure: 'validation' | 'conflict' | 'server' | null;
+  /** Store the resource, then answer 200 with a body that is not a Resource. */
+  readonly malformedAnswer: boolean;
+  /** Wait this long before answering, ms; 0 answers at once. */
+  readonly answerDelayMs: number;
+  readonly initialStatus: ResourceStatus;
+  /** Milliseconds after creation when a pending resource turns ready; null when not pending. */
+  readonly readyAfterMs: number | null;
+}
+
+export function readProvisionHooks(name: string, metadata: Readonly<Record<string, unknown>>, defaults: HookDefaults): ProvisionHooks {
+  const failure = nameMatches(name, 'fail-validation')
+    ? 'validation'
+    : nameMatches(name, 'fail-conflict')
+      ? 'conflict'
+      : nameMatches(name, 'fail-500')
+        ? 'server'
+        : null;
+  const askedDelay = boundedNumber(metadata.testing_delay_ms, MAX_DELAY_MS);
+  const answerDelayMs = askedDelay ?? (nameMatches(name, 'fail-slow') ? defaults.slowAnswerDelayMs : 0);
+  const askedStatus = metadata.testing_initial_status;
+  const initialStatus: ResourceStatus = isResourceStatus(askedStatus) ? askedStatus : name.startsWith('pending-') ? 'pending' : 'ready';
+  const readyAfterMs = initialStatus === 'pending'
+    ? (boundedNumber(metadata.testing_ready_after_ms, MAX_READY_AFTER_MS) ?? defaults.pendingReadyAfterMs)
+    : null;
+  return { failure, malformedAnswer: nameMatches(name, 'fail-malformed'), answerDelayMs, initialStatus, readyAfterMs };
+}
+
+/** Whether deleting a resource of this name must fail (`fail-delete`). */
+export function failsOnDelete(name: string): boolean {
+  return nameMatches(name, 'fail-delete');
+}
+
+function nameMatches(name: string, hook: string): boolean {
+  return name === hook || name.startsWith(`${hook}-`);
+}
+
+// Out-of-range values are ignored here; metadata validation reports them to the caller.
+function boundedNumber(value: unknown, max: number): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null;
+}

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { registerPartnerAuth } from './auth.js';
+import { registerTolerantJsonParser } from './body-parser.js';
+import { registerPartnerErrorHandler } from './error-handler.js';
+import { resolveContext, type ReferencePartnerOptions } from './options.js';
+import { installationRoutes } from './routes/installations.js';
+import { planRoutes } from './routes/plans.js';
+import { resourceRoutes } from './routes/resources.js';
+import { secretRoutes } from './routes/secrets.js';
+
+export type { ReferencePartnerOptions } from './options.js';
+export { migrateReferencePartner } from './migrate.js';
+export { REFERENCE_PRODUCTS, type ReferenceProduct } from './products.js';
+export { HOOKS, type HookDescription } from './hooks.js';
+export type { BillingPlan } from './plans.js';
+
+/**
+ * The reference partner: Stockroom's built-in storage provider, an HTTP service that speaks
+ * Vercel's Marketplace partner API (partner-api.md §1.1) over virtual resources. Stockroom mounts
+ * it under a prefix (default `/partners/reference`) and calls it over HTTP like any partner;
+ * `main.ts` runs it alone. All state lives in its `ref_partner_` tables, so replicas sharing a
+ * database and a restarted process see the same resources. Run `migrateReferencePartner` first.
+ *
+ * Not wrapped in fastify-plugin on purpose: its error handler, body parser and token check stay
+ * inside its own plugin context and leave the host server's untouched.
+ */
+export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions> = async (app, options) => {
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  const ctx = resolveContext(options, closing.signal);
+
+  // Stockroom's own token check (src/http/plugins/auth.ts) runs on every route of the server
+  // unless a route says `auth: 'none'`; the partner checks its callers' JWTs itself.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, auth: 'none' };
+  });
+  registerTolerantJsonParser(app);
+  registerPartnerErrorHandler(app);
+  registerPartnerAuth(app, { clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now });
+
+  await app.register(installationRoutes, { ctx });
+  await app.register(planRoutes, { ctx });
+  await app.register(resourceRoutes, { ctx });
+  await app.register(secretRoutes, { ctx });
+};

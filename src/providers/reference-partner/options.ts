@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { HookDefaults } from './hooks.js';
+import type { PartnerTables } from './tables.js';
+
+/** How Stockroom (or `main.ts`) mounts the reference partner. */
+export interface ReferencePartnerOptions {
+  /** Holds the partner's own `ref_partner_` tables; run `migrateReferencePartner` on it first. */
+  db: Kysely<any>;
+  dialect: 'sqlite' | 'postgres';
+  /** The JWT `aud` it requires: the integration's client id, e.g. `oac_reference`. */
+  clientId: string;
+  /** The JWT `iss` it requires. A function because Stockroom learns its own URL after listening. */
+  issuer: string | (() => string);
+  /** Stockroom's JWKS URL; read on the first request, then cached (keys refetched on a new `kid`). */
+  jwksUrl: string | (() => string);
+  /** Clock in epoch milliseconds; default `Date.now`. */
+  now?: () => number;
+  /** Live free-plan resources an installation may hold before the free plan is withdrawn; default 3. */
+  freeResourceQuota?: number;
+  /** Answer delay of `fail-slow` without `testing_delay_ms`, ms; default 5000. */
+  slowAnswerDelayMs?: number;
+  /** How long a `pending-` resource stays pending without `testing_ready_after_ms`, ms; default 2000. */
+  pendingReadyAfterMs?: number;
+}
+
+/** What the partner's routes work with: the options resolved to their defaults. */
+export interface PartnerContext extends HookDefaults {
+  readonly db: Kysely<PartnerTables>;
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly now: () => number;
+  readonly freeResourceQuota: number;
+  /** Aborted when the server closes, so delayed answers do not hold up a shutdown. */
+  readonly closing: AbortSignal;
+}
+
+export function resolveContext(options: ReferencePartnerOptions, closing: AbortSignal): PartnerContext {
+  return {
+    db: options.db as Kysely<PartnerTables>,
+    dialect: options.dialect,
+    now: options.now ?? Date.now,
+    freeResourceQuota: options.freeResourceQuota ?? 3,
+    slowAnswerDelayMs: options.slowAnswerDelayMs ?? 5000,
+    pendingReadyAfterMs: options.pendingReadyAfterMs ?? 2000,
+    closing,
+  };
+}

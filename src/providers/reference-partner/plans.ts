@@ -1,0 +1,107 @@
+import type { PlanDetail, ReferenceProduct } from './products.js';
+
+/** A billing plan in the partner API's shape (partner-api.md §1.2, BillingPlan). */
+export interface BillingPlan {
+  readonly id: string;
+  readonly type: 'subscription' | 'prepayment';
+  readonly name: string;
+  readonly description: string;
+  readonly scope: 'resource';
+  readonly paymentMethodRequired: boolean;
+  /** USD, a number: checked against the payment method, never charged. */
+  readonly preauthorizationAmount?: number;
+  /** USD decimal string, invoiced at sign-up. */
+  readonly initialCharge?: string;
+  /** USD decimal strings, prepayment only: the range of one credit purchase. */
+  readonly minimumAmount?: string;
+  readonly maximumAmount?: string;
+  readonly maximumAmountAutoPurchasePerPeriod?: string;
+  readonly cost: string;
+  readonly details: readonly PlanDetail[];
+  readonly highlightedDetails: readonly PlanDetail[];
+}
+
+export const FREE_PLAN_ID = 'free';
+
+/**
+ * The tiers every reference product is sold on, in the order callers see them: the first free
+ * plan comes first, so free-plan discovery (semantics.md §2) picks it. Product limits are added
+ * per product by `productPlans`.
+ */
+const TIERS: readonly BillingPlan[] = [
+  {
+    id: FREE_PLAN_ID,
+    type: 'subscription',
+    name: 'Free',
+    description: 'For side projects and trying things out; a few per installation.',
+    scope: 'resource',
+    paymentMethodRequired: false,
+    cost: 'Free',
+    details: [{ label: 'Support', value: 'Community' }, { label: 'Backups', value: 'None' }],
+    highlightedDetails: [],
+  },
+  {
+    id: 'pro',
+    type: 'subscription',
+    name: 'Pro',
+    description: 'For production workloads, billed monthly.',
+    scope: 'resource',
+    paymentMethodRequired: true,
+    preauthorizationAmount: 10,
+    initialCharge: '20.00',
+    cost: '$20.00/month',
+    details: [
+      { label: 'Support', value: 'Email, next business day' },
+      { label: 'Backups', value: 'Daily, kept 7 days' },
+      { label: 'Charged at sign-up', value: '$20.00' },
+    ],
+    highlightedDetails: [],
+  },
+  {
+    id: 'prepaid',
+    type: 'prepayment',
+    name: 'Prepaid credits',
+    description: 'Buy credits up front; usage is drawn from the balance.',
+    scope: 'resource',
+    paymentMethodRequired: true,
+    minimumAmount: '5.00',
+    maximumAmount: '500.00',
+    maximumAmountAutoPurchasePerPeriod: '1000.00',
+    cost: 'Pay as you go, from $5.00',
+    details: [
+      { label: 'Support', value: 'Email, next business day' },
+      { label: 'Backups', value: 'Daily, kept 7 days' },
+      { label: 'Credit purchase', value: '$5.00 to $500.00' },
+    ],
+    highlightedDetails: [],
+  },
+];
+
+/**
+ * The plans of a product. When the caller's metadata names a known region, each plan says so, the
+ * way a real partner prices by region (the dashboard re-fetches plans as the form changes).
+ */
+export function productPlans(product: ReferenceProduct, metadata: Readonly<Record<string, unknown>> = {}): BillingPlan[] {
+  const region = regionLabel(product, metadata.region);
+  return TIERS.map((tier) => ({
+    ...tier,
+    details: region ? [...tier.details, { label: 'Region', value: region }] : tier.details,
+    highlightedDetails: product.planHighlights[tier.id] ?? [],
+  }));
+}
+
+/** The tiers without product limits, for the installation-wide plan list. */
+export function installationPlans(): BillingPlan[] {
+  return [...TIERS];
+}
+
+/** Drops the free plan when the installation may not take another free resource. */
+export function offeredPlans(plans: readonly BillingPlan[], freeOffered: boolean): BillingPlan[] {
+  return freeOffered ? [...plans] : plans.filter((p) => p.id !== FREE_PLAN_ID);
+}
+
+function regionLabel(product: ReferenceProduct, region: unknown): string | null {
+  const property = product.metadataSchema.properties.region;
+  if (typeof region !== 'string' || property?.type !== 'string') return null;
+  return property['ui:options'].find((o) => o.value === region)?.label ?? null;
+}

@@ -1,0 +1,93 @@
+import { PartnerError, validationError } from './errors.js';
+import { assertFreePlanOffered } from './free-quota.js';
+import { failsOnDelete } from './hooks.js';
+import { answerOnce, type Answer, type IdempotencyScope } from './idempotency.js';
+import { lockLiveInstallation } from './installation-store.js';
+import { validateMetadata } from './metadata.js';
+import type { PartnerContext } from './options.js';
+import { FREE_PLAN_ID } from './plans.js';
+import { findKnownProduct, findPlan } from './provision.js';
+import type { ResourceStatus } from './resource-status.js';
+import { findLiveResource, markResourceDeleted, replaceSecrets, updateResource, type StoredResource } from './resource-store.js';
+import { presentResource, type ResourceWire } from './resource-view.js';
+import { generateSecrets, type Secret } from './secrets.js';
+
+/** The Update Resource body (partner-api.md §1.1 #7); every field is optional. */
+export interface ResourceUpdate {
+  readonly name?: string;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly billingPlanId?: string;
+  /** Deprecated in the partner API, kept so callers can move a resource between states by hand. */
+  readonly status?: ResourceStatus;
+}
+
+export async function getResource(ctx: PartnerContext, installationId: string, resourceId: string): Promise<StoredResource> {
+  const resource = await findLiveResource(ctx.db, installationId, resourceId);
+  if (!resource) throw new PartnerError('not_found', `Resource ${resourceId} was not found in installation ${installationId}.`);
+  return resource;
+}
+
+/**
+ * Changes a resource. New metadata replaces the old and is checked against the product's schema;
+ * moving to the free plan counts against the free-plan quota like a new resource does.
+ */
+export async function changeResource(ctx: PartnerContext, installationId: string, resourceId: string, update: ResourceUpdate): Promise<ResourceWire> {
+  const current = await getResource(ctx, installationId, resourceId);
+  const product = findKnownProduct(current.productId);
+  const metadata = update.metadata ?? current.metadata;
+  if (update.metadata !== undefined) {
+    const fields = validateMetadata(product.metadataSchema, metadata);
+    if (fields.length > 0) throw validationError(fields);
+  }
+  const plan = update.billingPlanId === undefined ? undefined : findPlan(product, update.billingPlanId, metadata);
+  const joinsFreePlan = plan?.id === FREE_PLAN_ID && current.billingPlanId !== FREE_PLAN_ID;
+
+  await ctx.db.transaction().execute(async (trx) => {
+    if (joinsFreePlan) {
+      await lockLiveInstallation(trx, ctx.dialect, installationId);
+      await assertFreePlanOffered(ctx, trx, installationId);
+    }
+    await updateResource(trx, installationId, resourceId, { ...update, billingPlanId: plan?.id }, ctx.now());
+  });
+  return presentResource(await getResource(ctx, installationId, resourceId), ctx.now());
+}
+
+/** Deletes a resource; deleting an unknown or deleted one succeeds too, so retries are safe. */
+export async function deleteResource(ctx: PartnerContext, installationId: string, resourceId: string): Promise<void> {
+  const resource = await findLiveResource(ctx.db, installationId, resourceId);
+  if (!resource) return;
+  if (failsOnDelete(resource.name)) {
+    throw new PartnerError('internal_server_error', `Test hook fail-delete: the partner failed to delete ${resourceId}.`);
+  }
+  await markResourceDeleted(ctx.db, installationId, resourceId, ctx.now());
+}
+
+export interface RotationRequest {
+  readonly reason?: string;
+  /** Hours the old values stay valid, 0–720 (partner-api.md §1.1 #10). */
+  readonly delayOldSecretsExpirationHours?: number;
+}
+
+/**
+ * Rotates synchronously: new values are made, stored and returned at once (`sync: true`), so no
+ * callback to Stockroom is needed. Honouring `Idempotency-Key` matters here more than anywhere:
+ * a retried rotation must not make a second set of values.
+ */
+export async function rotateSecrets(
+  ctx: PartnerContext,
+  installationId: string,
+  resourceId: string,
+  request: RotationRequest,
+  scope: IdempotencyScope | null,
+): Promise<{ answer: Answer; replayed: boolean }> {
+  const resource = await getResource(ctx, installationId, resourceId);
+  const product = findKnownProduct(resource.productId);
+  return answerOnce(ctx, scope, async (trx) => {
+    const now = ctx.now();
+    const secrets: Secret[] = generateSecrets(product, resource.id, resource.metadata);
+    // Virtual secrets guard nothing, so the old ones' expiry is only recorded, not enforced.
+    const previousExpireAt = now + Math.round((request.delayOldSecretsExpirationHours ?? 0) * 3_600_000);
+    await replaceSecrets(trx, installationId, resourceId, secrets, previousExpireAt, now);
+    return { statusCode: 200, body: { sync: true, secrets, partial: false } };
+  });
+}

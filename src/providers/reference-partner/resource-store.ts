@@ -1,0 +1,155 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ResourceStatus } from './resource-status.js';
+import type { Secret } from './secrets.js';
+import type { PartnerTables, ResourceTable } from './tables.js';
+
+/** A resource as the partner stores it. Times are epoch milliseconds. */
+export interface StoredResource {
+  readonly id: string;
+  readonly installationId: string;
+  /** The product's slug. */
+  readonly productId: string;
+  readonly name: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly billingPlanId: string;
+  readonly externalId: string | null;
+  /** The stored status; read it through `effectiveStatus`. */
+  readonly status: ResourceStatus;
+  readonly readyAt: number | null;
+  readonly secrets: readonly Secret[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export async function insertResource(db: Kysely<PartnerTables>, resource: StoredResource): Promise<void> {
+  await db
+    .insertInto('ref_partner_resources')
+    .values({
+      id: resource.id,
+      installation_id: resource.installationId,
+      product_id: resource.productId,
+      name: resource.name,
+      metadata: JSON.stringify(resource.metadata),
+      billing_plan_id: resource.billingPlanId,
+      external_id: resource.externalId,
+      status: resource.status,
+      ready_at: resource.readyAt,
+      secrets: JSON.stringify(resource.secrets),
+      previous_secrets_expire_at: null,
+      created_at: resource.createdAt,
+      updated_at: resource.updatedAt,
+      deleted_at: null,
+    })
+    .execute();
+}
+
+export async function findLiveResource(db: Kysely<PartnerTables>, installationId: string, id: string): Promise<StoredResource | undefined> {
+  const row = await liveResources(db, installationId).where('id', '=', id).executeTakeFirst();
+  return row ? toStoredResource(row) : undefined;
+}
+
+/** The installation's live resources, oldest first; only those in `ids` when it is given. */
+export async function listLiveResources(db: Kysely<PartnerTables>, installationId: string, ids?: readonly string[]): Promise<StoredResource[]> {
+  let query = liveResources(db, installationId).orderBy('created_at').orderBy('id');
+  if (ids !== undefined) {
+    if (ids.length === 0) return [];
+    query = query.where('id', 'in', [...ids]);
+  }
+  return (await query.execute()).map(toStoredResource);
+}
+
+/** Live resources of the installation on the given plan (the free-plan quota counts these). */
+export async function countLiveResourcesOnPlan(db: Kysely<PartnerTables>, installationId: string, planId: string): Promise<number> {
+  const row = await db
+    .selectFrom('ref_partner_resources')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('installation_id', '=', installationId)
+    .where('billing_plan_id', '=', planId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export interface ResourceChanges {
+  readonly name?: string;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly billingPlanId?: string;
+  /** Setting a status ends any pending-to-ready countdown. */
+  readonly status?: ResourceStatus;
+}
+
+export async function updateResource(db: Kysely<PartnerTables>, installationId: string, id: string, changes: ResourceChanges, now: number): Promise<void> {
+  await db
+    .updateTable('ref_partner_resources')
+    .set({
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
+      ...(changes.billingPlanId !== undefined && { billing_plan_id: changes.billingPlanId }),
+      ...(changes.status !== undefined && { status: changes.status, ready_at: null }),
+      updated_at: now,
+    })
+    .where('installation_id', '=', installationId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+/** Replaces the secret values, noting until when the previous ones stay valid. */
+export async function replaceSecrets(
+  db: Kysely<PartnerTables>,
+  installationId: string,
+  id: string,
+  secrets: readonly Secret[],
+  previousExpireAt: number,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('ref_partner_resources')
+    .set({ secrets: JSON.stringify(secrets), previous_secrets_expire_at: previousExpireAt, updated_at: now })
+    .where('installation_id', '=', installationId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Soft-deletes one resource; deleting a deleted or unknown one changes nothing. */
+export async function markResourceDeleted(db: Kysely<PartnerTables>, installationId: string, id: string, now: number): Promise<void> {
+  await db
+    .updateTable('ref_partner_resources')
+    .set({ deleted_at: now, updated_at: now })
+    .where('installation_id', '=', installationId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+/** Soft-deletes every live resource of the installation. */
+export async function markInstallationResourcesDeleted(db: Kysely<PartnerTables>, installationId: string, now: number): Promise<void> {
+  await db
+    .updateTable('ref_partner_resources')
+    .set({ deleted_at: now, updated_at: now })
+    .where('installation_id', '=', installationId)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+function liveResources(db: Kysely<PartnerTables>, installationId: string) {
+  return db.selectFrom('ref_partner_resources').selectAll().where('installation_id', '=', installationId).where('deleted_at', 'is', null);
+}
+
+function toStoredResource(row: Selectable<ResourceTable>): StoredResource {
+  return {
+    id: row.id,
+    installationId: row.installation_id,
+    productId: row.product_id,
+    name: row.name,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    billingPlanId: row.billing_plan_id,
+    externalId: row.external_id,
+    status: row.status as ResourceStatus,
+    // pg returns bigint columns as strings unless told otherwise; Number() makes both dialects agree.
+    readyAt: row.ready_at === null ? null : Number(row.ready_at),
+    secrets: JSON.parse(row.secrets) as Secret[],
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}

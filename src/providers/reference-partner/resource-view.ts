@@ -1,0 +1,46 @@
+import { productPlans, type BillingPlan } from './plans.js';
+import { findProduct } from './products.js';
+import type { StoredResource } from './resource-store.js';
+import { effectiveStatus, type ResourceStatus } from './resource-status.js';
+
+/** A notification shown on the resource (partner-api.md §1.2). */
+export interface Notification {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly title: string;
+  readonly message?: string;
+}
+
+/** A Resource on the wire (partner-api.md §1.2); secrets are added by Provision only. */
+export interface ResourceWire {
+  readonly id: string;
+  readonly productId: string;
+  readonly name: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly status: ResourceStatus;
+  readonly billingPlan?: BillingPlan;
+  readonly notification?: Notification;
+}
+
+export function presentResource(resource: StoredResource, now: number): ResourceWire {
+  const status = effectiveStatus(resource.status, resource.readyAt, now);
+  const product = findProduct(resource.productId);
+  const billingPlan = product ? productPlans(product, resource.metadata).find((p) => p.id === resource.billingPlanId) : undefined;
+  const wire: ResourceWire = {
+    id: resource.id,
+    productId: resource.productId,
+    name: resource.name,
+    metadata: resource.metadata,
+    status,
+    ...(billingPlan && { billingPlan }),
+  };
+  if (status !== 'pending') return wire;
+  const seconds = resource.readyAt === null ? null : Math.max(1, Math.ceil((resource.readyAt - now) / 1000));
+  return {
+    ...wire,
+    notification: {
+      level: 'info',
+      title: 'Provisioning',
+      message: seconds === null ? 'The resource is being set up.' : `The resource is being set up; ready in about ${seconds} s.`,
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The reference partner's own tables, as Kysely sees them. They are prefixed `ref_partner_` so
+ * that they can live in Stockroom's database without touching its tables. Timestamps are epoch
+ * milliseconds; JSON values are stored as text so both dialects return the same JS type.
+ */
+export interface PartnerTables {
+  ref_partner_installations: InstallationTable;
+  ref_partner_resources: ResourceTable;
+  ref_partner_idempotency_keys: IdempotencyKeyTable;
+}
+
+export interface InstallationTable {
+  id: string;
+  /** JSON string[]. */
+  scopes: string;
+  /** JSON `{policyId: ISO datetime}`. */
+  accepted_policies: string;
+  /** JSON `{name?, url, contact:{email, name?}}`. */
+  account: string;
+  /** The installation's token for calling back Stockroom; a secret, never logged. */
+  access_token: string;
+  token_type: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface ResourceTable {
+  id: string;
+  installation_id: string;
+  /** The product's slug. */
+  product_id: string;
+  name: string;
+  /** JSON object. */
+  metadata: string;
+  billing_plan_id: string;
+  external_id: string | null;
+  /** The stored status; `pending` reads as `ready` once `ready_at` has passed. */
+  status: string;
+  ready_at: number | null;
+  /** JSON `[{name, value}]`: the current secret values, the partner's own copy. */
+  secrets: string;
+  previous_secrets_expire_at: number | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface IdempotencyKeyTable {
+  installation_id: string;
+  key: string;
+  /** Hash of method, path and body, so a reused key with another request is refused. */
+  fingerprint: string;
+  status_code: number;
+  /** JSON text of the first answer, replayed as is. */
+  body: string;
+  created_at: number;
+}
