@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DIALECTS, installationBody, newInstallationId, startPartner, type PartnerHarness } from './harness.js';
+
+for (const dialect of DIALECTS) {
+  describe(`reference partner installations (${dialect})`, () => {
+    let p: PartnerHarness;
+    before(async () => {
+      p = await startPartner(dialect);
+    });
+    after(() => p.close());
+
+    const row = (id: string) => p.db.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).executeTakeFirst();
+
+    test('Upsert Installation answers 200 {} and stores scopes, policies, account and credentials', async () => {
+      const id = newInstallationId();
+      const body = installationBody();
+      const answer = await p.request('PUT', `/v1/installations/${id}`, { body });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(answer.body, {});
+      const stored = await row(id);
+      assert.ok(stored);
+      assert.deepEqual(JSON.parse(stored.scopes), body.scopes);
+      assert.deepEqual(JSON.parse(stored.accepted_policies), body.acceptedPolicies);
+      assert.deepEqual(JSON.parse(stored.account), body.account);
+      const credentials = body.credentials as { access_token: string; token_type: string };
+      assert.equal(stored.access_token, credentials.access_token);
+      assert.equal(stored.token_type, 'Bearer');
+      assert.equal(stored.deleted_at, null);
+    });
+
+    test('Upsert Installation again updates the same installation', async () => {
+      const id = newInstallationId();
+      await p.request('PUT', `/v1/installations/${id}`, { body: installationBody() });
+      const second = installationBody({ scopes: ['read:project'] });
+      assert.equal((await p.request('PUT', `/v1/installations/${id}`, { body: second })).status, 200);
+      const rows = await p.db.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).execute();
+      assert.equal(rows.length, 1);
+      const [stored] = rows;
+      assert.ok(stored);
+      assert.deepEqual(JSON.parse(stored.scopes), ['read:project']);
+      assert.equal(stored.access_token, (second.credentials as { access_token: string }).access_token);
+    });
+
+    test('Upsert Installation without credentials is a 400 naming the field', async () => {
+      const id = newInstallationId();
+      const body = installationBody();
+      delete body.credentials;
+      const answer = await p.request('PUT', `/v1/installations/${id}`, { body });
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.error.code, 'validation_error');
+      assert.deepEqual(answer.body.error.fields.map((f: { key: string }) => f.key), ['credentials']);
+      assert.equal(await row(id), undefined);
+    });
+
+    test('Upsert Installation with malformed JSON is a 400', async () => {
+      const answer = await p.request('PUT', `/v1/installations/${newInstallationId()}`, { rawBody: '{"scopes":' });
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.error.code, 'validation_error');
+    });
+
+    test('Get Installation answers 200 {} for an installed one and 404 for an unknown one', async () => {
+      const id = await p.install();
+      const found = await p.request('GET', `/v1/installations/${id}`);
+      assert.equal(found.status, 200);
+      assert.deepEqual(found.body, {});
+      const missing = await p.request('GET', `/v1/installations/${newInstallationId()}`);
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.error.code, 'not_found');
+    });
+
+    test('Delete Installation with cascadeResourceDeletion finalizes it and deletes its resources', async () => {
+      const id = await p.install();
+      const created = await p.provision(id);
+      const answer = await p.request('DELETE', `/v1/installations/${id}`, { body: { cascadeResourceDeletion: true, reason: 'testing' } });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(answer.body, { finalized: true });
+      assert.equal((await p.request('GET', `/v1/installations/${id}`)).status, 404);
+      assert.equal((await p.request('GET', `/v1/installations/${id}/resources/${created.body.id}`)).status, 404);
+      assert.deepEqual((await p.request('GET', `/v1/installations/${id}/resources`)).body, { resources: [] });
+      assert.notEqual((await row(id))?.deleted_at, null);
+    });
+
+    test('Delete Installation without cascade leaves its resources readable', async () => {
+      const id = await p.install();
+      const created = await p.provision(id);
+      assert.equal((await p.request('DELETE', `/v1/installations/${id}`, { body: {} })).status, 200);
+      assert.equal((await p.request('GET', `/v1/installations/${id}/resources/${created.body.id}`)).status, 200);
+    });
+
+    test('Delete Installation with no body, twice, answers {finalized:true} both times', async () => {
+      const id = await p.install();
+      for (let i = 0; i < 2; i += 1) {
+        const answer = await p.request('DELETE', `/v1/installations/${id}`, { headers: { 'content-type': 'application/json' } });
+        assert.equal(answer.status, 200);
+        assert.deepEqual(answer.body, { finalized: true });
+      }
+    });
+
+    test('a deleted installation refuses new resources until it is upserted again', async () => {
+      const id = await p.install();
+      await p.request('DELETE', `/v1/installations/${id}`, { body: { cascadeResourceDeletion: true } });
+      const refused = await p.provision(id);
+      assert.equal(refused.status, 404);
+      assert.equal(refused.body.error.code, 'not_found');
+      await p.install(id);
+      assert.equal((await p.request('GET', `/v1/installations/${id}`)).status, 200);
+      assert.equal((await p.provision(id)).status, 200);
+    });
+  });
+}
