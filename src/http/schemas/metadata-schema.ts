@@ -95,12 +95,14 @@ export const NumberItems = Type.Object(
   },
   closed,
 );
+export type NumberItems = Static<typeof NumberItems>;
 
 /** `items` of a multi-select / multi-vercel-region: a string. */
 export const StringItems = Type.Object(
   { type: Type.Literal('string'), ...stringKeywords, description: Type.Optional(Type.String()) },
   closed,
 );
+export type StringItems = Static<typeof StringItems>;
 
 /** #1 `array` + `slider`: `items` and `ui:steps` are required. */
 export const SliderProperty = Type.Object(
@@ -116,6 +118,7 @@ export const SliderProperty = Type.Object(
   },
   closed,
 );
+export type SliderProperty = Static<typeof SliderProperty>;
 
 const multiKeys = {
   items: StringItems,
@@ -137,6 +140,7 @@ export const MultiSelectProperty = Type.Object(
   },
   closed,
 );
+export type MultiSelectProperty = Static<typeof MultiSelectProperty>;
 
 /** #3 `array` + `multi-vercel-region`: like #2, with region options. */
 export const MultiVercelRegionProperty = Type.Object(
@@ -148,6 +152,7 @@ export const MultiVercelRegionProperty = Type.Object(
   },
   closed,
 );
+export type MultiVercelRegionProperty = Static<typeof MultiVercelRegionProperty>;
 
 const stringKeys = { ...stringKeywords, ...placeholder, ...common };
 
@@ -156,30 +161,35 @@ export const SelectProperty = Type.Object(
   { type: Type.Literal('string'), 'ui:control': Type.Literal('select'), 'ui:options': Type.Array(OptionObj), ...stringKeys },
   closed,
 );
+export type SelectProperty = Static<typeof SelectProperty>;
 
 /** #5 `string` + `radio-button`: like #4. */
 export const RadioButtonProperty = Type.Object(
   { type: Type.Literal('string'), 'ui:control': Type.Literal('radio-button'), 'ui:options': Type.Array(OptionObj), ...stringKeys },
   closed,
 );
+export type RadioButtonProperty = Static<typeof RadioButtonProperty>;
 
 /** #6 `string` + `vercel-region`: `ui:options` (string or region option) is required. */
 export const VercelRegionProperty = Type.Object(
   { type: Type.Literal('string'), 'ui:control': Type.Literal('vercel-region'), 'ui:options': Type.Array(RegionOption), ...stringKeys },
   closed,
 );
+export type VercelRegionProperty = Static<typeof VercelRegionProperty>;
 
 /** #7 `string` + `vercel-country`: like #6. */
 export const VercelCountryProperty = Type.Object(
   { type: Type.Literal('string'), 'ui:control': Type.Literal('vercel-country'), 'ui:options': Type.Array(RegionOption), ...stringKeys },
   closed,
 );
+export type VercelCountryProperty = Static<typeof VercelCountryProperty>;
 
 /** #8 `string` + `input`. */
 export const StringInputProperty = Type.Object(
   { type: Type.Literal('string'), 'ui:control': Type.Literal('input'), ...stringKeys },
   closed,
 );
+export type StringInputProperty = Static<typeof StringInputProperty>;
 
 /** #9 `number` + `input`. `type: "integer"` is not a variant the SDK accepts. */
 export const NumberInputProperty = Type.Object(
@@ -193,18 +203,21 @@ export const NumberInputProperty = Type.Object(
   },
   closed,
 );
+export type NumberInputProperty = Static<typeof NumberInputProperty>;
 
 /** #10 `boolean` + `toggle`. */
 export const ToggleProperty = Type.Object(
   { type: Type.Literal('boolean'), 'ui:control': Type.Literal('toggle'), default: Type.Optional(Type.Boolean()), ...common },
   closed,
 );
+export type ToggleProperty = Static<typeof ToggleProperty>;
 
 /** #11 `string` + `domain`. */
 export const DomainProperty = Type.Object(
   { type: Type.Literal('string'), 'ui:control': Type.Literal('domain'), ...stringKeys },
   closed,
 );
+export type DomainProperty = Static<typeof DomainProperty>;
 
 /** #12 `string` + `git-namespace`: no string keywords, optional `git:providers`. */
 export const GitNamespaceProperty = Type.Object(
@@ -217,6 +230,7 @@ export const GitNamespaceProperty = Type.Object(
   },
   closed,
 );
+export type GitNamespaceProperty = Static<typeof GitNamespaceProperty>;
 
 /** One property of a metadata schema: exactly one of the 12 variants of §2.5. */
 export const MetadataProperty = Type.Union([

@@ -26,6 +26,7 @@ const bool = () => Type.Optional(Type.Boolean());
 
 /** A protocol name (§2.4): `primaryProtocol`, `supportedProtocols[]`. */
 export const ProtocolName = StringEnum(PROTOCOLS);
+export type ProtocolName = Static<typeof ProtocolName>;
 
 /** `secretRotation` capability: a boolean, or `{maxDelayHours, customRotationWarning?}` (vercel-contract.md §2.4, §10.6). */
 export const SecretRotation = Type.Union([
