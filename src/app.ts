@@ -9,9 +9,13 @@ import { registerAuth } from './http/plugins/auth.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
 import { requestIdFor } from './http/plugins/request-id.js';
 import { adminUserRoutes } from './http/routes/admin-users.js';
+import { billingPlanRoutes } from './http/routes/billing-plans.js';
+import { installationRoutes } from './http/routes/installations.js';
+import { wellKnownRoutes } from './http/routes/well-known.js';
 import { healthRoutes } from './http/routes/health.js';
 import { memberRoutes } from './http/routes/members.js';
 import { openApiRoutes } from './http/routes/openapi.js';
+import { paymentMethodRoutes } from './http/routes/payment-methods.js';
 import { teamRoutes } from './http/routes/teams.js';
 import { tokenRoutes } from './http/routes/tokens.js';
 import { userRoutes } from './http/routes/user.js';
@@ -62,5 +66,9 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFast
   await app.register(memberRoutes, { ctx });
   await app.register(tokenRoutes, { ctx });
   await app.register(adminUserRoutes, { ctx });
+  await app.register(paymentMethodRoutes, { ctx });
+  await app.register(wellKnownRoutes, { ctx });
+  await app.register(installationRoutes, { ctx });
+  await app.register(billingPlanRoutes, { ctx });
   return app;
 }

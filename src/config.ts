@@ -25,6 +25,12 @@ const EnvSchema = Type.Object({
    * required, because every replica must share it and the database must not hold it.
    */
   STOCKROOM_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  /** A catalog file (JSON) replacing the default catalog of integrations and products. */
+  STOCKROOM_CATALOG: Type.Optional(Type.String({ minLength: 1 })),
+  /** Mount the reference partner in this server (it can also run on its own). */
+  STOCKROOM_REFERENCE_PARTNER: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  /** Timeout of one call to a provider, in milliseconds. */
+  STOCKROOM_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -42,6 +48,9 @@ export interface Config {
   readonly publicUrl?: string;
   readonly encryptionKey?: string;
   readonly logLevel: string;
+  readonly catalogPath?: string;
+  readonly referencePartner: boolean;
+  readonly providerTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -83,5 +92,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.STOCKROOM_PUBLIC_URL?.replace(/\/+$/, ''),
     encryptionKey: e.STOCKROOM_ENCRYPTION_KEY,
     logLevel: e.LOG_LEVEL,
+    catalogPath: e.STOCKROOM_CATALOG,
+    referencePartner: e.STOCKROOM_REFERENCE_PARTNER === 'on',
+    providerTimeoutMs: e.STOCKROOM_PROVIDER_TIMEOUT_MS,
   });
 }

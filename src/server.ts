@@ -10,6 +10,14 @@ import { createSecretBox } from './crypto/secret-box.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { AppContext } from './http/context.js';
+import { loadCatalog, DEFAULT_CATALOG_PATH } from './catalog/load-catalog.js';
+import type { Catalog } from './catalog/catalog.js';
+import { createSigningKeyStore } from './db/signing-keys.js';
+import { createTestPaymentProcessor } from './payments/test-processor.js';
+import { createPartnerClient } from './providers/partner-client.js';
+import { createSigner } from './providers/signing-keys.js';
+import { migrateReferencePartner, referencePartnerPlugin } from './providers/reference-partner/index.js';
+import { installBootstrapIntegrations } from './bootstrap-installations.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;
@@ -41,15 +49,38 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     const now = options.now ?? Date.now;
     const bootstrap = await ensureBootstrap(database.db, { ...config.bootstrap, now: now() });
     let listeningUrl: string | undefined;
+    const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
+    const secretBox = createSecretBox(config.encryptionKey ?? loadOrCreateLocalKey(config.dataDir));
+    const catalog: Catalog = loadCatalog(config.catalogPath ?? DEFAULT_CATALOG_PATH);
+    const signer = createSigner({ store: createSigningKeyStore(database.db), secretBox, issuer: publicUrl, now });
+    await signer.ensureKey();
     const ctx: AppContext = {
       db: database.db,
       dialect: database.dialect,
-      secretBox: createSecretBox(config.encryptionKey ?? loadOrCreateLocalKey(config.dataDir)),
+      secretBox,
       logger,
       now,
-      publicUrl: () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`,
+      publicUrl,
+      catalog,
+      signer,
+      partners: createPartnerClient({ signer, timeoutMs: config.providerTimeoutMs, logger }),
+      providerBaseUrl: (configured) => resolveProviderBaseUrl(configured, publicUrl),
+      payments: createTestPaymentProcessor(),
     };
     const app = await buildApp(ctx, logger);
+    if (config.referencePartner) {
+      await migrateReferencePartner(database.db);
+      const reference = catalog.integrations.find((i) => i.providerBaseUrl === 'builtin:reference');
+      await app.register(referencePartnerPlugin, {
+        prefix: REFERENCE_PARTNER_PREFIX,
+        db: database.db,
+        dialect: database.dialect,
+        clientId: reference?.clientId ?? 'oac_stockroomReference',
+        issuer: publicUrl,
+        jwksUrl: () => `${publicUrl()}/.well-known/jwks`,
+        now,
+      });
+    }
     return {
       app,
       database,
@@ -59,6 +90,9 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         const address = await app.listen({ port: config.port, host: config.host });
         const port = (app.server.address() as { port: number }).port;
         listeningUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+        // The bootstrap team gets the built-in integration once; it needs the server up, since
+        // even the built-in provider is reached over HTTP.
+        await installBootstrapIntegrations(ctx, bootstrap);
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {
@@ -70,6 +104,16 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     await database.destroy();
     throw error;
   }
+}
+
+/** Where the reference partner is mounted in Stockroom's own server. */
+export const REFERENCE_PARTNER_PREFIX = '/partners/reference';
+
+/** `builtin:<name>` names a provider mounted in this server; anything else is used as is. */
+function resolveProviderBaseUrl(configured: string, publicUrl: () => string): string {
+  if (configured === 'builtin:reference') return `${publicUrl()}${REFERENCE_PARTNER_PREFIX}`;
+  if (configured.startsWith('builtin:')) throw new Error(`unknown built-in provider ${configured}`);
+  return configured.replace(/\/+$/, '');
 }
 
 /**

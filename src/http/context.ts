@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { DB } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { PaymentProcessor } from '../payments/payment-processor.js';
+import type { PartnerClientFactory } from '../providers/partner-client.js';
+import type { Signer } from '../providers/signing-keys.js';
 
 /**
  * What route plugins receive: the adapters they may use. Built once by `app.ts`.
@@ -16,4 +20,11 @@ export interface AppContext {
   readonly now: () => number;
   /** The URL this server is reached at (known only after listen when not configured). */
   readonly publicUrl: () => string;
+  readonly catalog: Catalog;
+  readonly signer: Signer;
+  /** Stockroom's side of the partner API, for every provider. */
+  readonly partners: PartnerClientFactory;
+  /** Resolves a catalog provider URL (`builtin:reference` → this server's mount) to a base URL. */
+  readonly providerBaseUrl: (configured: string) => string;
+  readonly payments: PaymentProcessor;
 }

@@ -1,0 +1,63 @@
+import type { MetadataSchema } from '../domain/metadata.js';
+
+/**
+ * The integrations and products this Stockroom offers, loaded from a declarative file
+ * (issue 3 §1). The catalog is configuration: every replica loads the same file, so it may live
+ * in memory.
+ */
+export interface Catalog {
+  readonly integrations: readonly CatalogIntegration[];
+  /** By id (`oac_…`) or slug. */
+  findIntegration(idOrSlug: string): CatalogIntegration | undefined;
+  /** By id (`iap_…`) or slug, within one integration. */
+  findProduct(integration: CatalogIntegration, idOrSlug: string): CatalogProduct | undefined;
+}
+
+export interface CatalogIntegration {
+  /** `oac_…`: letters and digits after the prefix. */
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  /** URL of the integration's icon. */
+  readonly icon: string;
+  readonly shortDescription?: string;
+  /** The JWT `aud` Stockroom signs provider calls with. */
+  readonly clientId: string;
+  /** Used to sign webhooks to the provider; never sent in API answers. */
+  readonly clientSecret?: string;
+  /**
+   * Where the provider's partner API lives. `builtin:<name>` names a provider Stockroom mounts in
+   * its own server (`builtin:reference` → `<public URL>/partners/reference`), still reached over HTTP.
+   */
+  readonly providerBaseUrl: string;
+  readonly eulaDocUri?: string;
+  readonly privacyDocUri?: string;
+  /** Vercel's IntegrationCapabilities (vercel-contract.md §2.4). */
+  readonly capabilities?: Readonly<Record<string, unknown>>;
+  readonly flags?: readonly string[];
+  readonly products: readonly CatalogProduct[];
+}
+
+export interface CatalogProduct {
+  /** `iap_…`: letters, digits and underscores after the prefix. */
+  readonly id: string;
+  /** `^[a-z0-9-]+$`; also the product id sent to the provider unless `providerProductId` is set. */
+  readonly slug: string;
+  readonly providerProductId: string;
+  readonly name: string;
+  readonly iconUrl?: string;
+  readonly shortDescription?: string;
+  /** Protocols from vercel-contract.md §2.4's closed enum. */
+  readonly supportedProtocols: readonly string[];
+  readonly primaryProtocol: string;
+  /** Vercel's ProductCapabilities. */
+  readonly capabilities: Readonly<Record<string, unknown>>;
+  /** JSON Schema with Vercel's `ui:*` keys (vercel-contract.md §2.5). */
+  readonly metadataSchema: MetadataSchema;
+  /** Closed enum of vercel-contract.md §2.4. */
+  readonly tags: readonly string[];
+  readonly resourceLinks: ReadonlyArray<{ readonly title: string; readonly href: string }>;
+  readonly guides: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly resourceTitle?: string;
+  readonly projectConnectionScopes?: readonly string[];
+}

@@ -1,0 +1,140 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { BillingPlan } from '../domain/billing-plan-types.js';
+import type { Metadata } from '../domain/metadata.js';
+import type { PaymentPlan } from '../domain/payment.js';
+import type { StoreStatus } from '../domain/store-status.js';
+import type { Notification, SecretInfo, Store, StoreLifecycle } from '../domain/stores.js';
+import type { DB, StoresTable } from './schema.js';
+
+export function storeFromRow(row: Selectable<StoresTable>): Store {
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    installationId: row.installation_id,
+    integrationId: row.integration_id,
+    productId: row.product_id,
+    name: row.name,
+    externalId: row.external_id,
+    source: row.source,
+    createdBy: row.created_by,
+    billingPlan: JSON.parse(row.billing_plan) as BillingPlan,
+    metadata: JSON.parse(row.metadata) as Metadata,
+    protocolSettings: row.protocol_settings ? (JSON.parse(row.protocol_settings) as Record<string, unknown>) : null,
+    lifecycle: row.lifecycle as StoreLifecycle,
+    status: row.status as StoreStatus | null,
+    externalResourceId: row.external_resource_id,
+    externalResourceStatus: row.external_resource_status,
+    notification: row.notification ? (JSON.parse(row.notification) as Notification) : null,
+    secrets: JSON.parse(row.secret_meta) as SecretInfo[],
+    provisionKey: row.provision_key,
+    payment: row.payment ? (JSON.parse(row.payment) as PaymentPlan) : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+/** Writes the store in `provisioning`, before the provider is called (issue 4 §2). */
+export async function insertProvisioningStore(db: Kysely<DB>, store: Store): Promise<void> {
+  await db
+    .insertInto('stores')
+    .values({
+      id: store.id,
+      team_id: store.teamId,
+      installation_id: store.installationId,
+      integration_id: store.integrationId,
+      product_id: store.productId,
+      name: store.name,
+      external_id: store.externalId,
+      source: store.source,
+      created_by: store.createdBy,
+      billing_plan_id: store.billingPlan.id,
+      billing_plan: JSON.stringify(store.billingPlan),
+      metadata: JSON.stringify(store.metadata),
+      protocol_settings: store.protocolSettings ? JSON.stringify(store.protocolSettings) : null,
+      lifecycle: store.lifecycle,
+      status: store.status,
+      external_resource_id: store.externalResourceId,
+      external_resource_status: store.externalResourceStatus,
+      notification: store.notification ? JSON.stringify(store.notification) : null,
+      secrets_sealed: null,
+      secret_meta: JSON.stringify(store.secrets),
+      provision_key: store.provisionKey,
+      payment: store.payment ? JSON.stringify(store.payment) : null,
+      failure: null,
+      created_at: store.createdAt,
+      updated_at: store.updatedAt,
+      deleted_at: null,
+    })
+    .execute();
+}
+
+/** What the provider answered, recorded when the store goes live. */
+export interface StoreProvisioned {
+  readonly status: StoreStatus;
+  readonly externalResourceId: string;
+  readonly externalResourceStatus: string | null;
+  readonly notification: Notification | null;
+  readonly secrets: readonly SecretInfo[];
+  readonly secretsSealed: string;
+  readonly now: number;
+}
+
+export async function markStoreLive(db: Kysely<DB>, id: string, p: StoreProvisioned): Promise<void> {
+  await db
+    .updateTable('stores')
+    .set({
+      lifecycle: 'live',
+      status: p.status,
+      external_resource_id: p.externalResourceId,
+      external_resource_status: p.externalResourceStatus,
+      notification: p.notification ? JSON.stringify(p.notification) : null,
+      secret_meta: JSON.stringify(p.secrets),
+      secrets_sealed: p.secretsSealed,
+      updated_at: p.now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Records the provider's id as soon as it is known, so recovery can undo it after a crash. */
+export async function setExternalResourceId(db: Kysely<DB>, id: string, externalResourceId: string, now: number): Promise<void> {
+  await db.updateTable('stores').set({ external_resource_id: externalResourceId, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** A store that never went live leaves no row (semantics.md §1: a failed create leaves nothing). */
+export async function deleteProvisioningStore(db: Kysely<DB>, id: string): Promise<void> {
+  await db.deleteFrom('stores').where('id', '=', id).where('lifecycle', '=', 'provisioning').execute();
+}
+
+export async function findStore(db: Kysely<DB>, id: string): Promise<Store | undefined> {
+  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? storeFromRow(row) : undefined;
+}
+
+export async function findLiveStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
+  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('deleted_at', 'is', null).executeTakeFirst();
+  return row ? storeFromRow(row) : undefined;
+}
+
+export async function findLiveStoreByName(db: Kysely<DB>, installationId: string, name: string): Promise<Store | undefined> {
+  const row = await db.selectFrom('stores').selectAll().where('installation_id', '=', installationId).where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
+  return row ? storeFromRow(row) : undefined;
+}
+
+export async function findLiveStoreByExternalId(db: Kysely<DB>, installationId: string, externalId: string): Promise<Store | undefined> {
+  const row = await db
+    .selectFrom('stores')
+    .selectAll()
+    .where('installation_id', '=', installationId)
+    .where('external_id', '=', externalId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row ? storeFromRow(row) : undefined;
+}
+
+/** The sealed secret values of a store, for env var reads; never sent in store answers. */
+export async function findSealedSecrets(db: Kysely<DB>, id: string): Promise<string | null> {
+  const row = await db.selectFrom('stores').select('secrets_sealed').where('id', '=', id).executeTakeFirst();
+  return row?.secrets_sealed ?? null;
+}

@@ -1,0 +1,101 @@
+import type { Static } from 'typebox';
+import type { CatalogIntegration, CatalogProduct } from '../../catalog/catalog.js';
+import type { Store } from '../../domain/stores.js';
+import type { Product, ProjectsMetadata, Store as StoreWire, StoreCapabilities } from '../schemas/index.js';
+import { presentBillingPlan } from './billing-plan.js';
+
+/** A project connection as the store lists it (`projectsMetadata`, vercel-contract.md §2.4). */
+export interface StoreConnectionView {
+  readonly id: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly framework: string | null;
+  readonly environments: readonly string[];
+  readonly envVarPrefix: string | null;
+  readonly sensitive: boolean;
+}
+
+const STORE_CAPABILITY_KEYS = ['agentTools', 'autoSensitive', 'billable', 'mcp', 'mcpReadonly', 'projects', 'secretsSync', 'sso', 'transferable', 'v0', 'secretRotation'] as const;
+
+/** The environment variable names a connection gives a project: the secret names, prefixed. */
+export function environmentVariableNames(store: Pick<Store, 'secrets'>, envVarPrefix: string | null): string[] {
+  return store.secrets.map((s) => `${envVarPrefix ?? ''}${s.name}`);
+}
+
+/** The full store object of vercel-contract.md §2.4, plus `id`, `name` and timestamps. */
+export function presentStore(
+  store: Store,
+  integration: CatalogIntegration,
+  product: CatalogProduct,
+  connections: readonly StoreConnectionView[],
+): Static<typeof StoreWire> {
+  const projectsMetadata: Array<Static<typeof ProjectsMetadata>> = connections.map((c) => ({
+    id: c.id,
+    projectId: c.projectId,
+    name: c.projectName,
+    environments: [...c.environments],
+    environmentVariables: environmentVariableNames(store, c.envVarPrefix),
+    envVarPrefix: c.envVarPrefix,
+    framework: (c.framework ?? null) as Static<typeof ProjectsMetadata>['framework'],
+    makeEnvVarsSensitive: c.sensitive,
+  }));
+  return {
+    id: store.id,
+    name: store.name,
+    ownerId: store.teamId,
+    createdAt: store.createdAt,
+    updatedAt: store.updatedAt,
+    projectsMetadata,
+    totalConnectedProjects: connections.length,
+    usageQuotaExceeded: false,
+    status: store.status,
+    ownership: 'owned',
+    capabilities: storeCapabilities(product),
+    metadata: { ...store.metadata } as Static<typeof StoreWire>['metadata'],
+    externalResourceId: store.externalResourceId ?? '',
+    externalResourceStatus: (store.externalResourceStatus ?? null) as Static<typeof StoreWire>['externalResourceStatus'],
+    product: presentProduct(integration, product, store.installationId),
+    ...(store.protocolSettings ? { protocolSettings: store.protocolSettings as Static<typeof StoreWire>['protocolSettings'] } : {}),
+    ...(store.notification ? { notification: { ...store.notification } } : {}),
+    secrets: store.secrets.map((s) => ({ name: s.name, length: s.length })),
+    billingPlan: presentBillingPlan(store.billingPlan),
+  };
+}
+
+function storeCapabilities(product: CatalogProduct): Static<typeof StoreCapabilities> {
+  const out: Record<string, unknown> = {};
+  for (const key of STORE_CAPABILITY_KEYS) {
+    if (product.capabilities[key] !== undefined) out[key] = product.capabilities[key];
+  }
+  return out as Static<typeof StoreCapabilities>;
+}
+
+/** `store.product`: the catalog product with its integration (vercel-contract.md §2.4 Product). */
+export function presentProduct(integration: CatalogIntegration, product: CatalogProduct, installationId: string): Static<typeof Product> {
+  return {
+    integration: {
+      id: integration.id,
+      slug: integration.slug,
+      name: integration.name,
+      icon: integration.icon,
+      flags: [...(integration.flags ?? [])],
+    },
+    integrationConfigurationId: installationId,
+    supportedProtocols: [...product.supportedProtocols] as Static<typeof Product>['supportedProtocols'],
+    primaryProtocol: product.primaryProtocol as Static<typeof Product>['primaryProtocol'],
+    id: product.id,
+    slug: product.slug,
+    name: product.name,
+    ...(product.iconUrl ? { iconUrl: product.iconUrl } : {}),
+    ...(product.shortDescription ? { shortDescription: product.shortDescription } : {}),
+    ...(product.resourceTitle ? { resourceTitle: product.resourceTitle } : {}),
+    capabilities: { ...product.capabilities } as Static<typeof Product>['capabilities'],
+    metadataSchema: product.metadataSchema as Static<typeof Product>['metadataSchema'],
+    resourceLinks: product.resourceLinks.map((l) => ({ ...l })),
+    tags: [...product.tags] as Static<typeof Product>['tags'],
+    projectConnectionScopes: [...(product.projectConnectionScopes ?? [])] as Static<typeof Product>['projectConnectionScopes'],
+    showSSOLinkOnProjectConnection: false,
+    disableResourceRenaming: false,
+    guides: product.guides as Static<typeof Product>['guides'],
+  };
+}

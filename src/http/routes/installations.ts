@@ -1,0 +1,172 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { createInstallPorts } from '../../composition/install-ports.js';
+import { countLiveStoresOfInstallation, findLiveInstallation, listLiveInstallations, softDeleteInstallation } from '../../db/installations.js';
+import { installIntegration } from '../../domain/install-integration.js';
+import { ApiError } from '../../errors.js';
+import { isProviderError } from '../../providers/provider-error.js';
+import { providerFor, userCaller } from '../../providers/provider-for.js';
+import type { AppContext } from '../context.js';
+import { ErrorBody } from '../error-schema.js';
+import { TeamQuery } from '../pagination.js';
+import { actorOf, teamOf } from '../plugins/auth.js';
+import { presentAccountConfiguration, presentConfiguration, presentConfigurationProduct } from '../presenters/configuration.js';
+import { AccountConfiguration, ConfigurationProductsResponse, IntegrationConfiguration } from '../schemas/index.js';
+
+const ConfigParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+/**
+ * Installations ("integration configurations"): Stockroom's install endpoint (an extension; on
+ * Vercel a person installs in the dashboard) and Vercel's reads and delete.
+ */
+export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post(
+    '/stockroom/v1/installations',
+    {
+      config: { write: true },
+      schema: {
+        tags: ['stockroom'],
+        summary: 'Install an integration for the team (idempotent: answers the live installation if there is one)',
+        querystring: TeamQuery,
+        body: Type.Object({ integrationIdOrSlug: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 200: IntegrationConfiguration, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { team, membership } = teamOf(request);
+      const user = actorOf(request).user;
+      const integration = ctx.catalog.findIntegration(request.body.integrationIdOrSlug);
+      if (!integration) throw new ApiError('not_found', `The integration ${request.body.integrationIdOrSlug} is not in this Stockroom's catalog.`);
+      try {
+        const { installation } = await installIntegration(createInstallPorts(ctx, integration, { user, team, membership }), {
+          teamId: team.id,
+          userId: user.id,
+          integrationId: integration.id,
+          source: 'marketplace',
+        });
+        return presentConfiguration(installation, integration);
+      } catch (error) {
+        throw isProviderError(error) ? error.toApiError() : error;
+      }
+    },
+  );
+
+  // The SDK uses /v1; the vercel CLI lists on /v2 (partner-api.md §3.2).
+  for (const version of ['v1', 'v2']) {
+    app.get(
+      `/${version}/integrations/configurations`,
+      {
+        schema: {
+          tags: ['integrations'],
+          summary: "The team's installations (a top-level array)",
+          querystring: Type.Object({
+            view: Type.Optional(Type.Union([Type.Literal('account'), Type.Literal('project')])),
+            installationType: Type.Optional(Type.String()),
+            integrationIdOrSlug: Type.Optional(Type.String()),
+            teamId: Type.Optional(Type.String()),
+            slug: Type.Optional(Type.String()),
+          }),
+          response: { 200: Type.Array(AccountConfiguration), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { team } = teamOf(request);
+        const { installationType, integrationIdOrSlug } = request.query;
+        // Stockroom's installations are all marketplace ones: other types list nothing.
+        if (installationType && installationType !== 'marketplace') return [];
+        const wanted = integrationIdOrSlug ? ctx.catalog.findIntegration(integrationIdOrSlug) : undefined;
+        if (integrationIdOrSlug && !wanted) return [];
+        const installations = await listLiveInstallations(ctx.db, team.id);
+        return installations.flatMap((installation) => {
+          const integration = ctx.catalog.findIntegration(installation.integrationId);
+          if (!integration || (wanted && wanted.id !== integration.id)) return [];
+          return [presentAccountConfiguration(installation, integration)];
+        });
+      },
+    );
+  }
+
+  app.get(
+    '/v1/integrations/configuration/:id',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'One installation of the team',
+        params: ConfigParams,
+        querystring: TeamQuery,
+        response: { 200: IntegrationConfiguration, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { installation, integration } = await loadInstallation(ctx, teamOf(request).team.id, request.params.id);
+      return presentConfiguration(installation, integration);
+    },
+  );
+
+  app.get(
+    '/v1/integrations/configuration/:id/products',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: "The products of an installation's integration",
+        params: ConfigParams,
+        querystring: TeamQuery,
+        response: { 200: ConfigurationProductsResponse, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { installation, integration } = await loadInstallation(ctx, teamOf(request).team.id, request.params.id);
+      return {
+        configuration: { id: installation.id },
+        integration: { id: integration.id, slug: integration.slug, name: integration.name },
+        products: integration.products.map(presentConfigurationProduct),
+      };
+    },
+  );
+
+  app.delete(
+    '/v1/integrations/configuration/:id',
+    {
+      config: { write: true },
+      schema: {
+        tags: ['integrations'],
+        summary: 'Uninstall (204). Refused with 409 while live stores exist, unless `cascade=true`',
+        params: ConfigParams,
+        querystring: Type.Object({ ...TeamQuery.properties, cascade: Type.Optional(Type.Boolean()) }),
+        response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { team, membership } = teamOf(request);
+      const { installation, integration } = await loadInstallation(ctx, team.id, request.params.id);
+      const liveStores = await countLiveStoresOfInstallation(ctx.db, installation.id);
+      const cascade = request.query.cascade === true;
+      if (liveStores > 0 && !cascade) {
+        throw new ApiError('conflict', `The installation ${installation.id} still has ${liveStores} live store(s); delete them first or pass cascade=true.`);
+      }
+      try {
+        await providerFor(ctx.partners, ctx.providerBaseUrl, integration).deleteInstallation(
+          installation.id,
+          { cascadeResourceDeletion: cascade, reason: 'uninstalled through the API' },
+          userCaller(actorOf(request).user, membership),
+        );
+      } catch (error) {
+        throw isProviderError(error) ? error.toApiError() : error;
+      }
+      if (cascade && liveStores > 0) {
+        const now = ctx.now();
+        // The provider deleted the resources with the installation; record that here.
+        await ctx.db.updateTable('stores').set({ lifecycle: 'deleted', status: 'uninstalled', deleted_at: now, updated_at: now }).where('installation_id', '=', installation.id).where('deleted_at', 'is', null).execute();
+      }
+      await softDeleteInstallation(ctx.db, installation.id, ctx.now());
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+async function loadInstallation(ctx: AppContext, teamId: string, id: string) {
+  const installation = await findLiveInstallation(ctx.db, teamId, id);
+  const integration = installation ? ctx.catalog.findIntegration(installation.integrationId) : undefined;
+  if (!installation || !integration) throw new ApiError('not_found', `The integration configuration ${id} was not found.`);
+  return { installation, integration };
+}
