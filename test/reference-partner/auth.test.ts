@@ -116,6 +116,13 @@ for (const dialect of DIALECTS) {
       assert.equal((await p.request('DELETE', `/v1/installations/${id}/resources/${created.body.id}`, { token })).status, 204);
     });
 
+    test('accepts a system token whose sub and installation_id are null, as before an installation', async () => {
+      const token = await p.systemToken(null, { claims: { sub: null, account_id: null } });
+      const answer = await p.request('GET', '/v1/products/acme-db/plans', { token });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.plans.length, 3);
+    });
+
     test('answers an unknown route with 404 in the partner error shape, without a token', async () => {
       const answer = await p.request('GET', '/v1/nothing-here', { token: null });
       assert.equal(answer.status, 404);

@@ -4,7 +4,8 @@ import { PartnerError } from './errors.js';
 
 /** The caller as Vercel's OIDC token describes it (partner-api.md §1.3). */
 export interface PartnerClaims {
-  readonly sub: string;
+  /** `account:<hex>:user:<hex>` for user auth, `account:<hex>` (or null) for system auth. */
+  readonly sub: string | null;
   readonly accountId: string | null;
   /** Null for a system token sent before the integration is installed. */
   readonly installationId: string | null;
@@ -77,7 +78,7 @@ async function verifyToken(request: FastifyRequest, settings: PartnerAuthSetting
       issuer: resolve(settings.issuer),
       audience: settings.clientId,
       algorithms: ['RS256'],
-      requiredClaims: ['exp', 'sub'],
+      requiredClaims: ['exp'],
       currentDate: new Date(settings.now()),
       clockTolerance: CLOCK_TOLERANCE_S,
     }));
@@ -85,7 +86,7 @@ async function verifyToken(request: FastifyRequest, settings: PartnerAuthSetting
     throw refusal(request, error);
   }
   return {
-    sub: String(payload.sub),
+    sub: stringClaim(payload.sub),
     accountId: stringClaim(payload.account_id),
     installationId: stringClaim(payload.installation_id),
     userId: stringClaim(payload.user_id),

@@ -26,13 +26,16 @@ export function registerPartnerErrorHandler(app: FastifyInstance): void {
 function toPartnerError(error: FastifyError | PartnerError): PartnerError {
   if (error instanceof PartnerError) return error;
   if (error.validation) {
-    const fields: FieldError[] = error.validation.map((issue) => {
+    // One entry per field: a union that fails reports once per branch, which helps nobody.
+    const fields = new Map<string, FieldError>();
+    for (const issue of error.validation) {
       const missing = (issue.params as { missingProperty?: string } | undefined)?.missingProperty;
       const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
       const key = [path, missing].filter(Boolean).join('.') || (error.validationContext ?? 'body');
-      return { key, message: issue.message ?? 'is invalid' };
-    });
-    return validationError(fields, `Invalid ${error.validationContext ?? 'request'}: ${fields.map((f) => `${f.key} ${f.message}`).join('; ')}`);
+      if (!fields.has(key)) fields.set(key, { key, message: missing ? 'is required' : (issue.message ?? 'is invalid') });
+    }
+    const list = [...fields.values()];
+    return validationError(list, `Invalid ${error.validationContext ?? 'request'}: ${list.map((f) => `${f.key} ${f.message}`).join('; ')}.`);
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

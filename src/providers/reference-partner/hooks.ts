@@ -40,12 +40,12 @@ export const HOOKS: readonly HookDescription[] = [
   {
     name: 'fail-slow',
     trigger: 'Provision with name `fail-slow`, or metadata `testing_delay_ms: <ms>` (0–120000)',
-    effect: 'The resource is stored at once, the answer comes after the delay (default 5000 ms, plugin option `slowAnswerDelayMs`), so callers time out.',
+    effect: 'The resource is stored at once; the answer (a refusal too) comes after the delay (default 5000 ms, plugin option `slowAnswerDelayMs`), so callers time out. A retry with the same Idempotency-Key is answered at once.',
   },
   {
     name: 'pending',
     trigger: 'Provision with a name starting `pending-`, or metadata `testing_initial_status: "pending"` (any resource status is accepted)',
-    effect: 'The resource starts `pending` and reads as `ready` once `testing_ready_after_ms` (default 2000 ms, plugin option `pendingReadyAfterMs`) have passed since its creation; computed from the stored creation time, so it holds across replicas and restarts.',
+    effect: 'The resource starts `pending` (its secrets are returned at once) and reads as `ready` once `testing_ready_after_ms` (default 2000 ms, plugin option `pendingReadyAfterMs`) have passed since its creation; computed from the stored creation time, so it holds across replicas and restarts.',
   },
   {
     name: 'fail-delete',

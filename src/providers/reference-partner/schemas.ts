@@ -46,7 +46,7 @@ export const UpdateResourceBody = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   metadata: Type.Optional(Metadata),
   billingPlanId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-  status: Type.Optional(Type.Union(RESOURCE_STATUSES.map((s) => Type.Literal(s)))),
+  status: Type.Optional(Type.Enum([...RESOURCE_STATUSES])),
   protocolSettings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
