@@ -1,0 +1,87 @@
+import type { Kysely, Selectable } from 'kysely';
+import { newId } from '../domain/ids.js';
+import type { LedgerEntry, LedgerKind, NewLedgerEntry } from '../domain/ledger.js';
+import type { DB, LedgerEntriesTable } from './schema.js';
+
+/**
+ * The append-only ledger (semantics.md §3). This module only inserts and reads: no update or
+ * delete of `ledger_entries` exists anywhere.
+ */
+
+function ledgerEntryFromRow(row: Selectable<LedgerEntriesTable>): LedgerEntry {
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    storeId: row.store_id,
+    kind: row.kind as LedgerKind,
+    amountCents: row.amount_cents,
+    currency: 'usd',
+    paymentMethodId: row.payment_method_id,
+    billingPlanId: row.billing_plan_id,
+    reference: row.reference,
+    operationKey: row.operation_key,
+    memo: row.memo,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Records one money movement and returns its row. The same `operationKey` is recorded once: a
+ * second call returns the row already stored (with its own id and time) and inserts nothing, so
+ * a retried or recovered step can call this again safely. A key reused for a different movement
+ * (another team, kind or amount) is a bug in the caller and throws.
+ *
+ * `ON CONFLICT DO NOTHING` rather than catching the unique violation: on PostgreSQL a failed
+ * statement aborts the surrounding transaction, and callers may run this inside one.
+ */
+export async function appendLedgerEntry(db: Kysely<DB>, entry: NewLedgerEntry): Promise<LedgerEntry> {
+  if (!Number.isSafeInteger(entry.amountCents) || entry.amountCents < 0) {
+    throw new RangeError(`Ledger amounts are non-negative integer cents, got ${entry.amountCents}.`);
+  }
+  await db
+    .insertInto('ledger_entries')
+    .values({
+      id: newId('led'),
+      team_id: entry.teamId,
+      store_id: entry.storeId ?? null,
+      kind: entry.kind,
+      amount_cents: entry.amountCents,
+      currency: 'usd',
+      payment_method_id: entry.paymentMethodId ?? null,
+      billing_plan_id: entry.billingPlanId ?? null,
+      reference: entry.reference ?? null,
+      operation_key: entry.operationKey,
+      memo: entry.memo ?? null,
+      created_at: entry.createdAt,
+    })
+    .onConflict((oc) => oc.column('operation_key').doNothing())
+    .execute();
+  const row = await db.selectFrom('ledger_entries').selectAll().where('operation_key', '=', entry.operationKey).executeTakeFirstOrThrow();
+  const stored = ledgerEntryFromRow(row);
+  if (stored.teamId !== entry.teamId || stored.kind !== entry.kind || stored.amountCents !== entry.amountCents) {
+    throw new Error(`Ledger operation key "${entry.operationKey}" already records a different movement (${stored.id}).`);
+  }
+  return stored;
+}
+
+/** Which entries `listLedgerEntries` reads; `since` and `until` are exclusive epoch milliseconds. */
+export interface LedgerQuery {
+  /** Only the movements of this store. */
+  readonly storeId?: string;
+  readonly limit: number;
+  readonly since?: number;
+  readonly until?: number;
+}
+
+/**
+ * The team's entries, newest first. Returns up to `limit + 1` rows so that `paginate` can tell
+ * whether an older page exists (the same contract as `listTeamsOfUser`).
+ */
+export async function listLedgerEntries(db: Kysely<DB>, teamId: string, query: LedgerQuery): Promise<LedgerEntry[]> {
+  let select = db.selectFrom('ledger_entries').selectAll().where('team_id', '=', teamId);
+  if (query.storeId !== undefined) select = select.where('store_id', '=', query.storeId);
+  if (query.since !== undefined) select = select.where('created_at', '>', query.since);
+  if (query.until !== undefined) select = select.where('created_at', '<', query.until);
+  const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+  return rows.map(ledgerEntryFromRow);
+}
