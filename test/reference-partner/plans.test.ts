@@ -71,7 +71,7 @@ for (const dialect of DIALECTS) {
     });
 
     test('accepts the product id as well as the slug', async () => {
-      const answer = await p.request('GET', '/v1/products/iap_acmekv/plans', { token: await p.systemToken(null) });
+      const answer = await p.request('GET', '/v1/products/iap_acme_kv/plans', { token: await p.systemToken(null) });
       assert.equal(answer.status, 200);
       assert.deepEqual(answer.body.plans.map((plan: { id: string }) => plan.id), ['free', 'pro', 'prepaid']);
     });

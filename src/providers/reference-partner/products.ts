@@ -41,7 +41,7 @@ const REGIONS: readonly MetadataOption[] = [
 
 export const REFERENCE_PRODUCTS: readonly ReferenceProduct[] = [
   {
-    id: 'iap_acmedb',
+    id: 'iap_acme_db',
     slug: 'acme-db',
     name: 'Acme DB',
     shortDescription: 'A virtual Postgres-style database from the built-in reference partner.',
@@ -82,7 +82,7 @@ export const REFERENCE_PRODUCTS: readonly ReferenceProduct[] = [
     },
   },
   {
-    id: 'iap_acmekv',
+    id: 'iap_acme_kv',
     slug: 'acme-kv',
     name: 'Acme KV',
     shortDescription: 'A virtual Redis-style key-value store from the built-in reference partner.',
