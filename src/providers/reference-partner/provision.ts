@@ -82,7 +82,7 @@ export function findPlan(product: ReferenceProduct, planId: string, metadata: Re
   throw validationError([{ key: 'billingPlanId', message: `unknown billing plan "${planId}" for ${product.slug}; choose one of ${offered}` }]);
 }
 
-export function notInstalled(installationId: string): PartnerError {
+function notInstalled(installationId: string): PartnerError {
   return new PartnerError('not_found', `Installation ${installationId} is not installed; upsert it first (PUT /v1/installations/${installationId}).`);
 }
 
