@@ -32,8 +32,9 @@ export interface CatalogIntegration {
   readonly providerBaseUrl: string;
   readonly eulaDocUri?: string;
   readonly privacyDocUri?: string;
-  /** Vercel's IntegrationCapabilities (vercel-contract.md §2.4). */
+  /** Vercel's IntegrationCapabilities (vercel-contract.md §2.4); `{}` when the file has none. */
   readonly capabilities?: Readonly<Record<string, unknown>>;
+  /** `[]` when the file has none. */
   readonly flags?: readonly string[];
   readonly products: readonly CatalogProduct[];
 }
@@ -43,6 +44,7 @@ export interface CatalogProduct {
   readonly id: string;
   /** `^[a-z0-9-]+$`; also the product id sent to the provider unless `providerProductId` is set. */
   readonly slug: string;
+  /** The `productId` sent to the provider (partner-api.md); the slug unless the file says otherwise. */
   readonly providerProductId: string;
   readonly name: string;
   readonly iconUrl?: string;
@@ -50,11 +52,11 @@ export interface CatalogProduct {
   /** Protocols from vercel-contract.md §2.4's closed enum. */
   readonly supportedProtocols: readonly string[];
   readonly primaryProtocol: string;
-  /** Vercel's ProductCapabilities. */
+  /** Vercel's ProductCapabilities, only its keys (checked at load); `{}` when the file has none. */
   readonly capabilities: Readonly<Record<string, unknown>>;
   /** JSON Schema with Vercel's `ui:*` keys (vercel-contract.md §2.5). */
   readonly metadataSchema: MetadataSchema;
-  /** Closed enum of vercel-contract.md §2.4. */
+  /** Closed enum of vercel-contract.md §2.4; this and the lists below are `[]` when the file has none. */
   readonly tags: readonly string[];
   readonly resourceLinks: ReadonlyArray<{ readonly title: string; readonly href: string }>;
   readonly guides: ReadonlyArray<Readonly<Record<string, unknown>>>;

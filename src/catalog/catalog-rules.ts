@@ -1,0 +1,118 @@
+import { Value } from 'typebox/value';
+import { compileMetadataValidator, validateMetadata, type MetadataValidator } from '../domain/metadata.js';
+import { ApiError } from '../errors.js';
+import { MetadataProperty } from '../http/schemas/metadata-schema.js';
+import type { JsonPath, PathProblem } from './catalog-error.js';
+
+/*
+ * The rules of a catalog that JSON Schema cannot state: uniqueness across entries, and fields that
+ * must agree with other fields (issue 3 §1). They run on the raw JSON next to the schema check,
+ * looking only at values of the right shape, so one pass reports the shape problems and these
+ * together.
+ */
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** Every rule problem in a parsed catalog file. */
+export function findRuleProblems(file: unknown): PathProblem[] {
+  const integrations = arrayAt(file, 'integrations');
+  const problems = [
+    ...findDuplicates(integrations, ['integrations'], 'id'),
+    ...findDuplicates(integrations, ['integrations'], 'slug'),
+  ];
+  integrations.forEach((integration, i) => {
+    const path = ['integrations', i, 'products'];
+    const products = arrayAt(integration, 'products');
+    problems.push(...findDuplicates(products, path, 'id'), ...findDuplicates(products, path, 'slug'));
+    products.forEach((product, p) => problems.push(...findProductProblems(product, [...path, p])));
+  });
+  return problems;
+}
+
+/**
+ * Ids and slugs name an entry in URLs and in stored rows (an installation's integration, a store's
+ * product), so two entries sharing one would make lookups depend on file order.
+ */
+function findDuplicates(entries: readonly unknown[], path: JsonPath, key: 'id' | 'slug'): PathProblem[] {
+  const firstIndex = new Map<string, number>();
+  const problems: PathProblem[] = [];
+  entries.forEach((entry, index) => {
+    const value = recordOf(entry)?.[key];
+    if (typeof value !== 'string') return;
+    const first = firstIndex.get(value);
+    if (first === undefined) firstIndex.set(value, index);
+    else problems.push({ path: [...path, index, key], message: `${JSON.stringify(value)} is already the ${key} of ${String(path.at(-1))}[${first}]` });
+  });
+  return problems;
+}
+
+function findProductProblems(product: unknown, path: JsonPath): PathProblem[] {
+  const record = recordOf(product);
+  if (record === undefined) return [];
+  const problems: PathProblem[] = [];
+  const { primaryProtocol, supportedProtocols } = record;
+  if (typeof primaryProtocol === 'string' && Array.isArray(supportedProtocols) && !supportedProtocols.includes(primaryProtocol)) {
+    problems.push({
+      path: [...path, 'primaryProtocol'],
+      message: `${JSON.stringify(primaryProtocol)} is not one of supportedProtocols (${supportedProtocols.join(', ')})`,
+    });
+  }
+  const schema = recordOf(record['metadataSchema']);
+  if (schema !== undefined) problems.push(...findMetadataSchemaProblems(schema, [...path, 'metadataSchema']));
+  return problems;
+}
+
+function findMetadataSchemaProblems(schema: Json, path: JsonPath): PathProblem[] {
+  const properties = recordOf(schema['properties']) ?? {};
+  const names = Object.keys(properties);
+  const problems: PathProblem[] = [];
+  // `required` and `ui:order` refer to properties by name; a typo there would make a form nobody
+  // can submit, or a field the dashboard never shows (metadata-schema.ts leaves this to loaders).
+  for (const list of ['required', 'ui:order'] as const) {
+    arrayAt(schema, list).forEach((name, index) => {
+      if (typeof name === 'string' && !Object.hasOwn(properties, name)) {
+        problems.push({ path: [...path, list, index], message: `names no property (${JSON.stringify(name)}); the properties are ${names.join(', ') || 'none'}` });
+      }
+    });
+  }
+  for (const [name, property] of Object.entries(properties)) {
+    problems.push(...findPropertyProblems(name, property, [...path, 'properties', name]));
+  }
+  return problems;
+}
+
+/**
+ * A property is compiled the way create compiles it, so a `pattern` that is no regular expression
+ * fails here, at start-up, rather than as a 500 on the first store. A default is filled into every
+ * store's metadata that leaves the field out (semantics.md §1.7), so one that its own property
+ * refuses (a region not among the options, a size under the minimum) would make Stockroom reject
+ * its own default; it is checked with the same validator.
+ */
+function findPropertyProblems(name: string, property: unknown, path: JsonPath): PathProblem[] {
+  // A property that is not one of the 12 variants is already reported by the schema check.
+  if (!Value.Check(MetadataProperty, property)) return [];
+  let validator: MetadataValidator;
+  try {
+    validator = compileMetadataValidator({ type: 'object', properties: { [name]: property } });
+  } catch (error) {
+    return [{ path, message: (error as Error).message.replace("The product's metadataSchema", 'this property') }];
+  }
+  if (!('default' in property) || property.default === undefined) return [];
+  try {
+    validateMetadata(validator, { [name]: property.default });
+    return [];
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const messages = (error.extras.fields ?? []).map((field) => field.message ?? 'is invalid');
+    return [{ path: [...path, 'default'], message: `does not match its own property: ${messages.join('; ')}` }];
+  }
+}
+
+function recordOf(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function arrayAt(value: unknown, key: string): readonly unknown[] {
+  const child = recordOf(value)?.[key];
+  return Array.isArray(child) ? child : [];
+}
