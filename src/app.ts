@@ -7,9 +7,11 @@ import type { AppContext } from './http/context.js';
 import { collectRouteMatchers, registerErrorHandler } from './http/plugins/error-handler.js';
 import { registerAuth } from './http/plugins/auth.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
+import { registerValidators } from './http/plugins/validators.js';
 import { requestIdFor } from './http/plugins/request-id.js';
 import { adminUserRoutes } from './http/routes/admin-users.js';
 import { billingPlanRoutes } from './http/routes/billing-plans.js';
+import { createStoreRoutes } from './http/routes/create-store.js';
 import { installationRoutes } from './http/routes/installations.js';
 import { wellKnownRoutes } from './http/routes/well-known.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -30,12 +32,12 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFast
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
-    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const matchers = collectRouteMatchers(app);
   registerErrorHandler(app, matchers);
   registerJsonBodyParser(app);
+  registerValidators(app);
   // Stockroom's API speaks JSON only: other bodies answer 415 rather than reaching a handler.
   app.removeContentTypeParser('text/plain');
   registerAuth(app, ctx);
@@ -70,5 +72,6 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFast
   await app.register(wellKnownRoutes, { ctx });
   await app.register(installationRoutes, { ctx });
   await app.register(billingPlanRoutes, { ctx });
+  await app.register(createStoreRoutes, { ctx });
   return app;
 }

@@ -155,6 +155,21 @@ export interface StoreConnectionsTable {
   created_at: number;
 }
 
+export interface ProviderCleanupsTable {
+  id: string;
+  store_id: string;
+  team_id: string;
+  installation_id: string;
+  integration_id: string;
+  store_name: string;
+  resource_id: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  done_at: number | null;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -168,6 +183,7 @@ export interface DB {
   stores: StoresTable;
   projects: ProjectsTable;
   store_connections: StoreConnectionsTable;
+  provider_cleanups: ProviderCleanupsTable;
 }
 
 export type { Generated };

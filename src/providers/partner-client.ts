@@ -70,6 +70,7 @@ const SecretSchema = Type.Object({
 /** A secret value, returned once; store it sealed and never log it. */
 export type Secret = Static<typeof SecretSchema>;
 
+const ResourceListSchema = Type.Object({ resources: Type.Array(ResourceSchema) });
 const ProvisionedSchema = Type.Object({ ...ResourceSchema.properties, secrets: Type.Array(SecretSchema) });
 const PlansSchema = Type.Object({ plans: Type.Array(BillingPlanSchema) });
 const RotationSchema = Type.Union([
@@ -130,6 +131,11 @@ export interface PartnerClient {
   listProductPlans(productSlug: string, query: { readonly installationId: string | null; readonly metadata?: Readonly<Record<string, unknown>> }, caller: SystemCaller): Promise<BillingPlan[]>;
   provisionResource(installationId: string, body: ProvisionResourceBody, caller: UserCaller, options: MutationOptions): Promise<{ resource: Resource; secrets: Secret[] }>;
   getResource(installationId: string, resourceId: string, caller: SystemCaller): Promise<Resource>;
+  /**
+   * List Resources (partner-api.md §1.1 #9): deprecated for Vercel, but the only way to find a
+   * resource whose id never reached Stockroom (a timed-out or malformed provision answer).
+   */
+  listResources(installationId: string, caller: SystemCaller): Promise<Resource[]>;
   deleteResource(installationId: string, resourceId: string, caller: Caller, options: MutationOptions): Promise<void>;
   rotateSecrets(installationId: string, resourceId: string, body: { readonly reason?: string; readonly delayOldSecretsExpirationHours?: number }, caller: Caller, options: MutationOptions): Promise<SecretsRotation>;
 }
@@ -304,6 +310,18 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
           },
           ResourceSchema,
         );
+      },
+      async listResources(installationId, caller) {
+        const { resources } = await sendFor(
+          {
+            operation: 'listResources',
+            method: 'GET',
+            path: `/v1/installations/${seg(installationId)}/resources`,
+            auth: systemAuth(installationId, caller),
+          },
+          ResourceListSchema,
+        );
+        return resources;
       },
       async deleteResource(installationId, resourceId, caller, opts) {
         await send({

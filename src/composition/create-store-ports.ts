@@ -1,0 +1,177 @@
+import type { CatalogIntegration } from '../catalog/catalog.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { findLiveInstallation } from '../db/installations.js';
+import { appendLedgerEntry } from '../db/ledger.js';
+import { getDefaultPaymentMethodId, listPaymentMethods } from '../db/payment-methods.js';
+import { deleteProvisioningStore, findLiveStoreByExternalId, findLiveStoreByName, insertProvisioningStore, markStoreLive, setExternalResourceId } from '../db/stores.js';
+import type { Membership, User } from '../domain/accounts.js';
+import { provisionedFields, ProvisionFailure, type CreateStorePorts, type PaymentAttempt, type StoreProduct } from '../domain/create-store.js';
+import type { Notification, Store } from '../domain/stores.js';
+import { normalizeProviderPlan } from '../domain/provider-plans.js';
+import { ApiError } from '../errors.js';
+import type { AppContext } from '../http/context.js';
+import { TEST_PAYMENT_METHODS } from '../payments/test-processor.js';
+import { isProviderError } from '../providers/provider-error.js';
+import { providerFor, userCaller } from '../providers/provider-for.js';
+import { cleanUpAtProvider } from './provider-cleanup.js';
+
+/**
+ * Binds the create-store use case to the database, the catalog, the integration's provider and
+ * the payment processor, for one request by `actor`.
+ */
+export function createStorePorts(ctx: AppContext, actor: { user: User; membership: Membership }): CreateStorePorts {
+  // The processor pays with a method's source; remember it for the methods this request resolved.
+  const sources = new Map<string, string>();
+  const integrationOf = (id: string): CatalogIntegration => {
+    const integration = ctx.catalog.findIntegration(id);
+    if (!integration) throw new ApiError('not_found', `The integration ${id} is no longer in the catalog.`);
+    return integration;
+  };
+  const providerOf = (integrationId: string) => providerFor(ctx.partners, ctx.providerBaseUrl, integrationOf(integrationId));
+  const pay = async (store: Store, kind: 'authorization' | 'charge', step: string, methodId: string, amountCents: number): Promise<PaymentAttempt> => {
+    const operationKey = `${store.id}:${kind}:${step}`;
+    const request = { methodSource: sources.get(methodId) ?? methodId, amountCents, idempotencyKey: operationKey };
+    const outcome = kind === 'authorization' ? await ctx.payments.authorize(request) : await ctx.payments.charge(request);
+    if (!outcome.ok) return { ok: false, message: outcome.message };
+    await appendLedgerEntry(ctx.db, {
+      teamId: store.teamId,
+      storeId: store.id,
+      kind,
+      amountCents,
+      paymentMethodId: methodId,
+      billingPlanId: store.billingPlan.id,
+      reference: outcome.reference,
+      operationKey,
+      memo: `${kind} for ${step === 'prepayment' ? 'prepaid credits' : step === 'initial' ? 'the initial charge' : 'the plan'} of store ${store.name}`,
+      createdAt: ctx.now(),
+    });
+    return { ok: true, reference: outcome.reference };
+  };
+
+  return {
+    findInstallation: (teamId, id) => findLiveInstallation(ctx.db, teamId, id),
+    findProduct(integrationId, productIdOrSlug): StoreProduct | undefined {
+      const integration = ctx.catalog.findIntegration(integrationId);
+      const product = integration ? ctx.catalog.findProduct(integration, productIdOrSlug) : undefined;
+      return product ? { id: product.id, providerProductId: product.providerProductId, metadataSchema: product.metadataSchema } : undefined;
+    },
+    async listPlans(installation, product, metadata) {
+      try {
+        const plans = await providerOf(installation.integrationId).listProductPlans(
+          product.providerProductId,
+          { installationId: installation.id, ...(metadata ? { metadata } : {}) },
+          { accountId: installation.teamId },
+        );
+        return plans.map((p) => normalizeProviderPlan(p));
+      } catch (error) {
+        throw isProviderError(error) ? error.toApiError() : error;
+      }
+    },
+    findLiveStoreByName: (installationId, name) => findLiveStoreByName(ctx.db, installationId, name),
+    findLiveStoreByExternalId: (installationId, externalId) => findLiveStoreByExternalId(ctx.db, installationId, externalId),
+    async paymentMethodsOf(teamId) {
+      const own = await listPaymentMethods(ctx.db, teamId);
+      for (const id of Object.keys(TEST_PAYMENT_METHODS)) sources.set(id, id);
+      for (const m of own) sources.set(m.id, m.source);
+      return { methods: [...Object.keys(TEST_PAYMENT_METHODS).map((id) => ({ id })), ...own.map((m) => ({ id: m.id }))], defaultId: await getDefaultPaymentMethodId(ctx.db, teamId) };
+    },
+    async insertProvisioning(store) {
+      try {
+        await insertProvisioningStore(ctx.db, store);
+        return true;
+      } catch (error) {
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+    },
+    deleteProvisioning: (id) => deleteProvisioningStore(ctx.db, id),
+    recordExternalId: (id, externalId) => setExternalResourceId(ctx.db, id, externalId, ctx.now()),
+    async markLive(store, resource) {
+      const fields = provisionedFields(resource);
+      const now = ctx.now();
+      const notification = (resource.notification ?? null) as Notification | null;
+      await markStoreLive(ctx.db, store.id, {
+        status: fields.status ?? 'error',
+        externalResourceId: resource.id,
+        externalResourceStatus: fields.externalResourceStatus,
+        notification,
+        secrets: fields.secrets,
+        secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets.map((s) => ({ name: s.name, value: s.value })))),
+        now,
+      });
+      return {
+        ...store,
+        lifecycle: 'live',
+        status: fields.status,
+        externalResourceId: resource.id,
+        externalResourceStatus: fields.externalResourceStatus,
+        notification,
+        secrets: fields.secrets,
+        updatedAt: now,
+      };
+    },
+    authorize: (store, methodId, amountCents) => pay(store, 'authorization', 'plan', methodId, amountCents),
+    charge: (store, methodId, amountCents, step) => pay(store, 'charge', step, methodId, amountCents),
+    async refund(store, step, chargeReference, amountCents, reason) {
+      const operationKey = `${store.id}:refund:${step}`;
+      const { reference } = await ctx.payments.refund({ chargeReference, amountCents, idempotencyKey: operationKey });
+      await appendLedgerEntry(ctx.db, {
+        teamId: store.teamId,
+        storeId: store.id,
+        kind: 'refund',
+        amountCents,
+        billingPlanId: store.billingPlan.id,
+        reference,
+        operationKey,
+        memo: `refund of ${chargeReference}: ${reason}`,
+        createdAt: ctx.now(),
+      });
+    },
+    async credit(store, amountCents) {
+      await appendLedgerEntry(ctx.db, {
+        teamId: store.teamId,
+        storeId: store.id,
+        kind: 'credit',
+        amountCents,
+        billingPlanId: store.billingPlan.id,
+        operationKey: `${store.id}:credit:prepayment`,
+        memo: `prepaid credits of store ${store.name}`,
+        createdAt: ctx.now(),
+      });
+    },
+    async provision(store, installation) {
+      try {
+        const { resource, secrets } = await providerOf(installation.integrationId).provisionResource(
+          installation.id,
+          {
+            productId: ctx.catalog.findProduct(integrationOf(installation.integrationId), store.productId)?.providerProductId ?? store.productId,
+            name: store.name,
+            metadata: store.metadata,
+            billingPlanId: store.billingPlan.id,
+            ...(store.externalId ? { externalId: store.externalId } : {}),
+            ...(store.protocolSettings ? { protocolSettings: store.protocolSettings } : {}),
+          },
+          userCaller(actor.user, actor.membership),
+          { idempotencyKey: store.provisionKey },
+        );
+        return { id: resource.id, status: resource.status, notification: (resource.notification ?? null) as Notification | null, secrets };
+      } catch (error) {
+        if (!isProviderError(error)) throw error;
+        // A 4xx means the provider made nothing; anything else may have left a resource behind.
+        const rejected = error.kind === 'validation' || error.kind === 'conflict' || error.kind === 'forbidden' || error.kind === 'not_found';
+        throw new ProvisionFailure(rejected ? 'rejected' : 'unknown', error.toApiError());
+      }
+    },
+    async cleanUpAtProvider(store, installation, resourceId) {
+      await cleanUpAtProvider(ctx, {
+        storeId: store.id,
+        teamId: store.teamId,
+        installationId: installation.id,
+        integration: integrationOf(installation.integrationId),
+        storeName: store.name,
+        ...(resourceId ? { resourceId } : {}),
+      });
+    },
+    now: ctx.now,
+  };
+}

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * Orphan mitigation that survives a restart (semantics.md §6): a resource a provider may have made
+ * for a store that failed, to be found and deleted at the provider.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('provider_cleanups')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('store_id', 'text', (c) => c.notNull().unique())
+    .addColumn('team_id', 'text', (c) => c.notNull())
+    .addColumn('installation_id', 'text', (c) => c.notNull())
+    .addColumn('integration_id', 'text', (c) => c.notNull())
+    .addColumn('store_name', 'text', (c) => c.notNull())
+    .addColumn('resource_id', 'text')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_error', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('done_at', 'bigint')
+    .execute();
+  await db.schema.createIndex('provider_cleanups_due_idx').on('provider_cleanups').columns(['done_at', 'next_attempt_at']).execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('provider_cleanups').execute();
+}

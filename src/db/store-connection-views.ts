@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import type { StoreConnectionView } from '../http/presenters/store.js';
+import type { DB } from './schema.js';
+
+/**
+ * The project connections of several stores in one query (no query per store), grouped by store,
+ * oldest first: what `presentStore` lists as `projectsMetadata`.
+ */
+export async function listConnectionViews(db: Kysely<DB>, storeIds: readonly string[]): Promise<Map<string, StoreConnectionView[]>> {
+  const byStore = new Map<string, StoreConnectionView[]>();
+  if (storeIds.length === 0) return byStore;
+  const rows = await db
+    .selectFrom('store_connections')
+    .innerJoin('projects', 'projects.id', 'store_connections.project_id')
+    .select([
+      'store_connections.id',
+      'store_connections.store_id',
+      'store_connections.project_id',
+      'store_connections.environments',
+      'store_connections.env_var_prefix',
+      'store_connections.sensitive',
+      'store_connections.created_at',
+      'projects.name',
+      'projects.framework',
+    ])
+    .where('store_connections.store_id', 'in', [...storeIds])
+    .orderBy('store_connections.created_at', 'asc')
+    .orderBy('store_connections.id', 'asc')
+    .execute();
+  for (const row of rows) {
+    const list = byStore.get(row.store_id) ?? [];
+    list.push({
+      id: row.id,
+      projectId: row.project_id,
+      projectName: row.name,
+      framework: row.framework,
+      environments: JSON.parse(row.environments) as string[],
+      envVarPrefix: row.env_var_prefix,
+      sensitive: row.sensitive === 1,
+    });
+    byStore.set(row.store_id, list);
+  }
+  return byStore;
+}

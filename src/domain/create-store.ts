@@ -1,0 +1,250 @@
+import { ApiError } from '../errors.js';
+import type { BillingState } from './accounts.js';
+import type { BillingPlan } from './billing-plan-types.js';
+import { selectBillingPlan } from './billing-plans.js';
+import { newId } from './ids.js';
+import type { Installation } from './installations.js';
+import { compileMetadataValidator, validateMetadata, type Metadata, type MetadataSchema } from './metadata.js';
+import { planPayment, resolvePaymentMethod, type PaymentMethodRef, type PaymentPlan } from './payment.js';
+import { mapResourceStatus, toExternalResourceStatus } from './store-status.js';
+import type { Notification, SecretInfo, Store } from './stores.js';
+
+/** The product a store is made of, as the use case needs it. */
+export interface StoreProduct {
+  readonly id: string;
+  /** The id the provider knows the product by (its slug). */
+  readonly providerProductId: string;
+  readonly metadataSchema: MetadataSchema;
+}
+
+/** What the provider answered to Provision Resource (partner-api.md §1.1 #5). */
+export interface ProvisionedResource {
+  readonly id: string;
+  readonly status: string;
+  readonly notification?: Notification | null;
+  readonly secrets: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+}
+
+/**
+ * Why a provider call failed: `rejected` (a 4xx: nothing was created), or `unknown` (timeout,
+ * 5xx, malformed answer: a resource may exist), with the error to answer.
+ */
+export class ProvisionFailure extends Error {
+  constructor(
+    readonly outcome: 'rejected' | 'unknown',
+    readonly apiError: ApiError,
+    readonly resourceId?: string,
+  ) {
+    super(apiError.message);
+  }
+}
+
+export interface PaymentAttempt {
+  readonly ok: boolean;
+  readonly reference?: string;
+  readonly message?: string;
+}
+
+/**
+ * What creating a store needs from the outside world. Implemented over the database, the
+ * provider client and the payment processor in `composition/create-store-ports.ts`.
+ */
+export interface CreateStorePorts {
+  findInstallation(teamId: string, installationId: string): Promise<Installation | undefined>;
+  /** The product of the installation's integration, by id or slug. */
+  findProduct(integrationId: string, productIdOrSlug: string): StoreProduct | undefined;
+  /** The product's plans from its provider, in the provider's order (semantics.md §2). */
+  listPlans(installation: Installation, product: StoreProduct, metadata: Metadata | undefined): Promise<BillingPlan[]>;
+  findLiveStoreByName(installationId: string, name: string): Promise<Store | undefined>;
+  findLiveStoreByExternalId(installationId: string, externalId: string): Promise<Store | undefined>;
+  /** The team's usable payment methods (the shared test methods included) and its default. */
+  paymentMethodsOf(teamId: string): Promise<{ methods: PaymentMethodRef[]; defaultId: string | null }>;
+  /** Inserts the store in `provisioning`; false when a unique name/externalId index refused it. */
+  insertProvisioning(store: Store): Promise<boolean>;
+  deleteProvisioning(storeId: string): Promise<void>;
+  recordExternalId(storeId: string, externalResourceId: string): Promise<void>;
+  markLive(store: Store, resource: ProvisionedResource): Promise<Store>;
+  authorize(store: Store, methodId: string, amountCents: number): Promise<PaymentAttempt>;
+  charge(store: Store, methodId: string, amountCents: number, step: 'prepayment' | 'initial'): Promise<PaymentAttempt>;
+  /** Reverses a charge and records the refund; idempotent per store and step. */
+  refund(store: Store, step: 'prepayment' | 'initial', chargeReference: string, amountCents: number, reason: string): Promise<void>;
+  /** Credits a prepayment to the store's balance (a ledger row). */
+  credit(store: Store, amountCents: number): Promise<void>;
+  /** Provision Resource with the store's provision key as Idempotency-Key. */
+  provision(store: Store, installation: Installation): Promise<ProvisionedResource>;
+  /**
+   * Deletes what the provider may have made for this store (orphan mitigation, semantics.md §6):
+   * by id when known, otherwise recorded and reconciled later. Never throws.
+   */
+  cleanUpAtProvider(store: Store, installation: Installation, resourceId: string | undefined): Promise<void>;
+  now(): number;
+}
+
+export interface CreateStoreCommand {
+  readonly teamId: string;
+  readonly teamBillingState: BillingState;
+  readonly userId: string;
+  readonly name: string;
+  readonly integrationConfigurationId: string;
+  readonly integrationProductIdOrSlug: string;
+  readonly metadata?: Metadata;
+  readonly externalId?: string;
+  readonly protocolSettings?: Readonly<Record<string, unknown>>;
+  readonly source: string;
+  readonly billingPlanId?: string;
+  readonly paymentMethodId?: string;
+  readonly prepaymentAmountCents?: number;
+}
+
+/**
+ * Creates a store (semantics.md §1, in its order of checks): installation and product (404), plan
+ * (400), metadata (400), conflicts (409), payment (400/402), then provisioning. Money moves only
+ * around a store row written in `provisioning` first, and every failure after that row undoes
+ * what was done (refund, delete at the provider, drop the row) before it answers, so a failed
+ * create leaves nothing charged and nothing behind. A crash between steps is repaired by recovery,
+ * which reads the same row.
+ */
+export async function createStore(ports: CreateStorePorts, command: CreateStoreCommand): Promise<{ store: Store; created: boolean }> {
+  const installation = await ports.findInstallation(command.teamId, command.integrationConfigurationId);
+  if (!installation || installation.status !== 'ready') {
+    throw new ApiError('not_found', `The integration configuration ${command.integrationConfigurationId} was not found for this team.`, { param: 'integrationConfigurationId' });
+  }
+  const product = ports.findProduct(installation.integrationId, command.integrationProductIdOrSlug);
+  if (!product) {
+    throw new ApiError('not_found', `The product ${command.integrationProductIdOrSlug} was not found in this integration.`, { param: 'integrationProductIdOrSlug' });
+  }
+
+  const plans = await ports.listPlans(installation, product, command.metadata);
+  const plan = selectBillingPlan(plans, command.billingPlanId);
+  const metadata = validateMetadata(compileMetadataValidator(product.metadataSchema), command.metadata);
+
+  const retried = await findConflict(ports, installation, command, product, plan);
+  if (retried) return { store: retried, created: false };
+
+  const { methods, defaultId } = await ports.paymentMethodsOf(command.teamId);
+  const method = resolvePaymentMethod(command.paymentMethodId, methods, defaultId);
+  const payment = planPayment({
+    plan,
+    prepaymentAmountCents: command.prepaymentAmountCents,
+    paymentMethod: method,
+    team: { billingState: command.teamBillingState },
+  });
+
+  const now = ports.now();
+  const store: Store = {
+    id: newId('store'),
+    teamId: command.teamId,
+    installationId: installation.id,
+    integrationId: installation.integrationId,
+    productId: product.id,
+    name: command.name,
+    externalId: command.externalId ?? null,
+    source: command.source,
+    createdBy: command.userId,
+    billingPlan: plan,
+    metadata,
+    protocolSettings: command.protocolSettings ?? null,
+    lifecycle: 'provisioning',
+    status: null,
+    externalResourceId: null,
+    externalResourceStatus: null,
+    notification: null,
+    secrets: [],
+    provisionKey: newId('prov'),
+    payment,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  };
+  if (!(await ports.insertProvisioning(store))) {
+    // Another request took the name or externalId between the check and the insert.
+    const retriedAfterRace = await findConflict(ports, installation, command, product, plan);
+    if (retriedAfterRace) return { store: retriedAfterRace, created: false };
+    throw new ApiError('conflict', `A store named "${command.name}" is being created in this installation right now.`);
+  }
+
+  return { store: await payAndProvision(ports, store, installation, payment), created: true };
+}
+
+async function payAndProvision(ports: CreateStorePorts, store: Store, installation: Installation, payment: PaymentPlan): Promise<Store> {
+  let prepaymentReference: string | undefined;
+  // Before the provider is called: check the card (subscription) or take the prepayment.
+  if (payment.kind === 'subscription' && payment.authorizeCents > 0) {
+    const auth = await ports.authorize(store, payment.paymentMethodId, payment.authorizeCents);
+    if (!auth.ok) return abandon(ports, store, declined(auth));
+  } else if (payment.kind === 'prepayment') {
+    const charge = await ports.charge(store, payment.paymentMethodId, payment.amountCents, 'prepayment');
+    if (!charge.ok) return abandon(ports, store, declined(charge));
+    prepaymentReference = charge.reference;
+  }
+
+  let resource: ProvisionedResource;
+  try {
+    resource = await ports.provision(store, installation);
+  } catch (error) {
+    const failure = error instanceof ProvisionFailure ? error : new ProvisionFailure('unknown', new ApiError('provisioning_failed'));
+    if (prepaymentReference && payment.kind === 'prepayment') {
+      await ports.refund(store, 'prepayment', prepaymentReference, payment.amountCents, 'provisioning failed');
+    }
+    if (failure.outcome === 'unknown') await ports.cleanUpAtProvider(store, installation, failure.resourceId);
+    return abandon(ports, store, failure.apiError);
+  }
+  await ports.recordExternalId(store.id, resource.id);
+
+  // After the provider made it: charge the subscription's first invoice, or credit the prepayment.
+  if (payment.kind === 'subscription' && payment.initialChargeCents > 0) {
+    const charge = await ports.charge(store, payment.paymentMethodId, payment.initialChargeCents, 'initial');
+    if (!charge.ok) {
+      // Nothing delivered that is not paid for: the resource goes again.
+      await ports.cleanUpAtProvider(store, installation, resource.id);
+      return abandon(ports, store, declined(charge));
+    }
+  } else if (payment.kind === 'prepayment') {
+    await ports.credit(store, payment.amountCents);
+  }
+  return ports.markLive(store, resource);
+}
+
+async function abandon(ports: CreateStorePorts, store: Store, error: ApiError): Promise<never> {
+  await ports.deleteProvisioning(store.id);
+  throw error;
+}
+
+function declined(attempt: PaymentAttempt): ApiError {
+  return new ApiError('payment_declined', attempt.message ?? 'The payment method was declined.');
+}
+
+/**
+ * Name and externalId conflicts (semantics.md §4). The same externalId with the same name,
+ * product and plan is a natural retry and answers the existing store; anything else is 409 with
+ * the existing store's id.
+ */
+async function findConflict(
+  ports: CreateStorePorts,
+  installation: Installation,
+  command: CreateStoreCommand,
+  product: StoreProduct,
+  plan: BillingPlan,
+): Promise<Store | undefined> {
+  if (command.externalId !== undefined) {
+    const same = await ports.findLiveStoreByExternalId(installation.id, command.externalId);
+    if (same) {
+      const isRetry = same.name === command.name && same.productId === product.id && same.billingPlan.id === plan.id;
+      if (isRetry && same.lifecycle === 'live') return same;
+      if (isRetry) throw new ApiError('conflict', `The store with externalId "${command.externalId}" is still being created; retry shortly.`, { storeId: same.id });
+      throw new ApiError('conflict', `The externalId "${command.externalId}" is already used by store ${same.id} with a different name, product or plan.`, { storeId: same.id });
+    }
+  }
+  const named = await ports.findLiveStoreByName(installation.id, command.name);
+  if (named) throw new ApiError('conflict', `A store named "${command.name}" already exists in this installation.`, { storeId: named.id });
+  return undefined;
+}
+
+/** The store's fields once the provider answered (semantics.md §6). */
+export function provisionedFields(resource: ProvisionedResource): { status: Store['status']; externalResourceStatus: string | null; secrets: SecretInfo[] } {
+  return {
+    status: mapResourceStatus(resource.status),
+    externalResourceStatus: toExternalResourceStatus(resource.status),
+    secrets: resource.secrets.map((s) => ({ name: s.name, length: s.value.length })),
+  };
+}

@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createStorePorts } from '../../composition/create-store-ports.js';
+import { listConnectionViews } from '../../db/store-connection-views.js';
+import { createStore } from '../../domain/create-store.js';
+import { ApiError } from '../../errors.js';
+import type { AppContext } from '../context.js';
+import { ErrorBody } from '../error-schema.js';
+import { TeamQuery } from '../pagination.js';
+import { actorOf, teamOf } from '../plugins/auth.js';
+import { presentStore } from '../presenters/store.js';
+import { CreateStoreDirectBody, CreateStoreResponse } from '../schemas/index.js';
+
+/**
+ * `POST /v1/storage/stores/integration/direct`, "Create integration store (free and paid plans)":
+ * the heart of Stockroom. Auth, team and role come from the auth hook, the body shape from the
+ * schema (400 with `param`); the rest is `createStore` (semantics.md §1). A natural retry (same
+ * externalId, name, product and plan) answers 200 with the existing store.
+ */
+export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post(
+    '/v1/storage/stores/integration/direct',
+    {
+      config: { write: true },
+      schema: {
+        tags: ['storage'],
+        summary: 'Create integration store (free and paid plans)',
+        description:
+          'Creates an integration store with automatic billing plan handling. Omit billingPlanId to use the first free plan; pass one from the billing plans endpoint for paid resources.',
+        querystring: TeamQuery,
+        body: CreateStoreDirectBody,
+        response: {
+          200: CreateStoreResponse,
+          400: ErrorBody,
+          401: ErrorBody,
+          402: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+          429: ErrorBody,
+          500: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { team, membership } = teamOf(request);
+      const user = actorOf(request).user;
+      const body = request.body;
+      const { store } = await createStore(createStorePorts(ctx, { user, membership }), {
+        teamId: team.id,
+        teamBillingState: team.billingState,
+        userId: user.id,
+        name: body.name,
+        integrationConfigurationId: body.integrationConfigurationId,
+        integrationProductIdOrSlug: body.integrationProductIdOrSlug,
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+        ...(body.externalId !== undefined ? { externalId: body.externalId } : {}),
+        ...(body.protocolSettings ? { protocolSettings: body.protocolSettings } : {}),
+        source: body.source ?? 'marketplace',
+        ...(body.billingPlanId !== undefined ? { billingPlanId: body.billingPlanId } : {}),
+        ...(body.paymentMethodId !== undefined ? { paymentMethodId: body.paymentMethodId } : {}),
+        ...(body.prepaymentAmountCents !== undefined ? { prepaymentAmountCents: body.prepaymentAmountCents } : {}),
+      });
+      const integration = ctx.catalog.findIntegration(store.integrationId);
+      const product = integration ? ctx.catalog.findProduct(integration, store.productId) : undefined;
+      if (!integration || !product) throw new ApiError('internal_server_error');
+      const connections = (await listConnectionViews(ctx.db, [store.id])).get(store.id) ?? [];
+      return { store: presentStore(store, integration, product, connections) };
+    },
+  );
+};
