@@ -222,7 +222,15 @@ for (const dialect of DIALECTS) {
       assert.equal(invalid.body.error.param, 'billingState');
       const unknown = await server.request('PATCH', billing('team_doesNotExist'), { body: { billingState: 'soft_blocked' } });
       assert.equal(unknown.status, 404);
+      const repeated = await server.request('PATCH', `${billing(teamId)}&teamId=${teamId}`, { body: { billingState: 'soft_blocked' } });
+      assert.equal(repeated.status, 400);
+      assert.equal(repeated.body.error.param, 'teamId');
       assert.equal((await teamRow(server, teamId)).billing_state, 'active');
+      // An operator may name the team by slug too.
+      const slug = (await server.stockroom.ctx.db.selectFrom('teams').select('slug').where('id', '=', teamId).executeTakeFirstOrThrow()).slug;
+      const bySlug = await server.request('PATCH', `/stockroom/v1/billing?slug=${slug}`, { body: { billingState: 'soft_blocked' } });
+      assert.equal(bySlug.status, 200, bySlug.text);
+      assert.equal((await teamRow(server, teamId)).billing_state, 'soft_blocked');
     });
 
     test('the ledger lists appended entries newest first, by store, page by page, to every role', async (t) => {

@@ -11,19 +11,18 @@ import {
   setDefaultPaymentMethodId,
 } from '../../db/payment-methods.js';
 import { findTeam, setTeamBillingState } from '../../db/teams.js';
-import type { Team } from '../../domain/accounts.js';
 import { canChangeBillingState, canManagePaymentMethods } from '../../domain/billing-roles.js';
 import { newId } from '../../domain/ids.js';
 import { LEDGER_KINDS, type LedgerEntry } from '../../domain/ledger.js';
 import { ownUsableMethod, type PaymentMethod, type UsablePaymentMethod } from '../../domain/payment-methods.js';
+import { ApiError } from '../../errors.js';
 // The built-in processor's test methods are the only sources a team's method can have; the port
 // tells which of them the configured processor shares with every team.
 import { TEST_PAYMENT_METHODS, type TestPaymentMethodId } from '../../payments/test-processor.js';
-import { ApiError } from '../../errors.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
 import { PageQuery, Pagination, paginate, TeamQuery } from '../pagination.js';
-import { actorOf, resolveTeam, teamOf } from '../plugins/auth.js';
+import { actorOf, resolveTeam, teamOf, type TeamSelector } from '../plugins/auth.js';
 
 const TEST_METHOD_IDS = Object.keys(TEST_PAYMENT_METHODS) as TestPaymentMethodId[];
 const BillingStateWire = Type.Enum(['active', 'soft_blocked']);
@@ -91,22 +90,17 @@ export const paymentMethodRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
    */
   async function requireBillingStateChanger(request: FastifyRequest): Promise<void> {
     const actor = actorOf(request);
-    const query = request.query as Record<string, unknown>;
-    for (const param of ['teamId', 'slug']) {
-      if (query[param] !== undefined && typeof query[param] !== 'string') throw new ApiError('bad_request', `Give \`${param}\` once.`, { param });
+    const selector = teamSelectorOf(request.query);
+    const named = selector.teamId ?? selector.slug;
+    if (actor.user.isAdmin && actor.token.teamId === null && named !== undefined) {
+      const team = await findTeam(ctx.db, selector.teamId?.startsWith('team_') ? { id: selector.teamId } : { slug: named });
+      if (!team) throw new ApiError('not_found', `No team "${named}" exists on this Stockroom.`);
+      request.team = team;
+      return;
     }
-    const teamId = query.teamId as string | undefined;
-    const slug = query.slug as string | undefined;
-    let team: Team | undefined;
-    if (actor.user.isAdmin && actor.token.teamId === null && (teamId || slug)) {
-      team = await findTeam(ctx.db, teamId?.startsWith('team_') ? { id: teamId } : { slug: (teamId || slug) as string });
-      if (!team) throw new ApiError('not_found', `No team "${teamId || slug}" exists on this Stockroom.`);
-    } else {
-      const resolved = await resolveTeam(ctx, actor, { teamId: teamId || undefined, slug: slug || undefined });
-      if (!canChangeBillingState(resolved.membership.role, actor.user.isAdmin)) {
-        throw new ApiError('forbidden', `Only an OWNER of ${resolved.team.slug} or an operator may change its billing state.`);
-      }
-      team = resolved.team;
+    const { team, membership } = await resolveTeam(ctx, actor, selector);
+    if (!canChangeBillingState(membership.role, actor.user.isAdmin)) {
+      throw new ApiError('forbidden', `Only an OWNER of ${team.slug} or an operator may change its billing state.`);
     }
     request.team = team;
   }
@@ -257,6 +251,18 @@ export const paymentMethodRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     },
   );
 };
+
+/** `teamId` and `slug` from the raw query (onRequest runs before validation); a repeated one is refused. */
+function teamSelectorOf(query: unknown): TeamSelector {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const pick = (param: 'teamId' | 'slug'): string | undefined => {
+    const value = q[param];
+    if (value === undefined || value === '') return undefined;
+    if (typeof value !== 'string') throw new ApiError('bad_request', `Give \`${param}\` once.`, { param });
+    return value;
+  };
+  return { teamId: pick('teamId'), slug: pick('slug') };
+}
 
 function presentLedgerEntry(entry: LedgerEntry): Static<typeof LedgerEntryWire> {
   const { id, storeId, kind, amountCents, currency, paymentMethodId, billingPlanId, reference, memo, createdAt } = entry;
