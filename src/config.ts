@@ -31,6 +31,8 @@ const EnvSchema = Type.Object({
   STOCKROOM_REFERENCE_PARTNER: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   /** Timeout of one call to a provider, in milliseconds. */
   STOCKROOM_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000 }),
+  /** How often stores still `initializing` are checked at their provider, in milliseconds. */
+  STOCKROOM_POLL_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 3600000, default: 2000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -51,6 +53,7 @@ export interface Config {
   readonly catalogPath?: string;
   readonly referencePartner: boolean;
   readonly providerTimeoutMs: number;
+  readonly pollIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -95,5 +98,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     catalogPath: e.STOCKROOM_CATALOG,
     referencePartner: e.STOCKROOM_REFERENCE_PARTNER === 'on',
     providerTimeoutMs: e.STOCKROOM_PROVIDER_TIMEOUT_MS,
+    pollIntervalMs: e.STOCKROOM_POLL_INTERVAL_MS,
   });
 }

@@ -18,6 +18,7 @@ import { createPartnerClient } from './providers/partner-client.js';
 import { createSigner } from './providers/signing-keys.js';
 import { migrateReferencePartner, referencePartnerPlugin } from './providers/reference-partner/index.js';
 import { installBootstrapIntegrations } from './bootstrap-installations.js';
+import { startStatusPoller } from './composition/store-status-poller.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;
@@ -81,6 +82,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         now,
       });
     }
+    let stopPoller: (() => Promise<void>) | undefined;
     return {
       app,
       database,
@@ -93,9 +95,13 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         // The bootstrap team gets the built-in integration once; it needs the server up, since
         // even the built-in provider is reached over HTTP.
         await installBootstrapIntegrations(ctx, bootstrap);
+        // Polling calls providers over HTTP, so it starts once the server (and its built-in
+        // provider) answers.
+        stopPoller ??= startStatusPoller(ctx, config.pollIntervalMs);
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {
+        await stopPoller?.();
         await app.close();
         await database.destroy();
       },

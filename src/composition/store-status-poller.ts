@@ -1,0 +1,200 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, StoresTable } from '../db/schema.js';
+import { mapResourceStatus, toExternalResourceStatus, type StoreStatus } from '../domain/store-status.js';
+import type { Notification } from '../domain/stores.js';
+import type { AppContext } from '../http/context.js';
+import type { Resource } from '../providers/partner-client.js';
+import { isProviderError } from '../providers/provider-error.js';
+import { providerFor } from '../providers/provider-for.js';
+
+/**
+ * Brings `initializing` (and `onboarding`) stores up to date with their provider (semantics.md §6):
+ * a provider that answered `pending` never tells Stockroom it finished unless it sends
+ * `resource.updated`, so Stockroom also asks, until the store is ready or a deadline passes.
+ *
+ * Replica safety: several Stockroom processes may run this loop over one database. A row is
+ * claimed by a conditional UPDATE of its `updated_at` (compare-and-swap on the value just read);
+ * only the replica whose UPDATE touched the row calls the provider. The claim doubles as the
+ * "last checked" time, so no extra column is needed and a claimed row is not due again for
+ * `recheckAfterMs` on any replica.
+ */
+
+/** Statuses that are waiting on the provider, and so are polled. */
+const WAITING: readonly StoreStatus[] = ['initializing', 'onboarding'];
+
+/** A store still `initializing` this long after its creation is given up on (`error`). */
+export const DEFAULT_PROVISIONING_DEADLINE_MS = 30 * 60 * 1000;
+
+export interface RefreshOptions {
+  /** Most stores checked in one pass, so one pass stays short whatever the backlog. */
+  readonly limit: number;
+  /** A store is due when it was last checked (or changed) at least this long ago; default 1000 ms. */
+  readonly recheckAfterMs?: number;
+  /** Since creation; default 30 min. Only `initializing` expires: `onboarding` waits on the user. */
+  readonly deadlineMs?: number;
+}
+
+export interface RefreshResult {
+  /** Stores this process claimed and checked. */
+  readonly checked: number;
+  /** Stores whose status changed (including those given up on). */
+  readonly changed: number;
+}
+
+/** One pass: checks the due waiting stores, at most `limit` of them. */
+export async function refreshInitializingStores(ctx: AppContext, options: RefreshOptions): Promise<RefreshResult> {
+  const now = ctx.now();
+  const recheckAfterMs = options.recheckAfterMs ?? 1000;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_PROVISIONING_DEADLINE_MS;
+  const due = await ctx.db
+    .selectFrom('stores')
+    .selectAll()
+    .where('lifecycle', '=', 'live')
+    .where('deleted_at', 'is', null)
+    .where('status', 'in', WAITING)
+    .where('updated_at', '<=', now - recheckAfterMs)
+    .orderBy('updated_at')
+    .limit(options.limit)
+    .execute();
+  let checked = 0;
+  let changed = 0;
+  for (const row of due) {
+    const claimedAt = await claim(ctx.db, row, ctx.now());
+    if (claimedAt === undefined) continue; // another replica (or an event) got there first
+    checked += 1;
+    if (await checkClaimed(ctx, row, claimedAt, deadlineMs)) changed += 1;
+  }
+  return { checked, changed };
+}
+
+/**
+ * Claims a row by moving its `updated_at` from the value read to `now`. Returns the new value
+ * when this process won the row. `now` is bumped past the old value so that two claims in the
+ * same millisecond cannot both match.
+ */
+async function claim(db: Kysely<DB>, row: Selectable<StoresTable>, now: number): Promise<number | undefined> {
+  const claimedAt = Math.max(now, row.updated_at + 1);
+  const result = await db
+    .updateTable('stores')
+    .set({ updated_at: claimedAt })
+    .where('id', '=', row.id)
+    .where('updated_at', '=', row.updated_at)
+    .where('lifecycle', '=', 'live')
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1 ? claimedAt : undefined;
+}
+
+/** Asks the provider about one claimed store and records the answer; true when the status changed. */
+async function checkClaimed(ctx: AppContext, row: Selectable<StoresTable>, claimedAt: number, deadlineMs: number): Promise<boolean> {
+  const expired = row.status === 'initializing' && ctx.now() - row.created_at >= deadlineMs;
+  let resource: Resource | undefined;
+  try {
+    resource = await fetchResource(ctx, row);
+  } catch (error) {
+    // Logged by kind and status only: a provider's error body is not ours to echo.
+    ctx.logger.warn({ store: row.id, err: isProviderError(error) ? error.message : String(error) }, 'store status check failed');
+  }
+  if (resource && mapResourceStatus(resource.status) !== 'initializing') {
+    return applyResource(ctx.db, row, resource, ctx.now(), { updatedAt: claimedAt });
+  }
+  if (!expired) {
+    // Still pending (or unreachable): keep what we know, but a fresher notification is worth keeping.
+    if (resource) await applyResource(ctx.db, row, resource, claimedAt, { updatedAt: claimedAt });
+    return false;
+  }
+  const minutes = Math.round(deadlineMs / 60000);
+  const written = await ctx.db
+    .updateTable('stores')
+    .set({
+      status: 'error',
+      ...(resource ? { external_resource_status: toExternalResourceStatus(resource.status) } : {}),
+      notification: JSON.stringify({
+        level: 'error',
+        title: 'Provisioning timed out',
+        message: `The provider did not report the store ready within ${minutes} minutes of its creation.`,
+      } satisfies Notification),
+      updated_at: Math.max(ctx.now(), claimedAt),
+    })
+    .where('id', '=', row.id)
+    .where('updated_at', '=', claimedAt)
+    .where('lifecycle', '=', 'live')
+    .executeTakeFirst();
+  const gaveUp = Number(written.numUpdatedRows) === 1;
+  if (gaveUp) ctx.logger.warn({ store: row.id }, 'store provisioning deadline passed; status set to error');
+  return gaveUp;
+}
+
+/** The provider's current view of the store's resource, read with a system token. */
+export async function fetchResource(ctx: AppContext, row: Pick<Selectable<StoresTable>, 'integration_id' | 'installation_id' | 'team_id' | 'external_resource_id'>): Promise<Resource> {
+  const integration = ctx.catalog.findIntegration(row.integration_id);
+  if (!integration) throw new Error(`integration ${row.integration_id} is no longer in the catalog`);
+  if (!row.external_resource_id) throw new Error('the store has no provider resource id');
+  return providerFor(ctx.partners, ctx.providerBaseUrl, integration).getResource(row.installation_id, row.external_resource_id, { accountId: row.team_id });
+}
+
+/**
+ * Records what the provider reports of a store: its status (mapped as semantics.md §6 says), the
+ * provider's own value, and the notification when the provider sent the field. Guarded so that a
+ * store being deleted is never brought back, and, with `updatedAt`, so that an answer read before
+ * a newer write does not overwrite it. Returns true when the status changed.
+ */
+export async function applyResource(
+  db: Kysely<DB>,
+  row: Pick<Selectable<StoresTable>, 'id' | 'status' | 'external_resource_status' | 'notification'>,
+  resource: Resource,
+  now: number,
+  guard: { readonly updatedAt?: number } = {},
+): Promise<boolean> {
+  const status = mapResourceStatus(resource.status);
+  const externalResourceStatus = toExternalResourceStatus(resource.status);
+  // An absent `notification` means "unchanged"; null clears it (partner-api.md §1.5).
+  const notification = resource.notification === undefined ? row.notification : resource.notification === null ? null : JSON.stringify(resource.notification);
+  if (status === row.status && externalResourceStatus === row.external_resource_status && notification === row.notification) return false;
+  let query = db
+    .updateTable('stores')
+    .set({ status, external_resource_status: externalResourceStatus, notification, updated_at: Math.max(now, guard.updatedAt ?? 0) })
+    .where('id', '=', row.id)
+    .where('lifecycle', '=', 'live')
+    .where('deleted_at', 'is', null);
+  if (guard.updatedAt !== undefined) query = query.where('updated_at', '=', guard.updatedAt);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1 && status !== row.status;
+}
+
+/**
+ * Runs `refreshInitializingStores` every `intervalMs` until the returned function is called. A
+ * pass never overlaps the previous one in this process (the next is scheduled when one ends);
+ * across replicas the row claims keep passes apart. Errors are logged and the loop goes on.
+ */
+export function startStatusPoller(ctx: AppContext, intervalMs: number, options: Partial<RefreshOptions> = {}): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const pass = async () => {
+    try {
+      // Half the interval, so timer jitter cannot make a store skip every other pass.
+      await refreshInitializingStores(ctx, { limit: 50, recheckAfterMs: Math.max(1, Math.floor(intervalMs / 2)), ...options });
+    } catch (error) {
+      ctx.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'store status poll failed');
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = pass().finally(() => {
+        running = undefined;
+        schedule();
+      });
+    }, intervalMs);
+    // The poller alone must not keep a process alive (tests, CLI tools).
+    timer.unref();
+  };
+  schedule();
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    // Let a pass in flight finish before the database it uses is closed.
+    await running;
+  };
+}
