@@ -1,9 +1,8 @@
 import type { BootstrapResult } from './bootstrap.js';
-import { createInstallPorts } from './composition/install-ports.js';
+import { installForActor } from './composition/install-ports.js';
 import { isUniqueViolation } from './db/errors.js';
 import { findMembership, findTeam } from './db/teams.js';
 import { findUserById } from './db/users.js';
-import { installIntegration } from './domain/install-integration.js';
 import type { AppContext } from './http/context.js';
 
 const MARKER = 'bootstrap_installations';
@@ -25,12 +24,7 @@ export async function installBootstrapIntegrations(ctx: AppContext, bootstrap: B
   const installed: string[] = [];
   for (const integration of ctx.catalog.integrations.filter((i) => i.providerBaseUrl.startsWith('builtin:'))) {
     try {
-      const { installation } = await installIntegration(createInstallPorts(ctx, integration, { user, team, membership }), {
-        teamId: team.id,
-        userId: user.id,
-        integrationId: integration.id,
-        source: 'marketplace',
-      });
+      const installation = await installForActor(ctx, integration, { user, team, membership });
       installed.push(installation.id);
       ctx.logger.info({ integration: integration.slug, installation: installation.id, team: team.slug }, 'installed built-in integration for the bootstrap team');
     } catch (error) {

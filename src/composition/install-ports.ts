@@ -4,7 +4,8 @@ import { isUniqueViolation } from '../db/errors.js';
 import { deletePendingInstallation, findLiveInstallationOfIntegration, insertInstallation, markInstallationReady } from '../db/installations.js';
 import type { Membership, Team, User } from '../domain/accounts.js';
 import { newTokenValue } from '../domain/access-tokens.js';
-import type { InstallPorts } from '../domain/install-integration.js';
+import { installIntegration, type InstallPorts } from '../domain/install-integration.js';
+import type { Installation } from '../domain/installations.js';
 import type { AppContext } from '../http/context.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';
 
@@ -46,4 +47,15 @@ export function createInstallPorts(ctx: AppContext, integration: CatalogIntegrat
     },
     now: ctx.now,
   };
+}
+
+/** Installs `integration` for the actor's team, as the actor (the route and the bootstrap both do this). */
+export async function installForActor(ctx: AppContext, integration: CatalogIntegration, actor: { user: User; team: Team; membership: Membership }): Promise<Installation> {
+  const { installation } = await installIntegration(createInstallPorts(ctx, integration, actor), {
+    teamId: actor.team.id,
+    userId: actor.user.id,
+    integrationId: integration.id,
+    source: 'marketplace',
+  });
+  return installation;
 }

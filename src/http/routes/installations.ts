@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { createInstallPorts } from '../../composition/install-ports.js';
+import { installForActor } from '../../composition/install-ports.js';
 import { countLiveStoresOfInstallation, findLiveInstallation, listLiveInstallations, softDeleteInstallation } from '../../db/installations.js';
-import { installIntegration } from '../../domain/install-integration.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import { providerFor, userCaller } from '../../providers/provider-for.js';
@@ -38,12 +37,7 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       const integration = ctx.catalog.findIntegration(request.body.integrationIdOrSlug);
       if (!integration) throw new ApiError('not_found', `The integration ${request.body.integrationIdOrSlug} is not in this Stockroom's catalog.`);
       try {
-        const { installation } = await installIntegration(createInstallPorts(ctx, integration, { user, team, membership }), {
-          teamId: team.id,
-          userId: user.id,
-          integrationId: integration.id,
-          source: 'marketplace',
-        });
+        const installation = await installForActor(ctx, integration, { user, team, membership });
         return presentConfiguration(installation, integration);
       } catch (error) {
         throw isProviderError(error) ? error.toApiError() : error;
