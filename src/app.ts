@@ -17,6 +17,7 @@ import { wellKnownRoutes } from './http/routes/well-known.js';
 import { healthRoutes } from './http/routes/health.js';
 import { memberRoutes } from './http/routes/members.js';
 import { openApiRoutes } from './http/routes/openapi.js';
+import { partnerCallbackRoutes } from './http/routes/partner-callbacks.js';
 import { paymentMethodRoutes } from './http/routes/payment-methods.js';
 import { teamRoutes } from './http/routes/teams.js';
 import { tokenRoutes } from './http/routes/tokens.js';
@@ -73,5 +74,6 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFast
   await app.register(installationRoutes, { ctx });
   await app.register(billingPlanRoutes, { ctx });
   await app.register(createStoreRoutes, { ctx });
+  await app.register(partnerCallbackRoutes, { ctx });
   return app;
 }

@@ -1,0 +1,215 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Selectable } from 'kysely';
+import { Type } from 'typebox';
+import { applyResource, fetchResource } from '../../composition/store-status-poller.js';
+import { hashToken } from '../../crypto/secret-box.js';
+import { findInstallationByTokenHash } from '../../db/installations.js';
+import type { StoresTable } from '../../db/schema.js';
+import { parseSecretValues, type SecretValue } from '../../domain/env-vars.js';
+import type { Installation } from '../../domain/installations.js';
+import type { SecretInfo } from '../../domain/stores.js';
+import { ApiError } from '../../errors.js';
+import { isProviderError } from '../../providers/provider-error.js';
+import type { AppContext } from '../context.js';
+import { ErrorBody } from '../error-schema.js';
+
+/**
+ * What partners call back on Stockroom with the installation's access token (partner-api.md §1.5,
+ * vercel-contract.md §6): Create Event and Update Resource Secrets. Mounted at the root and under
+ * `/api`, because partners hard-code `https://vercel.com/api` as well as `https://api.vercel.com`.
+ * These routes skip user-token auth: the caller is a provider, never a user.
+ */
+export const partnerCallbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  for (const prefix of ['', '/api']) registerRoutes(app, ctx, prefix);
+};
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+const IcfgParam = Type.String({ minLength: 1, maxLength: 128 });
+const ResourceIdParam = Type.String({ minLength: 1, maxLength: 256 });
+
+const EventBody = Type.Object({
+  event: Type.Union([
+    Type.Object({ type: Type.Literal('installation.updated'), billingPlanId: Type.Optional(Type.String()) }, { additionalProperties: true }),
+    Type.Object({ type: Type.Literal('resource.updated'), productId: Type.String(), resourceId: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
+  ]),
+});
+
+const SecretBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  value: Type.String(),
+  prefix: Type.Optional(Type.String()),
+  environmentOverrides: Type.Optional(
+    Type.Object({ development: Type.Optional(Type.String()), preview: Type.Optional(Type.String()), production: Type.Optional(Type.String()) }),
+  ),
+});
+const SecretsBody = Type.Object({ secrets: Type.Array(SecretBody, { maxItems: 1000 }), partial: Type.Optional(Type.Boolean()) });
+type SecretsBodyType = { secrets: Array<{ name: string; value: string; prefix?: string; environmentOverrides?: SecretValue['environmentOverrides'] }>; partial?: boolean };
+
+/**
+ * The installation whose access token the request carries, which must be the one in the path:
+ * 401 for a missing or unknown token, 403 for another installation's token (so a partner cannot
+ * touch a team it was not installed on).
+ */
+async function installationOf(ctx: AppContext, request: FastifyRequest, icfg: string): Promise<Installation> {
+  const header = request.headers.authorization;
+  if (!header) throw new ApiError('unauthorized', 'Missing Authorization header: send `Authorization: Bearer <installation access token>`.');
+  const token = BEARER.exec(header.trim())?.[1];
+  if (!token) throw new ApiError('unauthorized', 'Malformed Authorization header: expected `Bearer <token>`.');
+  const installation = await findInstallationByTokenHash(ctx.db, hashToken(token));
+  if (!installation) throw new ApiError('unauthorized', 'The token is not a valid installation access token.');
+  if (installation.id !== icfg) throw new ApiError('forbidden', `This token belongs to another installation than ${icfg}.`);
+  return installation;
+}
+
+/** The store made from the provider's resource `resourceId` in this installation, not deleted. */
+async function storeOfResource(ctx: AppContext, installationId: string, resourceId: string): Promise<Selectable<StoresTable> | undefined> {
+  return ctx.db
+    .selectFrom('stores')
+    .selectAll()
+    .where('installation_id', '=', installationId)
+    .where('external_resource_id', '=', resourceId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppContext, prefix: string): void {
+  const hidden = prefix !== '';
+  app.post(
+    `${prefix}/v1/installations/:icfg/events`,
+    {
+      config: { auth: 'none' },
+      onRequest: async (request) => {
+        await installationOf(ctx, request, (request.params as { icfg: string }).icfg);
+      },
+      schema: {
+        tags: ['marketplace'],
+        summary: 'Create Event: a partner tells Stockroom an installation or resource changed',
+        hide: hidden,
+        security: [{ bearerToken: [] }],
+        params: Type.Object({ icfg: IcfgParam }),
+        body: EventBody,
+        response: { 201: Type.Object({}), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 500: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { icfg } = request.params;
+      const { event } = request.body;
+      // installation.updated: Stockroom keeps no installation-level plan to re-read, so the event
+      // is acknowledged and nothing changes.
+      if (event.type === 'resource.updated') await refreshResource(ctx, icfg, event.resourceId);
+      return reply.code(201).send({});
+    },
+  );
+
+  const secretsHandler = async (request: FastifyRequest<{ Params: { icfg: string; resourceId: string }; Body: SecretsBodyType }>) => {
+    const { icfg, resourceId } = request.params;
+    const store = await storeOfResource(ctx, icfg, resourceId);
+    if (!store || store.lifecycle !== 'live') throw new ApiError('not_found', `The resource ${resourceId} was not found in ${icfg}.`);
+    const body = request.body;
+    const names = new Set<string>();
+    for (const s of body.secrets) {
+      if (names.has(s.name)) throw new ApiError('bad_request', `The secret ${s.name} is given twice.`, { param: 'secrets' });
+      names.add(s.name);
+    }
+    await replaceSecrets(ctx, store.id, body.secrets, body.partial === true);
+    // Names and counts only: the values are secrets.
+    request.log.info({ store: store.id, secrets: body.secrets.length, partial: body.partial === true }, 'resource secrets updated by partner');
+  };
+  const secretsSchema = (summary: string, params: ReturnType<typeof Type.Object>) => ({
+    tags: ['marketplace'],
+    summary,
+    hide: hidden,
+    security: [{ bearerToken: [] }],
+    params,
+    body: SecretsBody,
+    // Exactly 201 with no body: the SDK treats any other success status as a failure.
+    response: { 201: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+  });
+  const secretsOptions = {
+    config: { auth: 'none' as const },
+    onRequest: async (request: FastifyRequest) => {
+      await installationOf(ctx, request, (request.params as { icfg: string }).icfg);
+    },
+  };
+
+  app.put(
+    `${prefix}/v1/installations/:icfg/resources/:resourceId/secrets`,
+    {
+      ...secretsOptions,
+      schema: secretsSchema('Update Resource Secrets: a partner replaces (or with partial, merges) a resource’s secrets; 201', Type.Object({ icfg: IcfgParam, resourceId: ResourceIdParam })),
+    },
+    async (request, reply) => {
+      await secretsHandler(request as never);
+      return reply.code(201).send(null);
+    },
+  );
+  app.put(
+    `${prefix}/v1/installations/:icfg/products/:product/resources/:resourceId/secrets`,
+    {
+      ...secretsOptions,
+      schema: {
+        ...secretsSchema('Update Resource Secrets (deprecated form with the product in the path); 201', Type.Object({ icfg: IcfgParam, product: Type.String({ minLength: 1, maxLength: 256 }), resourceId: ResourceIdParam })),
+        deprecated: true,
+      },
+    },
+    async (request, reply) => {
+      await secretsHandler(request as never);
+      return reply.code(201).send(null);
+    },
+  );
+}
+
+/**
+ * `resource.updated`: re-reads the resource at the provider and records it as the poller does. A
+ * store still being provisioned is left to the provisioning request, which records the provider's
+ * answer itself; an unknown resource is 404 so the partner sees its mistake.
+ */
+async function refreshResource(ctx: AppContext, icfg: string, resourceId: string): Promise<void> {
+  const store = await storeOfResource(ctx, icfg, resourceId);
+  if (!store) throw new ApiError('not_found', `The resource ${resourceId} was not found in ${icfg}.`);
+  if (store.lifecycle !== 'live') return;
+  let resource;
+  try {
+    resource = await fetchResource(ctx, store);
+  } catch (error) {
+    if (isProviderError(error)) throw error.toApiError();
+    throw error;
+  }
+  // No updated_at guard: this read is the freshest there is, newer than any poll in flight.
+  await applyResource(ctx.db, store, resource, ctx.now());
+}
+
+/**
+ * Replaces the store's sealed secrets (or merges by name with `partial`) and their names and
+ * lengths. A compare-and-swap on the sealed value keeps two concurrent merges, on any replicas,
+ * from losing one another's names.
+ */
+async function replaceSecrets(ctx: AppContext, storeId: string, given: SecretsBodyType['secrets'], partial: boolean): Promise<void> {
+  const incoming: SecretValue[] = given.map((s) => ({
+    name: s.name,
+    value: s.value,
+    ...(s.environmentOverrides && Object.keys(s.environmentOverrides).length > 0 ? { environmentOverrides: s.environmentOverrides } : {}),
+  }));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const row = await ctx.db.selectFrom('stores').select(['secrets_sealed']).where('id', '=', storeId).where('lifecycle', '=', 'live').executeTakeFirst();
+    if (!row) throw new ApiError('not_found', 'The resource was deleted meanwhile.');
+    let next = incoming;
+    if (partial) {
+      const current = row.secrets_sealed ? parseSecretValues(ctx.secretBox.open(row.secrets_sealed)) : [];
+      const byName = new Map(current.map((s) => [s.name, s] as const));
+      for (const s of incoming) byName.set(s.name, s);
+      next = [...byName.values()];
+    }
+    const meta: SecretInfo[] = next.map((s) => ({ name: s.name, length: s.value.length }));
+    let update = ctx.db
+      .updateTable('stores')
+      .set({ secrets_sealed: ctx.secretBox.seal(JSON.stringify(next)), secret_meta: JSON.stringify(meta), updated_at: ctx.now() })
+      .where('id', '=', storeId)
+      .where('lifecycle', '=', 'live');
+    update = row.secrets_sealed === null ? update.where('secrets_sealed', 'is', null) : update.where('secrets_sealed', '=', row.secrets_sealed);
+    const result = await update.executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 1) return;
+  }
+  throw new ApiError('conflict', 'The secrets changed concurrently too many times; retry.');
+}
