@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { refreshInitializingStores } from '../../src/composition/store-status-poller.js';
-import { parseSecretValues } from '../../src/domain/env-vars.js';
 import { createTeam } from '../helpers/accounts.js';
 import { DIALECTS, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
@@ -137,7 +136,7 @@ for (const dialect of DIALECTS) {
       const open = async () => {
         const row = await storeRow(w, store.id);
         assert.ok(row.secrets_sealed);
-        return { values: parseSecretValues(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed)), meta: JSON.parse(row.secret_meta) };
+        return { values: JSON.parse(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed)) as Array<{ name: string; value: string }>, meta: JSON.parse(row.secret_meta) };
       };
       const before = await open();
       assert.ok(before.values.length > 0);

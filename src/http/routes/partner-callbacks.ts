@@ -6,7 +6,6 @@ import { applyResource, fetchResource } from '../../composition/store-status-pol
 import { hashToken } from '../../crypto/secret-box.js';
 import { findInstallationByTokenHash } from '../../db/installations.js';
 import type { StoresTable } from '../../db/schema.js';
-import { parseSecretValues, type SecretValue } from '../../domain/env-vars.js';
 import type { Installation } from '../../domain/installations.js';
 import type { SecretInfo } from '../../domain/stores.js';
 import { ApiError } from '../../errors.js';
@@ -44,7 +43,26 @@ const SecretBody = Type.Object({
   ),
 });
 const SecretsBody = Type.Object({ secrets: Type.Array(SecretBody, { maxItems: 1000 }), partial: Type.Optional(Type.Boolean()) });
-type SecretsBodyType = { secrets: Array<{ name: string; value: string; prefix?: string; environmentOverrides?: SecretValue['environmentOverrides'] }>; partial?: boolean };
+/** One stored secret: the `secrets_sealed` JSON is an array of these (as create-store seals it). */
+interface SealedSecret {
+  readonly name: string;
+  readonly value: string;
+  readonly environmentOverrides?: Readonly<{ development?: string; preview?: string; production?: string }>;
+}
+
+/** Opens the stored secrets; a corrupt row is reported without echoing it (it holds secrets). */
+function openSecrets(ctx: AppContext, sealed: string | null): SealedSecret[] {
+  if (sealed === null) return [];
+  const parsed: unknown = JSON.parse(ctx.secretBox.open(sealed));
+  if (!Array.isArray(parsed)) throw new Error('sealed secrets are not an array');
+  return parsed.map((item: unknown, index) => {
+    const entry = item as Partial<SealedSecret> | null;
+    if (typeof entry?.name !== 'string' || typeof entry.value !== 'string') throw new Error(`sealed secret #${index} has no name or value`);
+    return entry as SealedSecret;
+  });
+}
+
+type SecretsBodyType = { secrets: Array<{ name: string; value: string; prefix?: string; environmentOverrides?: SealedSecret['environmentOverrides'] }>; partial?: boolean };
 
 /**
  * The installation whose access token the request carries, which must be the one in the path:
@@ -186,7 +204,7 @@ async function refreshResource(ctx: AppContext, icfg: string, resourceId: string
  * from losing one another's names.
  */
 async function replaceSecrets(ctx: AppContext, storeId: string, given: SecretsBodyType['secrets'], partial: boolean): Promise<void> {
-  const incoming: SecretValue[] = given.map((s) => ({
+  const incoming: SealedSecret[] = given.map((s) => ({
     name: s.name,
     value: s.value,
     ...(s.environmentOverrides && Object.keys(s.environmentOverrides).length > 0 ? { environmentOverrides: s.environmentOverrides } : {}),
@@ -196,7 +214,7 @@ async function replaceSecrets(ctx: AppContext, storeId: string, given: SecretsBo
     if (!row) throw new ApiError('not_found', 'The resource was deleted meanwhile.');
     let next = incoming;
     if (partial) {
-      const current = row.secrets_sealed ? parseSecretValues(ctx.secretBox.open(row.secrets_sealed)) : [];
+      const current = openSecrets(ctx, row.secrets_sealed);
       const byName = new Map(current.map((s) => [s.name, s] as const));
       for (const s of incoming) byName.set(s.name, s);
       next = [...byName.values()];
