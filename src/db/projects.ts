@@ -1,0 +1,51 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Project } from '../domain/projects.js';
+import { isUniqueViolation } from './errors.js';
+import type { KeysetPageQuery } from './keyset.js';
+import type { DB, ProjectsTable } from './schema.js';
+
+function projectFromRow(row: Selectable<ProjectsTable>): Project {
+  return { id: row.id, teamId: row.team_id, name: row.name, framework: row.framework, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+/** Inserts the project; false when the team already has a project of that name. */
+export async function insertProject(db: Kysely<DB>, project: Project): Promise<boolean> {
+  try {
+    await db
+      .insertInto('projects')
+      .values({ id: project.id, team_id: project.teamId, name: project.name, framework: project.framework, created_at: project.createdAt, updated_at: project.updatedAt })
+      .execute();
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * The team's project by id or by name. Names may look like ids (`prj_x` is a valid name), so an
+ * id match wins over a name match, as on Vercel.
+ */
+export async function findProjectOfTeam(db: Kysely<DB>, teamId: string, idOrName: string): Promise<Project | undefined> {
+  const rows = await db
+    .selectFrom('projects')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .execute();
+  const row = rows.find((r) => r.id === idOrName) ?? rows[0];
+  return row ? projectFromRow(row) : undefined;
+}
+
+/** The team's projects, newest first, up to `limit + 1` rows (see `keyset.ts`). */
+export async function listProjectsOfTeam(db: Kysely<DB>, teamId: string, page: KeysetPageQuery): Promise<Project[]> {
+  let query = db.selectFrom('projects').selectAll().where('team_id', '=', teamId);
+  if (page.since !== undefined) query = query.where('created_at', '>', page.since);
+  if (page.until !== undefined) query = query.where('created_at', '<', page.until);
+  if (page.after) {
+    const { createdAt, id } = page.after;
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+  return rows.map(projectFromRow);
+}

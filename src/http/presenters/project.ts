@@ -1,0 +1,19 @@
+import type { Project } from '../../domain/projects.js';
+import { FRAMEWORKS } from '../schemas/enums.js';
+import type { Project as ProjectWire } from '../schemas/project.js';
+
+export function presentProject(project: Project): ProjectWire {
+  return {
+    id: project.id,
+    name: project.name,
+    accountId: project.teamId,
+    framework: asFramework(project.framework),
+    createdAt: project.createdAt,
+    updatedAt: project.updatedAt,
+  };
+}
+
+/** A framework outside Vercel's closed list goes out as null (vercel-contract.md §10.8). */
+function asFramework(value: string | null): ProjectWire['framework'] {
+  return value !== null && (FRAMEWORKS as readonly string[]).includes(value) ? (value as ProjectWire['framework']) : null;
+}
