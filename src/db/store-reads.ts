@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import type { Store, StoreLifecycle } from '../domain/stores.js';
+import type { KeysetPageQuery } from './keyset.js';
+import type { DB } from './schema.js';
+import { storeFromRow } from './stores.js';
+
+/**
+ * Stores a team can see: live ones and those being deleted (a failed delete leaves `deleting`,
+ * and the store must stay visible so it can be deleted again). `provisioning` rows are not stores
+ * yet: create has not answered, and recovery may still undo them.
+ */
+export const VISIBLE_LIFECYCLES: readonly StoreLifecycle[] = ['live', 'deleting'];
+
+/**
+ * One page of the team's visible stores, newest first, up to `limit + 1` rows. Reads the index
+ * `stores_team_created_idx (team_id, created_at, id)` backwards from the position, so the cost
+ * does not grow with the number of stores or with how far the caller has paged. `projectId`
+ * keeps only stores connected to that project.
+ */
+export async function listStoresOfTeam(db: Kysely<DB>, teamId: string, page: KeysetPageQuery & { readonly projectId?: string }): Promise<Store[]> {
+  let query = db.selectFrom('stores').selectAll().where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
+  if (page.since !== undefined) query = query.where('created_at', '>', page.since);
+  if (page.until !== undefined) query = query.where('created_at', '<', page.until);
+  if (page.after) {
+    const { createdAt, id } = page.after;
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
+  }
+  if (page.projectId !== undefined) {
+    const projectId = page.projectId;
+    query = query.where((eb) =>
+      eb.exists(eb.selectFrom('store_connections').select('store_connections.id').whereRef('store_connections.store_id', '=', 'stores.id').where('store_connections.project_id', '=', projectId)),
+    );
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+  return rows.map(storeFromRow);
+}
+
+/** A visible store of the team; another team's store reads as absent (no probing). */
+export async function findVisibleStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
+  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).executeTakeFirst();
+  return row ? storeFromRow(row) : undefined;
+}
+
+/** A visible store by id alone, for the unauthenticated status read (vercel-contract.md §7.1). */
+export async function findVisibleStore(db: Kysely<DB>, id: string): Promise<Store | undefined> {
+  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('lifecycle', 'in', VISIBLE_LIFECYCLES).executeTakeFirst();
+  return row ? storeFromRow(row) : undefined;
+}
+
+/** The team's store in any lifecycle, deleted included. */
+export async function findAnyStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
+  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).executeTakeFirst();
+  return row ? storeFromRow(row) : undefined;
+}
+
+/**
+ * A live store of an installation by Stockroom's id or by the provider's `externalResourceId`:
+ * SDK users only ever see the latter (vercel-contract.md §10.1), and connect takes either.
+ */
+export async function findLiveStoreOfInstallation(db: Kysely<DB>, installationId: string, idOrExternalId: string): Promise<Store | undefined> {
+  const rows = await db
+    .selectFrom('stores')
+    .selectAll()
+    .where('installation_id', '=', installationId)
+    .where('lifecycle', '=', 'live')
+    // Lets PostgreSQL use the partial index on (installation_id, name) of live rows.
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('id', '=', idOrExternalId), eb('external_resource_id', '=', idOrExternalId)]))
+    .execute();
+  const row = rows.find((r) => r.id === idOrExternalId) ?? rows[0];
+  return row ? storeFromRow(row) : undefined;
+}
