@@ -1,0 +1,79 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { StoreConnection } from '../domain/store-connections.js';
+import type { SecretInfo } from '../domain/stores.js';
+import type { DB, StoreConnectionsTable } from './schema.js';
+import { VISIBLE_LIFECYCLES } from './store-reads.js';
+
+function connectionFromRow(row: Selectable<StoreConnectionsTable>): StoreConnection {
+  return {
+    id: row.id,
+    storeId: row.store_id,
+    projectId: row.project_id,
+    teamId: row.team_id,
+    environments: JSON.parse(row.environments) as string[],
+    envVarPrefix: row.env_var_prefix,
+    sensitive: row.sensitive === 1,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Connects a store to a project, or updates the connection when the pair is already connected
+ * (one connection per store and project, enforced by `store_connections_store_project`). Returns
+ * the stored connection, whose id is the first connection's on an update.
+ */
+export async function upsertConnection(db: Kysely<DB>, connection: StoreConnection): Promise<StoreConnection> {
+  const changes = { environments: JSON.stringify(connection.environments), env_var_prefix: connection.envVarPrefix, sensitive: connection.sensitive ? 1 : 0 };
+  const row = await db
+    .insertInto('store_connections')
+    .values({ id: connection.id, store_id: connection.storeId, project_id: connection.projectId, team_id: connection.teamId, created_at: connection.createdAt, ...changes })
+    .onConflict((oc) => oc.columns(['store_id', 'project_id']).doUpdateSet(changes))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return connectionFromRow(row);
+}
+
+/** Removes one connection of the store; false when the store has no such connection. */
+export async function deleteConnection(db: Kysely<DB>, storeId: string, connectionId: string): Promise<boolean> {
+  const result = await db.deleteFrom('store_connections').where('store_id', '=', storeId).where('id', '=', connectionId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function deleteConnectionsOfStore(db: Kysely<DB>, storeId: string): Promise<void> {
+  await db.deleteFrom('store_connections').where('store_id', '=', storeId).execute();
+}
+
+/** A connection of a project with what its store contributes: secret names, and the sealed values. */
+export interface ProjectConnectionRow {
+  readonly connection: StoreConnection;
+  readonly installationId: string;
+  readonly integrationId: string;
+  readonly productId: string;
+  readonly secrets: readonly SecretInfo[];
+  /** The store's sealed `[{name, value}]`; null once wiped. Open only to answer a value read. */
+  readonly secretsSealed: string | null;
+  readonly storeUpdatedAt: number;
+}
+
+/** Every connection of the project to a visible store, with its store's secrets, in one query. */
+export async function listProjectConnections(db: Kysely<DB>, projectId: string): Promise<ProjectConnectionRow[]> {
+  const rows = await db
+    .selectFrom('store_connections')
+    .innerJoin('stores', 'stores.id', 'store_connections.store_id')
+    .selectAll('store_connections')
+    .select(['stores.installation_id', 'stores.integration_id', 'stores.product_id', 'stores.secret_meta', 'stores.secrets_sealed', 'stores.updated_at as store_updated_at'])
+    .where('store_connections.project_id', '=', projectId)
+    .where('stores.lifecycle', 'in', VISIBLE_LIFECYCLES)
+    .orderBy('store_connections.created_at', 'asc')
+    .orderBy('store_connections.id', 'asc')
+    .execute();
+  return rows.map((row) => ({
+    connection: connectionFromRow(row),
+    installationId: row.installation_id,
+    integrationId: row.integration_id,
+    productId: row.product_id,
+    secrets: JSON.parse(row.secret_meta) as SecretInfo[],
+    secretsSealed: row.secrets_sealed,
+    storeUpdatedAt: row.store_updated_at,
+  }));
+}

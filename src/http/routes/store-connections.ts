@@ -1,0 +1,157 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { deleteConnection, deleteConnectionsOfStore, listProjectConnections, upsertConnection } from '../../db/connections.js';
+import { findLiveInstallation } from '../../db/installations.js';
+import { findProjectOfTeam } from '../../db/projects.js';
+import { findLiveStoreOfInstallation, findVisibleStoreOfTeam } from '../../db/store-reads.js';
+import type { Team } from '../../domain/accounts.js';
+import { newId } from '../../domain/ids.js';
+import { findEnvVarClashes, normalizeEnvironments, type StoreConnection } from '../../domain/store-connections.js';
+import type { Store } from '../../domain/stores.js';
+import { ApiError } from '../../errors.js';
+import type { AppContext } from '../context.js';
+import { ErrorBody } from '../error-schema.js';
+import { TeamQuery } from '../pagination.js';
+import { teamOf } from '../plugins/auth.js';
+import { ConnectionResponse, ConnectResourceBody, ConnectStoreBody } from '../schemas/store-connection.js';
+
+const StoreParams = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 128 }) });
+const Empty = Type.Object({});
+
+/**
+ * Connecting stores to projects, so that projects get the store's secrets as env vars: the
+ * vercel CLI's paths (partner-api.md §3.2) and the SDK's `connectIntegrationResourceToProject`
+ * (vercel-contract.md §5). Connecting a project twice updates its connection.
+ */
+export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post(
+    '/v1/storage/stores/:storeId/connections',
+    {
+      config: { write: true },
+      schema: {
+        tags: ['storage'],
+        summary: 'Connect a store to a project (or update the connection)',
+        params: StoreParams,
+        querystring: TeamQuery,
+        body: ConnectStoreBody,
+        response: { 200: ConnectionResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { team } = teamOf(request);
+      const store = await findVisibleStoreOfTeam(ctx.db, team.id, request.params.storeId);
+      if (!store || store.lifecycle !== 'live') throw new ApiError('not_found', `The store ${request.params.storeId} was not found.`);
+      const connection = await connect(ctx, team, store, request.body);
+      return { connection: { id: connection.id, projectId: connection.projectId, environments: [...connection.environments], envVarPrefix: connection.envVarPrefix } };
+    },
+  );
+
+  app.post(
+    '/v1/integrations/installations/:integrationConfigurationId/resources/:resourceId/connections',
+    {
+      config: { write: true },
+      schema: {
+        tags: ['integrations'],
+        summary: 'Connect an integration resource (a store, by its id or externalResourceId) to a project; 201 with no body',
+        params: Type.Object({ integrationConfigurationId: Type.String({ minLength: 1, maxLength: 128 }), resourceId: Type.String({ minLength: 1, maxLength: 256 }) }),
+        querystring: TeamQuery,
+        body: ConnectResourceBody,
+        // Exactly 201: the SDK treats 200 and 204 as failures (vercel-contract.md §5, §10.9).
+        response: { 201: Type.Null({ description: 'Connected; the body is empty' }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { team } = teamOf(request);
+      const { integrationConfigurationId, resourceId } = request.params;
+      const installation = await findLiveInstallation(ctx.db, team.id, integrationConfigurationId);
+      if (!installation) throw new ApiError('not_found', `The integration configuration ${integrationConfigurationId} was not found.`);
+      const store = await findLiveStoreOfInstallation(ctx.db, installation.id, resourceId);
+      if (!store) throw new ApiError('not_found', `The resource ${resourceId} was not found in ${integrationConfigurationId}.`);
+      await connect(ctx, team, store, request.body);
+      // No body at all (the SDK ignores it): the untyped reply lets `send()` skip serialization.
+      return (reply as FastifyReply).code(201).send();
+    },
+  );
+
+  app.delete(
+    '/v1/storage/stores/:storeId/connections/:connectionId',
+    {
+      config: { write: true },
+      schema: {
+        tags: ['storage'],
+        summary: 'Disconnect one project from a store',
+        params: Type.Object({ ...StoreParams.properties, connectionId: Type.String({ minLength: 1, maxLength: 128 }) }),
+        querystring: TeamQuery,
+        response: { 200: Empty, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const store = await findVisibleStoreOfTeam(ctx.db, teamOf(request).team.id, request.params.storeId);
+      if (!store) throw new ApiError('not_found', `The store ${request.params.storeId} was not found.`);
+      if (!(await deleteConnection(ctx.db, store.id, request.params.connectionId))) {
+        throw new ApiError('not_found', `The store ${store.id} has no connection ${request.params.connectionId}.`);
+      }
+      return {};
+    },
+  );
+
+  app.delete(
+    '/v1/storage/stores/:storeId/connections',
+    {
+      config: { write: true },
+      schema: {
+        tags: ['storage'],
+        summary: 'Disconnect every project from a store',
+        params: StoreParams,
+        querystring: TeamQuery,
+        response: { 200: Empty, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const store = await findVisibleStoreOfTeam(ctx.db, teamOf(request).team.id, request.params.storeId);
+      if (!store) throw new ApiError('not_found', `The store ${request.params.storeId} was not found.`);
+      await deleteConnectionsOfStore(ctx.db, store.id);
+      return {};
+    },
+  );
+};
+
+interface ConnectRequest {
+  readonly projectId: string;
+  readonly envVarEnvironments?: readonly string[];
+  readonly envVarPrefix?: string;
+  readonly makeEnvVarsSensitive?: boolean;
+}
+
+/**
+ * Connects or reconnects `store` to the team's project. On a reconnect, what the request leaves
+ * out keeps its current value (the SDK's connect has no prefix, and must not drop one the CLI
+ * set); on a first connect it takes the defaults: every standard environment, no prefix, not
+ * sensitive.
+ */
+async function connect(ctx: AppContext, team: Team, store: Store, request: ConnectRequest): Promise<StoreConnection> {
+  const project = await findProjectOfTeam(ctx.db, team.id, request.projectId);
+  if (!project) throw new ApiError('not_found', `The project ${request.projectId} was not found.`, { param: 'projectId' });
+  const existing = await listProjectConnections(ctx.db, project.id);
+  const current = existing.find((row) => row.connection.storeId === store.id)?.connection;
+  const environments = request.envVarEnvironments ? normalizeEnvironments(request.envVarEnvironments) : (current?.environments ?? normalizeEnvironments(undefined));
+  const envVarPrefix = request.envVarPrefix ?? current?.envVarPrefix ?? null;
+  const clashes = findEnvVarClashes(
+    { storeId: store.id, environments, envVarPrefix, secrets: store.secrets },
+    existing.map((row) => ({ storeId: row.connection.storeId, environments: row.connection.environments, envVarPrefix: row.connection.envVarPrefix, secrets: row.secrets })),
+  );
+  if (clashes.length > 0) {
+    throw new ApiError('conflict', `The project ${project.name} already has ${clashes.join(', ')} from another store; connect with a different envVarPrefix.`, { param: 'envVarPrefix' });
+  }
+  return upsertConnection(ctx.db, {
+    id: current?.id ?? newId('spc'),
+    storeId: store.id,
+    projectId: project.id,
+    teamId: team.id,
+    environments,
+    envVarPrefix,
+    sensitive: request.makeEnvVarsSensitive ?? current?.sensitive ?? false,
+    createdAt: current?.createdAt ?? ctx.now(),
+  });
+}
