@@ -12,6 +12,10 @@ import { requestIdFor } from './http/plugins/request-id.js';
 import { adminUserRoutes } from './http/routes/admin-users.js';
 import { billingPlanRoutes } from './http/routes/billing-plans.js';
 import { createStoreRoutes } from './http/routes/create-store.js';
+import { envVarRoutes } from './http/routes/env-vars.js';
+import { projectRoutes } from './http/routes/projects.js';
+import { storeConnectionRoutes } from './http/routes/store-connections.js';
+import { storeRoutes } from './http/routes/stores.js';
 import { installationRoutes } from './http/routes/installations.js';
 import { wellKnownRoutes } from './http/routes/well-known.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -75,5 +79,9 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFast
   await app.register(billingPlanRoutes, { ctx });
   await app.register(createStoreRoutes, { ctx });
   await app.register(partnerCallbackRoutes, { ctx });
+  await app.register(storeRoutes, { ctx });
+  await app.register(storeConnectionRoutes, { ctx });
+  await app.register(projectRoutes, { ctx });
+  await app.register(envVarRoutes, { ctx });
   return app;
 }
