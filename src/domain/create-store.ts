@@ -1,4 +1,5 @@
 import { ApiError } from '../errors.js';
+import { pauseAt, pauseDuring } from '../fault-injection.js';
 import type { BillingState } from './accounts.js';
 import type { BillingPlan } from './billing-plan-types.js';
 import { selectBillingPlan } from './billing-plans.js';
@@ -166,8 +167,17 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
   return { store: await payAndProvision(ports, store, installation, payment), created: true };
 }
 
-async function payAndProvision(ports: CreateStorePorts, store: Store, installation: Installation, payment: PaymentPlan): Promise<Store> {
+/**
+ * Pays for and provisions a store whose row is written `provisioning`, then makes it live; every
+ * failure undoes what was done (refund, delete at the provider, drop the row) and throws. Every
+ * step is idempotent (ledger operation keys, the processor's idempotency keys, the store's
+ * `provision_key` at the provider), so crash recovery (`composition/store-recovery.ts`) runs it
+ * again on a row a dead process left behind and gets the same charges and the same resource.
+ * The pause points are a testers' fault-injection switch (`fault-injection.ts`), inert unless armed.
+ */
+export async function payAndProvision(ports: CreateStorePorts, store: Store, installation: Installation, payment: PaymentPlan): Promise<Store> {
   let prepaymentReference: string | undefined;
+  await pauseAt('before-charge');
   // Before the provider is called: check the card (subscription) or take the prepayment.
   if (payment.kind === 'subscription' && payment.authorizeCents > 0) {
     const auth = await ports.authorize(store, payment.paymentMethodId, payment.authorizeCents);
@@ -177,10 +187,11 @@ async function payAndProvision(ports: CreateStorePorts, store: Store, installati
     if (!charge.ok) return abandon(ports, store, declined(charge));
     prepaymentReference = charge.reference;
   }
+  await pauseAt('after-charge');
 
   let resource: ProvisionedResource;
   try {
-    resource = await ports.provision(store, installation);
+    resource = await pauseDuring('during-provision', ports.provision(store, installation));
   } catch (error) {
     const failure = error instanceof ProvisionFailure ? error : new ProvisionFailure('unknown', new ApiError('provisioning_failed'));
     if (prepaymentReference && payment.kind === 'prepayment') {
@@ -189,6 +200,7 @@ async function payAndProvision(ports: CreateStorePorts, store: Store, installati
     if (failure.outcome === 'unknown') await ports.cleanUpAtProvider(store, installation, failure.resourceId);
     return abandon(ports, store, failure.apiError);
   }
+  await pauseAt('after-provision');
   await ports.recordExternalId(store.id, resource.id);
 
   // After the provider made it: charge the subscription's first invoice, or credit the prepayment.
@@ -202,6 +214,7 @@ async function payAndProvision(ports: CreateStorePorts, store: Store, installati
   } else if (payment.kind === 'prepayment') {
     await ports.credit(store, payment.amountCents);
   }
+  await pauseAt('before-live');
   return ports.markLive(store, resource);
 }
 

@@ -1,0 +1,60 @@
+/**
+ * Pause points: a fault-injection switch for testers, never set in production.
+ *
+ * With `STOCKROOM_PAUSE_AT=<point>`, every store creation that reaches that point announces it
+ * (`stockroom: paused at <point>`) and then waits forever, so that a test can kill the process
+ * (SIGKILL) at exactly that step and check that a restart repairs what it left (issue 5 §4).
+ * Waiting is a promise that never settles, not a blocked thread: the rest of the process (other
+ * requests, the reference partner mounted in it) keeps running until the kill, as it would in a
+ * real crash that strikes one request.
+ *
+ * Unarmed (the default), every function here returns at once and changes nothing.
+ */
+
+/** The steps of a create, in order (`payAndProvision` in `domain/create-store.ts`). */
+export const PAUSE_POINTS = [
+  /** The row is written `provisioning`; nothing is authorized or charged yet. */
+  'before-charge',
+  /** The authorization or the prepayment is taken; the provider has not been called. */
+  'after-charge',
+  /** Provision Resource is sent; its answer is never read. */
+  'during-provision',
+  /** The provider answered; its resource id is not recorded yet. */
+  'after-provision',
+  /** The initial charge is taken (or the prepayment credited); the row is not live yet. */
+  'before-live',
+] as const;
+
+export type PausePoint = (typeof PAUSE_POINTS)[number];
+
+let armed: { readonly point: PausePoint; readonly announce: (line: string) => void } | undefined;
+
+/**
+ * Arms one pause point for this process (or disarms with `undefined`). `announce` receives the
+ * line to write where the test reads it (stderr in `main.ts`'s process).
+ */
+export function armPausePoint(point: PausePoint | undefined, announce: (line: string) => void): void {
+  armed = point === undefined ? undefined : { point, announce };
+}
+
+/** Waits forever when `point` is armed; otherwise resolves at once. */
+export async function pauseAt(point: PausePoint): Promise<void> {
+  if (armed?.point !== point) return;
+  await hold(point);
+}
+
+/**
+ * Returns `work` unchanged unless `point` is armed; armed, it lets `work` run on (its outcome is
+ * ignored, so a late failure is no unhandled rejection) and never answers: the step that started
+ * `work` never learns how it ended, as when the process dies mid-call.
+ */
+export function pauseDuring<T>(point: PausePoint, work: Promise<T>): Promise<T> {
+  if (armed?.point !== point) return work;
+  work.catch(() => undefined);
+  return hold(point);
+}
+
+function hold(point: PausePoint): Promise<never> {
+  armed?.announce(`stockroom: paused at ${point}\n`);
+  return new Promise<never>(() => undefined);
+}
