@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { PAUSE_POINTS, type PausePoint } from './fault-injection.js';
 
 /**
  * Every environment variable Stockroom reads, with the defaults that give a zero-configuration
@@ -33,6 +34,18 @@ const EnvSchema = Type.Object({
   STOCKROOM_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000 }),
   /** How often stores still `initializing` are checked at their provider, in milliseconds. */
   STOCKROOM_POLL_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 3600000, default: 2000 }),
+  /** How often stores a dead process left in `provisioning` are looked for (also at start). */
+  STOCKROOM_RECOVERY_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 3600000, default: 30000 }),
+  /**
+   * How long a store must have made no progress before recovery takes it for abandoned; default
+   * the larger of 5 min and 4 × STOCKROOM_PROVIDER_TIMEOUT_MS (a live create spends at most three
+   * provider attempts), and never less than that.
+   */
+  STOCKROOM_RECOVERY_GRACE_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400000 })),
+  /** Since a store's creation: past this, recovery undoes it instead of finishing it. */
+  STOCKROOM_RECOVERY_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 604800000, default: 3600000 }),
+  /** Fault injection for testers (never in production): pause every create at this step. */
+  STOCKROOM_PAUSE_AT: Type.Optional(Type.Union(PAUSE_POINTS.map((p) => Type.Literal(p)))),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -54,6 +67,10 @@ export interface Config {
   readonly referencePartner: boolean;
   readonly providerTimeoutMs: number;
   readonly pollIntervalMs: number;
+  /** Crash recovery of stores left in `provisioning` (`composition/store-recovery.ts`). */
+  readonly recovery: { readonly intervalMs: number; readonly graceMs: number; readonly deadlineMs: number };
+  /** Testers' fault injection (`fault-injection.ts`); unset in production. */
+  readonly pauseAt?: PausePoint;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (database.kind === 'postgres' && !e.STOCKROOM_ENCRYPTION_KEY) {
     throw new ConfigError('invalid configuration:\n  STOCKROOM_ENCRYPTION_KEY: required with DATABASE_URL (every replica must share it)');
   }
+  const recovery = recoveryConfig(e);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -99,5 +117,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     referencePartner: e.STOCKROOM_REFERENCE_PARTNER === 'on',
     providerTimeoutMs: e.STOCKROOM_PROVIDER_TIMEOUT_MS,
     pollIntervalMs: e.STOCKROOM_POLL_INTERVAL_MS,
+    recovery,
+    ...(e.STOCKROOM_PAUSE_AT ? { pauseAt: e.STOCKROOM_PAUSE_AT as PausePoint } : {}),
   });
+}
+
+/**
+ * A grace period shorter than a live create could take would let recovery finish or undo a store
+ * another replica is still creating, so it is held above the provider's worst case.
+ */
+function recoveryConfig(e: Env): Config['recovery'] {
+  const floor = 4 * e.STOCKROOM_PROVIDER_TIMEOUT_MS;
+  const graceMs = e.STOCKROOM_RECOVERY_GRACE_MS ?? Math.max(300_000, floor);
+  const problems: string[] = [];
+  if (graceMs < floor) problems.push(`  STOCKROOM_RECOVERY_GRACE_MS: must be at least 4 × STOCKROOM_PROVIDER_TIMEOUT_MS (${floor})`);
+  if (e.STOCKROOM_RECOVERY_DEADLINE_MS < graceMs) problems.push(`  STOCKROOM_RECOVERY_DEADLINE_MS: must be at least the grace period (${graceMs})`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  return Object.freeze({ intervalMs: e.STOCKROOM_RECOVERY_INTERVAL_MS, graceMs, deadlineMs: e.STOCKROOM_RECOVERY_DEADLINE_MS });
 }

@@ -3,6 +3,7 @@ import * as m0001 from './0001-accounts.js';
 import * as m0002 from './0002-marketplace.js';
 import * as m0003 from './0003-stores.js';
 import * as m0004 from './0004-provider-cleanups.js';
+import * as m0007 from './0007-store-recovery-lease.js';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder so that the set is
@@ -13,4 +14,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-marketplace': m0002,
   '0003-stores': m0003,
   '0004-provider-cleanups': m0004,
+  '0007-store-recovery-lease': m0007,
 };
