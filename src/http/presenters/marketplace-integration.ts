@@ -1,0 +1,37 @@
+import type { Static } from 'typebox';
+import type { CatalogIntegration, CatalogProduct } from '../../catalog/catalog.js';
+import type { MarketplaceIntegration, MarketplaceProduct } from '../schemas/marketplace.js';
+import { presentConfigurationProduct } from './configuration.js';
+
+/** An integration of the catalog as `GET /v2/integrations/integration/{slug}` answers it. */
+export function presentMarketplaceIntegration(integration: CatalogIntegration): Static<typeof MarketplaceIntegration> {
+  return {
+    id: integration.id,
+    slug: integration.slug,
+    name: integration.name,
+    icon: integration.icon,
+    ...(integration.shortDescription !== undefined ? { shortDescription: integration.shortDescription } : {}),
+    isMarketplace: true,
+    // Every catalog integration installs without a browser: Stockroom has no device checks.
+    canInstall: true,
+    ...(integration.eulaDocUri !== undefined ? { eulaDocUri: integration.eulaDocUri } : {}),
+    ...(integration.privacyDocUri !== undefined ? { privacyDocUri: integration.privacyDocUri } : {}),
+    // The catalog loader checked these keys against IntegrationCapabilities.
+    capabilities: { ...(integration.capabilities ?? {}) } as Static<typeof MarketplaceIntegration>['capabilities'],
+    products: integration.products.map(presentMarketplaceProduct),
+  };
+}
+
+function presentMarketplaceProduct(product: CatalogProduct): Static<typeof MarketplaceProduct> {
+  return {
+    ...presentConfigurationProduct(product),
+    ...(product.shortDescription !== undefined ? { shortDescription: product.shortDescription } : {}),
+    ...(product.iconUrl !== undefined ? { iconUrl: product.iconUrl } : {}),
+    tags: [...product.tags] as Static<typeof MarketplaceProduct>['tags'],
+  };
+}
+
+/** `{id, slug, name}`, how auto-provision answers name the integration and the product. */
+export function named(entry: { readonly id: string; readonly slug: string; readonly name: string }): { id: string; slug: string; name: string } {
+  return { id: entry.id, slug: entry.slug, name: entry.name };
+}

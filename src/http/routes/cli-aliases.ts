@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppContext } from '../context.js';
+import { ErrorBody } from '../error-schema.js';
+import { actorOf, resolveTeam } from '../plugins/auth.js';
+import { presentTeam, TeamWire } from '../presenters/account.js';
+
+/**
+ * Paths the vercel CLI calls without a version prefix, which Vercel's API answers like their
+ * versioned twins. `getTeamById` (every `integration` command, to name the scope) reads
+ * `GET /teams/{teamId}`, the same as `GET /v2/teams/{teamId}`.
+ */
+export const cliAliasRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get(
+    '/teams/:teamId',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['teams'],
+        summary: 'Get a team by id (or slug); the unversioned path the vercel CLI uses',
+        params: Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) }),
+        querystring: Type.Object({ teamId: Type.Optional(Type.String()), slug: Type.Optional(Type.String()) }),
+        response: { 200: TeamWire, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { team, membership } = await resolveTeam(ctx, actorOf(request), { teamId: request.params.teamId });
+      return presentTeam(team, membership);
+    },
+  );
+};
