@@ -11,12 +11,14 @@ import { registerValidators } from './http/plugins/validators.js';
 import { requestIdFor } from './http/plugins/request-id.js';
 import { adminUserRoutes } from './http/routes/admin-users.js';
 import { billingPlanRoutes } from './http/routes/billing-plans.js';
+import { cliAliasRoutes } from './http/routes/cli-aliases.js';
 import { createStoreRoutes } from './http/routes/create-store.js';
 import { envVarRoutes } from './http/routes/env-vars.js';
 import { projectRoutes } from './http/routes/projects.js';
 import { storeConnectionRoutes } from './http/routes/store-connections.js';
 import { storeRoutes } from './http/routes/stores.js';
 import { installationRoutes } from './http/routes/installations.js';
+import { marketplaceInstallRoutes } from './http/routes/marketplace-install.js';
 import { wellKnownRoutes } from './http/routes/well-known.js';
 import { healthRoutes } from './http/routes/health.js';
 import { memberRoutes } from './http/routes/members.js';
@@ -83,5 +85,7 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFast
   await app.register(storeConnectionRoutes, { ctx });
   await app.register(projectRoutes, { ctx });
   await app.register(envVarRoutes, { ctx });
+  await app.register(marketplaceInstallRoutes, { ctx });
+  await app.register(cliAliasRoutes, { ctx });
   return app;
 }
