@@ -30,6 +30,11 @@ const EnvSchema = Type.Object({
   STOCKROOM_CATALOG: Type.Optional(Type.String({ minLength: 1 })),
   /** Mount the reference partner in this server (it can also run on its own). */
   STOCKROOM_REFERENCE_PARTNER: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  /**
+   * Live free-plan resources the reference partner lets one installation hold (its `free-quota`
+   * hook), or `unlimited`. Load tests create thousands of free stores; users keep the default.
+   */
+  STOCKROOM_REFERENCE_FREE_QUOTA: Type.String({ pattern: '^([0-9]{1,9}|unlimited)$', default: '3' }),
   /** Timeout of one call to a provider, in milliseconds. */
   STOCKROOM_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000 }),
   /** How often stores still `initializing` are checked at their provider, in milliseconds. */
@@ -79,6 +84,8 @@ export class ConfigError extends Error {
 
 /** Reads the environment into a frozen Config, reporting every bad variable at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
+  /** The reference partner's free-plan quota per installation; `Infinity` when unlimited. */
+  readonly referenceFreeQuota: number;
   const known = Object.keys(EnvSchema.properties);
   const raw: Record<string, unknown> = {};
   for (const key of known) {
@@ -135,3 +142,4 @@ function recoveryConfig(e: Env): Config['recovery'] {
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return Object.freeze({ intervalMs: e.STOCKROOM_RECOVERY_INTERVAL_MS, graceMs, deadlineMs: e.STOCKROOM_RECOVERY_DEADLINE_MS });
 }
+    referenceFreeQuota: e.STOCKROOM_REFERENCE_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.STOCKROOM_REFERENCE_FREE_QUOTA),

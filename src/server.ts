@@ -82,6 +82,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         now,
       });
     }
+        freeResourceQuota: config.referenceFreeQuota,
     let stopPoller: (() => Promise<void>) | undefined;
     return {
       app,

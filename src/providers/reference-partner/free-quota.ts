@@ -11,7 +11,8 @@ import type { PartnerTables } from './tables.js';
  * resources; a caller without an installation (plans listed before installing) is offered it.
  */
 export async function isFreePlanOffered(ctx: PartnerContext, db: Kysely<PartnerTables>, installationId: string | null): Promise<boolean> {
-  if (installationId === null) return true;
+  // An unlimited quota (load tests) needs no count, which would grow with every free resource.
+  if (installationId === null || ctx.freeResourceQuota === Infinity) return true;
   return (await countLiveResourcesOnPlan(db, installationId, FREE_PLAN_ID)) < ctx.freeResourceQuota;
 }
 

@@ -15,7 +15,7 @@ export interface ReferencePartnerOptions {
   jwksUrl: string | (() => string);
   /** Clock in epoch milliseconds; default `Date.now`. */
   now?: () => number;
-  /** Live free-plan resources an installation may hold before the free plan is withdrawn; default 3. */
+  /** Live free-plan resources an installation may hold before the free plan is withdrawn; default 3, `Infinity` for no limit. */
   freeResourceQuota?: number;
   /** Answer delay of `fail-slow` without `testing_delay_ms`, ms; default 5000. */
   slowAnswerDelayMs?: number;

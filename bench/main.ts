@@ -1,0 +1,247 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { runLoad, type LoadResult, type RequestShape } from './load.js';
+import { readOptions, type BenchOptions } from './options.js';
+import { ROOT, startBaseline, startStockroom, type ServerProcess } from './processes.js';
+import { checkTargets, consoleTable, renderReport, writeSection, type ColdStart, type MemoryAfterCreates, type ResultRow, type RunReport, type SoakResult } from './report.js';
+import { SCENARIOS, createBody, type Target } from './scenarios.js';
+import { seedStores, type BenchDatabase } from './seed.js';
+import { measureDurableCommitsPerSecond } from './sqlite-ceiling.js';
+import { stockroomApi } from './stockroom-api.js';
+
+/**
+ * `npm run bench`: one run measures a bare node:http baseline and Stockroom (SQLite, and
+ * PostgreSQL when BENCH_DATABASE_URL is set), each server in its own process, with autocannon in
+ * this one; then prints one table and writes it, the machine and the targets to BENCHMARKS.md.
+ * `npm run bench:soak` runs only the long memory soak.
+ */
+const TOKEN = `srk_bench${randomBytes(16).toString('hex')}`;
+
+async function main(): Promise<void> {
+  const options = readOptions(process.env, process.argv.slice(2), ROOT);
+  const startedAt = performance.now();
+  log(`durable SQLite commit ceiling on this disk…`);
+  const commitCeiling = measureDurableCommitsPerSecond();
+  log(`  ${commitCeiling.toFixed(0)} commits/s`);
+
+  const rows: ResultRow[] = [];
+  const coldStarts: ColdStart[] = [];
+  let afterCreates: MemoryAfterCreates | undefined;
+  let soak: SoakResult | undefined;
+
+  const baseline = options.soakOnly ? undefined : await measureBaseline(options);
+  if (baseline) rows.push(...baseline.rows);
+
+  const databases: Array<'sqlite' | 'postgres'> = options.soakOnly || !options.databaseUrl ? ['sqlite'] : ['sqlite', 'postgres'];
+  for (const kind of databases) {
+    const prepared = await prepareDatabase(kind, options);
+    try {
+      const run = await measureStockroom(kind, prepared, options, baseline?.rps ?? { GET: NaN, POST: NaN });
+      rows.push(...run.rows);
+      if (run.coldStart) coldStarts.push(run.coldStart);
+      afterCreates ??= run.afterCreates;
+      soak ??= run.soak;
+    } finally {
+      await prepared.drop();
+    }
+  }
+
+  const report: RunReport = {
+    date: new Date(),
+    connections: options.connections,
+    durationS: options.durationS,
+    seededStores: options.stores,
+    deepPageDepth: options.deepPageDepth,
+    commitCeiling,
+    rows,
+    coldStarts,
+    ...(afterCreates ? { afterCreates } : {}),
+    ...(soak ? { soak } : {}),
+    elapsedS: (performance.now() - startedAt) / 1000,
+  };
+  const checks = checkTargets(report);
+  console.log(`\n${consoleTable(rows)}\n`);
+  for (const c of checks) console.log(`${c.met ? 'met   ' : 'MISSED'}  ${c.target}: ${c.measured}`);
+  if (options.only) {
+    log('\nBENCH_ONLY is set: BENCHMARKS.md left as it was.');
+    return;
+  }
+  writeSection(options.output, options.soakOnly ? 'soak' : 'results', renderReport(report, checks));
+  log(`\nwritten to ${options.output} (${report.elapsedS.toFixed(0)} s)`);
+}
+
+async function measureBaseline(options: BenchOptions): Promise<{ rows: ResultRow[]; rps: { GET: number; POST: number } }> {
+  log('baseline: node:http, canned JSON');
+  const server = await startBaseline();
+  try {
+    const get = await measure(server.url, { method: 'GET', path: '/v2/user' }, options);
+    const post = await measure(server.url, { method: 'POST', path: '/v1/storage/stores/integration/direct', body: () => createBody({ installationId: 'icfg_x' }, {}) }, options);
+    return {
+      rows: [
+        { scenario: 'baseline GET (canned JSON)', database: 'baseline', kind: 'baseline', result: get, ratio: 1 },
+        { scenario: 'baseline POST (canned store JSON)', database: 'baseline', kind: 'baseline', result: post, ratio: 1 },
+      ],
+      rps: { GET: get.requestsPerSecond, POST: post.requestsPerSecond },
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+interface PreparedDatabase {
+  readonly database: BenchDatabase;
+  readonly dataDir: string;
+  readonly env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+/** A temp directory for SQLite, or a fresh database on the PostgreSQL server; both dropped after. */
+async function prepareDatabase(kind: 'sqlite' | 'postgres', options: BenchOptions): Promise<PreparedDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), `stockroom-bench-${kind}-`));
+  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
+  const common = {
+    STOCKROOM_DATA_DIR: dataDir,
+    // The reference partner withdraws its free plan after 3 free resources per installation; the
+    // bench creates thousands, so it lifts that quota (README, "Configuration").
+    STOCKROOM_REFERENCE_FREE_QUOTA: 'unlimited',
+    LOG_LEVEL: 'info',
+  };
+  if (kind === 'sqlite') {
+    return { database: { kind, path: join(dataDir, 'stockroom.db') }, dataDir, env: common, drop: async () => removeDir() };
+  }
+  const adminUrl = options.databaseUrl;
+  if (!adminUrl) throw new Error('BENCH_DATABASE_URL is not set');
+  const name = `stockroom_bench_${randomBytes(6).toString('hex')}`;
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    database: { kind, url: url.toString() },
+    dataDir,
+    env: { ...common, DATABASE_URL: url.toString(), STOCKROOM_ENCRYPTION_KEY: randomBytes(32).toString('hex') },
+    drop: async () => {
+      removeDir();
+      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+interface StockroomRun {
+  readonly rows: ResultRow[];
+  readonly coldStart?: ColdStart;
+  readonly afterCreates?: MemoryAfterCreates;
+  readonly soak?: SoakResult;
+}
+
+async function measureStockroom(kind: 'sqlite' | 'postgres', prepared: PreparedDatabase, options: BenchOptions, baseline: { GET: number; POST: number }): Promise<StockroomRun> {
+  const start = (profile: boolean) =>
+    startStockroom({
+      env: prepared.env,
+      logFile: join(prepared.dataDir, 'stockroom.log'),
+      token: TOKEN,
+      ...(profile && options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+    });
+  log(`\nstockroom (${kind}): first start, migrations and bootstrap`);
+  let { server } = await start(false);
+  const api = stockroomApi(server.url, TOKEN);
+  const installationId = await api.referenceInstallation();
+  const templateId = await api.createStore();
+
+  if (options.soakOnly) {
+    const soak = await runSoak(server, installationId, options);
+    await server.stop();
+    return { rows: [], soak };
+  }
+
+  log(`  seeding ${options.stores.toLocaleString('en-US')} stores by bulk SQL`);
+  const seed = await seedStores(prepared.database, templateId, options.stores, options.deepPageDepth);
+  log(`  seeded in ${(seed.milliseconds / 1000).toFixed(1)} s`);
+
+  // Cold starts on the existing, seeded database; the last start serves the scenarios.
+  const runs: number[] = [];
+  for (let i = 0; i < Math.max(1, options.coldStarts); i += 1) {
+    await server.stop();
+    const started = await start(i === Math.max(1, options.coldStarts) - 1);
+    server = started.server;
+    runs.push(started.coldStartMs);
+    log(`  cold start ${started.coldStartMs.toFixed(0)} ms`);
+  }
+
+  const target: Target = { token: TOKEN, installationId, seed };
+  const rows: ResultRow[] = [];
+  let creates = 0;
+  let rssBefore: number | undefined;
+  try {
+    for (const scenario of SCENARIOS) {
+      if (options.only && !options.only.some((o) => scenario.name.includes(o))) continue;
+      if (scenario.kind === 'create') rssBefore ??= server.rssBytes();
+      log(`  ${scenario.name}`);
+      const shape = scenario.shape(target);
+      const result = await measure(server.url, shape, options, (r) => (creates += scenario.kind === 'create' ? r.ok : 0));
+      rows.push({
+        scenario: scenario.name,
+        database: kind,
+        kind: scenario.kind,
+        ...(scenario.createTarget ? { createTarget: true } : {}),
+        result,
+        ratio: result.requestsPerSecond / baseline[shape.method],
+      });
+    }
+    const afterCreates = kind === 'sqlite' && rssBefore !== undefined ? { creates, rssBefore, rssAfter: server.rssBytes() } : undefined;
+    const soak = kind === 'sqlite' && options.soakS > 0 && !options.only ? await runSoak(server, installationId, options) : undefined;
+    return { rows, coldStart: { database: kind, runs }, ...(afterCreates ? { afterCreates } : {}), ...(soak ? { soak } : {}) };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** A warm-up (not reported), then the measured run. */
+async function measure(url: string, shape: RequestShape, options: BenchOptions, seen?: (r: LoadResult) => void): Promise<LoadResult> {
+  if (options.warmupS > 0) seen?.(await runLoad(url, shape, { connections: options.connections, durationS: options.warmupS }));
+  const result = await runLoad(url, shape, { connections: options.connections, durationS: options.durationS });
+  seen?.(result);
+  log(`    ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors ${JSON.stringify(result.statusCodes)}`);
+  return result;
+}
+
+/** Free-plan creates at a steady rate, sampling the server's RSS every second. */
+async function runSoak(server: ServerProcess, installationId: string, options: BenchOptions): Promise<SoakResult> {
+  log(`  soak: ${options.soakRate} creates/s for ${options.soakS} s`);
+  const rssStart = server.rssBytes();
+  let rssMax = rssStart;
+  const result = await runLoad(
+    server.url,
+    {
+      method: 'POST',
+      path: '/v1/storage/stores/integration/direct',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: () => createBody({ installationId }, {}),
+    },
+    { connections: 20, durationS: options.soakS, overallRate: options.soakRate, onTick: () => (rssMax = Math.max(rssMax, server.rssBytes())) },
+  );
+  const rssEnd = server.rssBytes();
+  log(`    ${result.ok} creates, ${result.errors} errors, RSS ${(rssStart / 2 ** 20).toFixed(0)} → ${(rssEnd / 2 ** 20).toFixed(0)} MiB (max ${(rssMax / 2 ** 20).toFixed(0)})`);
+  return { durationS: options.soakS, rate: options.soakRate, creates: result.ok, errors: result.errors, rssStart, rssEnd, rssMax: Math.max(rssMax, rssEnd) };
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,138 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, where `npm start` runs. */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A server the bench started in its own process, so it never shares autocannon's event loop. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** Resident set size of the server process, in bytes. */
+  rssBytes(): number;
+  /** SIGTERM, then waits for the exit (a CPU profile, when asked for, is written then). */
+  stop(): Promise<void>;
+}
+
+// Servers still running. Whatever way the bench ends (a failed step, Ctrl-C), none outlives it.
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the bare `node:http` baseline and waits for its port. */
+export async function startBaseline(): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/baseline-server.ts'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  track(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`the baseline server exited with ${code}`)));
+  });
+  child.disconnect();
+  return handle(child, `http://127.0.0.1:${port}`);
+}
+
+export interface StockroomStart {
+  readonly env: Record<string, string>;
+  /** Where the server's log lines go (one JSON line per request at the default level). */
+  readonly logFile: string;
+  /** Token of the bootstrap owner (`STOCKROOM_TOKEN`), used to detect the first answered request. */
+  readonly token: string;
+  /** Directory for a `--cpu-prof` profile of the server, when profiling. */
+  readonly cpuProfileDir?: string;
+}
+
+/**
+ * Starts Stockroom the way `npm start` does (see `stockroomCommand`) and measures its cold start:
+ * from spawning the process to the first authenticated request answered 200 (`GET /v2/user`, so
+ * the database, the token check and the routes all had to be ready).
+ */
+export async function startStockroom(start: StockroomStart): Promise<{ server: ServerProcess; coldStartMs: number }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const log = openSync(start.logFile, 'a');
+  const [command, args] = stockroomCommand(start.cpuProfileDir);
+  const startedAt = performance.now();
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', STOCKROOM_TOKEN: start.token },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  track(child);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  for (;;) {
+    if (exited !== undefined) throw new Error(`Stockroom exited with ${exited} before answering; see ${start.logFile}`);
+    if (performance.now() - startedAt > 60_000) throw new Error(`Stockroom did not answer within 60 s; see ${start.logFile}`);
+    try {
+      const response = await fetch(`${url}/v2/user`, { headers: { authorization: `Bearer ${start.token}` } });
+      await response.arrayBuffer();
+      if (response.status === 200) break;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { server: handle(child, url), coldStartMs: performance.now() - startedAt };
+}
+
+/**
+ * The command `npm start` runs, without npm in between (npm would add its own start-up time and
+ * put its process between us and the server's pid).
+ */
+export function stockroomCommand(cpuProfileDir?: string): [string, string[]] {
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  return [process.execPath, [...profile, '--import', 'tsx', 'src/main.ts']];
+}
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+function handle(child: ChildProcess, url: string): ServerProcess {
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the server process has no pid');
+  const exit = new Promise<void>((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return {
+    url,
+    pid,
+    rssBytes: () => rssOf(pid),
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** RSS of a process: `/proc` on Linux, `ps` elsewhere. */
+export function rssOf(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    if (match?.[1]) return Number(match[1]) * 1024;
+  } catch {
+    // Not Linux.
+  }
+  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) * 1024;
+}
