@@ -3,6 +3,8 @@ import * as m0001 from './0001-accounts.js';
 import * as m0002 from './0002-marketplace.js';
 import * as m0003 from './0003-stores.js';
 import * as m0004 from './0004-provider-cleanups.js';
+import * as m0005 from './0005-idempotency-keys.js';
+import * as m0006 from './0006-rate-limit-counters.js';
 import * as m0007 from './0007-store-recovery-lease.js';
 
 /**
@@ -14,5 +16,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-marketplace': m0002,
   '0003-stores': m0003,
   '0004-provider-cleanups': m0004,
+  '0005-idempotency-keys': m0005,
+  '0006-rate-limit-counters': m0006,
   '0007-store-recovery-lease': m0007,
 };
