@@ -1,0 +1,189 @@
+import { api, ApiError, type FieldError } from '../api.js';
+import { h, replace } from '../dom.js';
+import { buildMetadataForm, type MetadataForm } from '../metadata-form.js';
+import type { CreatePrefill, PageContext } from '../page.js';
+import { buildPlanPicker, type PlanPicker } from '../plan-picker.js';
+import type { Billing, BillingPlan, Installation, ListedStore, PaymentMethods, Product, ProductsOfInstallation } from '../wire.js';
+
+/** Plans are re-fetched with the form's metadata (quotes may depend on it) this long after the last change. */
+const PLAN_REFRESH_MS = 300;
+
+/**
+ * "Create store", like Vercel's dashboard: an installed integration and one of its products, the
+ * form its `metadataSchema` describes, a plan from the provider's list, the payment it needs,
+ * then `POST /v1/storage/stores/integration/direct`. Errors come back next to their fields.
+ */
+export async function renderCreateStore(main: HTMLElement, ctx: PageContext): Promise<void> {
+  const prefill = ctx.takePrefill();
+  const [installations, methods, billing] = await Promise.all([
+    api<Installation[]>('/v1/integrations/configurations', { query: { view: 'account' } }),
+    api<PaymentMethods>('/stockroom/v1/payment-methods'),
+    api<Billing>('/stockroom/v1/billing'),
+  ]);
+  if (!ctx.isCurrent()) return;
+  document.title = `Create store · ${ctx.team.name} · Stockroom`;
+  if (installations.length === 0) {
+    replace(main, h('h1', {}, 'Create store'), h('p', { class: 'empty' }, `Team ${ctx.team.name} has no integration installed. Install one with POST /stockroom/v1/installations, then come back.`));
+    return;
+  }
+
+  const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
+  const installationSelect = h(
+    'select',
+    { id: 'installation' },
+    ...installations.map((i) => h('option', { value: i.id, selected: i.slug === prefill?.integration }, `${i.integration.name} (${i.id})`)),
+  );
+  const productSelect = h('select', { id: 'product' });
+  const name = h('input', { id: 'store-name', type: 'text', autocomplete: 'off', maxlength: 128, 'aria-describedby': 'store-name-help store-name-error', value: prefill?.name ?? null });
+  const nameError = h('p', { id: 'store-name-error', class: 'field-error', hidden: true });
+  const settings = h('fieldset', { class: 'settings' }, h('legend', {}, 'Settings'));
+  const picker = buildPlanPicker(methods.paymentMethods, methods.defaultPaymentMethodId);
+  const submit = h('button', { type: 'submit', id: 'create' }, 'Create store');
+  const form = h(
+    'form',
+    { class: 'card', novalidate: true, 'aria-labelledby': 'create-title' },
+    summary,
+    h('div', { class: 'field' }, h('label', { for: 'installation' }, 'Integration'), installationSelect),
+    h('div', { class: 'field' }, h('label', { for: 'product' }, 'Product'), productSelect),
+    h('div', { class: 'field' }, h('label', { for: 'store-name' }, 'Name'), h('p', { id: 'store-name-help', class: 'help' }, 'Letters, digits, dashes and underscores; unique within the installation.'), name, nameError),
+    settings,
+    picker.element,
+    picker.payment,
+    h('div', { class: 'actions' }, submit),
+  );
+  replace(
+    main,
+    h('h1', { id: 'create-title' }, 'Create store'),
+    billing.billingState === 'soft_blocked'
+      ? h('p', { class: 'notice notice-error', role: 'alert' }, `Team ${ctx.team.name} is soft-blocked for an unpaid invoice: no store can be created until its billing is fixed.`)
+      : null,
+    form,
+  );
+
+  let products: readonly Product[] = [];
+  let integrationId = '';
+  let metadataForm: MetadataForm | undefined;
+  let planRequest = 0;
+  let refreshTimer = 0;
+  let pendingPrefill: CreatePrefill | undefined = prefill;
+  ctx.onLeave(() => window.clearTimeout(refreshTimer));
+
+  async function loadProducts(): Promise<void> {
+    const answer = await api<ProductsOfInstallation>(`/v1/integrations/configuration/${encodeURIComponent(installationSelect.value)}/products`);
+    if (!ctx.isCurrent()) return;
+    products = answer.products;
+    integrationId = answer.integration.id;
+    replace(productSelect, ...products.map((p) => h('option', { value: p.id, selected: p.slug === pendingPrefill?.product }, p.name)));
+    showProduct();
+  }
+
+  function showProduct(): void {
+    const product = products.find((p) => p.id === productSelect.value);
+    if (!product) return;
+    const prefilled = pendingPrefill?.metadata;
+    metadataForm = buildMetadataForm(product.metadataSchema, prefilled ?? {});
+    metadataForm.onChange(() => {
+      window.clearTimeout(refreshTimer);
+      refreshTimer = window.setTimeout(() => void loadPlans(product), PLAN_REFRESH_MS);
+    });
+    replace(settings, h('legend', {}, 'Settings'), metadataForm.element);
+    void loadPlans(product, pendingPrefill?.planId);
+    pendingPrefill = undefined;
+  }
+
+  async function loadPlans(product: Product, preferred?: string): Promise<void> {
+    planRequest += 1;
+    const mine = planRequest;
+    picker.setStatus('Loading plans…');
+    try {
+      const { plans } = await api<{ plans: BillingPlan[] }>(`/v1/integrations/integration/${encodeURIComponent(integrationId)}/products/${encodeURIComponent(product.id)}/plans`, {
+        query: { integrationConfigurationId: installationSelect.value, metadata: JSON.stringify(metadataForm?.values() ?? {}) },
+      });
+      // Only the answer to the latest request is shown: an older one may arrive later.
+      if (mine === planRequest && ctx.isCurrent()) picker.setPlans(plans, preferred);
+    } catch (error) {
+      if (mine === planRequest && ctx.isCurrent()) picker.setStatus(`The plans could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  installationSelect.addEventListener('change', () => void loadProducts());
+  productSelect.addEventListener('change', showProduct);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void create();
+  });
+
+  async function create(): Promise<void> {
+    const product = products.find((p) => p.id === productSelect.value);
+    if (!product || !metadataForm) return;
+    clearErrors();
+    const plan = picker.selected();
+    submit.disabled = true;
+    submit.textContent = 'Creating…';
+    form.setAttribute('aria-busy', 'true');
+    try {
+      const { store } = await api<{ store: ListedStore }>('/v1/storage/stores/integration/direct', {
+        method: 'POST',
+        body: {
+          name: name.value.trim(),
+          integrationConfigurationId: installationSelect.value,
+          integrationProductIdOrSlug: product.id,
+          metadata: metadataForm.values(),
+          ...(plan ? { billingPlanId: plan.id } : {}),
+          ...picker.paymentFields(),
+          source: 'marketplace',
+        },
+      });
+      ctx.announce(`Store ${store.name} created; it is ${store.status ?? 'being set up'}.`);
+      ctx.navigate(`#/stores/${store.id}`);
+    } catch (error) {
+      if (!ctx.isCurrent()) return;
+      showErrors(error instanceof ApiError ? error : new ApiError(0, 'network', error instanceof Error ? error.message : String(error)));
+    } finally {
+      submit.disabled = false;
+      submit.textContent = 'Create store';
+      form.removeAttribute('aria-busy');
+    }
+  }
+
+  function clearErrors(): void {
+    summary.hidden = true;
+    nameError.hidden = true;
+    name.removeAttribute('aria-invalid');
+    metadataForm?.clearErrors();
+  }
+
+  /** Each field's message beside it, and a summary on top linking to them (focus goes there). */
+  function showErrors(error: ApiError): void {
+    const links: HTMLElement[] = [];
+    const unmatched = metadataForm?.showErrors(error.fields) ?? [...error.fields];
+    for (const field of error.fields) {
+      const target = metadataForm?.controlId(field.key);
+      if (target) links.push(h('li', {}, h('a', { href: `#${target}`, 'data-focus': target }, `${field.key} ${field.message ?? 'is invalid'}`)));
+    }
+    const param = error.param;
+    if (param === 'name') {
+      nameError.textContent = error.message;
+      nameError.hidden = false;
+      name.setAttribute('aria-invalid', 'true');
+      links.push(h('li', {}, h('a', { href: '#store-name', 'data-focus': 'store-name' }, error.message)));
+    } else if (param === 'paymentMethodId' || error.code.startsWith('payment') || error.code === 'invalid_prepayment_amount') {
+      picker.showPaymentError(error.message);
+      links.push(h('li', {}, h('a', { href: '#payment-method', 'data-focus': 'payment-method' }, error.message)));
+    }
+    const extra = unmatched.filter((f: FieldError) => f.key !== '').map((f) => h('li', {}, `${f.key} ${f.message ?? 'is invalid'}`));
+    replace(summary, h('h2', {}, 'The store was not created'), h('p', {}, error.message), links.length + extra.length > 0 ? h('ul', {}, ...links, ...extra) : null);
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  // In-page links of the summary focus their field instead of changing the route.
+  summary.addEventListener('click', (event) => {
+    const link = (event.target as HTMLElement).closest<HTMLAnchorElement>('a[data-focus]');
+    if (!link) return;
+    event.preventDefault();
+    document.getElementById(link.dataset.focus ?? '')?.focus();
+  });
+
+  await loadProducts();
+}
