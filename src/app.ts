@@ -12,6 +12,7 @@ import { requestIdFor } from './http/plugins/request-id.js';
 import { adminUserRoutes } from './http/routes/admin-users.js';
 import { billingPlanRoutes } from './http/routes/billing-plans.js';
 import { cliAliasRoutes } from './http/routes/cli-aliases.js';
+import { consoleRoutes } from './http/routes/console.js';
 import { createStoreRoutes } from './http/routes/create-store.js';
 import { envVarRoutes } from './http/routes/env-vars.js';
 import { projectRoutes } from './http/routes/projects.js';
@@ -87,5 +88,6 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFast
   await app.register(envVarRoutes, { ctx });
   await app.register(marketplaceInstallRoutes, { ctx });
   await app.register(cliAliasRoutes, { ctx });
+  await app.register(consoleRoutes);
   return app;
 }
