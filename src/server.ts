@@ -19,6 +19,8 @@ import { createSigner } from './providers/signing-keys.js';
 import { migrateReferencePartner, referencePartnerPlugin } from './providers/reference-partner/index.js';
 import { installBootstrapIntegrations } from './bootstrap-installations.js';
 import { startStatusPoller } from './composition/store-status-poller.js';
+import { startStoreRecovery } from './composition/store-recovery.js';
+import { armPausePoint } from './fault-injection.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;
@@ -68,7 +70,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       providerBaseUrl: (configured) => resolveProviderBaseUrl(configured, publicUrl),
       payments: createTestPaymentProcessor(),
     };
-    const app = await buildApp(ctx, logger);
+    const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
     if (config.referencePartner) {
       await migrateReferencePartner(database.db);
       const reference = catalog.integrations.find((i) => i.providerBaseUrl === 'builtin:reference');
@@ -80,10 +82,14 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         issuer: publicUrl,
         jwksUrl: () => `${publicUrl()}/.well-known/jwks`,
         now,
+        freeResourceQuota: config.referenceFreeQuota,
       });
     }
-        freeResourceQuota: config.referenceFreeQuota,
     let stopPoller: (() => Promise<void>) | undefined;
+    let stopRecovery: (() => Promise<void>) | undefined;
+    // Testers' fault injection (README, "Fault injection"); a no-op unless STOCKROOM_PAUSE_AT is set.
+    // Written straight to stderr, past the logger and its level, because a test waits for the line.
+    if (config.pauseAt) armPausePoint(config.pauseAt, (line) => process.stderr.write(line));
     return {
       app,
       database,
@@ -99,10 +105,13 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         // Polling calls providers over HTTP, so it starts once the server (and its built-in
         // provider) answers.
         stopPoller ??= startStatusPoller(ctx, config.pollIntervalMs);
+        // Crash recovery runs at start and periodically; like polling, it calls providers.
+        stopRecovery ??= startStoreRecovery(ctx, config.recovery);
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {
         await stopPoller?.();
+        await stopRecovery?.();
         await app.close();
         await database.destroy();
       },

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { assertFinished, assertUndone, killAtAndRestart, PLANS, type PlanKind } from './kill-harness.js';
+
+/**
+ * A Stockroom process killed (SIGKILL) after everything but the last write: the initial charge is
+ * taken (or the prepayment credited) and the row is not live yet. The restart finishes the store
+ * without charging again; past the recovery deadline it undoes it instead, giving the initial
+ * charge and the prepayment back (issue 5 §4).
+ */
+for (const dialect of DIALECTS) {
+  describe(`a create killed before it went live (${dialect})`, { concurrency: true }, () => {
+    test('killed at before-live: the restart makes each store live, charged once', async (t) => {
+      const database = await createTestDatabase(dialect);
+      t.after(() => database.drop());
+      const { db, secretBox, names, ids, outcomes } = await killAtAndRestart(t, database, 'before-live');
+      for (const kind of Object.keys(PLANS) as PlanKind[]) {
+        assert.equal(outcomes.get(ids[kind]), 'resumed', `recovery resumed ${names[kind]}`);
+        await assertFinished(db, secretBox, names[kind], kind);
+      }
+    });
+
+    test('killed at before-live and found past the deadline: each store is undone, the initial charge and the prepayment refunded', async (t) => {
+      const database = await createTestDatabase(dialect);
+      t.after(() => database.drop());
+      // The deadline equals the grace period: any row recovery may take is already too old.
+      const { db, names, ids, outcomes } = await killAtAndRestart(t, database, 'before-live', { STOCKROOM_RECOVERY_DEADLINE_MS: '4000' });
+      for (const kind of Object.keys(PLANS) as PlanKind[]) {
+        assert.equal(outcomes.get(ids[kind]), 'undone', `recovery undid ${names[kind]}`);
+        await assertUndone(db, names[kind], ids[kind]);
+      }
+      const refunds = await db.selectFrom('ledger_entries').select(['store_id', 'amount_cents']).where('kind', '=', 'refund').execute();
+      assert.deepEqual(refunds.map((r) => [r.store_id, r.amount_cents]).sort(), [[ids.pro, 2000], [ids.prepaid, 2500]].sort());
+    });
+  });
+}
