@@ -83,6 +83,14 @@ async function start(): Promise<void> {
     else void route();
   });
   window.addEventListener('hashchange', () => void route());
+  // A link to the page already shown starts it afresh (a new, empty create form), as a person expects.
+  document.addEventListener('click', (event) => {
+    const link = (event.target as Element | null)?.closest?.('a[href^="#/"]');
+    if (link instanceof HTMLAnchorElement && link.hash === location.hash) {
+      event.preventDefault();
+      void route();
+    }
+  });
   if (!readSession()) return showSignIn();
   try {
     const answer = await api<{ user: User }>('/v2/user', { noTeam: true });

@@ -20,6 +20,8 @@ export interface MetadataForm {
   clearErrors(): void;
   /** The id of the first control of `key`, for links from an error summary. */
   controlId(key: string): string | undefined;
+  /** The message shown next to `key`'s field, with the field's label. */
+  errorText(key: string): string | undefined;
   onChange(listener: () => void): void;
 }
 
@@ -86,6 +88,7 @@ export function buildMetadataForm(schema: MetadataSchema, prefill: Readonly<Reco
       }
     },
     controlId: (key) => fields.find((f) => f.key === key)?.controls[0]?.id,
+    errorText: (key) => fields.find((f) => f.key === key)?.error.textContent ?? undefined,
     onChange: (listener) => void listeners.push(listener),
   };
 }

@@ -159,7 +159,8 @@ export async function renderCreateStore(main: HTMLElement, ctx: PageContext): Pr
     const unmatched = metadataForm?.showErrors(error.fields) ?? [...error.fields];
     for (const field of error.fields) {
       const target = metadataForm?.controlId(field.key);
-      if (target) links.push(h('li', {}, h('a', { href: `#${target}`, 'data-focus': target }, `${field.key} ${field.message ?? 'is invalid'}`)));
+      const text = metadataForm?.errorText(field.key);
+      if (target && text) links.push(h('li', {}, h('a', { href: `#${target}`, 'data-focus': target }, text)));
     }
     const param = error.param;
     if (param === 'name') {

@@ -1,0 +1,33 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install -y chromium`), which `.ci/run` installs. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Why browser tests are skipped here, or false when they can run. */
+export const browserSkipReason: string | false = existsSync(CHROMIUM)
+  ? false
+  : `Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`;
+
+/** Where screenshots are kept (gitignored), one per page the tests visit. */
+export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts', 'console');
+
+/**
+ * Launches headless Chromium with the flags this machine needs: no sandbox (tests run as root),
+ * no GPU, and nothing that reaches for the network on its own (the machine's network is closed;
+ * Playwright gives every launch a fresh temporary profile).
+ */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
