@@ -51,6 +51,14 @@ const EnvSchema = Type.Object({
   STOCKROOM_RECOVERY_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 604800000, default: 3600000 }),
   /** Fault injection for testers (never in production): pause every create at this step. */
   STOCKROOM_PAUSE_AT: Type.Optional(Type.Union(PAUSE_POINTS.map((p) => Type.Literal(p)))),
+  /** Admin URL of a PostgreSQL server: turns on the built-in PostgreSQL provider (README, "Real stores"). */
+  STOCKROOM_POSTGRES_ADMIN_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  /** `host[:port]` applications reach that PostgreSQL server at, when not the admin URL's. */
+  STOCKROOM_POSTGRES_PUBLIC_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  /** Admin URL of a Redis 7 server: turns on the built-in Redis provider. */
+  STOCKROOM_REDIS_ADMIN_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** `host[:port]` applications reach that Redis server at, when not the admin URL's. */
+  STOCKROOM_REDIS_PUBLIC_HOST: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -72,6 +80,8 @@ export interface Config {
   readonly referencePartner: boolean;
   readonly providerTimeoutMs: number;
   readonly pollIntervalMs: number;
+  /** Built-in providers over real servers (issue 6); each is on when its admin URL is set. */
+  readonly realProviders?: { readonly postgres?: RealServerConfig; readonly redis?: RealServerConfig };
   /** Crash recovery of stores left in `provisioning` (`composition/store-recovery.ts`). */
   readonly recovery: { readonly intervalMs: number; readonly graceMs: number; readonly deadlineMs: number };
   /** Testers' fault injection (`fault-injection.ts`); unset in production. */
@@ -124,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     referencePartner: e.STOCKROOM_REFERENCE_PARTNER === 'on',
     providerTimeoutMs: e.STOCKROOM_PROVIDER_TIMEOUT_MS,
     pollIntervalMs: e.STOCKROOM_POLL_INTERVAL_MS,
+    realProviders: realProvidersConfig(e),
     recovery,
     ...(e.STOCKROOM_PAUSE_AT ? { pauseAt: e.STOCKROOM_PAUSE_AT as PausePoint } : {}),
   });
@@ -143,3 +154,17 @@ function recoveryConfig(e: Env): Config['recovery'] {
   return Object.freeze({ intervalMs: e.STOCKROOM_RECOVERY_INTERVAL_MS, graceMs, deadlineMs: e.STOCKROOM_RECOVERY_DEADLINE_MS });
 }
     referenceFreeQuota: e.STOCKROOM_REFERENCE_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.STOCKROOM_REFERENCE_FREE_QUOTA),
+
+/** A server a built-in real provider manages: its admin URL (a secret) and the address apps use. */
+export interface RealServerConfig {
+  readonly adminUrl: string;
+  readonly publicHost?: string;
+}
+
+function realProvidersConfig(e: Env): NonNullable<Config['realProviders']> {
+  const server = (adminUrl: string | undefined, publicHost: string | undefined): RealServerConfig | undefined =>
+    adminUrl ? Object.freeze({ adminUrl, ...(publicHost ? { publicHost } : {}) }) : undefined;
+  const postgres = server(e.STOCKROOM_POSTGRES_ADMIN_URL, e.STOCKROOM_POSTGRES_PUBLIC_HOST);
+  const redis = server(e.STOCKROOM_REDIS_ADMIN_URL, e.STOCKROOM_REDIS_PUBLIC_HOST);
+  return Object.freeze({ ...(postgres ? { postgres } : {}), ...(redis ? { redis } : {}) });
+}

@@ -10,7 +10,7 @@ import { createSecretBox } from './crypto/secret-box.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { AppContext } from './http/context.js';
-import { loadCatalog, DEFAULT_CATALOG_PATH } from './catalog/load-catalog.js';
+import { DEFAULT_CATALOG_PATH } from './catalog/load-catalog.js';
 import type { Catalog } from './catalog/catalog.js';
 import { createSigningKeyStore } from './db/signing-keys.js';
 import { createTestPaymentProcessor } from './payments/test-processor.js';
@@ -19,6 +19,9 @@ import { createSigner } from './providers/signing-keys.js';
 import { migrateReferencePartner, referencePartnerPlugin } from './providers/reference-partner/index.js';
 import { installBootstrapIntegrations } from './bootstrap-installations.js';
 import { startStatusPoller } from './composition/store-status-poller.js';
+import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseUrl, realProviderCatalogPaths } from './composition/real-providers.js';
+import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
+import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
 import { startStoreRecovery } from './composition/store-recovery.js';
 import { armPausePoint } from './fault-injection.js';
 
@@ -54,7 +57,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     let listeningUrl: string | undefined;
     const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
     const secretBox = createSecretBox(config.encryptionKey ?? loadOrCreateLocalKey(config.dataDir));
-    const catalog: Catalog = loadCatalog(config.catalogPath ?? DEFAULT_CATALOG_PATH);
+    const catalog: Catalog = loadCatalogWithBuiltins(config.catalogPath ?? DEFAULT_CATALOG_PATH, realProviderCatalogPaths(config));
     const signer = createSigner({ store: createSigningKeyStore(database.db), secretBox, issuer: publicUrl, now });
     await signer.ensureKey();
     const ctx: AppContext = {
@@ -85,6 +88,8 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         freeResourceQuota: config.referenceFreeQuota,
       });
     }
+    await app.register(storeSecretRotationRoutes, { ctx });
+    await mountRealProviders(app, ctx, config);
     let stopPoller: (() => Promise<void>) | undefined;
     let stopRecovery: (() => Promise<void>) | undefined;
     // Testers' fault injection (README, "Fault injection"); a no-op unless STOCKROOM_PAUSE_AT is set.
@@ -102,6 +107,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         // The bootstrap team gets the built-in integration once; it needs the server up, since
         // even the built-in provider is reached over HTTP.
         await installBootstrapIntegrations(ctx, bootstrap);
+        await installRealProvidersForBootstrap(ctx, bootstrap, config);
         // Polling calls providers over HTTP, so it starts once the server (and its built-in
         // provider) answers.
         stopPoller ??= startStatusPoller(ctx, config.pollIntervalMs);
@@ -128,6 +134,8 @@ export const REFERENCE_PARTNER_PREFIX = '/partners/reference';
 /** `builtin:<name>` names a provider mounted in this server; anything else is used as is. */
 function resolveProviderBaseUrl(configured: string, publicUrl: () => string): string {
   if (configured === 'builtin:reference') return `${publicUrl()}${REFERENCE_PARTNER_PREFIX}`;
+  const real = realProviderBaseUrl(configured, publicUrl);
+  if (real) return real;
   if (configured.startsWith('builtin:')) throw new Error(`unknown built-in provider ${configured}`);
   return configured.replace(/\/+$/, '');
 }

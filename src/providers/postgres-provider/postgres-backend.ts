@@ -35,18 +35,17 @@ export interface PostgresBackend extends ResourceBackend {
 }
 
 export function createPostgresBackend(settings: PostgresBackendSettings): PostgresBackend {
-  const pool = new pg.Pool({ connectionString: settings.adminUrl, max: 3, connectionTimeoutMillis: 5000, idleTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString: settings.adminUrl, max: 5, connectionTimeoutMillis: 5000, idleTimeoutMillis: 10_000 });
   // An idle client's error (server restart) must not crash Stockroom; the pool replaces it.
   pool.on('error', () => {});
   const address: ServerAddress = serverAddress(settings.adminUrl, settings.publicHost);
   const id = pg.escapeIdentifier;
   let adminFacts: Promise<{ superuser: boolean; version: number }> | undefined;
 
-  const run = (sql: string, params?: unknown[]) => pool.query(sql, params);
   /** Runs a statement whose failure with one of `codes` means the wanted state already holds. */
-  const converge = async (sql: string, codes: readonly string[]): Promise<boolean> => {
+  const converge = async (client: pg.ClientBase, sql: string, codes: readonly string[]): Promise<boolean> => {
     try {
-      await run(sql);
+      await client.query(sql);
       return true;
     } catch (error) {
       if (codes.includes((error as { code?: string }).code ?? '')) return false;
@@ -54,7 +53,7 @@ export function createPostgresBackend(settings: PostgresBackendSettings): Postgr
     }
   };
   const facts = () =>
-    (adminFacts ??= run(`SELECT rolsuper, current_setting('server_version_num')::int AS version FROM pg_roles WHERE rolname = current_user`).then(
+    (adminFacts ??= pool.query(`SELECT rolsuper, current_setting('server_version_num')::int AS version FROM pg_roles WHERE rolname = current_user`).then(
       ({ rows }) => ({ superuser: rows[0]?.rolsuper === true, version: Number(rows[0]?.version ?? 0) }),
       (error: unknown) => {
         adminFacts = undefined;
@@ -62,41 +61,72 @@ export function createPostgresBackend(settings: PostgresBackendSettings): Postgr
       },
     ));
 
-  async function ensureOwnerRole(owner: string): Promise<void> {
-    await converge(`CREATE ROLE ${id(owner)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`, [DUPLICATE_OBJECT, UNIQUE_VIOLATION]);
-    // A non-superuser admin must be a member of the owner to create its database and drop it later.
-    if (!(await facts()).superuser) await run(`GRANT ${id(owner)} TO CURRENT_USER`);
+  /**
+   * Runs one resource's steps on one admin session holding an advisory lock on the resource's
+   * handle. Two requests working on the same roles at once (a retry racing the request it
+   * retries, on any replica) would otherwise fail with "tuple concurrently updated"; a session
+   * lock (not a transaction lock: CREATE DATABASE cannot run in a transaction) is also released
+   * by the server if the session dies.
+   */
+  async function locked<T>(handle: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    // Read before taking a session: sessions waiting on the lock could otherwise hold the whole pool.
+    await facts();
+    const client = await pool.connect();
+    let healthy = true;
+    try {
+      await client.query(`SELECT pg_advisory_lock(hashtext($1))`, [`stockroom-resource:${handle}`]);
+      try {
+        return await work(client);
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`stockroom-resource:${handle}`]).catch(() => {
+          healthy = false;
+        });
+      }
+    } catch (error) {
+      healthy = false;
+      throw error;
+    } finally {
+      // A session that failed may still hold the lock: destroy it rather than pool it.
+      client.release(!healthy);
+    }
   }
 
-  async function ensureLoginRole(owner: string, credential: Credential, limits: PlanLimits): Promise<void> {
+  async function ensureOwnerRole(client: pg.ClientBase, owner: string): Promise<void> {
+    await converge(client, `CREATE ROLE ${id(owner)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION`, [DUPLICATE_OBJECT, UNIQUE_VIOLATION]);
+    // A non-superuser admin must be a member of the owner to create its database and drop it later.
+    if (!(await facts()).superuser) await client.query(`GRANT ${id(owner)} TO CURRENT_USER`);
+  }
+
+  async function ensureLoginRole(client: pg.ClientBase, owner: string, credential: Credential, limits: PlanLimits): Promise<void> {
     const login = id(credential.login);
     const password = pg.escapeLiteral(scramSha256Verifier(credential.password));
     const limit = connectionLimit(limits);
     const created = await converge(
+      client,
       `CREATE ROLE ${login} LOGIN PASSWORD ${password} CONNECTION LIMIT ${limit} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT IN ROLE ${id(owner)}`,
       [DUPLICATE_OBJECT, UNIQUE_VIOLATION],
     );
     if (!created) {
       // Left by an earlier attempt: bring it to the wanted state (the password is the stored one).
-      await run(`ALTER ROLE ${login} LOGIN PASSWORD ${password} CONNECTION LIMIT ${limit}`);
-      await run(`GRANT ${id(owner)} TO ${login}`);
+      await client.query(`ALTER ROLE ${login} LOGIN PASSWORD ${password} CONNECTION LIMIT ${limit}`);
+      await client.query(`GRANT ${id(owner)} TO ${login}`);
     }
-    await run(`ALTER ROLE ${login} SET role TO ${pg.escapeLiteral(owner)}`);
+    await client.query(`ALTER ROLE ${login} SET role TO ${pg.escapeLiteral(owner)}`);
   }
 
-  async function ensureDatabase(database: string, owner: string, limits: PlanLimits): Promise<void> {
+  async function ensureDatabase(client: pg.ClientBase, database: string, owner: string, limits: PlanLimits): Promise<void> {
     const limit = connectionLimit(limits);
     // CREATE DATABASE cannot run in a transaction, so each step stands alone and converges.
-    const created = await converge(`CREATE DATABASE ${id(database)} OWNER ${id(owner)} CONNECTION LIMIT ${limit}`, [DUPLICATE_DATABASE, UNIQUE_VIOLATION]);
+    const created = await converge(client, `CREATE DATABASE ${id(database)} OWNER ${id(owner)} CONNECTION LIMIT ${limit}`, [DUPLICATE_DATABASE, UNIQUE_VIOLATION]);
     if (!created) {
-      await run(`ALTER DATABASE ${id(database)} OWNER TO ${id(owner)}`);
-      await run(`ALTER DATABASE ${id(database)} CONNECTION LIMIT ${limit}`);
+      await client.query(`ALTER DATABASE ${id(database)} OWNER TO ${id(owner)}`);
+      await client.query(`ALTER DATABASE ${id(database)} CONNECTION LIMIT ${limit}`);
     }
-    await run(`REVOKE ALL ON DATABASE ${id(database)} FROM PUBLIC`);
+    await client.query(`REVOKE ALL ON DATABASE ${id(database)} FROM PUBLIC`);
   }
 
-  async function endSessions(column: 'usename' | 'datname', value: string): Promise<void> {
-    await run(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${column} = $1 AND pid <> pg_backend_pid()`, [value]);
+  async function endSessions(client: pg.ClientBase, column: 'usename' | 'datname', value: string): Promise<void> {
+    await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${column} = $1 AND pid <> pg_backend_pid()`, [value]);
   }
 
   return {
@@ -104,35 +134,45 @@ export function createPostgresBackend(settings: PostgresBackendSettings): Postgr
     pool,
     loginFor: (handle, generation) => `${handle}_${generation}`,
 
-    async create(resource, credential, limits) {
-      await ensureOwnerRole(resource.handle);
-      await ensureLoginRole(resource.handle, credential, limits);
-      await ensureDatabase(resource.handle, resource.handle, limits);
+    create(resource, credential, limits) {
+      return locked(resource.handle, async (client) => {
+        await ensureOwnerRole(client, resource.handle);
+        await ensureLoginRole(client, resource.handle, credential, limits);
+        await ensureDatabase(client, resource.handle, resource.handle, limits);
+      });
     },
 
-    async addCredential(resource, credential, limits) {
-      await ensureLoginRole(resource.handle, credential, limits);
+    addCredential(resource, credential, limits) {
+      return locked(resource.handle, (client) => ensureLoginRole(client, resource.handle, credential, limits));
     },
 
-    async revokeCredential(_resource, credential) {
-      // NOLOGIN first, so a session cannot be opened between the two steps.
-      if (await converge(`ALTER ROLE ${id(credential.login)} NOLOGIN PASSWORD NULL`, [UNDEFINED_OBJECT])) await endSessions('usename', credential.login);
+    revokeCredential(resource, credential) {
+      return locked(resource.handle, async (client) => {
+        // NOLOGIN first, so a session cannot be opened between the two steps.
+        if (await converge(client, `ALTER ROLE ${id(credential.login)} NOLOGIN PASSWORD NULL`, [UNDEFINED_OBJECT])) {
+          await endSessions(client, 'usename', credential.login);
+        }
+      });
     },
 
-    async applyLimits(resource, logins, limits) {
-      const limit = connectionLimit(limits);
-      await run(`ALTER DATABASE ${id(resource.handle)} CONNECTION LIMIT ${limit}`);
-      for (const login of logins) await converge(`ALTER ROLE ${id(login)} CONNECTION LIMIT ${limit}`, [UNDEFINED_OBJECT]);
+    applyLimits(resource, logins, limits) {
+      return locked(resource.handle, async (client) => {
+        const limit = connectionLimit(limits);
+        await client.query(`ALTER DATABASE ${id(resource.handle)} CONNECTION LIMIT ${limit}`);
+        for (const login of logins) await converge(client, `ALTER ROLE ${id(login)} CONNECTION LIMIT ${limit}`, [UNDEFINED_OBJECT]);
+      });
     },
 
-    async destroy(resource, logins) {
-      for (const login of logins) await converge(`ALTER ROLE ${id(login)} NOLOGIN`, [UNDEFINED_OBJECT]);
-      await endSessions('datname', resource.handle);
-      // FORCE (PostgreSQL 13+) also ends sessions that slipped in after the line above.
-      const force = (await facts()).version >= 130000 ? ' WITH (FORCE)' : '';
-      await run(`DROP DATABASE IF EXISTS ${id(resource.handle)}${force}`);
-      for (const login of logins) await run(`DROP ROLE IF EXISTS ${id(login)}`);
-      await run(`DROP ROLE IF EXISTS ${id(resource.handle)}`);
+    destroy(resource, logins) {
+      return locked(resource.handle, async (client) => {
+        for (const login of logins) await converge(client, `ALTER ROLE ${id(login)} NOLOGIN`, [UNDEFINED_OBJECT]);
+        await endSessions(client, 'datname', resource.handle);
+        // FORCE (PostgreSQL 13+) also ends sessions that slipped in after the line above.
+        const force = (await facts()).version >= 130000 ? ' WITH (FORCE)' : '';
+        await client.query(`DROP DATABASE IF EXISTS ${id(resource.handle)}${force}`);
+        for (const login of logins) await client.query(`DROP ROLE IF EXISTS ${id(login)}`);
+        await client.query(`DROP ROLE IF EXISTS ${id(resource.handle)}`);
+      });
     },
 
     secrets(resource, credential) {
