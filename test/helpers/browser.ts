@@ -5,10 +5,14 @@ import type { Browser, Page } from 'playwright-core';
 /** Debian's Chromium (`apt-get install -y chromium`), which `.ci/run` installs. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Why browser tests are skipped here, or false when they can run. */
-export const browserSkipReason: string | false = existsSync(CHROMIUM)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`;
+/**
+ * Why browser tests are skipped here, or false when they can run. CI (`.ci/run`) installs
+ * Chromium and sets STOCKROOM_TEST_REQUIRE_BROWSER, so there a missing browser fails the tests.
+ */
+export const browserSkipReason: string | false =
+  existsSync(CHROMIUM) || process.env.STOCKROOM_TEST_REQUIRE_BROWSER === '1'
+    ? false
+    : `Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does) to run the browser tests`;
 
 /** Where screenshots are kept (gitignored), one per page the tests visit. */
 export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts', 'console');
