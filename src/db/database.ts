@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
+import { createGroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -36,7 +37,8 @@ function openSqlite(path: string): Database {
   sqlite.pragma('foreign_keys = ON');
   // Two Stockroom processes may share one file; wait for the other's write lock instead of failing.
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Group commit: concurrent writes share one fsync instead of queueing for one each (issue 7).
+  const db = new Kysely<DB>({ dialect: createGroupCommitSqliteDialect(sqlite) });
   return { db, dialect: 'sqlite', destroy: () => db.destroy() };
 }
 
