@@ -1,9 +1,11 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as m0001 from './migrations/0001-reference-partner.js';
+import * as m0002 from './migrations/0002-idempotency-expiry-index.js';
 
 /** Listed by hand so the set is fixed at build time and works under tsx and compiled JS alike. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-reference-partner': m0001,
+  '0002-idempotency-expiry-index': m0002,
 };
 
 /**
