@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static, type TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { ProviderError, type ProviderErrorField, type ProviderErrorKind } from './provider-error.js';
 import type { Signer, SystemTokenClaims, UserTokenClaims } from './signing-keys.js';
@@ -371,10 +372,24 @@ function parseBody<S extends TSchema>(operation: string, answer: Answer, schema:
   } catch {
     throw new ProviderError('malformed', { operation, status: answer.status, cause: new Error('the body is not JSON') });
   }
-  if (Value.Check(schema, body)) return body;
+  if (validatorOf(schema).Check(body)) return body as Static<S>;
   // Paths and rule messages only: the values may be secrets.
   const problems = [...Value.Errors(schema, body)].slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
   throw new ProviderError('malformed', { operation, status: answer.status, cause: new Error(problems.join('; ')) });
+}
+
+// Every provider answer is checked against its schema. `Value.Check` walks the schema on each
+// call; a compiled validator (generated once per schema, on first use) checks the same rules
+// several times faster, which counts on the create path (issue 7).
+const validators = new WeakMap<TSchema, Validator>();
+
+function validatorOf(schema: TSchema): Validator {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = Compile(schema);
+    validators.set(schema, validator);
+  }
+  return validator;
 }
 
 function errorFromAnswer(operation: string, status: number, text: string): ProviderError {
