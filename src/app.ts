@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import type { AppContext } from './http/context.js';
 import { collectRouteMatchers, registerErrorHandler } from './http/plugins/error-handler.js';
 import { registerAuth } from './http/plugins/auth.js';
+import { registerIdempotency } from './http/plugins/idempotency.js';
+import { registerProvisioningLimit } from './http/plugins/provisioning-limit.js';
+import { registerRateLimit, type RateLimitSettings } from './http/plugins/rate-limit.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
 import { registerValidators } from './http/plugins/validators.js';
 import { requestIdFor } from './http/plugins/request-id.js';
@@ -30,8 +33,14 @@ import { teamRoutes } from './http/routes/teams.js';
 import { tokenRoutes } from './http/routes/tokens.js';
 import { userRoutes } from './http/routes/user.js';
 
+/** Settings of the app's own plugins, from the configuration. */
+export interface AppOptions {
+  /** Per-token limits and the per-team provisioning limit; absent, nothing is limited. */
+  readonly rateLimit?: RateLimitSettings & { readonly provisioningPerTeam: number };
+}
+
 /** Builds the HTTP application over ready adapters. It never listens (main.ts does). */
-export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFastify> {
+export async function buildApp(ctx: AppContext, logger: Logger, options: AppOptions = {}): Promise<AnyFastify> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdFor,
@@ -49,6 +58,12 @@ export async function buildApp(ctx: AppContext, logger: Logger): Promise<AnyFast
   // Stockroom's API speaks JSON only: other bodies answer 415 rather than reaching a handler.
   app.removeContentTypeParser('text/plain');
   registerAuth(app, ctx);
+  // After auth, whose onRequest hook resolves the token and team both of these key on. The
+  // idempotency claim comes before the provisioning limit, so a replay is answered even at the
+  // limit and the limit's 429 is never stored under a key.
+  registerRateLimit(app, ctx, options.rateLimit ?? { enabled: false, windowMs: 60_000, createStore: 1, write: 1, read: 1 });
+  registerIdempotency(app, ctx);
+  registerProvisioningLimit(app, ctx, options.rateLimit?.provisioningPerTeam ?? 0);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -51,6 +51,20 @@ const EnvSchema = Type.Object({
   STOCKROOM_RECOVERY_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 604800000, default: 3600000 }),
   /** Fault injection for testers (never in production): pause every create at this step. */
   STOCKROOM_PAUSE_AT: Type.Optional(Type.Union(PAUSE_POINTS.map((p) => Type.Literal(p)))),
+  /** Rate limits per token and endpoint group (README, "Rate limits"): `off` turns them all off. */
+  STOCKROOM_RATE_LIMIT: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  /** Length of one fixed rate-limit window, in milliseconds. */
+  STOCKROOM_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 86400000, default: 60000 }),
+  /** Creates per token and window (`POST /v1/storage/stores/integration/direct`). */
+  STOCKROOM_RATE_LIMIT_CREATE_STORE: Type.Integer({ minimum: 1, default: 120000 }),
+  /** Other POST/PUT/PATCH/DELETE requests per token and window. */
+  STOCKROOM_RATE_LIMIT_WRITE: Type.Integer({ minimum: 1, default: 300000 }),
+  /** GET requests per token and window. */
+  STOCKROOM_RATE_LIMIT_READ: Type.Integer({ minimum: 1, default: 1200000 }),
+  /** Stores one team may have being provisioned at once; `0` turns this limit off. */
+  STOCKROOM_RATE_LIMIT_PROVISIONING: Type.Integer({ minimum: 0, default: 100 }),
+  /** Keep rate-limit counters in this Redis (shared by replicas) instead of the database. */
+  STOCKROOM_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** Admin URL of a PostgreSQL server: turns on the built-in PostgreSQL provider (README, "Real stores"). */
   STOCKROOM_POSTGRES_ADMIN_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   /** `host[:port]` applications reach that PostgreSQL server at, when not the admin URL's. */
@@ -82,6 +96,17 @@ export interface Config {
   readonly pollIntervalMs: number;
   /** Built-in providers over real servers (issue 6); each is on when its admin URL is set. */
   readonly realProviders?: { readonly postgres?: RealServerConfig; readonly redis?: RealServerConfig };
+  /** Rate limits (`http/plugins/rate-limit.ts`, `http/plugins/provisioning-limit.ts`). */
+  readonly rateLimit: {
+    readonly enabled: boolean;
+    readonly windowMs: number;
+    readonly createStore: number;
+    readonly write: number;
+    readonly read: number;
+    /** Stores per team in `provisioning` at once; 0 = no limit. */
+    readonly provisioningPerTeam: number;
+    readonly redisUrl?: string;
+  };
   /** Crash recovery of stores left in `provisioning` (`composition/store-recovery.ts`). */
   readonly recovery: { readonly intervalMs: number; readonly graceMs: number; readonly deadlineMs: number };
   /** Testers' fault injection (`fault-injection.ts`); unset in production. */
@@ -135,6 +160,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     providerTimeoutMs: e.STOCKROOM_PROVIDER_TIMEOUT_MS,
     pollIntervalMs: e.STOCKROOM_POLL_INTERVAL_MS,
     realProviders: realProvidersConfig(e),
+    rateLimit: Object.freeze({
+      enabled: e.STOCKROOM_RATE_LIMIT === 'on',
+      windowMs: e.STOCKROOM_RATE_LIMIT_WINDOW_MS,
+      createStore: e.STOCKROOM_RATE_LIMIT_CREATE_STORE,
+      write: e.STOCKROOM_RATE_LIMIT_WRITE,
+      read: e.STOCKROOM_RATE_LIMIT_READ,
+      provisioningPerTeam: e.STOCKROOM_RATE_LIMIT === 'on' ? e.STOCKROOM_RATE_LIMIT_PROVISIONING : 0,
+      ...(e.STOCKROOM_REDIS_URL ? { redisUrl: e.STOCKROOM_REDIS_URL } : {}),
+    }),
     recovery,
     ...(e.STOCKROOM_PAUSE_AT ? { pauseAt: e.STOCKROOM_PAUSE_AT as PausePoint } : {}),
   });
