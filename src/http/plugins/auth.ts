@@ -1,13 +1,12 @@
 import type { AnyFastify } from '../app-type.js';
 import type { FastifyRequest } from 'fastify';
 import { hashToken } from '../../crypto/secret-box.js';
-import { findTokenByHash } from '../../db/tokens.js';
-import { findMembership, findTeam } from '../../db/teams.js';
-import { findUserById } from '../../db/users.js';
+import { findTeamWithMembership, findTokenWithUser } from '../../db/access.js';
 import { isTokenUsable, type Actor, type Membership, type Team } from '../../domain/accounts.js';
 import { canWrite } from '../../domain/roles.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../context.js';
+import { createTokenCache, type TokenCache } from '../token-cache.js';
 
 /**
  * What a route needs from the caller, declared in the route's `config`:
@@ -26,6 +25,10 @@ declare module 'fastify' {
     /** Only operators of this Stockroom instance (the bootstrap owner) may call it. */
     admin?: boolean;
   }
+  interface FastifyInstance {
+    /** Forgets the token lookups the auth hook remembers; call it after revoking a token. */
+    forgetCachedTokens(): void;
+  }
   interface FastifyRequest {
     actor: Actor | null;
     team: Team | null;
@@ -36,6 +39,10 @@ declare module 'fastify' {
 const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/i;
 
 export function registerAuth(app: AnyFastify, ctx: AppContext): void {
+  // A token and its user are read once per TOKEN_CACHE_TTL_MS rather than on every request; a
+  // revocation elsewhere takes effect within that time (README, "Authentication").
+  const tokens = createTokenCache({ now: ctx.now, ttlMs: TOKEN_CACHE_TTL_MS });
+  app.decorate('forgetCachedTokens', () => tokens.clear());
   app.decorateRequest('actor', null);
   app.decorateRequest('team', null);
   app.decorateRequest('membership', null);
@@ -46,7 +53,7 @@ export function registerAuth(app: AnyFastify, ctx: AppContext): void {
     if (!request.routeOptions.url) return;
     const mode: AuthMode = config.auth ?? 'team';
     if (mode === 'none') return;
-    request.actor = await authenticate(ctx, request);
+    request.actor = await authenticate(ctx, tokens, request);
     if (config.admin && !request.actor.user.isAdmin) {
       throw new ApiError('forbidden', 'Only an operator of this Stockroom instance may do this.');
     }
@@ -61,17 +68,27 @@ export function registerAuth(app: AnyFastify, ctx: AppContext): void {
   });
 }
 
-async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<Actor> {
+/** How long a token lookup is reused, in milliseconds: revocation by another replica shows within it. */
+export const TOKEN_CACHE_TTL_MS = 2000;
+
+async function authenticate(ctx: AppContext, tokens: TokenCache, request: FastifyRequest): Promise<Actor> {
   const header = request.headers.authorization;
   if (!header) throw new ApiError('unauthorized', 'Missing Authorization header: send `Authorization: Bearer <token>`.');
   const match = BEARER.exec(header.trim());
   if (!match?.[1]) throw new ApiError('unauthorized', 'Malformed Authorization header: expected `Bearer <token>`.');
-  const token = await findTokenByHash(ctx.db, hashToken(match[1]));
-  if (!token) throw new ApiError('unauthorized', 'The token is not valid.');
-  if (token.revokedAt !== null) throw new ApiError('unauthorized', 'The token was revoked.');
+  const tokenHash = hashToken(match[1]);
+  let identity = tokens.get(tokenHash);
+  if (!identity) {
+    const found = await findTokenWithUser(ctx.db, tokenHash);
+    if (!found) throw new ApiError('unauthorized', 'The token is not valid.');
+    if (found.token.revokedAt !== null) throw new ApiError('unauthorized', 'The token was revoked.');
+    if (!found.user) throw new ApiError('unauthorized', 'The token is not valid.');
+    identity = { token: found.token, user: found.user };
+    tokens.set(tokenHash, identity);
+  }
+  const { token, user } = identity;
+  // Checked on every request, cached or not, so a token expires on time.
   if (!isTokenUsable(token, ctx.now())) throw new ApiError('unauthorized', 'The token has expired.');
-  const user = await findUserById(ctx.db, token.userId);
-  if (!user) throw new ApiError('unauthorized', 'The token is not valid.');
   return { user, token };
 }
 
@@ -92,24 +109,26 @@ function teamSelector(query: unknown): TeamSelector {
  */
 export async function resolveTeam(ctx: AppContext, actor: Actor, selector: TeamSelector): Promise<{ team: Team; membership: Membership }> {
   const denied = (what: string) => new ApiError('forbidden', `You do not have access to the team ${what}.`);
-  let team: Team | undefined;
+  // The team and the caller's membership come in one query; neither is cached, so a role or
+  // billing change applies to the very next request.
+  let found: { team: Team; membership: Membership | undefined } | undefined;
   if (selector.teamId !== undefined) {
-    team = await findTeam(ctx.db, selector.teamId.startsWith('team_') ? { id: selector.teamId } : { slug: selector.teamId });
-    if (!team) throw denied(`"${selector.teamId}"`);
-    if (selector.slug !== undefined && selector.slug !== team.slug) throw denied(`"${selector.slug}"`);
+    found = await findTeamWithMembership(ctx.db, selector.teamId.startsWith('team_') ? { id: selector.teamId } : { slug: selector.teamId }, actor.user.id);
+    if (!found) throw denied(`"${selector.teamId}"`);
+    if (selector.slug !== undefined && selector.slug !== found.team.slug) throw denied(`"${selector.slug}"`);
   } else if (selector.slug !== undefined) {
-    team = await findTeam(ctx.db, { slug: selector.slug });
-    if (!team) throw denied(`"${selector.slug}"`);
+    found = await findTeamWithMembership(ctx.db, { slug: selector.slug }, actor.user.id);
+    if (!found) throw denied(`"${selector.slug}"`);
   } else {
     const defaultId = actor.token.teamId ?? actor.user.defaultTeamId;
     if (!defaultId) throw new ApiError('forbidden', 'No team given and the user has no default team: pass `teamId` or `slug`.');
-    team = await findTeam(ctx.db, { id: defaultId });
-    if (!team) throw new ApiError('forbidden', 'No team given and the default team no longer exists: pass `teamId` or `slug`.');
+    found = await findTeamWithMembership(ctx.db, { id: defaultId }, actor.user.id);
+    if (!found) throw new ApiError('forbidden', 'No team given and the default team no longer exists: pass `teamId` or `slug`.');
   }
+  const { team, membership } = found;
   if (actor.token.teamId !== null && actor.token.teamId !== team.id) {
     throw new ApiError('forbidden', `This token is scoped to another team and may not act for ${team.slug}.`);
   }
-  const membership = await findMembership(ctx.db, team.id, actor.user.id);
   if (!membership) throw denied(`"${selector.teamId ?? selector.slug ?? team.slug}"`);
   return { team, membership };
 }

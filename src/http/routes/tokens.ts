@@ -103,6 +103,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       const token = await findTokenOfUser(ctx.db, actor.user.id, tokenId);
       if (!token || token.revokedAt !== null) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
       await revokeToken(ctx.db, token.id, ctx.now());
+      // The auth hook caches token lookups for a few seconds; this process refuses the token at once.
+      app.forgetCachedTokens();
       return { tokenId: token.id };
     },
   );
