@@ -77,8 +77,8 @@ async function measureBaseline(options: BenchOptions): Promise<{ rows: ResultRow
   log('baseline: node:http, canned JSON');
   const server = await startBaseline();
   try {
-    const get = await measure(server.url, { method: 'GET', path: '/v2/user' }, options);
-    const post = await measure(server.url, { method: 'POST', path: '/v1/storage/stores/integration/direct', body: () => createBody({ installationId: 'icfg_x' }, {}) }, options);
+    const get = await measure(server, { method: 'GET', path: '/v2/user' }, options);
+    const post = await measure(server, { method: 'POST', path: '/v1/storage/stores/integration/direct', body: () => createBody({ installationId: 'icfg_x' }, {}) }, options);
     return {
       rows: [
         { scenario: 'baseline GET (canned JSON)', database: 'baseline', kind: 'baseline', result: get, ratio: 1 },
@@ -180,7 +180,7 @@ async function measureStockroom(kind: 'sqlite' | 'postgres', prepared: PreparedD
       if (scenario.kind === 'create') rssBefore ??= server.rssBytes();
       log(`  ${scenario.name}`);
       const shape = scenario.shape(target);
-      const result = await measure(server.url, shape, options, (r) => (creates += scenario.kind === 'create' ? r.ok : 0));
+      const result = await measure(server, shape, options, (r) => (creates += scenario.kind === 'create' ? r.ok : 0));
       rows.push({
         scenario: scenario.name,
         database: kind,
@@ -198,13 +198,17 @@ async function measureStockroom(kind: 'sqlite' | 'postgres', prepared: PreparedD
   }
 }
 
-/** A warm-up (not reported), then the measured run. */
-async function measure(url: string, shape: RequestShape, options: BenchOptions, seen?: (r: LoadResult) => void): Promise<LoadResult> {
-  if (options.warmupS > 0) seen?.(await runLoad(url, shape, { connections: options.connections, durationS: options.warmupS }));
-  const result = await runLoad(url, shape, { connections: options.connections, durationS: options.durationS });
+/** A warm-up (not reported), then the measured run, with the server's CPU time per request. */
+async function measure(server: ServerProcess, shape: RequestShape, options: BenchOptions, seen?: (r: LoadResult) => void): Promise<LoadResult & { cpuMsPerRequest: number }> {
+  if (options.warmupS > 0) seen?.(await runLoad(server.url, shape, { connections: options.connections, durationS: options.warmupS }));
+  const cpuBefore = server.cpuSeconds();
+  const result = await runLoad(server.url, shape, { connections: options.connections, durationS: options.durationS });
+  const cpuMsPerRequest = ((server.cpuSeconds() - cpuBefore) * 1000) / Math.max(1, result.requestsPerSecond * options.durationS);
   seen?.(result);
-  log(`    ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors ${JSON.stringify(result.statusCodes)}`);
-  return result;
+  log(
+    `    ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors ${JSON.stringify(result.statusCodes)}, ${cpuMsPerRequest.toFixed(3)} CPU ms/req`,
+  );
+  return { ...result, cpuMsPerRequest };
 }
 
 /** Free-plan creates at a steady rate, sampling the server's RSS every second. */

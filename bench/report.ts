@@ -10,7 +10,7 @@ export interface ResultRow {
   readonly database: Database;
   readonly kind: ScenarioKind | 'baseline';
   readonly createTarget?: boolean;
-  readonly result: LoadResult;
+  readonly result: LoadResult & { readonly cpuMsPerRequest: number };
   /** Requests/s divided by the baseline's for the same method, in this run. */
   readonly ratio: number;
 }
@@ -107,10 +107,12 @@ export function checkTargets(report: RunReport): TargetCheck[] {
 
 /** The results table as Markdown. */
 export function resultsTable(rows: readonly ResultRow[]): string {
-  const lines = ['| scenario | database | requests/s | p50 ms | p99 ms | errors | vs baseline |', '|---|---|---:|---:|---:|---:|---:|'];
+  const lines = ['| scenario | database | requests/s | p50 ms | p99 ms | errors | vs baseline | server CPU ms/request |', '|---|---|---:|---:|---:|---:|---:|---:|'];
   for (const row of rows) {
     const r = row.result;
-    lines.push(`| ${row.scenario} | ${row.database} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.errors} | ${(row.ratio * 100).toFixed(1)}% |`);
+    lines.push(
+      `| ${row.scenario} | ${row.database} | ${r.requestsPerSecond.toFixed(0)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.errors} | ${(row.ratio * 100).toFixed(1)}% | ${r.cpuMsPerRequest.toFixed(3)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -125,6 +127,7 @@ export function renderReport(report: RunReport, checks: readonly TargetCheck[]):
     `- Node ${process.version}; autocannon with ${report.connections} connections, ${report.durationS} s per scenario after a warm-up; every server in its own process`,
     `- A team holding ${report.seededStores.toLocaleString('en-US')} stores (seeded by bulk SQL); the deep page starts ${report.deepPageDepth.toLocaleString('en-US')} stores down`,
     `- Durable single-row SQLite commits on this disk (WAL, synchronous=FULL): ${report.commitCeiling.toFixed(0)}/s`,
+    '- "server CPU ms/request" is the server process\'s user + system CPU time over the measured run divided by its requests: on a shared machine it moves far less than requests/s',
     '',
     resultsTable(report.rows),
     '',
@@ -151,7 +154,7 @@ export function renderReport(report: RunReport, checks: readonly TargetCheck[]):
 
 /** The results as a plain table for the terminal. */
 export function consoleTable(rows: readonly ResultRow[]): string {
-  const header = ['scenario', 'db', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs base'];
+  const header = ['scenario', 'db', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs base', 'CPU ms/req'];
   const body = rows.map((row) => [
     row.scenario,
     row.database,
@@ -160,6 +163,7 @@ export function consoleTable(rows: readonly ResultRow[]): string {
     ms(row.result.p99Ms),
     String(row.result.errors),
     `${(row.ratio * 100).toFixed(1)}%`,
+    row.result.cpuMsPerRequest.toFixed(3),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const format = (cells: readonly string[]) => cells.map((c, i) => (i === 0 || i === 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
