@@ -7,7 +7,8 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 /**
  * How long a claim may go without a heartbeat before another request may take it over. A request
  * in flight renews its claim every `IDEMPOTENCY_HEARTBEAT_MS`, so only a claim whose process died
- * (crash, SIGKILL, lost machine) falls silent for this long.
+ * (crash, SIGKILL, lost machine) falls silent for this long. Replicas compare their own clocks with
+ * the heartbeat another wrote, so clocks may disagree by up to lease − heartbeat (40 s) safely.
  */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
 export const IDEMPOTENCY_HEARTBEAT_MS = IDEMPOTENCY_LEASE_MS / 3;
