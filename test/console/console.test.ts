@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { createTeam } from '../helpers/accounts.js';
 import { browserSkipReason, launchChromium, screenshot } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { writeConsoleCatalog } from './console-catalog.js';
@@ -96,8 +97,18 @@ test('the web console', { skip: browserSkipReason, timeout: 120_000 }, async (t)
     assert.equal(await page.getByPlaceholder('e.g. payments-team').count(), 1);
     assert.equal(await page.getByRole('radio', { name: 'Legacy' }).count(), 0, 'a hidden option is left out');
     assert.equal(await page.getByRole('switch', { name: 'Connection pooling' }).isChecked(), true);
+    const unlabelled = await page.locator('form input, form select').evaluateAll((controls) =>
+      controls.filter((c) => (c as HTMLInputElement).labels?.length === 0 && !c.getAttribute('aria-label')).map((c) => c.outerHTML),
+    );
+    assert.deepEqual(unlabelled, [], 'every control has a label');
     await page.getByLabel('Name', { exact: true }).fill('console-free');
+    // The plans are asked for again with the form's metadata as it changes.
+    const replanned = page.waitForRequest((request) => {
+      const url = new URL(request.url());
+      return url.pathname.endsWith('/plans') && JSON.parse(url.searchParams.get('metadata') ?? '{}').region === 'fra1';
+    });
     await page.getByLabel('Primary region').selectOption('fra1');
+    await replanned;
     await page.getByRole('radio', { name: 'Burst' }).check();
     await page.getByRole('checkbox', { name: 'pgvector' }).check();
     await page.getByRole('checkbox', { name: 'hnd1' }).check();
@@ -221,6 +232,17 @@ test('the web console', { skip: browserSkipReason, timeout: 120_000 }, async (t)
     await page.getByRole('button', { name: 'Create store' }).click();
     await page.getByRole('heading', { level: 1, name: 'from-cli' }).waitFor();
     assert.equal((await storeRow(server, 'from-cli'))?.lifecycle, 'live');
+  });
+
+  await t.test('the team switcher shows another team\'s stores', async () => {
+    const other = await createTeam(server);
+    // The teams are read at sign-in; a reload signs in again from sessionStorage.
+    await page.reload();
+    await page.locator(`#team-switcher option[value="${other.id}"]`).waitFor({ state: 'attached' });
+    await page.getByLabel('Team').selectOption(other.id);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stores' }).click();
+    await page.getByText(`Team ${other.slug} has no stores yet.`).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('stockroom.teamId')), other.id);
   });
 
   await t.test('signs out, forgetting the token', async () => {
