@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { Value } from 'typebox/value';
+import { createHttpTransport, type HttpTransport } from './http-transport.js';
 import { ProviderError, type ProviderErrorField, type ProviderErrorKind } from './provider-error.js';
 import type { Signer, SystemTokenClaims, UserTokenClaims } from './signing-keys.js';
 
@@ -148,8 +149,8 @@ export interface PartnerClientLogger {
 
 export interface PartnerClientOptions {
   readonly signer: Pick<Signer, 'signUserToken' | 'signSystemToken'>;
-  /** Defaults to the global `fetch`. */
-  readonly fetch?: typeof fetch;
+  /** How requests are sent; defaults to keep-alive `node:http`/`node:https` (`http-transport.ts`). */
+  readonly transport?: HttpTransport;
   /** Per attempt, including reading the body; default 10 000 ms. */
   readonly timeoutMs?: number;
   /** Extra attempts after a retryable failure; default 2. */
@@ -183,7 +184,7 @@ const MAX_BACKOFF_MS = 5_000;
 
 export function createPartnerClient(options: PartnerClientOptions): PartnerClientFactory {
   const { signer, logger } = options;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const transport = options.transport ?? createHttpTransport();
   const timeoutMs = options.timeoutMs ?? 10_000;
   const retries = options.retries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 200;
@@ -216,18 +217,17 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
       let status: number;
       let text: string;
       try {
-        const response = await fetchImpl(base + call.path, {
+        // Redirects are not followed: one would replay the token to wherever it points, and the
+        // partner API has none.
+        ({ status, text } = await transport({
           method: call.method,
+          url: base + call.path,
           headers,
-          body: call.body === undefined ? undefined : JSON.stringify(call.body),
-          // A redirect would replay the token to wherever it points; the partner API has none.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        status = response.status;
-        text = await response.text();
+          ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+          timeoutMs,
+        }));
       } catch (error) {
-        // Only the error's name and code are kept: fetch's own errors never carry our headers.
+        // Only the error's name and code are kept: socket errors never carry our headers.
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         throw new ProviderError(timedOut ? 'timeout' : 'network', { operation: call.operation, cause: summarize(error) });
       }
@@ -434,7 +434,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function summarize(error: unknown): Error {
   if (!(error instanceof Error)) return new Error('unknown failure');
-  const cause = error.cause as { code?: unknown } | undefined;
-  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  // Socket errors carry their code themselves (ECONNREFUSED…); fetch's carried it in `cause`.
+  const coded = error as { code?: unknown; cause?: { code?: unknown } };
+  const raw = typeof coded.code === 'string' ? coded.code : coded.cause?.code;
+  const code = typeof raw === 'string' ? ` (${raw})` : '';
   return new Error(`${error.name}: ${error.message}${code}`);
 }
