@@ -45,12 +45,13 @@ export function registerPartnerAuth(app: FastifyInstance, settings: PartnerAuthS
   // jose then caches the keys and refetches them when a token names an unknown `kid`.
   let keys: JWTVerifyGetKey | undefined;
   const keySet = (): JWTVerifyGetKey => (keys ??= createRemoteJWKSet(new URL(resolve(settings.jwksUrl))));
+  const verified = createVerifiedTokenCache();
 
   app.decorateRequest('referencePartnerClaims', null);
   app.addHook('onRequest', async (request) => {
     // Unknown routes have no handler: let the not-found handler answer.
     if (!request.routeOptions.url) return;
-    const claims = await verifyToken(request, settings, keySet);
+    const claims = await verifyToken(request, settings, keySet, verified);
     const pathInstallation = (request.params as { installationId?: string }).installationId;
     if (pathInstallation !== undefined && claims.installationId !== pathInstallation) {
       throw new PartnerError('forbidden', `The token is for installation ${claims.installationId ?? '(none)'}, not ${pathInstallation}.`);
@@ -69,13 +70,17 @@ export function claimsOf(request: FastifyRequest): PartnerClaims {
   return claims;
 }
 
-async function verifyToken(request: FastifyRequest, settings: PartnerAuthSettings, keySet: () => JWTVerifyGetKey): Promise<PartnerClaims> {
+async function verifyToken(request: FastifyRequest, settings: PartnerAuthSettings, keySet: () => JWTVerifyGetKey, verified: VerifiedTokenCache): Promise<PartnerClaims> {
   const match = BEARER.exec(request.headers.authorization ?? '');
   if (!match?.[1]) throw new PartnerError('forbidden', 'Send the token as "Authorization: Bearer <JWT>".');
+  const issuer = resolve(settings.issuer);
+  const cacheKey = `${issuer}\n${match[1]}`;
+  const known = verified.get(cacheKey, settings.now());
+  if (known) return known;
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(match[1], keySet(), {
-      issuer: resolve(settings.issuer),
+      issuer,
       audience: settings.clientId,
       algorithms: ['RS256'],
       requiredClaims: ['exp'],
@@ -85,12 +90,51 @@ async function verifyToken(request: FastifyRequest, settings: PartnerAuthSetting
   } catch (error) {
     throw refusal(request, error);
   }
-  return {
+  const claims: PartnerClaims = {
     sub: stringClaim(payload.sub),
     accountId: stringClaim(payload.account_id),
     installationId: stringClaim(payload.installation_id),
     userId: stringClaim(payload.user_id),
     userRole: stringClaim(payload.user_role),
+  };
+  if (typeof payload.exp === 'number') verified.set(cacheKey, claims, payload.exp * 1000, settings.now());
+  return claims;
+}
+
+interface VerifiedTokenCache {
+  get(key: string, now: number): PartnerClaims | undefined;
+  set(key: string, claims: PartnerClaims, expiresAt: number, now: number): void;
+}
+
+/** Bounds memory: Stockroom reuses a token per caller for minutes, so few distinct ones are live. */
+const MAX_VERIFIED_TOKENS = 1000;
+
+/**
+ * Tokens already verified, until they expire. Stockroom signs a token once per caller and reuses
+ * it for minutes, and an RS256 check costs about as much as the rest of a provision; a token's
+ * signature, issuer and audience cannot change, so the first check's answer holds until `exp`.
+ * A key withdrawn from the JWKS is therefore trusted until its tokens expire (5 minutes at most
+ * with Stockroom's tokens), which is as long as a partner caching the JWKS would trust it.
+ */
+function createVerifiedTokenCache(): VerifiedTokenCache {
+  const entries = new Map<string, { readonly claims: PartnerClaims; readonly expiresAt: number }>();
+  return {
+    get(key, now) {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (now < entry.expiresAt) return entry.claims;
+      entries.delete(key);
+      return undefined;
+    },
+    set(key, claims, expiresAt, now) {
+      if (entries.size >= MAX_VERIFIED_TOKENS) {
+        for (const [k, v] of entries) if (v.expiresAt <= now) entries.delete(k);
+        // Still full of live tokens: drop the oldest.
+        const oldest = entries.size >= MAX_VERIFIED_TOKENS ? entries.keys().next().value : undefined;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      entries.set(key, { claims, expiresAt });
+    },
   };
 }
 
