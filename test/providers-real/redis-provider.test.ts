@@ -157,6 +157,23 @@ for (const dialect of DIALECTS) {
       for (const handle of handles) assert.equal(await aclUser(handle), null);
     });
 
+    test('uninstalling with cascade removes every store of the installation from the server', async (t) => {
+      const server = await startServer(t, dialect);
+      const icfg = await installationOf(server, 'stockroom-redis');
+      const stores = [await createRealStore(server, icfg, 'redis', 'one-kv'), await createRealStore(server, icfg, 'redis', 'two-kv')];
+      const { handles } = await recordedObjects(server, PREFIX);
+      assert.equal(handles.length, 2);
+      const envs = await Promise.all(stores.map((s, i) => connectAndPull(server, s.id, `cascade-app-${i}`)));
+      for (const { env } of envs) await withRedis(env.REDIS_URL!, (c) => c.set(`${env.KV_PREFIX}k`, 'v'));
+
+      const res = await server.request('DELETE', `/v1/integrations/configuration/${icfg}?cascade=true`);
+      assert.equal(res.status, 204, res.text);
+      for (const handle of handles) {
+        assert.equal(await aclUser(handle), null);
+        assert.deepEqual(await keysWithPrefix(`${handle}:`), []);
+      }
+    });
+
     test('start-up names an unreachable server and an admin user that may not manage ACL users', { skip: onlyOnce(dialect) }, async (t) => {
       const weak = `sr_test_weak_${Date.now().toString(36)}`;
       await admin((c) => c.call('ACL', 'SETUSER', weak, 'reset', 'on', '>weak-password-1', '~*', '+@all', '-@admin'));
