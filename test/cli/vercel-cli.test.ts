@@ -11,7 +11,7 @@ import { runVercel, type CliResult } from '../helpers/vercel-cli.js';
 /**
  * The real `vercel` CLI (pinned 58.4.4) as a client of a running Stockroom: `vercel api` on the
  * direct endpoint, `vercel integration add` end to end (auto-provision, connect to the linked
- * project, env pull into .env.local), `vercel integration list` and removing a store. Each step
+ * project, env pull into .env.local), `vercel integration list`, removing a store and uninstalling. Each step
  * checks what the CLI printed, its exit code, and then the database. One server (SQLite) for the
  * file: the CLI is slow to start, and the HTTP suites cover every dialect.
  */
@@ -178,5 +178,24 @@ test('the vercel CLI against Stockroom', { timeout: 120_000 }, async (t) => {
     const gone = await vercel(['integration', 'list', '--all', '--format', 'json']);
     assert.deepEqual(JSON.parse(gone.stdout).resources.map((r: { name: string }) => r.name).sort(), ['cli-direct', 'cli-pro']);
     assert.ok(existsSync(join(linked, '.env.local')), 'removing a store leaves the local file alone, as on Vercel');
+  });
+
+  await t.test('vercel integration remove refuses while stores live, naming them, then uninstalls', async () => {
+    const refused = await vercel(['integration', 'remove', 'acme', '--yes'], unlinked);
+    assertExit(refused, 1);
+    const answer = JSON.parse(refused.stdout);
+    assert.equal(answer.reason, 'has_resources');
+    assert.deepEqual([...answer.resources].sort(), ['cli-direct', 'cli-pro']);
+    assert.equal((await server.stockroom.ctx.db.selectFrom('installations').select('deleted_at').where('id', '=', icfg).executeTakeFirstOrThrow()).deleted_at, null);
+
+    for (const name of ['cli-direct', 'cli-pro']) {
+      const row = await storeRow(server, name);
+      assert.equal((await server.request('DELETE', `/v1/storage/stores/integration/${row?.id}`)).status, 200);
+    }
+    const removed = await vercel(['integration', 'remove', 'acme', '--yes'], unlinked);
+    assertExit(removed, 0);
+    assert.match(removed.output, /acme successfully removed\./);
+    const installation = await server.stockroom.ctx.db.selectFrom('installations').select('deleted_at').where('id', '=', icfg).executeTakeFirstOrThrow();
+    assert.equal(typeof installation.deleted_at, 'number');
   });
 });

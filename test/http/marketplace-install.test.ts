@@ -8,7 +8,7 @@ import { bootstrapInstallationId } from '../helpers/stores.js';
 /**
  * The marketplace install flow of `vercel integration add` over HTTP: the integration read,
  * auto-provision on the create-store core, its 422 "finish in the browser" answers, and the
- * unversioned team read the CLI uses. test/cli/ drives the same routes with the real CLI.
+ * unversioned team read the CLI uses, and the CLI's uninstall. test/cli/ drives the same routes with the real CLI.
  */
 
 const AUTO = '/v1/integrations/integration/acme/marketplace/auto-provision/acme-db';
@@ -122,6 +122,23 @@ for (const dialect of DIALECTS) {
       const atProvider = await (server.stockroom.ctx.db as any).selectFrom('ref_partner_installations').select('id').where('id', '=', installation.id).executeTakeFirst();
       assert.ok(atProvider, 'the provider received Upsert Installation');
       assert.equal((await storeRow(server, 'first-db'))?.installation_id, installation.id);
+    });
+
+    test('uninstall (vercel integration remove) answers 403 naming resources while stores live, then removes the installation', async (t) => {
+      const server = await startTestServer(t, dialect);
+      const icfg = await bootstrapInstallationId(server);
+      const path = `/v2/integrations/installations/${icfg}/uninstall`;
+      assert.equal((await server.request('POST', '/v2/integrations/installations/icfg_nope/uninstall', { body: {} })).status, 404);
+      const created = await server.request('POST', AUTO, { body: { name: 'keep', metadata: { region: 'iad1' } } });
+      const refused = await server.request('POST', path, { body: {} });
+      assert.equal(refused.status, 403, refused.text);
+      assert.match(refused.body.error.message, /resources/, 'the CLI keys on the word');
+      assert.equal((await server.request('DELETE', `/v1/storage/stores/integration/${created.body.resource.id}`)).status, 200);
+      const removed = await server.request('POST', path, { body: {} });
+      assert.equal(removed.status, 200, removed.text);
+      const row = await server.stockroom.ctx.db.selectFrom('installations').select('deleted_at').where('id', '=', icfg).executeTakeFirstOrThrow();
+      assert.equal(typeof row.deleted_at, 'number');
+      assert.deepEqual((await server.request('GET', '/v1/integrations/configurations?view=account')).body, []);
     });
 
     test('installationId must be one of the team\'s; installationMetadata is refused; VIEWER may not provision', async (t) => {
