@@ -23,6 +23,7 @@ import { storeConnectionRoutes } from './http/routes/store-connections.js';
 import { storeRoutes } from './http/routes/stores.js';
 import { installationRoutes } from './http/routes/installations.js';
 import { marketplaceInstallRoutes } from './http/routes/marketplace-install.js';
+import { marketplaceUninstallRoutes } from './http/routes/marketplace-uninstall.js';
 import { wellKnownRoutes } from './http/routes/well-known.js';
 import { healthRoutes } from './http/routes/health.js';
 import { memberRoutes } from './http/routes/members.js';
@@ -102,6 +103,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   await app.register(projectRoutes, { ctx });
   await app.register(envVarRoutes, { ctx });
   await app.register(marketplaceInstallRoutes, { ctx });
+  await app.register(marketplaceUninstallRoutes, { ctx });
   await app.register(cliAliasRoutes, { ctx });
   await app.register(consoleRoutes);
   return app;
