@@ -92,6 +92,8 @@ export interface Config {
   readonly logLevel: string;
   readonly catalogPath?: string;
   readonly referencePartner: boolean;
+  /** The reference partner's free-plan quota per installation; `Infinity` when unlimited. */
+  readonly referenceFreeQuota: number;
   readonly providerTimeoutMs: number;
   readonly pollIntervalMs: number;
   /** Built-in providers over real servers (issue 6); each is on when its admin URL is set. */
@@ -119,8 +121,6 @@ export class ConfigError extends Error {
 
 /** Reads the environment into a frozen Config, reporting every bad variable at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  /** The reference partner's free-plan quota per installation; `Infinity` when unlimited. */
-  readonly referenceFreeQuota: number;
   const known = Object.keys(EnvSchema.properties);
   const raw: Record<string, unknown> = {};
   for (const key of known) {
@@ -157,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     catalogPath: e.STOCKROOM_CATALOG,
     referencePartner: e.STOCKROOM_REFERENCE_PARTNER === 'on',
+    referenceFreeQuota: e.STOCKROOM_REFERENCE_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.STOCKROOM_REFERENCE_FREE_QUOTA),
     providerTimeoutMs: e.STOCKROOM_PROVIDER_TIMEOUT_MS,
     pollIntervalMs: e.STOCKROOM_POLL_INTERVAL_MS,
     realProviders: realProvidersConfig(e),
@@ -187,7 +188,6 @@ function recoveryConfig(e: Env): Config['recovery'] {
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return Object.freeze({ intervalMs: e.STOCKROOM_RECOVERY_INTERVAL_MS, graceMs, deadlineMs: e.STOCKROOM_RECOVERY_DEADLINE_MS });
 }
-    referenceFreeQuota: e.STOCKROOM_REFERENCE_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.STOCKROOM_REFERENCE_FREE_QUOTA),
 
 /** A server a built-in real provider manages: its admin URL (a secret) and the address apps use. */
 export interface RealServerConfig {
