@@ -34,8 +34,9 @@ export async function checkPostgresServer(pool: pg.Pool, where: string): Promise
   );
   const names = open.rows.map((r: { datname: string }) => r.datname);
   if (names.length > 0) {
+    const listed = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
     warnings.push(
-      `store roles can connect to ${names.join(', ')} because PUBLIC may; to keep every store inside its own database, run REVOKE CONNECT ON DATABASE <name> FROM PUBLIC (and GRANT CONNECT to the roles that need it)`,
+      `store roles can connect to ${listed} because PUBLIC may; to keep every store inside its own database, run REVOKE CONNECT ON DATABASE <name> FROM PUBLIC (and GRANT CONNECT to the roles that need it)`,
     );
   }
 
