@@ -23,7 +23,7 @@ for (const dialect of DIALECTS) {
         assert.ok(tables.includes(name), name);
       }
       const applied = await database.db.selectFrom('ref_partner_migration').select('name').execute();
-      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner']);
+      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index']);
     });
 
     test('migrations run beside another migrator in the same database', async (t) => {
@@ -34,7 +34,7 @@ for (const dialect of DIALECTS) {
       await sql`insert into kysely_migration values ('0001-accounts', '2026-01-01T00:00:00.000Z')`.execute(database.db);
       await migrateReferencePartner(database.db);
       const applied = await database.db.selectFrom('ref_partner_migration').select('name').execute();
-      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner']);
+      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index']);
     });
 
     test('a second server on the same database (a replica, or a restart) sees the same resources', async (t) => {
