@@ -69,7 +69,8 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       publicUrl,
       catalog,
       signer,
-      partners: createPartnerClient({ signer, timeoutMs: config.providerTimeoutMs, logger }),
+      // Plan lists are reused for 2 s (issue 7; README, "Integrations, plans, payment and stores").
+      partners: createPartnerClient({ signer, timeoutMs: config.providerTimeoutMs, logger, planCacheMs: 2000 }),
       providerBaseUrl: (configured) => resolveProviderBaseUrl(configured, publicUrl),
       payments: createTestPaymentProcessor(),
     };

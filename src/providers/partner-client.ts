@@ -4,6 +4,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { createHttpTransport, type HttpTransport } from './http-transport.js';
+import { createPlanCache } from './plan-cache.js';
 import { ProviderError, type ProviderErrorField, type ProviderErrorKind } from './provider-error.js';
 import type { Signer, SystemTokenClaims, UserTokenClaims } from './signing-keys.js';
 
@@ -157,6 +158,11 @@ export interface PartnerClientOptions {
   readonly retries?: number;
   /** First backoff step; later ones double, with jitter. Default 200 ms. */
   readonly retryDelayMs?: number;
+  /**
+   * How long a plan list is reused, in ms; default 0 (ask every time). Any change this client
+   * makes to an installation forgets that installation's lists at once (`plan-cache.ts`).
+   */
+  readonly planCacheMs?: number;
   readonly logger?: PartnerClientLogger;
 }
 
@@ -188,6 +194,8 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
   const timeoutMs = options.timeoutMs ?? 10_000;
   const retries = options.retries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 200;
+  // Shared by every `forProvider` client: routes make a new one per request.
+  const planLists = createPlanCache<BillingPlan[]>(options.planCacheMs ?? 0);
 
   function forProvider(provider: { readonly baseUrl: string; readonly clientId: string }): PartnerClient {
     // Appended rather than resolved with `new URL`, which would drop a path prefix in the base URL.
@@ -236,6 +244,17 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
     }
 
     async function send(call: Call): Promise<Answer> {
+      if (call.method === 'GET') return sendWithRetries(call);
+      try {
+        return await sendWithRetries(call);
+      } finally {
+        // The installation may have changed (a free tier filled up): its plans are asked again.
+        // Also after a failure, which may have changed it too.
+        if (call.auth.claims.installationId !== null) planLists.forget(`${base}\n${call.auth.claims.installationId}`);
+      }
+    }
+
+    async function sendWithRetries(call: Call): Promise<Answer> {
       // Retrying is safe for a GET, and for a mutation only because it carries an Idempotency-Key.
       const retrySafe = call.method === 'GET' || call.idempotencyKey !== undefined;
       for (let attemptNo = 0; ; attemptNo += 1) {
@@ -279,13 +298,14 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
           idempotencyKey: opts?.idempotencyKey ?? randomUUID(),
         });
       },
-      async listProductPlans(productSlug, query, caller) {
+      listProductPlans(productSlug, query, caller) {
         const search = query.metadata === undefined ? '' : `?${new URLSearchParams({ metadata: JSON.stringify(query.metadata) })}`;
-        const { plans } = await sendFor(
-          { operation: 'listProductPlans', method: 'GET', path: `/v1/products/${seg(productSlug)}/plans${search}`, auth: systemAuth(query.installationId, caller) },
-          PlansSchema,
-        );
-        return plans;
+        const path = `/v1/products/${seg(productSlug)}/plans${search}`;
+        const scope = `${base}\n${query.installationId ?? ''}`;
+        return planLists.get(`${scope}\n${audience}\n${caller.accountId}\n${path}`, scope, async () => {
+          const { plans } = await sendFor({ operation: 'listProductPlans', method: 'GET', path, auth: systemAuth(query.installationId, caller) }, PlansSchema);
+          return plans;
+        });
       },
       async provisionResource(installationId, body, caller, opts) {
         const { secrets, ...resource } = await sendFor(
