@@ -4,8 +4,9 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { AnyFastify } from './http/app-type.js';
 import type { Logger } from 'pino';
 import type { AppContext } from './http/context.js';
-import { collectRouteMatchers, registerErrorHandler } from './http/plugins/error-handler.js';
+import { collectRouteMatchers, registerErrorHandler, renderFrameworkError } from './http/plugins/error-handler.js';
 import { registerAuth } from './http/plugins/auth.js';
+import { registerNulGuard } from './http/plugins/nul-guard.js';
 import { registerIdempotency } from './http/plugins/idempotency.js';
 import { registerProvisioningLimit } from './http/plugins/provisioning-limit.js';
 import { registerRateLimit, type RateLimitSettings } from './http/plugins/rate-limit.js';
@@ -50,6 +51,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    frameworkErrors: renderFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const matchers = collectRouteMatchers(app);
@@ -58,6 +60,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   registerValidators(app);
   // Stockroom's API speaks JSON only: other bodies answer 415 rather than reaching a handler.
   app.removeContentTypeParser('text/plain');
+  registerNulGuard(app);
   registerAuth(app, ctx);
   // After auth, whose onRequest hook resolves the token and team both of these key on. The
   // idempotency claim comes before the provisioning limit, so a replay is answered even at the

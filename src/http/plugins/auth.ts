@@ -99,7 +99,8 @@ export interface TeamSelector {
 
 function teamSelector(query: unknown): TeamSelector {
   const q = (query ?? {}) as Record<string, unknown>;
-  const pick = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : Array.isArray(v) ? '\u0000' : undefined);
+  // A repeated parameter names no team (403 below). Not a NUL sentinel: PostgreSQL refuses NUL in text.
+  const pick = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : Array.isArray(v) ? '(repeated)' : undefined);
   return { teamId: pick(q.teamId), slug: pick(q.slug) };
 }
 

@@ -27,6 +27,21 @@ export function registerErrorHandler(app: AnyFastify, routeMatchers: RouteMatche
   });
 }
 
+/**
+ * Fastify's `frameworkErrors`: what its router rejects before any route or hook runs, a path with
+ * a malformed percent-encoding (`%zz`) or a path parameter longer than `maxParamLength`. Fastify's
+ * own answer has another body and no request id (found by `test/fuzz`); this one is ours. The
+ * hooks do not run for such a request, so the request id header is set here.
+ */
+export function renderFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path segment is longer than any id or name Stockroom knows.'
+      : 'The URL is not valid: a path segment has a malformed percent-encoding.';
+  void reply.header('x-request-id', request.id);
+  void sendApiError(reply, new ApiError('bad_request', message));
+}
+
 export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply {
   const body = error.toBody();
   if (error.status >= 500) (body.error as Record<string, unknown>).requestId = reply.request.id;

@@ -1,4 +1,6 @@
 import type { AnyFastify } from '../app-type.js';
+import { ApiError } from '../../errors.js';
+import { nulPath } from './nul-guard.js';
 
 /**
  * Wraps Fastify's JSON parser (which guards against prototype poisoning) so that an empty body,
@@ -14,6 +16,11 @@ export function registerJsonBodyParser(app: AnyFastify): void {
       done(null, undefined);
       return;
     }
-    parseJson(req, text, done);
+    parseJson(req, text, (error, value) => {
+      // A NUL character cannot be stored (nul-guard.ts): refused before any handler sees it.
+      const param = error ? undefined : nulPath(value);
+      if (param !== undefined) done(new ApiError('bad_request', 'Text in the body may not contain the NUL character (\\u0000).', { param: param || 'body' }), undefined);
+      else done(error, value);
+    });
   });
 }

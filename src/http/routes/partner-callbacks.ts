@@ -191,6 +191,9 @@ async function refreshResource(ctx: AppContext, icfg: string, resourceId: string
   try {
     resource = await fetchResource(ctx, store);
   } catch (error) {
+    // The partner announced a change to a resource it then says it does not have: its mistake,
+    // answered 404 like an unknown resource, not a 500 of ours (found by test/fuzz).
+    if (isProviderError(error) && error.kind === 'not_found') throw new ApiError('not_found', `The provider no longer has the resource ${resourceId} in ${icfg}.`);
     if (isProviderError(error)) throw error.toApiError();
     throw error;
   }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { validationError } from './errors.js';
 
 /**
  * Accepts an empty body sent with `content-type: application/json` (DELETE calls often do) as
@@ -14,6 +15,16 @@ export function registerTolerantJsonParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parseJson(request, text, done);
+    parseJson(request, text, (error, value) => {
+      // PostgreSQL text cannot hold NUL (U+0000); refused as a 400 rather than failing the insert.
+      if (!error && hasNul(value)) done(validationError([{ key: 'body', message: 'may not contain the NUL character' }]), undefined);
+      else done(error, value);
+    });
   });
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || hasNul(item));
 }
