@@ -11,6 +11,7 @@ import { registerIdempotency } from './http/plugins/idempotency.js';
 import { registerProvisioningLimit } from './http/plugins/provisioning-limit.js';
 import { registerRateLimit, type RateLimitSettings } from './http/plugins/rate-limit.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
+import { registerSerializers } from './http/plugins/serializers.js';
 import { registerValidators } from './http/plugins/validators.js';
 import { requestIdFor } from './http/plugins/request-id.js';
 import { adminUserRoutes } from './http/routes/admin-users.js';
@@ -58,6 +59,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   registerErrorHandler(app, matchers);
   registerJsonBodyParser(app);
   registerValidators(app);
+  registerSerializers(app);
   // Stockroom's API speaks JSON only: other bodies answer 415 rather than reaching a handler.
   app.removeContentTypeParser('text/plain');
   registerNulGuard(app);

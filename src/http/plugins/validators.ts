@@ -1,4 +1,4 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { AnyFastify } from '../app-type.js';
 
@@ -12,5 +12,20 @@ export function registerValidators(app: AnyFastify): void {
   const common: Options = { allErrors: false, useDefaults: true, removeAdditional: true, strict: false };
   const forText = addFormats.default(new Ajv({ ...common, coerceTypes: 'array' }));
   const forBody = addFormats.default(new Ajv({ ...common, coerceTypes: false }));
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? forBody : forText).compile(schema));
+  // Compiled on first use, not at start-up: most routes are never called in a given run, and
+  // compiling them all took a good part of a cold start (issue 7). Fastify reads `errors` from the
+  // function it called, so the wrapper passes them on.
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    let compiled: ValidateFunction | undefined;
+    const validate = Object.assign(
+      (data: unknown): boolean => {
+        compiled ??= (httpPart === 'body' ? forBody : forText).compile(schema);
+        const valid = compiled(data);
+        validate.errors = compiled.errors;
+        return valid;
+      },
+      { errors: undefined as ValidateFunction['errors'] },
+    );
+    return validate;
+  });
 }
