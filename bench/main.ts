@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runLoad, type LoadResult, type RequestShape } from './load.js';
 import { readOptions, type BenchOptions } from './options.js';
-import { ROOT, startBaseline, startStockroom, type ServerProcess } from './processes.js';
+import { ROOT, buildStockroom, startBaseline, startStockroom, type ServerProcess } from './processes.js';
 import { checkTargets, consoleTable, renderReport, writeSection, type ColdStart, type MemoryAfterCreates, type ResultRow, type RunReport, type SoakResult } from './report.js';
 import { SCENARIOS, createBody, type Target } from './scenarios.js';
 import { seedStores, type BenchDatabase } from './seed.js';
@@ -23,6 +23,7 @@ const TOKEN = `srk_bench${randomBytes(16).toString('hex')}`;
 async function main(): Promise<void> {
   const options = readOptions(process.env, process.argv.slice(2), ROOT);
   const startedAt = performance.now();
+  buildStockroom();
   log(`durable SQLite commit ceiling on this disk…`);
   const commitCeiling = measureDurableCommitsPerSecond();
   log(`  ${commitCeiling.toFixed(0)} commits/s`);

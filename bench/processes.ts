@@ -80,7 +80,7 @@ export async function startStockroom(start: StockroomStart): Promise<{ server: S
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   for (;;) {
-    if (exited !== undefined) throw new Error(`Stockroom exited with ${exited} before answering; see ${start.logFile}`);
+    if (exited !== undefined) throw new Error(`Stockroom exited with ${exited} before answering:\n${tail(start.logFile)}`);
     if (performance.now() - startedAt > 60_000) throw new Error(`Stockroom did not answer within 60 s; see ${start.logFile}`);
     try {
       const response = await fetch(`${url}/v2/user`, { headers: { authorization: `Bearer ${start.token}` } });
@@ -95,12 +95,27 @@ export async function startStockroom(start: StockroomStart): Promise<{ server: S
 }
 
 /**
- * The command `npm start` runs, without npm in between (npm would add its own start-up time and
- * put its process between us and the server's pid).
+ * The command `npm start` runs once its `prestart` has built the bundle (see `buildStockroom`),
+ * without npm in between: npm would add its own start-up time and put its process between us and
+ * the server's pid.
  */
 export function stockroomCommand(cpuProfileDir?: string): [string, string[]] {
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  return [process.execPath, [...profile, '--import', 'tsx', 'src/main.ts']];
+  return [process.execPath, [...profile, 'dist/stockroom.mjs']];
+}
+
+/** What `npm start`'s `prestart` does: bundle the server into dist/stockroom.mjs when sources changed. */
+export function buildStockroom(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** The end of a log file, for an error message (the temp directory is removed afterwards). */
+function tail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').slice(-2000);
+  } catch {
+    return '(no log)';
+  }
 }
 
 function track(child: ChildProcess): void {
