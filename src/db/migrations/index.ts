@@ -6,6 +6,7 @@ import * as m0004 from './0004-provider-cleanups.js';
 import * as m0005 from './0005-idempotency-keys.js';
 import * as m0006 from './0006-rate-limit-counters.js';
 import * as m0007 from './0007-store-recovery-lease.js';
+import * as m0008 from './0008-store-status-index.js';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder so that the set is
@@ -19,4 +20,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-idempotency-keys': m0005,
   '0006-rate-limit-counters': m0006,
   '0007-store-recovery-lease': m0007,
+  '0008-store-status-index': m0008,
 };
