@@ -46,16 +46,27 @@ export async function refreshInitializingStores(ctx: AppContext, options: Refres
   const now = ctx.now();
   const recheckAfterMs = options.recheckAfterMs ?? 1000;
   const deadlineMs = options.deadlineMs ?? DEFAULT_PROVISIONING_DEADLINE_MS;
-  const due = await ctx.db
-    .selectFrom('stores')
-    .selectAll()
-    .where('lifecycle', '=', 'live')
-    .where('deleted_at', 'is', null)
-    .where('status', 'in', WAITING)
-    .where('updated_at', '<=', now - recheckAfterMs)
-    .orderBy('updated_at')
-    .limit(options.limit)
-    .execute();
+  // One query per waiting status, each an equality the (lifecycle, status, updated_at) index
+  // answers in order: with `status IN (…)` SQLite preferred the (lifecycle, updated_at) index,
+  // which reads every live store (issue 7). Merged oldest first, as one query would give them.
+  const perStatus = await Promise.all(
+    WAITING.map((status) =>
+      ctx.db
+        .selectFrom('stores')
+        .selectAll()
+        .where('lifecycle', '=', 'live')
+        .where('status', '=', status)
+        .where('updated_at', '<=', now - recheckAfterMs)
+        .where('deleted_at', 'is', null)
+        .orderBy('updated_at')
+        .limit(options.limit)
+        .execute(),
+    ),
+  );
+  const due = perStatus
+    .flat()
+    .sort((a, b) => a.updated_at - b.updated_at)
+    .slice(0, options.limit);
   let checked = 0;
   let changed = 0;
   for (const row of due) {

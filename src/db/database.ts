@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import { createGroupCommitSqliteDialect } from './sqlite-group-commit.js';
@@ -37,26 +37,11 @@ function openSqlite(path: string): Database {
   sqlite.pragma('foreign_keys = ON');
   // Two Stockroom processes may share one file; wait for the other's write lock instead of failing.
   sqlite.pragma('busy_timeout = 5000');
-  // The planner needs table statistics to choose well once tables hold many rows: without them it
-  // read every live store for the status poller (100 ms at 100,000 stores) rather than use the
-  // (status, updated_at) index (issue 7). SQLite's advice is `PRAGMA optimize` on opening and
-  // periodically; it only analyzes tables whose size changed a lot, so it is usually instant.
-  sqlite.pragma('optimize=0x10002');
   // Group commit: concurrent writes share one fsync instead of queueing for one each (issue 7).
+  // No `PRAGMA optimize`: statistics taken while tables were small misled the planner once they
+  // grew (a 10x slower idempotency-key delete); the indexes are chosen to win without statistics.
   const db = new Kysely<DB>({ dialect: createGroupCommitSqliteDialect(sqlite) });
-  const optimizer = setInterval(() => {
-    // Statistics only steer the planner; a failed refresh is retried in an hour.
-    sql`pragma optimize`.execute(db).catch(() => {});
-  }, 3_600_000);
-  optimizer.unref();
-  return {
-    db,
-    dialect: 'sqlite',
-    destroy: () => {
-      clearInterval(optimizer);
-      return db.destroy();
-    },
-  };
+  return { db, dialect: 'sqlite', destroy: () => db.destroy() };
 }
 
 // pg returns int8 (bigint) as a string by default; our bigints are epoch milliseconds and cents,
