@@ -14,6 +14,9 @@ async function main(): Promise<void> {
   }
   const url = await stockroom.listen();
   logger.info({ url, database: config.database.kind }, `Stockroom listening on ${url}`);
+  // Log lines are written in blocks (server.ts); this one is shown at once, as people and
+  // process supervisors wait for it.
+  logger.flush();
 
   let closing = false;
   const shutdown = (signal: string) => {
