@@ -57,6 +57,8 @@ export interface StockroomStart {
   readonly token: string;
   /** Directory for a `--cpu-prof` profile of the server, when profiling. */
   readonly cpuProfileDir?: string;
+  /** Another checkout to run (bench/compare.ts), from its sources through tsx; default this one's bundle. */
+  readonly checkout?: string;
 }
 
 /**
@@ -68,10 +70,10 @@ export async function startStockroom(start: StockroomStart): Promise<{ server: S
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = openSync(start.logFile, 'a');
-  const [command, args] = stockroomCommand(start.cpuProfileDir);
+  const [command, args] = start.checkout ? [process.execPath, ['--import', 'tsx', 'src/main.ts']] : stockroomCommand(start.cpuProfileDir);
   const startedAt = performance.now();
   const child = spawn(command, args, {
-    cwd: ROOT,
+    cwd: start.checkout ?? ROOT,
     env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', STOCKROOM_TOKEN: start.token },
     stdio: ['ignore', log, log],
   });
