@@ -82,8 +82,8 @@ async function measureBaseline(options: BenchOptions): Promise<{ rows: ResultRow
     const post = await measure(server, { method: 'POST', path: '/v1/storage/stores/integration/direct', body: () => createBody({ installationId: 'icfg_x' }, {}) }, options);
     return {
       rows: [
-        { scenario: 'baseline GET (canned JSON)', database: 'baseline', kind: 'baseline', result: get, ratio: 1 },
-        { scenario: 'baseline POST (canned store JSON)', database: 'baseline', kind: 'baseline', result: post, ratio: 1 },
+        { scenario: 'baseline GET (canned JSON)', database: 'baseline', kind: 'baseline', connections: options.connections, result: get, ratio: 1 },
+        { scenario: 'baseline POST (canned store JSON)', database: 'baseline', kind: 'baseline', connections: options.connections, result: post, ratio: 1 },
       ],
       rps: { GET: get.requestsPerSecond, POST: post.requestsPerSecond },
     };
@@ -181,14 +181,17 @@ async function measureStockroom(kind: 'sqlite' | 'postgres', prepared: PreparedD
       if (scenario.kind === 'create') rssBefore ??= server.rssBytes();
       log(`  ${scenario.name}`);
       const shape = scenario.shape(target);
-      const result = await measure(server, shape, options, (r) => (creates += scenario.kind === 'create' ? r.ok : 0));
+      const connections = scenario.connections ?? options.connections;
+      const result = await measure(server, shape, { ...options, connections }, (r) => (creates += scenario.kind === 'create' ? r.ok : 0));
       rows.push({
         scenario: scenario.name,
         database: kind,
         kind: scenario.kind,
+        connections,
         ...(scenario.createTarget ? { createTarget: true } : {}),
         result,
-        ratio: result.requestsPerSecond / baseline[shape.method],
+        // A ratio to the baseline only compares like with like: the same number of connections.
+        ratio: connections === options.connections ? result.requestsPerSecond / baseline[shape.method] : NaN,
       });
     }
     const afterCreates = kind === 'sqlite' && rssBefore !== undefined ? { creates, rssBefore, rssAfter: server.rssBytes() } : undefined;
@@ -214,19 +217,25 @@ async function measure(server: ServerProcess, shape: RequestShape, options: Benc
 
 /** Free-plan creates at a steady rate, sampling the server's RSS every second. */
 async function runSoak(server: ServerProcess, installationId: string, options: BenchOptions): Promise<SoakResult> {
-  log(`  soak: ${options.soakRate} creates/s for ${options.soakS} s`);
+  const shape: RequestShape = {
+    method: 'POST',
+    path: '/v1/storage/stores/integration/direct',
+    headers: { authorization: `Bearer ${TOKEN}` },
+    body: () => createBody({ installationId }, {}),
+  };
+  // The same load for a while first, so that the growth measured is not the JIT and the heap
+  // settling in (a fresh process in `bench:soak`), only what the soak itself adds.
+  const settleS = Math.min(15, Math.ceil(options.soakS / 4));
+  log(`  soak: ${options.soakRate} creates/s, ${settleS} s to settle, then ${options.soakS} s measured`);
+  await runLoad(server.url, shape, { connections: 20, durationS: settleS, overallRate: options.soakRate });
   const rssStart = server.rssBytes();
   let rssMax = rssStart;
-  const result = await runLoad(
-    server.url,
-    {
-      method: 'POST',
-      path: '/v1/storage/stores/integration/direct',
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body: () => createBody({ installationId }, {}),
-    },
-    { connections: 20, durationS: options.soakS, overallRate: options.soakRate, onTick: () => (rssMax = Math.max(rssMax, server.rssBytes())) },
-  );
+  const result = await runLoad(server.url, shape, {
+    connections: 20,
+    durationS: options.soakS,
+    overallRate: options.soakRate,
+    onTick: () => (rssMax = Math.max(rssMax, server.rssBytes())),
+  });
   const rssEnd = server.rssBytes();
   log(`    ${result.ok} creates, ${result.errors} errors, RSS ${(rssStart / 2 ** 20).toFixed(0)} → ${(rssEnd / 2 ** 20).toFixed(0)} MiB (max ${(rssMax / 2 ** 20).toFixed(0)})`);
   return { durationS: options.soakS, rate: options.soakRate, creates: result.ok, errors: result.errors, rssStart, rssEnd, rssMax: Math.max(rssMax, rssEnd) };

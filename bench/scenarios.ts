@@ -15,6 +15,11 @@ export interface Scenario {
   readonly kind: ScenarioKind;
   /** Whether the create-store target (≥ 1,000/s, p99 ≤ 25 ms, no errors) applies. */
   readonly createTarget?: boolean;
+  /**
+   * Connections instead of the run's (50): one client at a time shows a request's own latency,
+   * where 50 show the queue in front of a saturated server (no baseline ratio is computed).
+   */
+  readonly connections?: number;
   shape(target: Target): RequestShape;
 }
 
@@ -35,6 +40,18 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'list stores, deep page',
     kind: 'list',
+    shape: (t) => ({ method: 'GET', path: `/v1/storage/stores?limit=20&until=${t.seed.deep.createdAt}`, headers: auth(t) }),
+  },
+  {
+    name: 'list stores, first page, 1 connection',
+    kind: 'list',
+    connections: 1,
+    shape: (t) => ({ method: 'GET', path: '/v1/storage/stores?limit=20', headers: auth(t) }),
+  },
+  {
+    name: 'list stores, deep page, 1 connection',
+    kind: 'list',
+    connections: 1,
     shape: (t) => ({ method: 'GET', path: `/v1/storage/stores?limit=20&until=${t.seed.deep.createdAt}`, headers: auth(t) }),
   },
   {
