@@ -23,7 +23,7 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
-/** A fresh database: a temporary SQLite file, or a new PostgreSQL schema dropped afterwards. */
+/** A fresh database: a temporary SQLite file, or a new PostgreSQL database dropped afterwards. */
 export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'ref-partner-'));
@@ -42,24 +42,32 @@ export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> 
   }
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('TEST_DATABASE_URL is not set');
-  const schema = `ref_partner_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const pool = new pg.Pool({ connectionString: url, max: 5, options: `-c search_path=${schema}` });
+  // A database of its own, not a schema: Kysely's Migrator looks for its tables in every schema,
+  // so a test file running beside this one would make it skip creating them here.
+  const name = `ref_partner_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin(url, (c) => c.query(`CREATE DATABASE ${name}`));
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 5 });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     dialect,
     destroy: async () => {
       await db.destroy();
-      const cleanup = new pg.Client({ connectionString: url });
-      await cleanup.connect();
-      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
-      await cleanup.end();
+      await withAdmin(url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+}
+
+async function withAdmin(url: string, run: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await run(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A clock the tests move by hand, so "pending becomes ready" needs no real waiting. */
