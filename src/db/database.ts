@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
+import fs, { type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
-import { createGroupCommitSqliteDialect } from './sqlite-group-commit.js';
+import { createGroupCommitSqliteDialect, type WalSync } from './sqlite-group-commit.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -30,18 +31,45 @@ export function openDatabase(config: DatabaseConfig): Database {
 function openSqlite(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
-  // WAL lets readers run beside the writer; FULL makes every commit that answered survive a
-  // crash of the machine, not only of the process (issue 7 keeps durability).
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  // WAL lets readers run beside the writer. Durability is FULL's: every commit is on disk before
+  // it is answered. In WAL mode the group-commit driver does FULL's fsync of the WAL itself, off
+  // the event loop (see `WalSync`), so SQLite runs with NORMAL; where WAL is not available (an
+  // in-memory database), SQLite keeps syncing inside COMMIT.
+  const wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+  const syncWal = wal && path !== ':memory:' ? walFileSync(`${path}-wal`) : undefined;
+  sqlite.pragma(syncWal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   // Two Stockroom processes may share one file; wait for the other's write lock instead of failing.
   sqlite.pragma('busy_timeout = 5000');
   // Group commit: concurrent writes share one fsync instead of queueing for one each (issue 7).
   // No `PRAGMA optimize`: statistics taken while tables were small misled the planner once they
   // grew (a 10x slower idempotency-key delete); the indexes are chosen to win without statistics.
-  const db = new Kysely<DB>({ dialect: createGroupCommitSqliteDialect(sqlite) });
+  const db = new Kysely<DB>({ dialect: createGroupCommitSqliteDialect(sqlite, syncWal ? { syncWal } : {}) });
   return { db, dialect: 'sqlite', destroy: () => db.destroy() };
+}
+
+/**
+ * fdatasync of SQLite's `-wal` file, which exists as long as a connection of this process has the
+ * database open in WAL mode (SQLite keeps the file and reuses it from the start after a checkpoint).
+ */
+function walFileSync(walPath: string): WalSync {
+  let handle: Promise<FileHandle> | undefined;
+  return {
+    async sync() {
+      handle ??= fs.open(walPath, 'r');
+      try {
+        await (await handle).datasync();
+      } catch (error) {
+        handle = undefined;
+        throw error;
+      }
+    },
+    async close() {
+      const h = handle;
+      handle = undefined;
+      await (await h?.catch(() => undefined))?.close();
+    },
+  };
 }
 
 // pg returns int8 (bigint) as a string by default; our bigints are epoch milliseconds and cents,

@@ -31,14 +31,30 @@ import {
  *
  * Statements are prepared once per SQL text and reused: preparing costs about as much as running
  * a small indexed query.
+ *
+ * With `syncWal` (see `WalSync`), the database runs with `synchronous=NORMAL` and the fsync that
+ * FULL would do inside COMMIT, with the event loop stopped for the whole disk flush, is done here
+ * on libuv's thread pool instead: nothing is answered before it is done, so an answer still means
+ * the write is on disk, and the event loop serves other requests while the disk works.
  */
-export function createGroupCommitSqliteDialect(database: BetterSqlite3.Database): Dialect {
+export function createGroupCommitSqliteDialect(database: BetterSqlite3.Database, options: { readonly syncWal?: WalSync } = {}): Dialect {
   return {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new GroupCommitDriver(database),
+    createDriver: () => new GroupCommitDriver(database, options.syncWal),
     createQueryCompiler: () => new SqliteQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => new SqliteIntrospector(db),
   };
+}
+
+/**
+ * Flushes the write-ahead log to disk (fdatasync on the `-wal` file) off the event loop. In WAL
+ * mode with `synchronous=NORMAL`, SQLite itself syncs only at checkpoints, which first sync the WAL
+ * and then the database file: a commit is durable once the WAL holding it is synced, which is what
+ * FULL does at every COMMIT and what this does once for all the commits made before it started.
+ */
+export interface WalSync {
+  sync(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Prepared statements kept per SQL text; Kysely's SQL varies only with `in (…)` list lengths. */
@@ -83,9 +99,17 @@ class GroupCommitDriver implements Driver {
   /** The explicit transaction that has the connection right now. */
   #active: Deferred<void> | undefined;
   #flushScheduled = false;
+  readonly #walSync: WalSync | undefined;
+  /** Commits made so far, and how many of them a finished WAL sync has made durable. */
+  #committed = 0;
+  #synced = 0;
+  #syncRunning = false;
+  /** Answers held back until the commits they depend on are durable: released in order. */
+  #awaitingSync: Array<{ readonly commit: number; readonly done: Deferred<void> }> = [];
 
-  constructor(db: BetterSqlite3.Database) {
+  constructor(db: BetterSqlite3.Database, walSync?: WalSync) {
     this.#db = db;
+    this.#walSync = walSync;
   }
 
   async init(): Promise<void> {}
@@ -164,7 +188,9 @@ class GroupCommitDriver implements Driver {
   async destroy(): Promise<void> {
     while (this.#active) await this.#active.promise;
     this.#flush();
+    await this.#durable();
     this.#db.close();
+    await this.#walSync?.close();
   }
 
   /** A query of the explicit transaction that has the connection: runs at once. */
@@ -184,8 +210,70 @@ class GroupCommitDriver implements Driver {
     for (;;) {
       if (this.#active) await this.#active.promise;
       else if (this.#group) await this.#group.committed.promise;
-      else return this.#execute(query, statement);
+      else break;
     }
+    const result = this.#execute(query, statement);
+    // What the read saw may include commits whose WAL sync has not finished: its answer waits.
+    const durable = this.#durable();
+    return durable ? durable.then(() => result) : result;
+  }
+
+  /**
+   * Settles when every commit made so far is on disk; undefined when it already is (or when
+   * SQLite syncs inside COMMIT itself), so the common read pays nothing.
+   */
+  #durable(): Promise<void> | undefined {
+    if (!this.#walSync || this.#synced >= this.#committed) return undefined;
+    const done = deferred<void>();
+    this.#awaitingSync.push({ commit: this.#committed, done });
+    this.#syncWal();
+    return done.promise;
+  }
+
+  /**
+   * One WAL sync at a time; commits made while one runs are covered by the next, so the disk sees
+   * one flush per batch of commits however many requests wrote.
+   */
+  #syncWal(): void {
+    const walSync = this.#walSync;
+    if (!walSync || this.#syncRunning || this.#synced >= this.#committed) return;
+    this.#syncRunning = true;
+    const upTo = this.#committed;
+    walSync.sync().then(
+      () => {
+        this.#synced = Math.max(this.#synced, upTo);
+      },
+      // A failed flush may have lost what it was to flush: whoever waited for it is told, and
+      // the next sync starts from the same point (Linux reports a lost write-back once).
+      (error: unknown) => {
+        const failed = this.#awaitingSync.filter((w) => w.commit <= upTo);
+        this.#awaitingSync = this.#awaitingSync.filter((w) => w.commit > upTo);
+        for (const waiter of failed) waiter.done.reject(error);
+        this.#synced = Math.max(this.#synced, upTo);
+      },
+    ).finally(() => {
+      this.#syncRunning = false;
+      const ready = this.#awaitingSync.filter((w) => w.commit <= this.#synced);
+      this.#awaitingSync = this.#awaitingSync.filter((w) => w.commit > this.#synced);
+      for (const waiter of ready) waiter.done.resolve();
+      this.#syncWal();
+    });
+  }
+
+  /** Settles the members of a committed group once their commit is durable. */
+  #settleCommitted(members: readonly Member[]): void {
+    this.#committed += 1;
+    const durable = this.#durable();
+    const settle = () => {
+      for (const { done, outcome } of members) {
+        if (outcome.ok) done.resolve(outcome.result);
+        else done.reject(outcome.error);
+      }
+    };
+    if (!durable) return settle();
+    durable.then(settle, (error: unknown) => {
+      for (const { done } of members) done.reject(error);
+    });
   }
 
   #scheduleFlush(): void {
@@ -209,11 +297,14 @@ class GroupCommitDriver implements Driver {
       if (this.#queue.length === 1) {
         // A lone write commits by itself, exactly as it did before there was grouping.
         this.#queue = [];
+        let result: QueryResult<unknown>;
         try {
-          only.done.resolve(this.#execute(only.query));
+          result = this.#execute(only.query);
         } catch (error) {
           only.done.reject(error);
+          return;
         }
+        this.#settleCommitted([{ done: only.done, outcome: { ok: true, result } }]);
         return;
       }
       try {
@@ -244,10 +335,7 @@ class GroupCommitDriver implements Driver {
       group.committed.resolve();
       return;
     }
-    for (const { done, outcome } of group.members) {
-      if (outcome.ok) done.resolve(outcome.result);
-      else done.reject(outcome.error);
-    }
+    this.#settleCommitted(group.members);
     group.committed.resolve();
   }
 

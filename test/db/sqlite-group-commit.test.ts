@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, sql, type Generated } from 'kysely';
+import fsPromises from 'node:fs/promises';
+import { openDatabase } from '../../src/db/database.js';
 import { isUniqueViolation } from '../../src/db/errors.js';
-import { createGroupCommitSqliteDialect } from '../../src/db/sqlite-group-commit.js';
+import { createGroupCommitSqliteDialect, type WalSync } from '../../src/db/sqlite-group-commit.js';
 
 interface Tables {
   items: { id: Generated<number>; name: string };
@@ -155,5 +157,141 @@ describe('SQLite group commit', () => {
     await inner.rollbackToSavepoint('inner').execute();
     await trx.commit().execute();
     assert.deepEqual(committed(), ['kept']);
+  });
+});
+
+/** A WAL sync the test releases by hand, counting the syncs asked for. */
+function manualWalSync(): WalSync & { readonly calls: number; release(error?: Error): void; readonly pending: boolean } {
+  let waiting: { resolve(): void; reject(error: Error): void } | undefined;
+  let calls = 0;
+  return {
+    get calls() {
+      return calls;
+    },
+    get pending() {
+      return waiting !== undefined;
+    },
+    sync() {
+      calls += 1;
+      return new Promise<void>((resolve, reject) => {
+        waiting = { resolve, reject };
+      });
+    },
+    release(error?: Error) {
+      const w = waiting;
+      waiting = undefined;
+      if (error) w?.reject(error);
+      else w?.resolve();
+    },
+    async close() {},
+  };
+}
+
+async function openWithWalSync(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'stockroom-wal-sync-'));
+  const sqlite = new SqliteDatabase(join(dir, 'test.db'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  const walSync = manualWalSync();
+  const db = new Kysely<Tables>({ dialect: createGroupCommitSqliteDialect(sqlite, { syncWal: walSync }) });
+  // The table is made before the test's sync is watched.
+  const creating = sql`create table items (id integer primary key, name text not null unique)`.execute(db);
+  while (!walSync.pending) await new Promise((resolve) => setImmediate(resolve));
+  walSync.release();
+  await creating;
+  t.after(async () => {
+    const closing = db.destroy();
+    walSync.release();
+    await closing;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { db, walSync };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SQLite group commit with the WAL synced off the event loop', () => {
+  it('answers a write only once the WAL sync after its COMMIT has finished', async (t) => {
+    const { db, walSync } = await openWithWalSync(t);
+    let settled = false;
+    const writes = Promise.all([insert(db, 'a'), insert(db, 'b')]).then(() => (settled = true));
+    while (!walSync.pending) await turn();
+    await turn();
+    assert.equal(settled, false, 'a write was answered before its commit was on disk');
+    walSync.release();
+    await writes;
+    assert.equal(settled, true);
+  });
+
+  it('covers the commits made while a sync runs with one more sync, not one each', async (t) => {
+    const { db, walSync } = await openWithWalSync(t);
+    const before = walSync.calls;
+    const first = insert(db, 'first');
+    while (!walSync.pending) await turn();
+    // Three more groups commit while the first sync is still running.
+    const later = [insert(db, 'x'), insert(db, 'y')];
+    await turn();
+    later.push(insert(db, 'z'));
+    await turn();
+    walSync.release();
+    await first;
+    while (!walSync.pending) await turn();
+    walSync.release();
+    await Promise.all(later);
+    assert.equal(walSync.calls - before, 2);
+  });
+
+  it('holds back a read that may have seen a commit not yet on disk, and answers a read at once when all is', async (t) => {
+    const { db, walSync } = await openWithWalSync(t);
+    const write = insert(db, 'fresh');
+    while (!walSync.pending) await turn();
+    let readDone = false;
+    const read = db.selectFrom('items').select('name').execute().then((rows) => ((readDone = true), rows));
+    await turn();
+    assert.equal(readDone, false, 'a read answered with a commit that was not yet on disk');
+    walSync.release();
+    assert.deepEqual(await read, [{ name: 'fresh' }]);
+    await write;
+    const calls = walSync.calls;
+    assert.deepEqual(await db.selectFrom('items').select('name').execute(), [{ name: 'fresh' }]);
+    assert.equal(walSync.calls, calls, 'a read with nothing pending asked for a sync');
+  });
+
+  it('rejects the writes whose sync failed, and goes on with the next ones', async (t) => {
+    const { db, walSync } = await openWithWalSync(t);
+    const lost = insert(db, 'lost');
+    while (!walSync.pending) await turn();
+    walSync.release(new Error('EIO: fdatasync failed'));
+    await assert.rejects(lost, /EIO/);
+    const next = insert(db, 'next');
+    while (!walSync.pending) await turn();
+    walSync.release();
+    await next;
+  });
+});
+
+describe('openDatabase on a SQLite file', () => {
+  it('runs SQLite with NORMAL and syncs the -wal file itself after each commit', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'stockroom-open-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const { db, destroy } = openDatabase({ kind: 'sqlite', path: join(dir, 'stockroom.db') });
+    const synced: string[] = [];
+    const realOpen = fsPromises.open;
+    t.mock.method(fsPromises, 'open', async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      const datasync = handle.datasync.bind(handle);
+      handle.datasync = async () => {
+        synced.push(String(args[0]));
+        return datasync();
+      };
+      return handle;
+    });
+    const mode = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+    assert.equal(mode.rows[0]?.synchronous, 1, 'synchronous is not NORMAL');
+    await sql`create table t (x integer)`.execute(db);
+    await sql`insert into t values (1)`.execute(db);
+    await destroy();
+    assert.ok(synced.length >= 2, `the WAL was synced ${synced.length} times for 2 commits`);
+    assert.ok(synced.every((path) => path === join(dir, 'stockroom.db-wal')));
   });
 });
