@@ -2,16 +2,10 @@
  * Identifiers: a prefix, `_`, then random letters and digits only (semantics.md §8), so that they
  * match Vercel's request patterns such as `^icfg_[a-zA-Z0-9]+$`.
  */
-import { randomBytes } from 'node:crypto';
-
-const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+import { BASE62, randomText } from '../crypto/random-text.js';
 
 /** Random characters after the prefix: 24 base62 characters carry about 143 bits. */
 export const ID_RANDOM_LENGTH = 24;
-
-// The largest multiple of 62 that fits in a byte. Bytes at or above it are dropped rather than
-// folded with `% 62`, which would make the first 8 characters of the alphabet more likely.
-const UNBIASED_LIMIT = 62 * 4;
 
 const PREFIX = /^[a-z][a-z0-9]*$/;
 const RANDOM_PART = /^[a-zA-Z0-9]+$/;
@@ -23,17 +17,7 @@ const RANDOM_PART = /^[a-zA-Z0-9]+$/;
  */
 export function newId(prefix: string): string {
   if (!PREFIX.test(prefix)) throw new TypeError(`Invalid id prefix: ${JSON.stringify(prefix)}`);
-  let id = `${prefix}_`;
-  let remaining = ID_RANDOM_LENGTH;
-  while (remaining > 0) {
-    // About 3% of bytes are dropped; a few spare bytes make a second round rare.
-    for (const byte of randomBytes(remaining + 4)) {
-      if (byte >= UNBIASED_LIMIT) continue;
-      id += ALPHABET[byte % 62];
-      if (--remaining === 0) break;
-    }
-  }
-  return id;
+  return `${prefix}_${randomText(ID_RANDOM_LENGTH, BASE62)}`;
 }
 
 /**
