@@ -95,7 +95,7 @@ async function measure(server: ServerProcess, shape: RequestShape): Promise<Samp
 
 // Best of the rounds: a neighbour's load only ever adds CPU time and takes requests away, so the
 // least CPU per request and the most requests/s seen are the closest to the code's own cost.
-const best = (values: number[], pick: (a: number, b: number) => number) => values.reduce(pick, values[0] ?? NaN);
+const best = (values: number[], pick: (a: number, b: number) => number) => (values.length === 0 ? NaN : values.reduce((a, b) => pick(a, b)));
 const subject = (commit: string) => execFileSync('git', ['log', '-1', '--format=%s', commit], { cwd: ROOT, encoding: 'utf8' }).trim().slice(0, 60);
 const lines = [`| commit | ${scenarios.map((s) => `${s.name}: req/s, CPU ms/req`).join(' | ')} |`, `|---|${scenarios.map(() => '---:').join('|')}|`];
 for (const commit of commits) {
