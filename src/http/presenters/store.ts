@@ -54,7 +54,7 @@ export function presentStore(
     metadata: { ...store.metadata } as Static<typeof StoreWire>['metadata'],
     externalResourceId: store.externalResourceId ?? '',
     externalResourceStatus: (store.externalResourceStatus ?? null) as Static<typeof StoreWire>['externalResourceStatus'],
-    product: presentProduct(integration, product, store.installationId),
+    product: presentedProduct(integration, product, store.installationId),
     ...(store.protocolSettings ? { protocolSettings: store.protocolSettings as Static<typeof StoreWire>['protocolSettings'] } : {}),
     ...(store.notification ? { notification: { ...store.notification } } : {}),
     secrets: store.secrets.map((s) => ({ name: s.name, length: s.length })),
@@ -68,6 +68,35 @@ function storeCapabilities(product: CatalogProduct): Static<typeof StoreCapabili
     if (product.capabilities[key] !== undefined) out[key] = product.capabilities[key];
   }
   return out as Static<typeof StoreCapabilities>;
+}
+
+/**
+ * `presentProduct`, made once per catalog product and installation and shared by every store
+ * answer that shows it: the catalog is immutable once loaded (a reload makes new product objects,
+ * so the WeakMap lets the old ones go), and a list page shows the same product up to 100 times.
+ * Frozen, because it is shared.
+ */
+const productsPresented = new WeakMap<CatalogProduct, Map<string, Static<typeof Product>>>();
+const MAX_INSTALLATIONS_PER_PRODUCT = 1000;
+
+function presentedProduct(integration: CatalogIntegration, product: CatalogProduct, installationId: string): Static<typeof Product> {
+  let byInstallation = productsPresented.get(product);
+  if (!byInstallation) productsPresented.set(product, (byInstallation = new Map()));
+  let presented = byInstallation.get(installationId);
+  if (!presented) {
+    if (byInstallation.size >= MAX_INSTALLATIONS_PER_PRODUCT) byInstallation.clear();
+    presented = deepFreeze(presentProduct(integration, product, installationId));
+    byInstallation.set(installationId, presented);
+  }
+  return presented;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** `store.product`: the catalog product with its integration (vercel-contract.md §2.4 Product). */

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
+import { presentedStoreSerializer } from '../plugins/presenter-serializer.js';
 import { presentStore } from '../presenters/store.js';
 import { CreateStoreDirectBody, CreateStoreResponse } from '../schemas/index.js';
 
@@ -21,6 +22,7 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     '/v1/storage/stores/integration/direct',
     {
       config: { write: true },
+      serializerCompiler: presentedStoreSerializer,
       schema: {
         tags: ['storage'],
         summary: 'Create integration store (free and paid plans)',

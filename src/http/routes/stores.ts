@@ -12,6 +12,7 @@ import { ErrorBody } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
+import { presentedStoreSerializer } from '../plugins/presenter-serializer.js';
 import { environmentVariableNames, presentStore, type StoreConnectionView } from '../presenters/store.js';
 import { ProjectsMetadata, Store as StoreWire, StoreStatus } from '../schemas/index.js';
 
@@ -42,6 +43,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
   app.get(
     '/v1/storage/stores',
     {
+      serializerCompiler: presentedStoreSerializer,
       schema: {
         tags: ['storage'],
         summary: "The team's stores, newest first",
@@ -65,6 +67,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
   app.get(
     '/v1/storage/stores/:id',
     {
+      serializerCompiler: presentedStoreSerializer,
       schema: {
         tags: ['storage'],
         summary: 'One store of the team',
