@@ -1,7 +1,8 @@
 import { randomFillSync } from 'node:crypto';
 
 /**
- * Uniformly random text from an alphabet, for ids, tokens, passwords and provider resource names.
+ * Uniformly random text from an alphabet, for ids, tokens, passwords and provider resource names,
+ * and random bytes for the secret box's IVs.
  *
  * Bytes come from the operating system's CSPRNG 4 KiB at a time: a call into it costs about 5 µs
  * here whatever its size, as much as a small indexed query, and a create made some twenty ids,
@@ -22,6 +23,13 @@ function nextRandomByte(): number {
   pool[used] = 0;
   used += 1;
   return byte;
+}
+
+/** `length` random bytes from the pool (nonces, IVs), each byte used once. */
+export function randomPoolBytes(length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i += 1) out[i] = nextRandomByte();
+  return out;
 }
 
 export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { randomPoolBytes } from './random-text.js';
 
 /**
  * Encrypts secrets at rest with AES-256-GCM (semantics.md §6).
@@ -18,7 +19,7 @@ export function createSecretBox(key: string): SecretBox {
   const keyBytes = deriveKey(key);
   return {
     seal(plaintext) {
-      const iv = randomBytes(12);
+      const iv = randomPoolBytes(12);
       const cipher = createCipheriv('aes-256-gcm', keyBytes, iv);
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LOWERCASE_ALPHANUMERIC, randomText } from '../../src/crypto/random-text.js';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
 
 describe('randomText', () => {
   test('draws each character of a 36-character alphabet with roughly equal frequency, across pool refills', () => {
@@ -23,5 +24,14 @@ describe('randomText', () => {
   test('refuses an alphabet it cannot draw from uniformly', () => {
     assert.throws(() => randomText(5, 'a'), RangeError);
     assert.throws(() => randomText(5, 'x'.repeat(257)), RangeError);
+  });
+});
+
+describe('the secret box with pooled IVs', () => {
+  test('seals the same text under a different IV every time, and opens each', () => {
+    const box = createSecretBox('a passphrase for the test');
+    const sealed = Array.from({ length: 500 }, () => box.seal('postgres://user:pw@host/db'));
+    assert.equal(new Set(sealed.map((s) => s.split('.')[1])).size, 500, 'an IV repeated');
+    assert.ok(sealed.every((s) => box.open(s) === 'postgres://user:pw@host/db'));
   });
 });
