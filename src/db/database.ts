@@ -80,6 +80,10 @@ function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // A client in use emits 'error' too when its connection drops mid-query (server restart,
+  // pg_terminate_backend), and the pool listens only to idle ones: with no listener that event
+  // would crash the process. The query itself is rejected separately and answered as a failure.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', destroy: () => db.destroy() };
 }

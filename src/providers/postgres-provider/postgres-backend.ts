@@ -38,6 +38,10 @@ export function createPostgresBackend(settings: PostgresBackendSettings): Postgr
   const pool = new pg.Pool({ connectionString: settings.adminUrl, max: 5, connectionTimeoutMillis: 5000, idleTimeoutMillis: 10_000 });
   // An idle client's error (server restart) must not crash Stockroom; the pool replaces it.
   pool.on('error', () => {});
+  // A client in use emits 'error' too when its connection drops mid-query (server restart,
+  // pg_terminate_backend), and the pool listens only to idle ones: with no listener that event
+  // would crash the process. The query itself is rejected separately and answered as a failure.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const address: ServerAddress = serverAddress(settings.adminUrl, settings.publicHost);
   const id = pg.escapeIdentifier;
   let adminFacts: Promise<{ superuser: boolean; version: number }> | undefined;
