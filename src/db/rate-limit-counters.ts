@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { FixedWindow, RateLimitCounters } from '../domain/rate-limits.js';
+import type { FixedWindow } from '../domain/rate-limits.js';
+import type { BatchableCounters } from '../rate-limits/coalescing-counters.js';
 import type { DB } from './schema.js';
 
 /** Row type of `rate_limit_counters` (migration 0006). */
@@ -12,19 +13,20 @@ export interface RateLimitCountersTable {
 type Tables = { rate_limit_counters: RateLimitCountersTable };
 
 /**
- * Counters in the database, so every replica on one PostgreSQL counts into the same window. Each
- * request costs one upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`): one round trip and a
- * row lock held only for that statement. A busy token serializes on its row, which is the point
- * of a shared limit; tokens do not contend with each other.
+ * Counters in the database, so every replica on one PostgreSQL counts into the same window. An
+ * update is one upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`): one round trip and a row
+ * lock held only for that statement; `createCoalescingCounters` adds up the requests that arrive
+ * while one is in flight. A busy token serializes on its row, which is the point of a shared
+ * limit; tokens do not contend with each other.
  */
-export function createDatabaseCounters(db: Kysely<DB>): RateLimitCounters {
+export function createDatabaseCounters(db: Kysely<DB>): BatchableCounters {
   const counters = db.withTables<Tables>();
   return {
-    async increment(key: string, window: FixedWindow): Promise<number> {
+    async incrementBy(key: string, window: FixedWindow, by: number): Promise<number> {
       const row = await counters
         .insertInto('rate_limit_counters')
-        .values({ key, window_start: window.start, count: 1 })
-        .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limit_counters.count', '+', 1) })))
+        .values({ key, window_start: window.start, count: by })
+        .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limit_counters.count', '+', by) })))
         .returning('count')
         .executeTakeFirstOrThrow();
       return Number(row.count);

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { createDatabaseCounters } from '../../db/rate-limit-counters.js';
 import { fixedWindow, rateLimitState, type RateLimitCounters, type RateLimitGroup, type RateLimitState } from '../../domain/rate-limits.js';
 import { ApiError } from '../../errors.js';
+import { createCoalescingCounters } from '../../rate-limits/coalescing-counters.js';
 import { createMemoryCounters } from '../../rate-limits/memory-counters.js';
 import { createRedisCounters } from '../../rate-limits/redis-counters.js';
 import type { AnyFastify } from '../app-type.js';
@@ -98,7 +99,7 @@ export function registerRateLimit(app: AnyFastify, ctx: AppContext, settings: Ra
 
 function countersFor(ctx: AppContext, settings: RateLimitSettings): RateLimitCounters {
   if (settings.redisUrl) return createRedisCounters(settings.redisUrl);
-  if (ctx.dialect === 'postgres') return createDatabaseCounters(ctx.db);
+  if (ctx.dialect === 'postgres') return createCoalescingCounters(createDatabaseCounters(ctx.db));
   return createMemoryCounters();
 }
 
