@@ -33,21 +33,34 @@ async function main(): Promise<void> {
   let afterCreates: MemoryAfterCreates | undefined;
   let soak: SoakResult | undefined;
 
-  const baseline = options.soakOnly ? undefined : await measureBaseline(options);
-  if (baseline) rows.push(...baseline.rows);
+  // The baseline server stays up all run: besides its own rows, it is measured again for a few
+  // seconds just before each Stockroom scenario, and that scenario's ratio is to this adjacent
+  // measurement, so a neighbour's load that comes and goes weighs on both sides alike.
+  const baselineServer = options.soakOnly ? undefined : await startBaseline();
+  try {
+    const baseline = baselineServer ? await measureBaseline(baselineServer, options) : undefined;
+    if (baseline) rows.push(...baseline.rows);
+    const pairedBaseline = async (method: 'GET' | 'POST'): Promise<number> => {
+      if (!baselineServer) return NaN;
+      const shape = method === 'GET' ? BASELINE_GET : BASELINE_POST;
+      return (await runLoad(baselineServer.url, shape, { connections: options.connections, durationS: options.pairedBaselineS })).requestsPerSecond;
+    };
 
-  const databases: Array<'sqlite' | 'postgres'> = options.soakOnly || !options.databaseUrl ? ['sqlite'] : ['sqlite', 'postgres'];
-  for (const kind of databases) {
-    const prepared = await prepareDatabase(kind, options);
-    try {
-      const run = await measureStockroom(kind, prepared, options, baseline?.rps ?? { GET: NaN, POST: NaN });
-      rows.push(...run.rows);
-      if (run.coldStart) coldStarts.push(run.coldStart);
-      afterCreates ??= run.afterCreates;
-      soak ??= run.soak;
-    } finally {
-      await prepared.drop();
+    const databases: Array<'sqlite' | 'postgres'> = options.soakOnly || !options.databaseUrl ? ['sqlite'] : ['sqlite', 'postgres'];
+    for (const kind of databases) {
+      const prepared = await prepareDatabase(kind, options);
+      try {
+        const run = await measureStockroom(kind, prepared, options, pairedBaseline);
+        rows.push(...run.rows);
+        if (run.coldStart) coldStarts.push(run.coldStart);
+        afterCreates ??= run.afterCreates;
+        soak ??= run.soak;
+      } finally {
+        await prepared.drop();
+      }
     }
+  } finally {
+    await baselineServer?.stop();
   }
 
   const report: RunReport = {
@@ -74,22 +87,19 @@ async function main(): Promise<void> {
   log(`\nwritten to ${options.output} (${report.elapsedS.toFixed(0)} s)`);
 }
 
-async function measureBaseline(options: BenchOptions): Promise<{ rows: ResultRow[]; rps: { GET: number; POST: number } }> {
+const BASELINE_GET: RequestShape = { method: 'GET', path: '/v2/user' };
+const BASELINE_POST: RequestShape = { method: 'POST', path: '/v1/storage/stores/integration/direct', body: () => createBody({ installationId: 'icfg_x' }, {}) };
+
+async function measureBaseline(server: ServerProcess, options: BenchOptions): Promise<{ rows: ResultRow[] }> {
   log('baseline: node:http, canned JSON');
-  const server = await startBaseline();
-  try {
-    const get = await measure(server, { method: 'GET', path: '/v2/user' }, options);
-    const post = await measure(server, { method: 'POST', path: '/v1/storage/stores/integration/direct', body: () => createBody({ installationId: 'icfg_x' }, {}) }, options);
-    return {
-      rows: [
-        { scenario: 'baseline GET (canned JSON)', database: 'baseline', kind: 'baseline', connections: options.connections, result: get, ratio: 1 },
-        { scenario: 'baseline POST (canned store JSON)', database: 'baseline', kind: 'baseline', connections: options.connections, result: post, ratio: 1 },
-      ],
-      rps: { GET: get.requestsPerSecond, POST: post.requestsPerSecond },
-    };
-  } finally {
-    await server.stop();
-  }
+  const get = await measure(server, BASELINE_GET, options);
+  const post = await measure(server, BASELINE_POST, options);
+  return {
+    rows: [
+      { scenario: 'baseline GET (canned JSON)', database: 'baseline', kind: 'baseline', connections: options.connections, result: get, ratio: 1 },
+      { scenario: 'baseline POST (canned store JSON)', database: 'baseline', kind: 'baseline', connections: options.connections, result: post, ratio: 1 },
+    ],
+  };
 }
 
 interface PreparedDatabase {
@@ -137,7 +147,12 @@ interface StockroomRun {
   readonly soak?: SoakResult;
 }
 
-async function measureStockroom(kind: 'sqlite' | 'postgres', prepared: PreparedDatabase, options: BenchOptions, baseline: { GET: number; POST: number }): Promise<StockroomRun> {
+async function measureStockroom(
+  kind: 'sqlite' | 'postgres',
+  prepared: PreparedDatabase,
+  options: BenchOptions,
+  pairedBaseline: (method: 'GET' | 'POST') => Promise<number>,
+): Promise<StockroomRun> {
   const start = (profile: boolean) =>
     startStockroom({
       env: prepared.env,
@@ -182,6 +197,9 @@ async function measureStockroom(kind: 'sqlite' | 'postgres', prepared: PreparedD
       log(`  ${scenario.name}`);
       const shape = scenario.shape(target);
       const connections = scenario.connections ?? options.connections;
+      // A ratio to the baseline only compares like with like: the same number of connections.
+      const comparable = connections === options.connections;
+      const baselineRps = comparable ? await pairedBaseline(shape.method) : NaN;
       const result = await measure(server, shape, { ...options, connections }, (r) => (creates += scenario.kind === 'create' ? r.ok : 0));
       rows.push({
         scenario: scenario.name,
@@ -190,8 +208,8 @@ async function measureStockroom(kind: 'sqlite' | 'postgres', prepared: PreparedD
         connections,
         ...(scenario.createTarget ? { createTarget: true } : {}),
         result,
-        // A ratio to the baseline only compares like with like: the same number of connections.
-        ratio: connections === options.connections ? result.requestsPerSecond / baseline[shape.method] : NaN,
+        ratio: comparable ? result.requestsPerSecond / baselineRps : NaN,
+        ...(comparable ? { baselineRps } : {}),
       });
     }
     const afterCreates = kind === 'sqlite' && rssBefore !== undefined ? { creates, rssBefore, rssAfter: server.rssBytes() } : undefined;

@@ -5,6 +5,8 @@ export interface BenchOptions {
   readonly connections: number;
   readonly durationS: number;
   readonly warmupS: number;
+  /** Seconds of baseline measured just before each Stockroom scenario, for its ratio. */
+  readonly pairedBaselineS: number;
   readonly stores: number;
   readonly deepPageDepth: number;
   readonly soakS: number;
@@ -34,6 +36,7 @@ export function readOptions(env: Record<string, string | undefined>, argv: reado
     connections: int('BENCH_CONNECTIONS', 50),
     durationS: int('BENCH_DURATION_S', 10),
     warmupS: int('BENCH_WARMUP_S', 2),
+    pairedBaselineS: Math.max(1, int('BENCH_PAIRED_BASELINE_S', 4)),
     stores: int('BENCH_STORES', 100_000),
     deepPageDepth: int('BENCH_DEEP_PAGE', 90_000),
     // The full soak is 100,000 creates in 5 minutes; `npm run bench` keeps the rate and runs 60 s.

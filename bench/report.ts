@@ -14,6 +14,8 @@ export interface ResultRow {
   readonly result: LoadResult & { readonly cpuMsPerRequest: number };
   /** Requests/s divided by the baseline's for the same method, in this run; NaN when not comparable. */
   readonly ratio: number;
+  /** The baseline's requests/s measured just before this scenario, which `ratio` divides by. */
+  readonly baselineRps?: number;
 }
 
 export interface ColdStart {
@@ -77,7 +79,7 @@ export function checkTargets(report: RunReport): TargetCheck[] {
     checks.push({
       target: `${row.scenario} (${row.database}) ≥ 30% of the baseline's requests/s`,
       met: row.ratio >= 0.3,
-      measured: `${(row.ratio * 100).toFixed(1)}%`,
+      measured: `${(row.ratio * 100).toFixed(1)}%${row.baselineRps ? ` (${row.result.requestsPerSecond.toFixed(0)} against ${row.baselineRps.toFixed(0)}/s measured just before)` : ''}`,
       limit: `server CPU ${row.result.cpuMsPerRequest.toFixed(3)} ms per request against the baseline's ${baseCpu.toFixed(3)} ms, on one event loop${row.kind === 'list' ? ': a page is 20 full stores (~96 KB of JSON, product and metadata schema included) against the baseline\'s 0.6 KB' : ''}`,
     });
   }
@@ -142,6 +144,7 @@ export function renderReport(report: RunReport, checks: readonly TargetCheck[]):
     `- Node ${process.version}; autocannon with ${report.connections} connections, ${report.durationS} s per scenario after a warm-up; every server in its own process`,
     `- A team holding ${report.seededStores.toLocaleString('en-US')} stores (seeded by bulk SQL); the deep page starts ${report.deepPageDepth.toLocaleString('en-US')} stores down`,
     `- Durable single-row SQLite commits on this disk (WAL, synchronous=FULL): ${report.commitCeiling.toFixed(0)}/s`,
+    `- "vs baseline": requests/s against the baseline server's, measured with the same method for a few seconds just before that scenario (so both saw the same neighbours)`,
     '- "server CPU ms/request" is the server process\'s user + system CPU time over the measured run divided by its requests: on a shared machine it moves far less than requests/s',
     '',
     resultsTable(report.rows),
