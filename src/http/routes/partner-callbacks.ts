@@ -7,7 +7,8 @@ import { hashToken } from '../../crypto/secret-box.js';
 import { findInstallationByTokenHash } from '../../db/installations.js';
 import type { StoresTable } from '../../db/schema.js';
 import type { Installation } from '../../domain/installations.js';
-import type { SecretInfo } from '../../domain/stores.js';
+import { replaceStoreSecrets } from '../../db/store-secrets.js';
+import type { SecretValue } from '../../domain/env-vars.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import type { AppContext } from '../context.js';
@@ -44,25 +45,7 @@ const SecretBody = Type.Object({
 });
 const SecretsBody = Type.Object({ secrets: Type.Array(SecretBody, { maxItems: 1000 }), partial: Type.Optional(Type.Boolean()) });
 /** One stored secret: the `secrets_sealed` JSON is an array of these (as create-store seals it). */
-interface SealedSecret {
-  readonly name: string;
-  readonly value: string;
-  readonly environmentOverrides?: Readonly<{ development?: string; preview?: string; production?: string }>;
-}
-
-/** Opens the stored secrets; a corrupt row is reported without echoing it (it holds secrets). */
-function openSecrets(ctx: AppContext, sealed: string | null): SealedSecret[] {
-  if (sealed === null) return [];
-  const parsed: unknown = JSON.parse(ctx.secretBox.open(sealed));
-  if (!Array.isArray(parsed)) throw new Error('sealed secrets are not an array');
-  return parsed.map((item: unknown, index) => {
-    const entry = item as Partial<SealedSecret> | null;
-    if (typeof entry?.name !== 'string' || typeof entry.value !== 'string') throw new Error(`sealed secret #${index} has no name or value`);
-    return entry as SealedSecret;
-  });
-}
-
-type SecretsBodyType = { secrets: Array<{ name: string; value: string; prefix?: string; environmentOverrides?: SealedSecret['environmentOverrides'] }>; partial?: boolean };
+type SecretsBodyType = { secrets: Array<{ name: string; value: string; prefix?: string; environmentOverrides?: SecretValue['environmentOverrides'] }>; partial?: boolean };
 
 /**
  * The installation whose access token the request carries, which must be the one in the path:
@@ -201,36 +184,12 @@ async function refreshResource(ctx: AppContext, icfg: string, resourceId: string
   await applyResource(ctx.db, store, resource, ctx.now());
 }
 
-/**
- * Replaces the store's sealed secrets (or merges by name with `partial`) and their names and
- * lengths. A compare-and-swap on the sealed value keeps two concurrent merges, on any replicas,
- * from losing one another's names.
- */
+/** The partner's secrets, in the shape they are sealed in, stored by `replaceStoreSecrets`. */
 async function replaceSecrets(ctx: AppContext, storeId: string, given: SecretsBodyType['secrets'], partial: boolean): Promise<void> {
-  const incoming: SealedSecret[] = given.map((s) => ({
+  const incoming: SecretValue[] = given.map((s) => ({
     name: s.name,
     value: s.value,
     ...(s.environmentOverrides && Object.keys(s.environmentOverrides).length > 0 ? { environmentOverrides: s.environmentOverrides } : {}),
   }));
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const row = await ctx.db.selectFrom('stores').select(['secrets_sealed']).where('id', '=', storeId).where('lifecycle', '=', 'live').executeTakeFirst();
-    if (!row) throw new ApiError('not_found', 'The resource was deleted meanwhile.');
-    let next = incoming;
-    if (partial) {
-      const current = openSecrets(ctx, row.secrets_sealed);
-      const byName = new Map(current.map((s) => [s.name, s] as const));
-      for (const s of incoming) byName.set(s.name, s);
-      next = [...byName.values()];
-    }
-    const meta: SecretInfo[] = next.map((s) => ({ name: s.name, length: s.value.length }));
-    let update = ctx.db
-      .updateTable('stores')
-      .set({ secrets_sealed: ctx.secretBox.seal(JSON.stringify(next)), secret_meta: JSON.stringify(meta), updated_at: ctx.now() })
-      .where('id', '=', storeId)
-      .where('lifecycle', '=', 'live');
-    update = row.secrets_sealed === null ? update.where('secrets_sealed', 'is', null) : update.where('secrets_sealed', '=', row.secrets_sealed);
-    const result = await update.executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1) return;
-  }
-  throw new ApiError('conflict', 'The secrets changed concurrently too many times; retry.');
+  await replaceStoreSecrets(ctx.db, ctx.secretBox, storeId, incoming, { partial, now: ctx.now() });
 }
