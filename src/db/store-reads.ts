@@ -17,8 +17,13 @@ export const VISIBLE_LIFECYCLES: readonly StoreLifecycle[] = ['live', 'deleting'
  * does not grow with the number of stores or with how far the caller has paged. `projectId`
  * keeps only stores connected to that project.
  */
-export async function listStoresOfTeam(db: Kysely<DB>, teamId: string, page: KeysetPageQuery & { readonly projectId?: string }): Promise<Store[]> {
+export async function listStoresOfTeam(
+  db: Kysely<DB>,
+  teamId: string,
+  page: KeysetPageQuery & { readonly projectId?: string; readonly installationId?: string },
+): Promise<Store[]> {
   let query = db.selectFrom('stores').selectAll().where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
+  if (page.installationId !== undefined) query = query.where('installation_id', '=', page.installationId);
   if (page.since !== undefined) query = query.where('created_at', '>', page.since);
   if (page.until !== undefined) query = query.where('created_at', '<', page.until);
   if (page.after) {

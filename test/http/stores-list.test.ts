@@ -37,6 +37,23 @@ async function expectedOrder(server: TestServer, teamId: string): Promise<string
 
 for (const dialect of DIALECTS) {
   describe(`listing and reading stores (${dialect})`, () => {
+    test('integrationConfigurationId keeps the stores of that installation (the vercel CLI names them when removal is refused)', async (t) => {
+      const server = await startTestServer(t, dialect);
+      const icfg = await bootstrapInstallationId(server);
+      const a = await createStore(server, icfg, 'first');
+      const b = await createStore(server, icfg, 'second');
+      const mine = await server.request('GET', `/v1/storage/stores?integrationConfigurationId=${icfg}&skip-metadata=true`);
+      assert.equal(mine.status, 200, mine.text);
+      assert.deepEqual(mine.body.stores.map((s: { id: string }) => s.id).sort(), [a.id, b.id].sort());
+      assert.ok(mine.body.stores.every((s: { product: { integrationConfigurationId: string } }) => s.product.integrationConfigurationId === icfg));
+      const other = await server.request('GET', '/v1/storage/stores?integrationConfigurationId=icfg_someoneElse');
+      assert.equal(other.status, 200, other.text);
+      assert.deepEqual(other.body.stores, []);
+      // What the list answered is what is stored for that installation.
+      const rows = await server.stockroom.ctx.db.selectFrom('stores').select('id').where('installation_id', '=', icfg).where('lifecycle', '=', 'live').execute();
+      assert.deepEqual(rows.map((r) => r.id).sort(), [a.id, b.id].sort());
+    });
+
     test('pages through stores that share a millisecond, by `until` and by `cursor`, showing each store exactly once', async (t) => {
       const server = await startTestServer(t, dialect);
       const icfg = await bootstrapInstallationId(server);

@@ -48,15 +48,26 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         tags: ['storage'],
         summary: "The team's stores, newest first",
         description:
-          'Pages with `limit` (default 20, at most 100) and `until`/`since` (epoch ms, exclusive), as on Vercel; `pagination.next` never skips stores created in the same millisecond. `cursor` (from `pagination.nextCursor`) continues exactly after the last store. `projectId` keeps stores connected to that project.',
-        querystring: Type.Object({ ...KeysetQuery.properties, ...TeamQuery.properties, projectId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }),
+          'Pages with `limit` (default 20, at most 100) and `until`/`since` (epoch ms, exclusive), as on Vercel; `pagination.next` never skips stores created in the same millisecond. `cursor` (from `pagination.nextCursor`) continues exactly after the last store. `projectId` keeps stores connected to that project; `integrationConfigurationId` keeps the stores of that installation (what `vercel integration remove` asks for to name the resources in its way).',
+        querystring: Type.Object({
+          ...KeysetQuery.properties,
+          ...TeamQuery.properties,
+          projectId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+          integrationConfigurationId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+          // Sent by the vercel CLI; every list answer is already without secrets' values.
+          'skip-metadata': Type.Optional(Type.Boolean()),
+        }),
         response: { 200: Type.Object({ stores: Type.Array(ListedStore), pagination: KeysetPagination }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (request) => {
       const page = keysetPageQuery(request.query);
-      const { projectId } = request.query;
-      const rows = await listStoresOfTeam(ctx.db, teamOf(request).team.id, { ...page, ...(projectId !== undefined ? { projectId } : {}) });
+      const { projectId, integrationConfigurationId } = request.query;
+      const rows = await listStoresOfTeam(ctx.db, teamOf(request).team.id, {
+        ...page,
+        ...(projectId !== undefined ? { projectId } : {}),
+        ...(integrationConfigurationId !== undefined ? { installationId: integrationConfigurationId } : {}),
+      });
       const { items, pagination } = keysetPage(rows, page.limit, (s) => s);
       // One query for the connections of the whole page.
       const connections = await listConnectionViews(ctx.db, items.map((s) => s.id));
