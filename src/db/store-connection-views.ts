@@ -29,31 +29,16 @@ export async function listConnectionViews(db: Kysely<DB>, storeIds: readonly str
     .execute();
   for (const row of rows) {
     const list = byStore.get(row.store_id) ?? [];
-    list.push(connectionViewFromRow(row));
+    list.push({
+      id: row.id,
+      projectId: row.project_id,
+      projectName: row.name,
+      framework: row.framework,
+      environments: JSON.parse(row.environments) as string[],
+      envVarPrefix: row.env_var_prefix,
+      sensitive: row.sensitive === 1,
+    });
     byStore.set(row.store_id, list);
   }
   return byStore;
-}
-
-/** The columns a connection view is made of, as `listConnectionViews` and joined reads select them. */
-export interface ConnectionViewRow {
-  readonly id: string;
-  readonly project_id: string;
-  readonly environments: string;
-  readonly env_var_prefix: string | null;
-  readonly sensitive: number;
-  readonly name: string;
-  readonly framework: string | null;
-}
-
-export function connectionViewFromRow(row: ConnectionViewRow): StoreConnectionView {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    projectName: row.name,
-    framework: row.framework,
-    environments: JSON.parse(row.environments) as string[],
-    envVarPrefix: row.env_var_prefix,
-    sensitive: row.sensitive === 1,
-  };
 }

@@ -1,7 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Store, StoreLifecycle } from '../domain/stores.js';
-import type { StoreConnectionView } from '../http/presenters/store.js';
-import { connectionViewFromRow } from './store-connection-views.js';
 import type { KeysetPageQuery } from './keyset.js';
 import type { DB } from './schema.js';
 import { storeFromRow } from './stores.js';
@@ -46,56 +44,6 @@ export async function listStoresOfTeam(
 export async function findVisibleStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
   const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).executeTakeFirst();
   return row ? storeFromRow(row) : undefined;
-}
-
-/**
- * A visible store of the team with its project connections, oldest first, in one query (a store
- * read was three round trips: team, store, connections; issue 7). Another team's store reads as
- * absent. A connection whose project is gone is left out, as `listConnectionViews` leaves it.
- */
-export async function findVisibleStoreOfTeamWithConnections(
-  db: Kysely<DB>,
-  teamId: string,
-  id: string,
-): Promise<{ store: Store; connections: StoreConnectionView[] } | undefined> {
-  const rows = await db
-    .selectFrom('stores')
-    .leftJoin('store_connections', 'store_connections.store_id', 'stores.id')
-    .leftJoin('projects', 'projects.id', 'store_connections.project_id')
-    .selectAll('stores')
-    .select([
-      'store_connections.id as c_id',
-      'store_connections.project_id as c_project_id',
-      'store_connections.environments as c_environments',
-      'store_connections.env_var_prefix as c_env_var_prefix',
-      'store_connections.sensitive as c_sensitive',
-      'projects.name as c_project_name',
-      'projects.framework as c_framework',
-    ])
-    .where('stores.id', '=', id)
-    .where('stores.team_id', '=', teamId)
-    .where('stores.lifecycle', 'in', VISIBLE_LIFECYCLES)
-    .orderBy('store_connections.created_at', 'asc')
-    .orderBy('store_connections.id', 'asc')
-    .execute();
-  const first = rows[0];
-  if (!first) return undefined;
-  const connections: StoreConnectionView[] = [];
-  for (const row of rows) {
-    if (row.c_id === null || row.c_project_id === null || row.c_environments === null || row.c_sensitive === null || row.c_project_name === null) continue;
-    connections.push(
-      connectionViewFromRow({
-        id: row.c_id,
-        project_id: row.c_project_id,
-        environments: row.c_environments,
-        env_var_prefix: row.c_env_var_prefix,
-        sensitive: row.c_sensitive,
-        name: row.c_project_name,
-        framework: row.c_framework,
-      }),
-    );
-  }
-  return { store: storeFromRow(first), connections };
 }
 
 /** A visible store by id alone, for the unauthenticated status read (vercel-contract.md §7.1). */

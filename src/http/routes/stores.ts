@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { deleteStorePorts } from '../../composition/delete-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
-import { findVisibleStore, findVisibleStoreOfTeamWithConnections, listStoresOfTeam } from '../../db/store-reads.js';
+import { findVisibleStore, findVisibleStoreOfTeam, listStoresOfTeam } from '../../db/store-reads.js';
 import { deleteStore } from '../../domain/delete-store.js';
 import { ID_RANDOM_LENGTH, isId } from '../../domain/ids.js';
 import type { Store } from '../../domain/stores.js';
@@ -88,9 +88,10 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       },
     },
     async (request) => {
-      const found = await findVisibleStoreOfTeamWithConnections(ctx.db, teamOf(request).team.id, request.params.id);
-      if (!found) throw new ApiError('not_found', `The store ${request.params.id} was not found.`);
-      return { store: present(found.store, found.connections) };
+      const store = await findVisibleStoreOfTeam(ctx.db, teamOf(request).team.id, request.params.id);
+      if (!store) throw new ApiError('not_found', `The store ${request.params.id} was not found.`);
+      const connections = await listConnectionViews(ctx.db, [store.id]);
+      return { store: present(store, connections.get(store.id) ?? []) };
     },
   );
 
