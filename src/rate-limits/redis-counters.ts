@@ -1,12 +1,14 @@
 import { Redis } from 'ioredis';
-import type { FixedWindow, RateLimitCounters } from '../domain/rate-limits.js';
+import type { FixedWindow } from '../domain/rate-limits.js';
+import type { BatchableCounters } from './coalescing-counters.js';
 
 /**
- * Counters in Redis (`STOCKROOM_REDIS_URL`): one `MULTI INCR PEXPIRE` per request, cheaper than a
- * database upsert when many replicas share a busy limit. Keys expire on their own shortly after
+ * Counters in Redis (`STOCKROOM_REDIS_URL`): one `MULTI INCRBY PEXPIRE` per update (the requests
+ * that arrived meanwhile together, see `createCoalescingCounters`), cheaper than a database upsert
+ * when many replicas share a busy limit. Keys expire on their own shortly after
  * their window ends, so there is nothing to sweep.
  */
-export function createRedisCounters(url: string): RateLimitCounters {
+export function createRedisCounters(url: string): BatchableCounters {
   // A slow or absent Redis must not hold requests: commands give up quickly and the caller fails
   // open (see the rate-limit plugin).
   const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 2000 });
@@ -14,9 +16,9 @@ export function createRedisCounters(url: string): RateLimitCounters {
   // only add noise (ioredis logs it otherwise).
   redis.on('error', () => {});
   return {
-    async increment(key: string, window: FixedWindow, windowMs: number): Promise<number> {
+    async incrementBy(key: string, window: FixedWindow, by: number, windowMs: number): Promise<number> {
       const name = `stockroom:ratelimit:${key}:${window.start}`;
-      const results = await redis.multi().incr(name).pexpire(name, windowMs + 5000).exec();
+      const results = await redis.multi().incrby(name, by).pexpire(name, windowMs + 5000).exec();
       const [error, count] = results?.[0] ?? [new Error('Redis returned no result'), null];
       if (error) throw error;
       return Number(count);

@@ -98,7 +98,7 @@ export function registerRateLimit(app: AnyFastify, ctx: AppContext, settings: Ra
 }
 
 function countersFor(ctx: AppContext, settings: RateLimitSettings): RateLimitCounters {
-  if (settings.redisUrl) return createRedisCounters(settings.redisUrl);
+  if (settings.redisUrl) return createCoalescingCounters(createRedisCounters(settings.redisUrl));
   if (ctx.dialect === 'postgres') return createCoalescingCounters(createDatabaseCounters(ctx.db));
   return createMemoryCounters();
 }
