@@ -12,8 +12,11 @@ import type { AnyFastify } from '../app-type.js';
  * are no shared schemas to pass.
  */
 export function registerSerializers(app: AnyFastify): void {
-  app.setSerializerCompiler(({ schema }) => {
-    let serialize: ((data: unknown) => string) | undefined;
-    return (data: unknown) => (serialize ??= fastJsonStringify(schema as Schema))(data);
-  });
+  app.setSerializerCompiler(({ schema }) => lazySchemaSerializer(schema));
+}
+
+/** fast-json-stringify for `schema`, compiled the first time it serializes. */
+export function lazySchemaSerializer(schema: unknown): (data: unknown) => string {
+  let serialize: ((data: unknown) => string) | undefined;
+  return (data: unknown) => (serialize ??= fastJsonStringify(schema as Schema))(data);
 }

@@ -44,7 +44,6 @@ const SecretBody = Type.Object({
   ),
 });
 const SecretsBody = Type.Object({ secrets: Type.Array(SecretBody, { maxItems: 1000 }), partial: Type.Optional(Type.Boolean()) });
-/** One stored secret: the `secrets_sealed` JSON is an array of these (as create-store seals it). */
 type SecretsBodyType = { secrets: Array<{ name: string; value: string; prefix?: string; environmentOverrides?: SecretValue['environmentOverrides'] }>; partial?: boolean };
 
 /**
