@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { FixedWindow } from '../domain/rate-limits.js';
-import type { BatchableCounters } from '../rate-limits/coalescing-counters.js';
+import type { BatchableCounters, FixedWindow } from '../domain/rate-limits.js';
 import type { DB } from './schema.js';
 
 /** Row type of `rate_limit_counters` (migration 0006). */

@@ -61,3 +61,11 @@ export interface RateLimitCounters {
   sweep(before: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * A shared counter (PostgreSQL, Redis) that adds several requests in one update and returns the
+ * new total; `createCoalescingCounters` turns it into `RateLimitCounters`.
+ */
+export interface BatchableCounters extends Omit<RateLimitCounters, 'increment'> {
+  incrementBy(key: string, window: FixedWindow, by: number, windowMs: number): Promise<number>;
+}

@@ -1,9 +1,4 @@
-import type { FixedWindow, RateLimitCounters } from '../domain/rate-limits.js';
-
-/** A shared counter that can add several requests at once and return the new total. */
-export interface BatchableCounters extends Omit<RateLimitCounters, 'increment'> {
-  incrementBy(key: string, window: FixedWindow, by: number, windowMs: number): Promise<number>;
-}
+import type { BatchableCounters, FixedWindow, RateLimitCounters } from '../domain/rate-limits.js';
 
 interface Batch {
   readonly key: string;

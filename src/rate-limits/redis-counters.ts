@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
-import type { FixedWindow } from '../domain/rate-limits.js';
-import type { BatchableCounters } from './coalescing-counters.js';
+import type { BatchableCounters, FixedWindow } from '../domain/rate-limits.js';
 
 /**
  * Counters in Redis (`STOCKROOM_REDIS_URL`): one `MULTI INCRBY PEXPIRE` per update (the requests
