@@ -239,25 +239,25 @@ class GroupCommitDriver implements Driver {
     if (!walSync || this.#syncRunning || this.#synced >= this.#committed) return;
     this.#syncRunning = true;
     const upTo = this.#committed;
+    // A failed flush may have lost what it was to flush: whoever waited for it is told, and the
+    // next sync starts after it (Linux reports a lost write-back once, so retrying proves nothing).
     walSync.sync().then(
-      () => {
-        this.#synced = Math.max(this.#synced, upTo);
-      },
-      // A failed flush may have lost what it was to flush: whoever waited for it is told, and
-      // the next sync starts from the same point (Linux reports a lost write-back once).
-      (error: unknown) => {
-        const failed = this.#awaitingSync.filter((w) => w.commit <= upTo);
-        this.#awaitingSync = this.#awaitingSync.filter((w) => w.commit > upTo);
-        for (const waiter of failed) waiter.done.reject(error);
-        this.#synced = Math.max(this.#synced, upTo);
-      },
-    ).finally(() => {
-      this.#syncRunning = false;
-      const ready = this.#awaitingSync.filter((w) => w.commit <= this.#synced);
-      this.#awaitingSync = this.#awaitingSync.filter((w) => w.commit > this.#synced);
-      for (const waiter of ready) waiter.done.resolve();
-      this.#syncWal();
-    });
+      () => this.#settleSynced(upTo, { ok: true }),
+      (error: unknown) => this.#settleSynced(upTo, { ok: false, error }),
+    );
+  }
+
+  /** A sync covering the commits up to `upTo` ended: their waiters learn how, and the next starts. */
+  #settleSynced(upTo: number, outcome: { readonly ok: true } | { readonly ok: false; readonly error: unknown }): void {
+    this.#synced = Math.max(this.#synced, upTo);
+    this.#syncRunning = false;
+    const settled = this.#awaitingSync.filter((w) => w.commit <= upTo);
+    this.#awaitingSync = this.#awaitingSync.filter((w) => w.commit > upTo);
+    for (const waiter of settled) {
+      if (outcome.ok) waiter.done.resolve();
+      else waiter.done.reject(outcome.error);
+    }
+    this.#syncWal();
   }
 
   /** Settles the members of a committed group once their commit is durable. */
