@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { addMember } from '../../db/accounts-store.js';
-import { deleteMembership, findMembership, listMembers } from '../../db/teams.js';
+import { changeMembership } from '../../db/accounts-store.js';
+import { findMembership, listMembers } from '../../db/teams.js';
 import { findUserByEmail, findUserById } from '../../db/users.js';
 import { canAdministerTeam, ROLES, type Role } from '../../domain/roles.js';
 import { ApiError } from '../../errors.js';
@@ -20,6 +20,11 @@ const MemberWire = Type.Object({
   createdAt: Type.Number(),
 });
 const TeamParams = Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) });
+
+/** A team keeps at least one OWNER: demoting or removing the last one is refused. */
+function lastOwnerError(teamSlug: string): ApiError {
+  return new ApiError('last_owner', `A team keeps at least one OWNER: make another member OWNER of ${teamSlug} first.`);
+}
 
 /**
  * Team members on Vercel's paths. Vercel invites by email; Stockroom has no mail, so the user must
@@ -58,7 +63,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
           email: Type.Optional(Type.String({ format: 'email' })),
           role: Type.Optional(RoleSchema),
         }),
-        response: { 200: Type.Object({ uid: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: Type.Object({ uid: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {
@@ -68,7 +73,8 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const user = uid ? await findUserById(ctx.db, uid) : await findUserByEmail(ctx.db, email as string);
       if (!user) throw new ApiError('not_found', `No user ${uid ?? email} exists on this Stockroom; an operator can create one with POST /stockroom/v1/users.`);
       const role: Role = request.body.role ?? 'MEMBER';
-      await addMember(ctx.db, { teamId: team.id, userId: user.id, role, now: ctx.now() });
+      // Adding a user who is already a member changes their role, so this is where an OWNER could demote themselves too.
+      if ((await changeMembership(ctx.db, { teamId: team.id, userId: user.id, role, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
       return { uid: user.id, username: user.username, email: user.email, role };
     },
   );
@@ -82,14 +88,15 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         summary: "Change a member's role (OWNER only)",
         params: Type.Object({ teamId: Type.String(), uid: Type.String() }),
         body: Type.Object({ role: RoleSchema }),
-        response: { 200: Type.Object({ id: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: Type.Object({ id: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {
       const team = await ownerTeam(request);
       const existing = await findMembership(ctx.db, team.id, request.params.uid);
       if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-      await addMember(ctx.db, { teamId: team.id, userId: request.params.uid, role: request.body.role, now: existing.createdAt });
+      const changed = await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: request.body.role, now: existing.createdAt });
+      if (changed === 'last_owner') throw lastOwnerError(team.slug);
       return { id: request.params.uid };
     },
   );
@@ -109,11 +116,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const team = await ownerTeam(request);
       const existing = await findMembership(ctx.db, team.id, request.params.uid);
       if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-      if (existing.role === 'OWNER') {
-        const owners = (await listMembers(ctx.db, team.id)).filter((m) => m.role === 'OWNER');
-        if (owners.length <= 1) throw new ApiError('conflict', 'A team keeps at least one OWNER.');
-      }
-      await deleteMembership(ctx.db, team.id, request.params.uid);
+      if ((await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: null, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
       return { id: request.params.uid };
     },
   );
