@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createTeam } from '../helpers/accounts.js';
+import { createTeam, createUser } from '../helpers/accounts.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 
@@ -72,6 +72,25 @@ for (const dialect of DIALECTS) {
       assert.equal((await server.stockroom.ctx.db.selectFrom('teams').select('id').where('slug', '=', 'x').execute()).length, 0);
       // The same operator unscoped still can.
       assert.equal((await server.request('POST', '/stockroom/v1/users', { body: { email: 'x@example.test', username: 'x' } })).status, 200);
+    });
+
+    test("an operator's token scoped to a team where they are no OWNER cannot change its billing state", async (t) => {
+      const server = await startTestServer(t, dialect);
+      const operatorId = (await server.request('GET', '/v2/user')).body.user.id as string;
+      const owner = await createUser(server);
+      const team = await createTeam(server, owner.token);
+      const added = await server.request('POST', `/v1/teams/${team.id}/members`, { token: owner.token, body: { uid: operatorId, role: 'MEMBER' } });
+      assert.equal(added.status, 200, added.text);
+      const scoped = await mint(server, 'operator-in-team', team.id);
+      const billingState = async () =>
+        (await server.stockroom.ctx.db.selectFrom('teams').select('billing_state').where('id', '=', team.id).executeTakeFirstOrThrow()).billing_state;
+
+      assertForbidden(await server.request('PATCH', `/stockroom/v1/billing?teamId=${team.id}`, { token: scoped.value, body: { billingState: 'soft_blocked' } }));
+      assert.equal(await billingState(), 'active');
+      // Unscoped, the operator may, as the invoicing system's stand-in.
+      const unscoped = await server.request('PATCH', `/stockroom/v1/billing?teamId=${team.id}`, { body: { billingState: 'soft_blocked' } });
+      assert.equal(unscoped.status, 200, unscoped.text);
+      assert.equal(await billingState(), 'soft_blocked');
     });
 
     test('cannot create teams, and sees its own team as the default team', async (t) => {

@@ -40,7 +40,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.get(
     '/v2/teams/:teamId/members',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: { tags: ['teams'], summary: 'List team members', params: TeamParams, response: { 200: Type.Object({ members: Type.Array(MemberWire) }), 403: ErrorBody } },
     },
     async (request) => {
@@ -53,7 +53,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.post(
     '/v1/teams/:teamId/members',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
         summary: 'Add an existing user to the team with a role (OWNER only)',
@@ -82,7 +82,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.patch(
     '/v1/teams/:teamId/members/:uid',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
         summary: "Change a member's role (OWNER only)",
@@ -104,7 +104,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.delete(
     '/v1/teams/:teamId/members/:uid',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
         summary: 'Remove a member (OWNER only)',
