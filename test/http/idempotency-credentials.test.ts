@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { Migrator } from 'kysely';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/database.js';
 import type { IdempotencyKeysTable } from '../../src/db/idempotency-keys.js';
+import { MIGRATIONS } from '../../src/db/migrations/index.js';
+import { requestFingerprint } from '../../src/domain/idempotency.js';
 import { createTeam } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -102,6 +107,48 @@ for (const dialect of DIALECTS) {
       assert.equal(replay.status, 200, replay.text);
       assert.equal(replay.headers.get('idempotent-replayed'), 'true');
       assert.equal(replay.text, unscoped.text);
+    });
+
+    test('upgrading: answers stored in plaintext before migration 0009 are erased, and their keys refuse (422) rather than run again', async (t) => {
+      const database = await createTestDatabase(dialect);
+      t.after(() => database.drop());
+      const first = await startTestServer(t, dialect, { database });
+      const userId = (await first.request('GET', '/v2/user')).body.user.id as string;
+      await first.stop();
+
+      // The database as the version before this one left it, with an answer holding a token.
+      const legacy = openDatabase(loadConfig({ ...database.env }).database);
+      const migrator = new Migrator({ db: legacy.db, provider: { getMigrations: async () => MIGRATIONS } });
+      assert.equal((await migrator.migrateTo('0008-store-status-index')).error, undefined);
+      const leaked = 'srk_legacyPlaintextToken0123456789abcdef';
+      const now = Date.now();
+      await legacy.db
+        .insertInto('idempotency_keys' as any)
+        .values({
+          user_id: userId,
+          team_scope: '',
+          key: 'old-key',
+          fingerprint: requestFingerprint('POST', '/v3/user/tokens', {}, { name: 'old' }),
+          method: 'POST',
+          path: '/v3/user/tokens',
+          claim_id: 'claim_old',
+          locked_at: now,
+          status_code: 200,
+          response_headers: JSON.stringify({ 'content-type': 'application/json; charset=utf-8' }),
+          response_body: JSON.stringify({ bearerToken: leaked }),
+          created_at: now,
+          completed_at: now,
+        })
+        .execute();
+      await legacy.destroy();
+
+      const server = await startTestServer(t, dialect, { database });
+      assert.ok(!(await storedKeysText(server)).includes(leaked), 'the plaintext answer is gone');
+      assert.equal((await keyRows(server)).length, 1, 'the key itself is still recorded');
+      const retry = await server.request('POST', '/v3/user/tokens', { body: { name: 'old' }, headers: { 'idempotency-key': 'old-key' } });
+      assert.equal(retry.status, 422, retry.text);
+      assert.equal(retry.body.error.code, 'idempotency_key_reused');
+      assert.equal(await tokensNamed(server, 'old'), 0, 'the request did not run again');
     });
 
     test('on a team route too: the same key from another token of the same user and team is 422 and creates nothing', async (t) => {
