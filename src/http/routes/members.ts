@@ -95,7 +95,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const team = await ownerTeam(request);
       const existing = await findMembership(ctx.db, team.id, request.params.uid);
       if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-      const changed = await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: request.body.role, now: existing.createdAt });
+      const changed = await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: request.body.role, now: ctx.now() });
       if (changed === 'last_owner') throw lastOwnerError(team.slug);
       return { id: request.params.uid };
     },
