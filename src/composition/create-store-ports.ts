@@ -6,6 +6,7 @@ import { getDefaultPaymentMethodId, listPaymentMethods } from '../db/payment-met
 import { deleteProvisioningStore, findLiveStoreByExternalId, findLiveStoreByName, insertProvisioningStore, markStoreLive, setExternalResourceId } from '../db/stores.js';
 import type { Membership, User } from '../domain/accounts.js';
 import { provisionedFields, ProvisionFailure, type CreateStorePorts, type PaymentAttempt, type StoreProduct } from '../domain/create-store.js';
+import { toSecretValue } from '../domain/env-vars.js';
 import type { Notification, Store } from '../domain/stores.js';
 import { normalizeProviderPlan } from '../domain/provider-plans.js';
 import { ApiError } from '../errors.js';
@@ -96,7 +97,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         externalResourceStatus: fields.externalResourceStatus,
         notification,
         secrets: fields.secrets,
-        secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets.map((s) => ({ name: s.name, value: s.value })))),
+        secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets)),
         now,
       });
       return {
@@ -154,7 +155,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
           userCaller(actor.user, actor.membership),
           { idempotencyKey: store.provisionKey },
         );
-        return { id: resource.id, status: resource.status, notification: (resource.notification ?? null) as Notification | null, secrets };
+        return { id: resource.id, status: resource.status, notification: (resource.notification ?? null) as Notification | null, secrets: secrets.map(toSecretValue) };
       } catch (error) {
         if (!isProviderError(error)) throw error;
         // A 4xx means the provider made nothing; anything else may have left a resource behind.

@@ -3,6 +3,7 @@ import { pauseAt, pauseDuring } from '../fault-injection.js';
 import type { BillingState } from './accounts.js';
 import type { BillingPlan } from './billing-plan-types.js';
 import { planNeedsPayment, selectBillingPlan } from './billing-plans.js';
+import type { SecretValue } from './env-vars.js';
 import { newId } from './ids.js';
 import type { Installation } from './installations.js';
 import { compileMetadataValidator, validateMetadata, type Metadata, type MetadataSchema } from './metadata.js';
@@ -23,7 +24,8 @@ export interface ProvisionedResource {
   readonly id: string;
   readonly status: string;
   readonly notification?: Notification | null;
-  readonly secrets: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** As sealed: with the per-environment overrides the provider gave. */
+  readonly secrets: readonly SecretValue[];
 }
 
 /**
