@@ -141,6 +141,9 @@ test('the web console', { skip: browserSkipReason, timeout: 120_000 }, async (t)
   });
 
   await t.test('creates a paid store, showing that a payment method is needed and which one pays', async () => {
+    // The bootstrap team starts with a default card; removed, the form must ask for a method.
+    const starterCard = (await server.request('GET', '/stockroom/v1/payment-methods')).body.defaultPaymentMethodId;
+    assert.equal((await server.request('DELETE', `/stockroom/v1/payment-methods/${starterCard}`)).status, 200);
     await openCreateForm(page);
     await page.getByLabel('Name', { exact: true }).fill('console-pro');
     await page.getByLabel('Primary region').selectOption('iad1');

@@ -17,8 +17,8 @@ export interface CreatedStore {
 }
 
 /**
- * Creates an Acme DB store through the real create endpoint. The reference partner's free plan
- * is limited to 3 stores per installation; `paid` uses its `pro` plan with a test card instead.
+ * Creates an Acme DB store through the real create endpoint, on the free plan, or with `paid` on
+ * the `pro` plan with a test card.
  */
 export async function createStore(server: TestServer, icfg: string, name: string, options: { paid?: boolean; token?: string } = {}): Promise<CreatedStore> {
   const body = {

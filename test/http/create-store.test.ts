@@ -123,15 +123,6 @@ for (const dialect of DIALECTS) {
       assert.equal((await storeRows(w)).length, 1);
     });
 
-    test('answers 400 no_free_plan once the free-tier quota is used, listing the paid plans', async (t) => {
-      const w = await world(t, dialect);
-      for (let i = 0; i < 3; i++) await create(w, { name: `quota-${i}` });
-      const error = await rejects(create(w, { name: 'quota-3' }), 400, 'no_free_plan');
-      assert.match(error.message, /pro/);
-      assert.equal((await storeRows(w)).length, 3);
-      assert.equal((await partnerResources(w)).length, 3);
-    });
-
     test('paid plan with a test card: authorizes, provisions, charges the initial charge', async (t) => {
       const w = await world(t, dialect);
       const { store } = await create(w, { name: 'paid', billingPlanId: 'pro', paymentMethodId: 'pm_card_visa' });

@@ -71,6 +71,9 @@ for (const dialect of DIALECTS) {
     test('auto-provision refuses what the create core refuses, and passes a provider\'s 400 through', async (t) => {
       const server = await startTestServer(t, dialect);
       await bootstrapInstallationId(server);
+      // The bootstrap team starts with a default card; without it, a paid plan has nothing to pay with.
+      const starterCard = (await server.request('GET', '/stockroom/v1/payment-methods')).body.defaultPaymentMethodId;
+      assert.equal((await server.request('DELETE', `/stockroom/v1/payment-methods/${starterCard}`)).status, 200);
       const unpaid = await server.request('POST', AUTO, { body: { name: 'auto-pro', metadata: { region: 'iad1' }, billingPlanId: 'pro' } });
       assert.equal(unpaid.status, 400, unpaid.text);
       assert.equal(unpaid.body.error.code, 'payment_method_required');

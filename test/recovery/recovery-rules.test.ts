@@ -25,9 +25,9 @@ interface World {
   readonly teamId: string;
 }
 
-async function world(t: TestContext, dialect: TestDialect): Promise<World> {
+async function world(t: TestContext, dialect: TestDialect, env: Record<string, string> = {}): Promise<World> {
   // The loop's own passes would race the test's; it runs once at start, on an empty table.
-  const server = await startTestServer(t, dialect, { env: { STOCKROOM_RECOVERY_INTERVAL_MS: '3600000' } });
+  const server = await startTestServer(t, dialect, { env: { STOCKROOM_RECOVERY_INTERVAL_MS: '3600000', ...env } });
   return { server, ctx: server.stockroom.ctx, icfg: await bootstrapInstallationId(server), teamId: server.stockroom.bootstrap.teamId };
 }
 
@@ -110,7 +110,8 @@ for (const dialect of DIALECTS) {
     });
 
     test('undoes a store the provider refuses when recovery resumes it', async (t) => {
-      const w = await world(t, dialect);
+      // The partner's free-quota hook, armed: it refuses a 4th live free resource.
+      const w = await world(t, dialect, { STOCKROOM_REFERENCE_FREE_QUOTA: '3' });
       const [id] = await stall(w, 'after-charge', [{ name: 'refused', kind: 'free' }]);
       // Meanwhile the installation uses up the partner's free quota (3 live free resources).
       for (const name of ['quota-1', 'quota-2', 'quota-3']) {
