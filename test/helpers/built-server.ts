@@ -62,16 +62,17 @@ export interface StartOptions {
 /**
  * Starts dist/stockroom.mjs with exactly `env` (pass `{ ...process.env, ... }` to inherit; set
  * PORT, usually '0'), waits until it listens and returns its URL. The process is killed when the
- * test ends, if it is still running.
+ * test `t` ends, if it is still running; with `t` null (a suite's `before` hook has no test
+ * context) the caller stops it.
  */
-export async function startBuiltServer(t: TestContext, env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<BuiltServer> {
+export async function startBuiltServer(t: TestContext | null, env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<BuiltServer> {
   assertFreshBuild();
   const child = spawn(process.execPath, [BUNDLE], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return watch(t, child, options);
 }
 
 /** Follows the output of a started Stockroom process (the bundle, or `npm start`) until it listens. */
-export async function watch(t: TestContext, child: ChildProcess, options: StartOptions = {}): Promise<BuiltServer> {
+export async function watch(t: TestContext | null, child: ChildProcess, options: StartOptions = {}): Promise<BuiltServer> {
   const maxOutput = options.maxOutput ?? Infinity;
   let output = '';
   let exited = false;
@@ -89,7 +90,7 @@ export async function watch(t: TestContext, child: ChildProcess, options: StartO
       resolve(code);
     }),
   );
-  t.after(() => {
+  t?.after(() => {
     if (!exited) child.kill('SIGKILL');
   });
 

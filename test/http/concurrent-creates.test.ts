@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { startBuiltServer, type BuiltServer } from '../helpers/built-server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { OWNER_TOKEN, send, type TestResponse } from '../helpers/stockroom.js';
 
@@ -15,10 +15,7 @@ import { OWNER_TOKEN, send, type TestResponse } from '../helpers/stockroom.js';
 const RACERS = 60;
 const CREATE = '/v1/storage/stores/integration/direct';
 
-interface Replica {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
+type Replica = BuiltServer;
 
 describe(`${RACERS} simultaneous creates through two Stockroom processes on one PostgreSQL`, { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, () => {
   let database: TestDatabase;
@@ -28,13 +25,14 @@ describe(`${RACERS} simultaneous creates through two Stockroom processes on one 
   before(async () => {
     database = await createTestDatabase('postgres');
     const env = { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info' };
-    replicas = await Promise.all([startReplica(env), startReplica(env)]);
+    // At most 100,000 characters of output kept each: they log every racing request.
+    replicas = await Promise.all([startBuiltServer(null, env, { maxOutput: 100_000 }), startBuiltServer(null, env, { maxOutput: 100_000 })]);
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
   });
 
   after(async () => {
-    for (const r of replicas) r.child.kill('SIGKILL');
+    await Promise.all(replicas.map((r) => r.kill()));
     await client?.end();
     await database?.drop();
   });
@@ -146,24 +144,3 @@ describe(`${RACERS} simultaneous creates through two Stockroom processes on one 
     assert.deepEqual(keys.rows, [{ status_code: 200 }]);
   });
 });
-
-async function startReplica(env: NodeJS.ProcessEnv): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      // Kept only until the process listens; afterwards the pipes are drained and dropped.
-      if (output.length < 100_000) output += chunk.toString();
-      const match = /Stockroom listening on (http:\/\/[^"\s]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-  return { url, child };
-}
