@@ -5,7 +5,7 @@ import type { IdempotencyKeysTable } from '../../src/db/idempotency-keys.js';
 import { IDEMPOTENCY_KEY_TTL_MS, IDEMPOTENCY_LEASE_MS, requestFingerprint } from '../../src/domain/idempotency.js';
 import { sweepExpiredIdempotencyKeys } from '../../src/http/plugins/idempotency.js';
 import { createTeam, createUser } from '../helpers/accounts.js';
-import { createTestDatabase, DIALECTS, type TestDialect } from '../helpers/databases.js';
+import { createTestDatabase, DIALECTS, NO_POSTGRES, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -276,8 +276,8 @@ for (const dialect of DIALECTS) {
   });
 }
 
-describe('idempotency keys shared by two Stockroom instances on one PostgreSQL', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, () => {
-  test('a key running on one instance is in use on the other, which then replays its answer', async (t) => {
+describe('idempotency keys shared by two Stockroom instances on one PostgreSQL', () => {
+  test('a key running on one instance is in use on the other, which then replays its answer', { skip: NO_POSTGRES }, async (t) => {
     const database = await createTestDatabase('postgres');
     t.after(() => database.drop());
     const a = await startTestServer(t, 'postgres', { database, env: SLOW_ENV });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { createTeam, createUser } from '../helpers/accounts.js';
-import { createTestDatabase, DIALECTS, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { createTestDatabase, DIALECTS, NO_POSTGRES, type TestDatabase, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -134,8 +134,8 @@ for (const dialect of DIALECTS) {
   });
 }
 
-describe('rate limits shared by two Stockroom instances on one PostgreSQL', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, () => {
-  test('the instances count into one window', async (t) => {
+describe('rate limits shared by two Stockroom instances on one PostgreSQL', () => {
+  test('the instances count into one window', { skip: NO_POSTGRES }, async (t) => {
     const database = await createTestDatabase('postgres');
     t.after(() => database.drop());
     const env = { STOCKROOM_RATE_LIMIT_READ: '5' };

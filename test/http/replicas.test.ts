@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startBuiltServer } from '../helpers/built-server.js';
-import { createTestDatabase } from '../helpers/databases.js';
+import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
 import { OWNER_TOKEN, send } from '../helpers/stockroom.js';
 
 /**
  * Two real Stockroom processes (dist/stockroom.mjs, what `npm start` runs) on one PostgreSQL: the
  * way Stockroom scales past one machine (issue 2 §2).
  */
-describe('two Stockroom processes on one PostgreSQL', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, () => {
-  test('bootstrap once and create teams concurrently without duplicate slugs', async (t) => {
+describe('two Stockroom processes on one PostgreSQL', () => {
+  test('bootstrap once and create teams concurrently without duplicate slugs', { skip: NO_POSTGRES }, async (t) => {
     const database = await createTestDatabase('postgres');
     t.after(() => database.drop());
     const env = { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info' };
