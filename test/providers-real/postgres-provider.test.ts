@@ -7,7 +7,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { createPartnerClient } from '../../src/providers/partner-client.js';
 import { createStockroom } from '../../src/server.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { createTestDatabase, DIALECTS, dialectsToTest, type TestDatabase } from '../helpers/databases.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { connectAndPull, createRealStore, eventually, expireOldCredentials, installationOf, PG_ADMIN_URL, pull, recordedObjects, rotate } from './real-stores.js';
 
@@ -64,7 +64,7 @@ const NO_SERVER: string | false = PG_ADMIN_URL ? false : 'TEST_POSTGRES_ADMIN_UR
 /** Tests that do not depend on Stockroom's own database run on the first dialect only, to keep the suite short. */
 const onlyOnce = (dialect: (typeof DIALECTS)[number]) => (dialect === DIALECTS[0] ? false : 'independent of the dialect; run once');
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`PostgreSQL provider (${dialect})`, () => {
     test('a store is a database of its own: env vars connect, other stores are shut out, rotation keeps the old login for the delay only, delete drops it all', { skip: NO_SERVER }, async (t) => {
       const server = await startServer(t, dialect);

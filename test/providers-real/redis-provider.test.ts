@@ -6,7 +6,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { createPartnerClient } from '../../src/providers/partner-client.js';
 import { createStockroom } from '../../src/server.js';
-import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, DIALECTS, dialectsToTest } from '../helpers/databases.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { connectAndPull, createRealStore, eventually, expireOldCredentials, installationOf, pull, recordedObjects, REDIS_ADMIN_URL, rotate } from './real-stores.js';
 
@@ -80,7 +80,7 @@ const NO_SERVER: string | false = REDIS_ADMIN_URL ? false : 'TEST_REDIS_ADMIN_UR
 /** Tests that do not depend on Stockroom's own database run on the first dialect only, to keep the suite short. */
 const onlyOnce = (dialect: (typeof DIALECTS)[number]) => (dialect === DIALECTS[0] ? false : 'independent of the dialect; run once');
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`Redis provider (${dialect})`, () => {
     test('a store is an ACL user on its own prefix: env vars connect, other prefixes are NOPERM, rotation keeps the old password for the delay only, delete removes user and keys', { skip: NO_SERVER }, async (t) => {
       const server = await startServer(t, dialect);
