@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BUNDLE, startBuiltServer } from '../helpers/built-server.js';
 import { createTestDatabase } from '../helpers/databases.js';
@@ -65,5 +66,25 @@ describe('the bundle npm start runs', () => {
     assert.equal((await call('GET', '/openapi.json')).status, 200);
 
     assert.equal(await server.stop(), 0, server.output());
+  });
+
+  it('without the console built beside it, answers the page and its script with a clear 503, not a blank page', async (t) => {
+    // A copy with no console/ beside it, at the depth of dist/ in the checkout: it finds
+    // node_modules and the sources' files (the catalog) as the bundle does.
+    const dir = mkdtempSync(join(dirname(dirname(BUNDLE)), 'dist-no-console-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const bundle = join(dir, 'stockroom.mjs');
+    copyFileSync(BUNDLE, bundle);
+    mkdirSync(join(dir, 'data'));
+    const server = await startBuiltServer(t, { ...process.env, PORT: '0', STOCKROOM_DATA_DIR: join(dir, 'data'), STOCKROOM_TOKEN: TOKEN, LOG_LEVEL: 'info' }, { bundle });
+    for (const path of ['/', '/console/app.js']) {
+      const res = await fetch(`${server.url}${path}`);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(res.status, 503, path);
+      assert.equal(body.error.code, 'service_unavailable');
+      assert.match(body.error.message, /^The web console is not built: .*console\/(index\.html|app\.js) is missing\. Run `npm run build`/);
+    }
+    // The API is not affected.
+    assert.equal((await fetch(`${server.url}/v2/user`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
   });
 });

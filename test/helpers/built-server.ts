@@ -57,6 +57,8 @@ export interface StartOptions {
   readonly timeoutMs?: number;
   /** Keep at most this many characters of output (busy processes log a lot); all by default. */
   readonly maxOutput?: number;
+  /** Another copy of the bundle to run (a test of how it behaves elsewhere); BUNDLE by default. */
+  readonly bundle?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export interface StartOptions {
  */
 export async function startBuiltServer(t: TestContext | null, env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<BuiltServer> {
   assertFreshBuild();
-  const child = spawn(process.execPath, [BUNDLE], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.bundle ?? BUNDLE], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return watch(t, child, options);
 }
 
