@@ -231,6 +231,7 @@ for (const dialect of dialectsToTest()) {
     test('a claim whose process died (no heartbeat for the lease) is taken over; a live claim is not', async (t) => {
       const w = await world(t, dialect);
       const userId = (await w.server.request('GET', '/v2/user')).body.user.id as string;
+      const tokenId = (await w.server.request('GET', '/v5/user/tokens/current')).body.token.id as string;
       const body = storeBody(w, 'db-orphaned');
       const claim = (key: string, lockedAt: number) =>
         db(w.server)
@@ -244,6 +245,7 @@ for (const dialect of dialectsToTest()) {
             method: 'POST',
             path: CREATE,
             claim_id: `claim_${randomBytes(6).toString('hex')}`,
+            token_id: tokenId,
             locked_at: lockedAt,
             status_code: null,
             response_headers: null,

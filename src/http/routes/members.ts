@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { addMember } from '../../db/accounts-store.js';
-import { deleteMembership, findMembership, listMembers } from '../../db/teams.js';
+import { changeMembership } from '../../db/accounts-store.js';
+import { findMembership, listMembers } from '../../db/teams.js';
 import { findUserByEmail, findUserById } from '../../db/users.js';
 import { canAdministerTeam, ROLES, type Role } from '../../domain/roles.js';
 import { ApiError } from '../../errors.js';
@@ -21,6 +21,11 @@ const MemberWire = Type.Object({
 });
 const TeamParams = Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) });
 
+/** A team keeps at least one OWNER: demoting or removing the last one is refused. */
+function lastOwnerError(teamSlug: string): ApiError {
+  return new ApiError('last_owner', `A team keeps at least one OWNER: make another member OWNER of ${teamSlug} first.`);
+}
+
 /**
  * Team members on Vercel's paths. Vercel invites by email; Stockroom has no mail, so the user must
  * already exist (an operator creates users with `POST /stockroom/v1/users`) and joins at once.
@@ -35,7 +40,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.get(
     '/v2/teams/:teamId/members',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: { tags: ['teams'], summary: 'List team members', params: TeamParams, response: { 200: Type.Object({ members: Type.Array(MemberWire) }), 403: ErrorBody } },
     },
     async (request) => {
@@ -48,7 +53,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.post(
     '/v1/teams/:teamId/members',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
         summary: 'Add an existing user to the team with a role (OWNER only)',
@@ -58,7 +63,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
           email: Type.Optional(Type.String({ format: 'email' })),
           role: Type.Optional(RoleSchema),
         }),
-        response: { 200: Type.Object({ uid: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: Type.Object({ uid: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {
@@ -68,7 +73,8 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const user = uid ? await findUserById(ctx.db, uid) : await findUserByEmail(ctx.db, email as string);
       if (!user) throw new ApiError('not_found', `No user ${uid ?? email} exists on this Stockroom; an operator can create one with POST /stockroom/v1/users.`);
       const role: Role = request.body.role ?? 'MEMBER';
-      await addMember(ctx.db, { teamId: team.id, userId: user.id, role, now: ctx.now() });
+      // Adding a user who is already a member changes their role, so this is where an OWNER could demote themselves too.
+      if ((await changeMembership(ctx.db, { teamId: team.id, userId: user.id, role, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
       return { uid: user.id, username: user.username, email: user.email, role };
     },
   );
@@ -76,20 +82,21 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.patch(
     '/v1/teams/:teamId/members/:uid',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
         summary: "Change a member's role (OWNER only)",
         params: Type.Object({ teamId: Type.String(), uid: Type.String() }),
         body: Type.Object({ role: RoleSchema }),
-        response: { 200: Type.Object({ id: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: Type.Object({ id: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {
       const team = await ownerTeam(request);
       const existing = await findMembership(ctx.db, team.id, request.params.uid);
       if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-      await addMember(ctx.db, { teamId: team.id, userId: request.params.uid, role: request.body.role, now: existing.createdAt });
+      const changed = await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: request.body.role, now: ctx.now() });
+      if (changed === 'last_owner') throw lastOwnerError(team.slug);
       return { id: request.params.uid };
     },
   );
@@ -97,7 +104,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.delete(
     '/v1/teams/:teamId/members/:uid',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
         summary: 'Remove a member (OWNER only)',
@@ -109,11 +116,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const team = await ownerTeam(request);
       const existing = await findMembership(ctx.db, team.id, request.params.uid);
       if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-      if (existing.role === 'OWNER') {
-        const owners = (await listMembers(ctx.db, team.id)).filter((m) => m.role === 'OWNER');
-        if (owners.length <= 1) throw new ApiError('conflict', 'A team keeps at least one OWNER.');
-      }
-      await deleteMembership(ctx.db, team.id, request.params.uid);
+      if ((await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: null, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
       return { id: request.params.uid };
     },
   );
