@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createTeam } from '../helpers/accounts.js';
-import { startTestServer, type TestServer } from '../helpers/stockroom.js';
+import { startBuiltTestServer, type BuiltTestServer as TestServer } from '../helpers/built-server.js';
 import { bootstrapInstallationId, createProject } from '../helpers/stores.js';
 import { runVercel, type CliResult } from '../helpers/vercel-cli.js';
 
 /**
- * The real `vercel` CLI (pinned 58.4.4) as a client of a running Stockroom: `vercel api` on the
+ * The real `vercel` CLI (pinned 58.4.4) as a client of a running Stockroom (the bundle `npm start` runs): `vercel api` on the
  * direct endpoint, `vercel integration add` end to end (auto-provision, connect to the linked
  * project, env pull into .env.local), `vercel integration list`, removing a store and uninstalling. Each step
  * checks what the CLI printed, its exit code, and then the database. One server (SQLite) for the
@@ -35,7 +35,7 @@ function parseDotenv(text: string): Record<string, string> {
 }
 
 test('the vercel CLI against Stockroom', { timeout: 120_000 }, async (t) => {
-  const server = await startTestServer(t, 'sqlite');
+  const server = await startBuiltTestServer(t, 'sqlite');
   const work = mkdtempSync(join(tmpdir(), 'stockroom-cli-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const teamId: string = (await server.request('GET', '/v2/user')).body.user.defaultTeamId;

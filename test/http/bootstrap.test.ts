@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
 import { startTestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`bootstrap and restart (${dialect})`, () => {
     test('creates one owner, team and token on the first start, and nothing on a restart', async (t) => {
       const database = await createTestDatabase(dialect);

@@ -6,7 +6,7 @@ import { recoverStuckStores } from '../../src/composition/store-recovery.js';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { insertInstallation } from '../../src/db/installations.js';
 import { armPausePoint } from '../../src/fault-injection.js';
-import { createTestDatabase, DIALECTS, type TestDialect } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { createProject } from '../helpers/stores.js';
@@ -104,7 +104,7 @@ async function assertStoredSealed(w: World, storeId: string): Promise<void> {
   }
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`secrets with per-environment overrides at create (${dialect})`, () => {
     test('the direct endpoint keeps the overrides, and env pull serves each environment its value', async (t) => {
       const w = await world(t, dialect);

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { SDKError } from '@vercel/sdk/models/sdkerror.js';
 import { createMember, createTeam } from '../helpers/accounts.js';
-import { DIALECTS, type TestDialect } from '../helpers/databases.js';
+import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
 
@@ -79,7 +79,7 @@ async function assertNothingLeft(w: World) {
   assert.deepEqual(live.map((r) => r.name), [], 'no live provider resource');
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`create integration store (${dialect})`, () => {
     test('uses the first free plan when billingPlanId is omitted, and answers the full store', async (t) => {
       const w = await world(t, dialect);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { DIALECTS, type TestDialect } from '../helpers/databases.js';
+import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 
@@ -43,7 +43,7 @@ async function liveFreeResources(w: World): Promise<number> {
   return rows.length;
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`free plans (${dialect})`, () => {
     test('five free creates in a row all succeed by default: the quota hook is off', async (t) => {
       const w = await world(t, dialect);

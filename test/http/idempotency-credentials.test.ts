@@ -7,7 +7,7 @@ import type { IdempotencyKeysTable } from '../../src/db/idempotency-keys.js';
 import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { requestFingerprint } from '../../src/domain/idempotency.js';
 import { createTeam } from '../helpers/accounts.js';
-import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -33,7 +33,7 @@ async function scopedToken(server: TestServer, teamId: string, name: string): Pr
   return res.body.bearerToken as string;
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`idempotent answers and credentials (${dialect})`, () => {
     test('a token minted under an Idempotency-Key is stored sealed, never as plaintext, and the replay returns it', async (t) => {
       const server = await startTestServer(t, dialect);

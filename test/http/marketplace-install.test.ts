@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMember, createTeam } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 
@@ -17,7 +17,7 @@ function storeRow(server: TestServer, name: string) {
   return server.stockroom.ctx.db.selectFrom('stores').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`marketplace install flow (${dialect})`, () => {
     test('GET /v2/integrations/integration/{slug} answers the catalog entry with its products and schemas', async (t) => {
       const server = await startTestServer(t, dialect);

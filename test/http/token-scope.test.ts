@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createTeam, createUser } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -25,7 +25,7 @@ function assertForbidden(res: { status: number; text: string; body: any }): void
   assert.equal(res.body.error.code, 'forbidden');
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`team-scoped tokens (${dialect})`, () => {
     test('list, read and revoke only tokens of their own team', async (t) => {
       const server = await startTestServer(t, dialect);

@@ -4,7 +4,7 @@ import { recoverStuckStores, type RecoverySettings } from '../../src/composition
 import { armPausePoint, type PausePoint } from '../../src/fault-injection.js';
 import type { AppContext } from '../../src/http/context.js';
 import { createMember } from '../helpers/accounts.js';
-import { DIALECTS, type TestDialect } from '../helpers/databases.js';
+import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 import { assertFinished, assertUndone, ledgerOf, partnerResources, PLANS, type PlanKind } from './kill-harness.js';
@@ -82,7 +82,7 @@ async function recoveryColumns(w: World, storeId: string) {
     .executeTakeFirst();
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`crash recovery rules (${dialect})`, () => {
     test('leaves a store younger than the grace period alone, and finishes it once the grace period has passed', async (t) => {
       const w = await world(t, dialect);
