@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { VercelCore } from '@vercel/sdk/core.js';
 import { startCountingDefaultToZeroValue } from '@vercel/sdk/types/defaultToZeroValue.js';
-import { createMember, createTeam } from '../helpers/accounts.js';
+import { createTeam, createUser } from '../helpers/accounts.js';
 import { DIALECTS, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { assertParsedFromWire, recordingHttpClient } from '../helpers/wire-compare.js';
@@ -99,6 +99,8 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
   { operationId: 'createTeam', call: () => ({ args: [{ slug: 'sdk-parity-team', name: 'SDK parity' }] }), after: (v, w) => void (w.ids.createdTeam = v.id) },
   { operationId: 'getTeams', call: () => ({ args: [{ limit: 20 }] }) },
   { operationId: 'getTeam', call: (w) => ({ args: [{ teamId: w.teamId }] }) },
+  { operationId: 'inviteUserToTeam', call: (w) => ({ args: [{ teamId: w.teamId, requestBody: [{ email: w.ids.memberEmail, role: 'MEMBER' }] }] }), after: (v, w) => void (w.ids.member = v.uid) },
+  { operationId: 'getTeamMembers', call: (w) => ({ args: [{ teamId: w.teamId, limit: 10 }] }) },
   { operationId: 'updateTeamMember', call: (w) => ({ args: [{ teamId: w.teamId, uid: w.ids.member, requestBody: { role: 'DEVELOPER' } }] }) },
   { operationId: 'removeTeamMember', call: (w) => ({ args: [{ teamId: w.teamId, uid: w.ids.member }] }) },
   { operationId: 'createAuthToken', call: () => ({ args: [{ requestBody: { name: 'sdk-parity' } }] }), after: (v, w) => void (w.ids.token = v.token.id) },
@@ -152,9 +154,10 @@ async function world(t: TestContext, dialect: TestDialect): Promise<World> {
   const team = await createTeam(server);
   const icfg = await install(server, team.id);
   const spare = await createTeam(server);
-  const member = await createMember(server, team.id, 'MEMBER');
+  const member = await createUser(server);
+  const memberEmail = (await server.stockroom.ctx.db.selectFrom('users').select('email').where('id', '=', member.id).executeTakeFirstOrThrow()).email;
   const row = await (server.stockroom.ctx.db as any).selectFrom('ref_partner_installations').select('access_token').where('id', '=', icfg).executeTakeFirstOrThrow();
-  return { server, teamId: team.id, icfg, partnerToken: row.access_token, ids: { member: member.id, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
+  return { server, teamId: team.id, icfg, partnerToken: row.access_token, ids: { memberEmail, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
 }
 
 async function install(server: TestServer, teamId: string): Promise<string> {
@@ -198,7 +201,8 @@ for (const dialect of DIALECTS) {
         const response = recorder.bodies[recorder.bodies.length - 1];
         called.add(operationId);
         if (recorder.bodies.length !== before + 1 || !response) {
-          failures.push(`${operationId}: ${recorder.bodies.length - before} requests instead of 1`);
+          const why = result.ok ? '' : `: ${result.error?.name} ${String(result.error?.message).slice(0, 300)}`;
+          failures.push(`${operationId}: ${recorder.bodies.length - before} requests instead of 1${why}`);
           continue;
         }
         if (!result.ok) {
@@ -224,6 +228,7 @@ for (const dialect of DIALECTS) {
       const db = w.server.stockroom.ctx.db;
       assert.equal(await db.selectFrom('projects').select('id').where('id', '=', w.ids.project!).executeTakeFirst(), undefined);
       assert.equal(await db.selectFrom('store_connections').select('id').where('project_id', '=', w.ids.project!).executeTakeFirst(), undefined);
+      assert.equal(await db.selectFrom('memberships').select('role').where('team_id', '=', w.teamId).where('user_id', '=', w.ids.member!).executeTakeFirst(), undefined, 'the invited member was removed');
       assert.ok((await db.selectFrom('tokens').select('revoked_at').where('id', '=', w.ids.token!).executeTakeFirstOrThrow()).revoked_at);
     });
   });
