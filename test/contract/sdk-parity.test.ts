@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { VercelCore } from '@vercel/sdk/core.js';
 import { startCountingDefaultToZeroValue } from '@vercel/sdk/types/defaultToZeroValue.js';
+import { startCountingUnrecognized } from '@vercel/sdk/types/unrecognized.js';
 import { createTeam, createUser } from '../helpers/accounts.js';
 import { DIALECTS, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
@@ -94,7 +95,7 @@ const PROJECT = 'sdk-parity-web';
  * How each served operation is called, in this order. Later calls use what earlier ones made
  * (the store, the project, the token). `after` records ids from the parsed answer.
  */
-const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: any, world: World) => void }> = [
+const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: any, world: World) => void | Promise<void> }> = [
   { operationId: 'getAuthUser', call: () => ({ args: [] }) },
   { operationId: 'createTeam', call: () => ({ args: [{ slug: 'sdk-parity-team', name: 'SDK parity' }] }), after: (v, w) => void (w.ids.createdTeam = v.id) },
   { operationId: 'getTeams', call: () => ({ args: [{ limit: 20 }] }) },
@@ -116,7 +117,10 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
     call: (w) => ({
       args: [{ teamId: w.teamId, requestBody: { name: 'sdk-parity-db', integrationConfigurationId: w.icfg, integrationProductIdOrSlug: 'acme-db', metadata: { region: 'iad1' } } }],
     }),
-    after: (v, w) => void (w.ids.resource = v.store.externalResourceId),
+    after: async (v, w) => {
+      w.ids.resource = v.store.externalResourceId;
+      w.ids.store = await storeIdOf(w, v.store.externalResourceId);
+    },
   },
   { operationId: 'createProject', call: (w) => ({ args: [{ teamId: w.teamId, requestBody: { name: PROJECT, framework: 'nextjs' } }] }), after: (v, w) => void (w.ids.project = v.id) },
   { operationId: 'getProject', call: (w) => ({ args: [{ idOrName: PROJECT, teamId: w.teamId }] }) },
@@ -196,7 +200,9 @@ for (const dialect of DIALECTS) {
         assert.ok(fn, operation.func);
         const before = recorder.bodies.length;
         const zeroFills = startCountingDefaultToZeroValue();
+        const coercions = startCountingUnrecognized();
         const result = await fn(token === 'partner' ? asPartner : asOwner, ...args);
+        const coerced = coercions.end();
         const zeroFilled = zeroFills.end();
         const response = recorder.bodies[recorder.bodies.length - 1];
         called.add(operationId);
@@ -212,14 +218,14 @@ for (const dialect of DIALECTS) {
         if (response.status !== operation.success.status) failures.push(`${operationId}: status ${response.status}`);
         if (operation.success.json) {
           if (zeroFilled !== 0) failures.push(`${operationId}: the SDK zero-filled ${zeroFilled} missing value(s)`);
+          if (coerced !== 0) failures.push(`${operationId}: the SDK coerced ${coerced} value(s) of the wrong type`);
           try {
             assertParsedFromWire(result.value, JSON.parse(response.body));
           } catch (error) {
             failures.push(`${operationId}: ${(error as Error).message}`);
           }
         }
-        after?.(result.value, w);
-        if (operationId === 'createIntegrationStoreDirect') w.ids.store = await storeIdOf(w, w.ids.resource!);
+        await after?.(result.value, w);
       }
       assert.deepEqual(failures, []);
       assert.deepEqual(served.filter((o) => !called.has(o.operationId)).map((o) => o.operationId), [], 'every served operation was called');
