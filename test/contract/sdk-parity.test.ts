@@ -18,6 +18,12 @@ import { describe, test, type TestContext } from 'node:test';
 import { VercelCore } from '@vercel/sdk/core.js';
 import { startCountingDefaultToZeroValue } from '@vercel/sdk/types/defaultToZeroValue.js';
 import { startCountingUnrecognized } from '@vercel/sdk/types/unrecognized.js';
+import { CreateProjectResponseBody$inboundSchema } from '@vercel/sdk/models/createprojectresponsebody.js';
+import { GetProjectResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectresponsebody.js';
+import { GetProjectsResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectsresponsebody.js';
+import { presentProject } from '../../src/http/presenters/project.js';
+import { FRAMEWORKS } from '../../src/http/schemas/enums.js';
+import { NODE_VERSIONS } from '../../src/http/schemas/project.js';
 import { createTeam, createUser } from '../helpers/accounts.js';
 import { DIALECTS, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
@@ -248,3 +254,23 @@ async function storeIdOf(w: World, externalResourceId: string): Promise<string> 
   assert.ok(store, 'the SDK-created store is listed');
   return store.id;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Closed enums: one call above sends one framework; every value our schema allows must parse
+
+describe('every framework and node version a project may carry parses in createProject, getProject and getProjects', () => {
+  const base = presentProject({ id: 'prj_1', teamId: 'team_1', name: 'web', framework: null, createdAt: 1, updatedAt: 2 });
+  const parsers = { createProject: CreateProjectResponseBody$inboundSchema, getProject: GetProjectResponseBody$inboundSchema };
+  const variants = [...FRAMEWORKS.map((framework) => ({ ...base, framework })), ...NODE_VERSIONS.map((nodeVersion) => ({ ...base, nodeVersion }))];
+  for (const [name, schema] of Object.entries(parsers)) {
+    test(name, () => {
+      for (const project of variants) assert.ok(schema.safeParse(project).success, JSON.stringify([project.framework, project.nodeVersion]));
+    });
+  }
+  test('getProjects', () => {
+    const page = { projects: variants, pagination: { count: variants.length, next: null, prev: 1, nextCursor: null } };
+    const parsed = GetProjectsResponseBody$inboundSchema.safeParse(page);
+    assert.ok(parsed.success);
+    assertParsedFromWire(parsed.data, page);
+  });
+});
