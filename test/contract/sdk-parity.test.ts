@@ -25,7 +25,7 @@ import { presentProject } from '../../src/http/presenters/project.js';
 import { FRAMEWORKS } from '../../src/http/schemas/enums.js';
 import { NODE_VERSIONS } from '../../src/http/schemas/project.js';
 import { createTeam, createUser } from '../helpers/accounts.js';
-import { DIALECTS, type TestDialect } from '../helpers/databases.js';
+import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { assertParsedFromWire, recordingHttpClient } from '../helpers/wire-compare.js';
 
@@ -178,7 +178,7 @@ async function install(server: TestServer, teamId: string): Promise<string> {
 
 const operations = sdkOperations();
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`@vercel/sdk parity over every served operation (${dialect})`, () => {
     test('each SDK operation Stockroom serves parses, with nothing zero-filled', async (t) => {
       const w = await world(t, dialect);

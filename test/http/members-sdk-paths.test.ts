@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createTeam, createUser } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
 
@@ -15,7 +15,7 @@ async function emailOf(server: TestServer, userId: string): Promise<string> {
   return (await server.stockroom.ctx.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow()).email;
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`team members on the SDK's paths (${dialect})`, () => {
     test('inviteUserToTeam adds an existing user with the role asked, as stored', async (t) => {
       const server = await startTestServer(t, dialect);

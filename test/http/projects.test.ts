@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createMember, createTeam } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
@@ -42,7 +42,7 @@ async function pageThrough(server: TestServer, by: 'next' | 'nextCursor', limit:
   assert.fail('the list never ended');
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`projects (${dialect})`, () => {
     test('createProject and getProject answer every field the SDK requires, and what is stored', async (t) => {
       const server = await startTestServer(t, dialect);
