@@ -247,6 +247,7 @@ test('the web console', { skip: browserSkipReason, timeout: 120_000 }, async (t)
     assert.equal(await page.getByText(expected).count(), 1, 'said once');
     assert.deepEqual(await page.locator('.error-summary').getByRole('link').allTextContents(), ['Payment method']);
     assert.equal(await storeRow(server, 'console-pro'), undefined);
+    await screenshot(page, '3b-create-store-payment-error');
 
     await page.getByLabel('Payment method').selectOption('pm_card_visa');
     await page.getByRole('button', { name: 'Create store' }).click();
@@ -284,6 +285,7 @@ test('the web console', { skip: browserSkipReason, timeout: 120_000 }, async (t)
     await page.getByRole('heading', { level: 1, name: 'pending-console' }).waitFor();
     await page.locator('#store-status').filter({ hasText: 'available' }).waitFor();
     assert.equal(await page.locator('#store-notice').innerText(), '');
+    assert.equal(await page.locator('.facts dt:text-is("Plan") + dd').textContent(), 'Free', '"Free" said once');
     await screenshot(page, '4b-store-available');
     const row = await storeRow(server, 'pending-console');
     assert.equal(row?.status, 'available');

@@ -28,7 +28,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
     { class: 'facts' },
     fact('Status', status),
     fact('Product', `${store.product.name ?? store.product.slug ?? ''} by ${store.product.integration.name}`),
-    fact('Plan', store.billingPlan ? `${store.billingPlan.name}${store.billingPlan.cost ? ` (${store.billingPlan.cost})` : ''}` : '—'),
+    fact('Plan', store.billingPlan ? planText(store.billingPlan) : '—'),
     fact('Store id', h('code', {}, store.id)),
     fact('Provider resource id', h('code', {}, store.externalResourceId || '—')),
     fact('Installation', h('code', {}, store.product.integrationConfigurationId)),
@@ -42,7 +42,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
     h('h1', {}, store.name),
     notice,
     facts,
-    section('Metadata', metadata.length === 0 ? h('p', { class: 'muted' }, 'None.') : h('dl', { class: 'facts' }, ...metadata.map(([k, v]) => fact(labelOf(store, k), Array.isArray(v) ? v.join(', ') : String(v))))),
+    section('Metadata', metadata.length === 0 ? h('p', { class: 'muted' }, 'None.') : h('dl', { class: 'facts' }, ...metadata.map(([k, v]) => fact(labelOf(store, k), Array.isArray(v) ? (v.length > 0 ? v.join(', ') : 'none') : String(v))))),
     section(
       'Secrets',
       h('p', { class: 'help' }, 'Names only: values reach projects as environment variables and are never shown here.'),
@@ -149,6 +149,11 @@ function ledgerTable(entries: readonly LedgerEntry[]): HTMLElement {
       ),
     ),
   );
+}
+
+/** "Pro ($20.00/month)"; a plan whose cost is its name ("Free") says it once. */
+function planText(plan: NonNullable<ListedStore['billingPlan']>): string {
+  return plan.cost && plan.cost.trim().toLowerCase() !== plan.name.trim().toLowerCase() ? `${plan.name} (${plan.cost})` : plan.name;
 }
 
 /** A metadata key by the label its product's form gives it. */
