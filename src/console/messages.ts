@@ -49,7 +49,7 @@ export interface CreateErrorView {
 
 /** A failed `POST /v1/storage/stores/integration/direct`, in words for the person at the form. */
 export function describeCreateError(error: ApiError, plan: BillingPlan | undefined): CreateErrorView {
-  const planName = plan?.name ?? 'This plan';
+  const planName = plan?.name ?? 'this plan';
   if (error.param === 'name') {
     // "Invalid request: `name` must NOT have more than 128 characters." → "The name must be at most 128 characters long."
     const rule = /`name` (.+?)\.?$/.exec(error.message)?.[1];
@@ -60,7 +60,8 @@ export function describeCreateError(error: ApiError, plan: BillingPlan | undefin
   if (error.code === 'conflict') return { place: 'name', message: error.message };
   switch (error.code) {
     case 'payment_method_required':
-      return { place: 'payment', message: `${planName} needs a payment method: choose one here, or set a team default on the Billing page.` };
+      // The note above the field already says why and offers the Billing page; this says what to do.
+      return { place: 'payment', message: `Choose a payment method to create a store on ${planName}.` };
     case 'invalid_payment_method':
       return { place: 'payment', message: 'This payment method cannot be used by the team. Choose another one.' };
     case 'invalid_prepayment_amount':

@@ -221,7 +221,7 @@ test('the web console', { skip: browserSkipReason, timeout: 120_000 }, async (t)
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     const paymentError = page.locator('#payment-error');
-    const expected = 'Pro needs a payment method: choose one here, or set a team default on the Billing page.';
+    const expected = 'Choose a payment method to create a store on Pro.';
     try {
       await page.route(/\/plans\?/, async (route) => {
         await held;
