@@ -1,5 +1,6 @@
 import type { FieldError } from './api.js';
 import { h } from './dom.js';
+import { fieldMessage } from './messages.js';
 import type { Cond, MetadataProperty, MetadataSchema, OptionObject } from './wire.js';
 
 /**
@@ -8,8 +9,10 @@ import type { Cond, MetadataProperty, MetadataSchema, OptionObject } from './wir
  * `ui:description` and `ui:options` dress it, `ui:hidden` leaves it out, `ui:read-only` and
  * `ui:disabled` show it without letting it change, and `ui:order` orders the fields.
  *
- * The form does not validate: the server does, and its 400 `fields` are shown next to the fields
- * they name, so the rules live in one place (the product's schema, checked by Ajv).
+ * Required fields (the schema's `required`) are marked before anything is sent, and checked in the
+ * browser, so an empty form is answered at once. Every other rule is the server's: its 400
+ * `fields` are shown next to the fields they name, so the rules live in one place (the product's
+ * schema, checked by Ajv).
  */
 export interface MetadataForm {
   readonly element: HTMLElement;
@@ -17,6 +20,10 @@ export interface MetadataForm {
   values(): Record<string, unknown>;
   /** Shows each error next to its field; returns those naming no field of the form. */
   showErrors(fields: readonly FieldError[]): FieldError[];
+  /** An `is required` error for each required field left empty, for `showErrors`. */
+  missingRequired(): FieldError[];
+  /** The label of `key`'s field, for links from an error summary. */
+  labelOf(key: string): string;
   clearErrors(): void;
   /** The id of the first control of `key`, for links from an error summary. */
   controlId(key: string): string | undefined;
@@ -27,6 +34,7 @@ export interface MetadataForm {
 
 interface Field {
   readonly key: string;
+  readonly required: boolean;
   readonly element: HTMLElement;
   readonly controls: readonly (HTMLInputElement | HTMLSelectElement)[];
   readonly error: HTMLElement;
@@ -72,7 +80,7 @@ export function buildMetadataForm(schema: MetadataSchema, prefill: Readonly<Reco
           unmatched.push(error);
           continue;
         }
-        field.error.textContent = `${labelOf(field.key, schema.properties[field.key])} ${error.message ?? 'is invalid'}`;
+        field.error.textContent = `${labelOf(field.key, schema.properties[field.key])} ${error.message ? fieldMessage(error.message) : 'is invalid'}.`;
         field.error.hidden = false;
         for (const control of field.controls) control.setAttribute('aria-invalid', 'true');
         field.element.classList.add('has-error');
@@ -87,10 +95,25 @@ export function buildMetadataForm(schema: MetadataSchema, prefill: Readonly<Reco
         field.element.classList.remove('has-error');
       }
     },
+    missingRequired: () => fields.filter((f) => f.required && isEmpty(f.value())).map((f) => ({ key: f.key, message: 'is required' })),
+    labelOf: (key) => labelOf(key, schema.properties[key]),
     controlId: (key) => fields.find((f) => f.key === key)?.controls[0]?.id,
     errorText: (key) => fields.find((f) => f.key === key)?.error.textContent ?? undefined,
     onChange: (listener) => void listeners.push(listener),
   };
+}
+
+/**
+ * "(required)" beside a label, for the eye. Assistive technology hears "required" from the
+ * control's `required` attribute instead (the form is `novalidate`, so the browser does not block
+ * on it), so the mark is hidden from it and kept out of the <label>: the field's name stays its label.
+ */
+export function requiredMark(): HTMLElement {
+  return h('span', { class: 'required', 'aria-hidden': 'true' }, '(required)');
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.length === 0);
 }
 
 function labelOf(key: string, property: MetadataProperty | undefined): string {
@@ -108,18 +131,21 @@ function buildField(key: string, property: MetadataProperty, isRequired: boolean
   const describedBy = [help ? helpId : null, errorId].filter(Boolean).join(' ');
   const error = h('p', { id: errorId, class: 'field-error', hidden: true });
   const helpText = help ? h('p', { id: helpId, class: 'help' }, help) : null;
-  const labelText = [labelOf(key, property), isRequired ? h('span', { class: 'required' }, ' (required)') : null, locked ? h('span', { class: 'muted' }, ' (read-only)') : null];
+  // A locked field cannot be filled in, so it is not marked required.
+  const required = isRequired && !locked;
+  const labelText = [labelOf(key, property), locked ? h('span', { class: 'muted' }, ' (read-only)') : null];
+  const mark = required ? requiredMark() : null;
   const control = property['ui:control'];
-  const base = { key, error };
+  const base = { key, error, required };
 
   const choice = (options: readonly OptionView[], type: 'radio' | 'checkbox', selected: readonly string[]): Field => {
     const inputs = options.map((option, index) =>
-      h('input', { type, id: `${id}-${index}`, name: id, value: option.value, checked: selected.includes(option.value), disabled: locked || option.disabled, 'aria-describedby': describedBy }),
+      h('input', { type, id: `${id}-${index}`, name: id, value: option.value, checked: selected.includes(option.value), disabled: locked || option.disabled, required: required && type === 'radio', 'aria-describedby': describedBy }),
     );
     const element = h(
       'fieldset',
       { class: `field choice`, 'data-key': key },
-      h('legend', {}, ...labelText),
+      h('legend', {}, ...labelText, mark),
       helpText,
       ...options.map((option, index) => h('div', { class: 'option' }, inputs[index], h('label', { for: `${id}-${index}` }, option.label), option.description ? h('span', { class: 'help' }, ` ${option.description}`) : null)),
       error,
@@ -131,11 +157,11 @@ function buildField(key: string, property: MetadataProperty, isRequired: boolean
   };
 
   const wrap = (input: HTMLInputElement | HTMLSelectElement, extra: Node | null = null): HTMLElement =>
-    h('div', { class: 'field', 'data-key': key }, h('label', { for: id }, ...labelText), helpText, input, extra, error);
+    h('div', { class: 'field', 'data-key': key }, h('label', { for: id }, ...labelText), mark, helpText, input, extra, error);
 
   if (property.type === 'boolean') {
     const input = h('input', { type: 'checkbox', role: 'switch', id, checked: initial === true, disabled: locked, 'aria-describedby': describedBy });
-    const element = h('div', { class: 'field toggle', 'data-key': key }, input, h('label', { for: id }, ...labelText), helpText, error);
+    const element = h('div', { class: 'field toggle', 'data-key': key }, input, h('label', { for: id }, ...labelText), mark, helpText, error);
     return { ...base, element, controls: [input], value: () => input.checked };
   }
 
@@ -151,7 +177,7 @@ function buildField(key: string, property: MetadataProperty, isRequired: boolean
     const show = () => void (output.textContent = current().join(' – '));
     for (const input of inputs) input.addEventListener('input', show);
     show();
-    const element = h('div', { class: 'field', 'data-key': key }, h('label', { for: id }, ...labelText), helpText, ...inputs, output, error);
+    const element = h('div', { class: 'field', 'data-key': key }, h('label', { for: id }, ...labelText), mark, helpText, ...inputs, output, error);
     return { ...base, element, controls: inputs, value: () => current() };
   }
 
@@ -169,7 +195,7 @@ function buildField(key: string, property: MetadataProperty, isRequired: boolean
     const hasInitial = typeof initial === 'string' && options.some((o) => o.value === initial);
     const select = h(
       'select',
-      { id, disabled: locked, 'aria-describedby': describedBy },
+      { id, disabled: locked, required, 'aria-describedby': describedBy },
       h('option', { value: '', selected: !hasInitial }, property['ui:placeholder'] ?? 'Choose…'),
       ...options.map((o) => h('option', { value: o.value, disabled: o.disabled, selected: hasInitial && o.value === initial }, o.label)),
     );
@@ -190,6 +216,7 @@ function buildField(key: string, property: MetadataProperty, isRequired: boolean
     placeholder: property['ui:placeholder'],
     value: initial === undefined || initial === null ? null : String(initial),
     readonly: locked,
+    required,
     'aria-describedby': describedBy,
   });
   const value = () => {

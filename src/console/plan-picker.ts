@@ -15,7 +15,8 @@ export interface PlanPicker {
   selected(): BillingPlan | undefined;
   /** The payment fields of the create request for the chosen plan. */
   paymentFields(): { paymentMethodId?: string; prepaymentAmountCents?: number };
-  showPaymentError(message: string): void;
+  /** Shows `message` under the payment fields, or clears it (null); it stays until then or until another plan is chosen. */
+  setPaymentError(message: string | null): void;
   setStatus(message: string): void;
 }
 
@@ -35,11 +36,26 @@ export function buildPlanPicker(methods: readonly PaymentMethod[], defaultMethod
   const amount = h('input', { id: 'prepayment-amount', type: 'number', inputmode: 'decimal', step: '0.01', 'aria-describedby': 'prepayment-help payment-error' });
 
   const selected = () => plans.find((p) => p.id === list.querySelector<HTMLInputElement>('input[name="plan"]:checked')?.value);
+  /** The plan whose payment fields are shown. */
+  let shownPlanId: string | undefined;
+
+  /** Text and visibility change together, so the error is never left hidden with a message in it. */
+  function setPaymentError(message: string | null): void {
+    paymentError.textContent = message ?? '';
+    paymentError.hidden = message === null;
+    for (const control of [method, amount]) {
+      if (message === null) control.removeAttribute('aria-invalid');
+      else control.setAttribute('aria-invalid', 'true');
+    }
+  }
 
   function renderPayment(): void {
     const plan = selected();
-    paymentError.hidden = true;
-    method.removeAttribute('aria-invalid');
+    // The plan list is fetched again whenever the settings change, and such an answer may land
+    // after a failed create: redrawing the same plan keeps the error about it; only another plan
+    // makes it moot.
+    if (plan?.id !== shownPlanId) setPaymentError(null);
+    shownPlanId = plan?.id;
     if (!plan) return replace(payment);
     if (!plan.paymentMethodRequired) {
       return replace(payment, h('h2', {}, 'Payment'), h('p', { id: 'payment-note' }, `No payment method is needed for ${plan.name}.`));
@@ -108,11 +124,7 @@ export function buildPlanPicker(methods: readonly PaymentMethod[], defaultMethod
       }
       return fields;
     },
-    showPaymentError(message) {
-      paymentError.textContent = message;
-      paymentError.hidden = false;
-      method.setAttribute('aria-invalid', 'true');
-    },
+    setPaymentError,
     setStatus(message) {
       status.textContent = message;
     },
@@ -122,16 +134,14 @@ export function buildPlanPicker(methods: readonly PaymentMethod[], defaultMethod
 function planCard(plan: BillingPlan, checked: boolean): HTMLElement {
   const id = `plan-${plan.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const details = [...(plan.highlightedDetails ?? []), ...(plan.details ?? [])];
+  // A plan named "Free" that costs "Free" says it once.
+  const shownCost = plan.cost ?? (plan.paymentMethodRequired ? undefined : 'Free');
+  const cost = shownCost !== undefined && shownCost.trim().toLowerCase() !== plan.name.trim().toLowerCase() ? shownCost : undefined;
   return h(
     'div',
     { class: `plan${plan.disabled ? ' disabled' : ''}` },
     h('input', { type: 'radio', name: 'plan', id, value: plan.id, checked, disabled: plan.disabled === true, 'aria-describedby': `${id}-about` }),
-    h(
-      'label',
-      { for: id },
-      h('span', { class: 'plan-name' }, plan.name),
-      h('span', { class: 'plan-cost' }, plan.cost ?? (plan.paymentMethodRequired ? '' : 'Free')),
-    ),
+    h('label', { for: id }, h('span', { class: 'plan-name' }, plan.name), cost ? h('span', { class: 'plan-cost' }, cost) : null),
     h(
       'div',
       { id: `${id}-about`, class: 'plan-about' },

@@ -104,7 +104,7 @@ for (const dialect of dialectsToTest()) {
       p.clock.advance(2000);
       const ready = await p.request('GET', path);
       assert.equal(ready.body.status, 'ready');
-      assert.equal(ready.body.notification, undefined);
+      assert.equal(ready.body.notification, null, 'null clears the Provisioning notification');
     });
 
     test('metadata testing_initial_status and testing_ready_after_ms choose the status and its delay', async () => {

@@ -1,6 +1,7 @@
 import { api, ApiError, type FieldError } from '../api.js';
 import { h, replace } from '../dom.js';
-import { buildMetadataForm, type MetadataForm } from '../metadata-form.js';
+import { describeCreateError, fieldMessage } from '../messages.js';
+import { buildMetadataForm, requiredMark, type MetadataForm } from '../metadata-form.js';
 import type { CreatePrefill, PageContext } from '../page.js';
 import { buildPlanPicker, type PlanPicker } from '../plan-picker.js';
 import type { Billing, BillingPlan, Installation, ListedStore, PaymentMethods, Product, ProductsOfInstallation } from '../wire.js';
@@ -23,7 +24,7 @@ export async function renderCreateStore(main: HTMLElement, ctx: PageContext): Pr
   if (!ctx.isCurrent()) return;
   document.title = `Create store · ${ctx.team.name} · Stockroom`;
   if (installations.length === 0) {
-    replace(main, h('h1', {}, 'Create store'), h('p', { class: 'empty' }, `Team ${ctx.team.name} has no integration installed. Install one with POST /stockroom/v1/installations, then come back.`));
+    replace(main, h('h1', {}, 'Create store'), h('p', { class: 'empty' }, `Team ${ctx.team.name} has no integration installed yet. Once an administrator installs one, its products can be created here.`));
     return;
   }
 
@@ -31,10 +32,11 @@ export async function renderCreateStore(main: HTMLElement, ctx: PageContext): Pr
   const installationSelect = h(
     'select',
     { id: 'installation' },
-    ...installations.map((i) => h('option', { value: i.id, selected: i.slug === prefill?.integration }, `${i.integration.name} (${i.id})`)),
+    // Named the way a person knows it: the integration's name and slug (the id is on the store page).
+    ...installations.map((i) => h('option', { value: i.id, selected: i.slug === prefill?.integration }, `${i.integration.name} — ${i.slug}`)),
   );
   const productSelect = h('select', { id: 'product' });
-  const name = h('input', { id: 'store-name', type: 'text', autocomplete: 'off', maxlength: 128, 'aria-describedby': 'store-name-help store-name-error', value: prefill?.name ?? null });
+  const name = h('input', { id: 'store-name', type: 'text', autocomplete: 'off', maxlength: 128, required: true, 'aria-describedby': 'store-name-help store-name-error', value: prefill?.name ?? null });
   const nameError = h('p', { id: 'store-name-error', class: 'field-error', hidden: true });
   const settings = h('fieldset', { class: 'settings' }, h('legend', {}, 'Settings'));
   const picker = buildPlanPicker(methods.paymentMethods, methods.defaultPaymentMethodId);
@@ -45,7 +47,7 @@ export async function renderCreateStore(main: HTMLElement, ctx: PageContext): Pr
     summary,
     h('div', { class: 'field' }, h('label', { for: 'installation' }, 'Integration'), installationSelect),
     h('div', { class: 'field' }, h('label', { for: 'product' }, 'Product'), productSelect),
-    h('div', { class: 'field' }, h('label', { for: 'store-name' }, 'Name'), h('p', { id: 'store-name-help', class: 'help' }, 'Letters, digits, dashes and underscores; unique within the installation.'), name, nameError),
+    h('div', { class: 'field' }, h('label', { for: 'store-name' }, 'Name'), requiredMark(), h('p', { id: 'store-name-help', class: 'help' }, 'Letters, digits, dashes and underscores; unique within the installation.'), name, nameError),
     settings,
     picker.element,
     picker.payment,
@@ -117,6 +119,14 @@ export async function renderCreateStore(main: HTMLElement, ctx: PageContext): Pr
     const product = products.find((p) => p.id === productSelect.value);
     if (!product || !metadataForm) return;
     clearErrors();
+    // Required fields are checked here first: an empty form needs no round trip to say so.
+    const missing = metadataForm.missingRequired();
+    const nameMissing = name.value.trim() === '';
+    if (nameMissing || missing.length > 0) {
+      if (nameMissing) showNameError('Enter a name for the store.');
+      metadataForm.showErrors(missing);
+      return showSummary('Fill in the required fields:', [...(nameMissing ? [nameLink()] : []), ...metadataLinks(missing)]);
+    }
     const plan = picker.selected();
     submit.disabled = true;
     submit.textContent = 'Creating…';
@@ -138,7 +148,7 @@ export async function renderCreateStore(main: HTMLElement, ctx: PageContext): Pr
       ctx.navigate(`#/stores/${store.id}`);
     } catch (error) {
       if (!ctx.isCurrent()) return;
-      showErrors(error instanceof ApiError ? error : new ApiError(0, 'network', error instanceof Error ? error.message : String(error)));
+      showErrors(error instanceof ApiError ? error : new ApiError(0, 'network', error instanceof Error ? error.message : String(error)), plan);
     } finally {
       submit.disabled = false;
       submit.textContent = 'Create store';
@@ -148,34 +158,58 @@ export async function renderCreateStore(main: HTMLElement, ctx: PageContext): Pr
 
   function clearErrors(): void {
     summary.hidden = true;
+    nameError.textContent = '';
     nameError.hidden = true;
     name.removeAttribute('aria-invalid');
     metadataForm?.clearErrors();
+    picker.setPaymentError(null);
   }
 
-  /** Each field's message beside it, and a summary on top linking to them (focus goes there). */
-  function showErrors(error: ApiError): void {
-    const links: HTMLElement[] = [];
-    const unmatched = metadataForm?.showErrors(error.fields) ?? [...error.fields];
-    for (const field of error.fields) {
-      const target = metadataForm?.controlId(field.key);
-      const text = metadataForm?.errorText(field.key);
-      if (target && text) links.push(h('li', {}, h('a', { href: `#${target}`, 'data-focus': target }, text)));
-    }
-    const param = error.param;
-    if (param === 'name') {
-      nameError.textContent = error.message;
-      nameError.hidden = false;
-      name.setAttribute('aria-invalid', 'true');
-      links.push(h('li', {}, h('a', { href: '#store-name', 'data-focus': 'store-name' }, error.message)));
-    } else if (param === 'paymentMethodId' || error.code.startsWith('payment') || error.code === 'invalid_prepayment_amount') {
-      picker.showPaymentError(error.message);
-      links.push(h('li', {}, h('a', { href: '#payment-method', 'data-focus': 'payment-method' }, error.message)));
-    }
-    const extra = unmatched.filter((f: FieldError) => f.key !== '').map((f) => h('li', {}, `${f.key} ${f.message ?? 'is invalid'}`));
-    replace(summary, h('h2', {}, 'The store was not created'), h('p', {}, error.message), links.length + extra.length > 0 ? h('ul', {}, ...links, ...extra) : null);
+  function showNameError(message: string): void {
+    nameError.textContent = message;
+    nameError.hidden = false;
+    name.setAttribute('aria-invalid', 'true');
+  }
+
+  /** A summary link names the field; the message itself is shown once, next to the field. */
+  function link(target: string, label: string): HTMLElement {
+    return h('li', {}, h('a', { href: `#${target}`, 'data-focus': target }, label));
+  }
+  const nameLink = () => link('store-name', 'Name');
+  function metadataLinks(errors: readonly FieldError[]): HTMLElement[] {
+    return errors.flatMap((f) => {
+      const target = metadataForm?.controlId(f.key);
+      return target ? [link(target, metadataForm?.labelOf(f.key) ?? f.key)] : [];
+    });
+  }
+
+  /** The summary on top of the form: what went wrong and links to the fields to fix (focus goes there). */
+  function showSummary(message: string, links: readonly HTMLElement[]): void {
+    replace(summary, h('h2', {}, 'The store was not created'), h('p', {}, message), links.length > 0 ? h('ul', {}, ...links) : null);
     summary.hidden = false;
     summary.focus();
+  }
+
+  /** The server's answer: each message once, next to its field, or in the summary when it names none. */
+  function showErrors(error: ApiError, plan: BillingPlan | undefined): void {
+    const unmatched = metadataForm?.showErrors(error.fields) ?? [...error.fields];
+    const links = metadataLinks(error.fields);
+    const view = describeCreateError(error, plan);
+    let message = view.message;
+    if (view.place === 'name') {
+      showNameError(view.message);
+      links.unshift(nameLink());
+      message = 'Fix the marked field:';
+    } else if (view.place === 'payment') {
+      picker.setPaymentError(view.message);
+      links.push(link('payment-method', 'Payment method'));
+      message = 'Fix the marked field:';
+    } else if (links.length > 0) {
+      message = links.length === 1 ? 'Fix the marked field:' : 'Fix the marked fields:';
+    }
+    // Keys the form does not draw (a hidden field) have no place of their own: the summary says them.
+    const extra = unmatched.filter((f: FieldError) => f.key !== '').map((f) => h('li', {}, `${f.key} ${f.message ? fieldMessage(f.message) : 'is invalid'}.`));
+    showSummary(message, [...links, ...extra]);
   }
 
   // In-page links of the summary focus their field instead of changing the route.

@@ -21,12 +21,14 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
   document.title = `${store.name} · Stockroom`;
 
   const status = h('span', { id: 'store-status' }, statusBadge(store.status));
+  const notice = h('div', { id: 'store-notice' });
+  showNotice(notice, store);
   const facts = h(
     'dl',
     { class: 'facts' },
     fact('Status', status),
     fact('Product', `${store.product.name ?? store.product.slug ?? ''} by ${store.product.integration.name}`),
-    fact('Plan', store.billingPlan ? `${store.billingPlan.name}${store.billingPlan.cost ? ` (${store.billingPlan.cost})` : ''}` : '—'),
+    fact('Plan', store.billingPlan ? planText(store.billingPlan) : '—'),
     fact('Store id', h('code', {}, store.id)),
     fact('Provider resource id', h('code', {}, store.externalResourceId || '—')),
     fact('Installation', h('code', {}, store.product.integrationConfigurationId)),
@@ -38,9 +40,9 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
     main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/stores' }, '← Stores')),
     h('h1', {}, store.name),
-    store.notification ? h('p', { class: `notice notice-${store.notification.level}` }, store.notification.title, store.notification.message ? ` — ${store.notification.message}` : '') : null,
+    notice,
     facts,
-    section('Metadata', metadata.length === 0 ? h('p', { class: 'muted' }, 'None.') : h('dl', { class: 'facts' }, ...metadata.map(([k, v]) => fact(labelOf(store, k), Array.isArray(v) ? v.join(', ') : String(v))))),
+    section('Metadata', metadata.length === 0 ? h('p', { class: 'muted' }, 'None.') : h('dl', { class: 'facts' }, ...metadata.map(([k, v]) => fact(labelOf(store, k), Array.isArray(v) ? (v.length > 0 ? v.join(', ') : 'none') : String(v))))),
     section(
       'Secrets',
       h('p', { class: 'help' }, 'Names only: values reach projects as environment variables and are never shown here.'),
@@ -58,16 +60,26 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
     section('Danger zone', deleteControl(store, ctx)),
   );
 
-  if (store.status === 'initializing') watch(store.id, status, ctx);
+  if (store.status === 'initializing') watch(store.id, status, notice, ctx);
 }
 
-/** Reads the store until it leaves `initializing`, announcing the change. */
-function watch(id: string, status: HTMLElement, ctx: PageContext): void {
+/**
+ * The provider's notification about the store ("Provisioning", a warning…), as it is now: each
+ * read of the store replaces it, so one that the provider cleared goes away.
+ */
+function showNotice(notice: HTMLElement, store: ListedStore): void {
+  const n = store.notification;
+  replace(notice, n ? h('p', { class: `notice notice-${n.level}` }, n.title, n.message ? ` — ${n.message}` : '') : null);
+}
+
+/** Reads the store until it leaves `initializing`, showing its notification and announcing the change. */
+function watch(id: string, status: HTMLElement, notice: HTMLElement, ctx: PageContext): void {
   let timer = 0;
   const tick = async () => {
     try {
       const { store } = await api<{ store: ListedStore }>(`/v1/storage/stores/${encodeURIComponent(id)}`);
       if (!ctx.isCurrent()) return;
+      showNotice(notice, store);
       if (store.status !== 'initializing') {
         replace(status, statusBadge(store.status));
         ctx.announce(`${store.name} is now ${store.status ?? 'unknown'}.`);
@@ -137,6 +149,11 @@ function ledgerTable(entries: readonly LedgerEntry[]): HTMLElement {
       ),
     ),
   );
+}
+
+/** "Pro ($20.00/month)"; a plan whose cost is its name ("Free") says it once. */
+function planText(plan: NonNullable<ListedStore['billingPlan']>): string {
+  return plan.cost && plan.cost.trim().toLowerCase() !== plan.name.trim().toLowerCase() ? `${plan.name} (${plan.cost})` : plan.name;
 }
 
 /** A metadata key by the label its product's form gives it. */

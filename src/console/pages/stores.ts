@@ -4,6 +4,9 @@ import { dateTime, statusBadge } from '../format.js';
 import type { PageContext } from '../page.js';
 import type { ListedStore } from '../wire.js';
 
+/** Stores per page; "Show more" reads the next page. */
+const PAGE_SIZE = 50;
+
 interface StoreList {
   readonly stores: ListedStore[];
   readonly pagination: { readonly next: number | null; readonly nextCursor?: string | null };
@@ -11,7 +14,7 @@ interface StoreList {
 
 /** The team's stores, newest first, with status, plan and connected projects. */
 export async function renderStores(main: HTMLElement, ctx: PageContext): Promise<void> {
-  const first = await api<StoreList>('/v1/storage/stores', { query: { limit: 50 } });
+  const first = await api<StoreList>('/v1/storage/stores', { query: { limit: PAGE_SIZE } });
   if (!ctx.isCurrent()) return;
   document.title = `Stores · ${ctx.team.name} · Stockroom`;
   const heading = h('div', { class: 'page-head' }, h('h1', {}, 'Stores'), h('a', { class: 'button', href: '#/new' }, 'Create store'));
@@ -27,22 +30,33 @@ export async function renderStores(main: HTMLElement, ctx: PageContext): Promise
     h('thead', {}, h('tr', {}, ...['Name', 'Product', 'Status', 'Plan', 'Projects', 'Created'].map((c) => h('th', { scope: 'col' }, c)))),
     body,
   );
-  const more = h('button', { type: 'button', class: 'secondary' }, 'Show more');
-  let next = first.pagination.next;
+  const more = h('button', { type: 'button', class: 'secondary', id: 'show-more' }, 'Show more');
+  const failed = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  // `nextCursor` continues exactly after the last row shown; `until` (a millisecond) could repeat
+  // or skip stores created in the same millisecond.
+  let cursor = first.pagination.nextCursor ?? null;
   const add = (stores: readonly ListedStore[]) => body.append(...stores.map(row));
   add(first.stores);
-  more.hidden = next === null;
+  more.hidden = cursor === null;
   more.addEventListener('click', async () => {
-    if (next === null) return;
+    if (cursor === null) return;
     more.disabled = true;
-    const page = await api<StoreList>('/v1/storage/stores', { query: { limit: 50, until: next } });
-    add(page.stores);
-    next = page.pagination.next;
-    more.disabled = false;
-    more.hidden = next === null;
-    ctx.announce(`${page.stores.length} more stores shown.`);
+    failed.hidden = true;
+    try {
+      const page = await api<StoreList>('/v1/storage/stores', { query: { limit: PAGE_SIZE, cursor } });
+      if (!ctx.isCurrent()) return;
+      add(page.stores);
+      cursor = page.pagination.nextCursor ?? null;
+      more.hidden = cursor === null;
+      ctx.announce(`${page.stores.length} more stores shown.`);
+    } catch (error) {
+      failed.textContent = `More stores could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+      failed.hidden = false;
+    } finally {
+      more.disabled = false;
+    }
   });
-  replace(main, heading, table, more);
+  replace(main, heading, table, more, failed);
 }
 
 function row(store: ListedStore): HTMLTableRowElement {

@@ -18,7 +18,7 @@ export interface ResourceWire {
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly status: ResourceStatus;
   readonly billingPlan?: BillingPlan;
-  readonly notification?: Notification;
+  readonly notification?: Notification | null;
 }
 
 export function presentResource(resource: StoredResource, now: number): ResourceWire {
@@ -33,7 +33,9 @@ export function presentResource(resource: StoredResource, now: number): Resource
     status,
     ...(billingPlan && { billingPlan }),
   };
-  if (status !== 'pending') return wire;
+  // Past pending, `null` clears the "Provisioning" notification: an absent one would mean
+  // "unchanged" (partner-api.md §1.2), and Stockroom would keep showing it on an available store.
+  if (status !== 'pending') return { ...wire, notification: null };
   const seconds = resource.readyAt === null ? null : Math.max(1, Math.ceil((resource.readyAt - now) / 1000));
   return {
     ...wire,
