@@ -90,7 +90,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
       const fields = provisionedFields(resource);
       const now = ctx.now();
       const notification = (resource.notification ?? null) as Notification | null;
-      await markStoreLive(ctx.db, store.id, {
+      const moved = await markStoreLive(ctx.db, ctx.dialect, store.id, {
         status: fields.status ?? 'error',
         externalResourceId: resource.id,
         externalResourceStatus: fields.externalResourceStatus,
@@ -99,6 +99,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets.map((s) => ({ name: s.name, value: s.value })))),
         now,
       });
+      if (!moved) return undefined;
       return {
         ...store,
         lifecycle: 'live',
