@@ -64,6 +64,7 @@ export async function listProjectConnections(db: Kysely<DB>, projectId: string):
     .select(['stores.installation_id', 'stores.integration_id', 'stores.product_id', 'stores.secret_meta', 'stores.secrets_sealed', 'stores.updated_at as store_updated_at'])
     .where('store_connections.project_id', '=', projectId)
     .where('stores.lifecycle', 'in', VISIBLE_LIFECYCLES)
+    .where('stores.deleted_at', 'is', null)
     .orderBy('store_connections.created_at', 'asc')
     .orderBy('store_connections.id', 'asc')
     .execute();
