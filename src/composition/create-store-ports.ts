@@ -2,12 +2,14 @@ import type { CatalogIntegration } from '../catalog/catalog.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { findLiveInstallation } from '../db/installations.js';
 import { appendLedgerEntry } from '../db/ledger.js';
+import { insertProvisioningStoreWithinLimit } from '../db/provisioning-stores.js';
 import { getDefaultPaymentMethodId, listPaymentMethods } from '../db/payment-methods.js';
 import { deleteProvisioningStore, findLiveStoreByExternalId, findLiveStoreByName, insertProvisioningStore, markStoreLive, setExternalResourceId } from '../db/stores.js';
 import type { Membership, User } from '../domain/accounts.js';
 import { provisionedFields, ProvisionFailure, type CreateStorePorts, type PaymentAttempt, type StoreProduct } from '../domain/create-store.js';
 import type { Notification, Store } from '../domain/stores.js';
 import { normalizeProviderPlan } from '../domain/provider-plans.js';
+import { provisioningLimitError } from '../domain/provisioning-limit.js';
 import { ApiError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { TEST_PAYMENT_METHODS } from '../payments/test-processor.js';
@@ -76,8 +78,14 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
       return { methods: [...Object.keys(TEST_PAYMENT_METHODS).map((id) => ({ id })), ...own.map((m) => ({ id: m.id }))], defaultId: await getDefaultPaymentMethodId(ctx.db, teamId) };
     },
     async insertProvisioning(store) {
+      const perTeam = ctx.provisioningLimitPerTeam ?? 0;
       try {
-        await insertProvisioningStore(ctx.db, store);
+        if (perTeam <= 0) {
+          await insertProvisioningStore(ctx.db, store);
+          return true;
+        }
+        const outcome = await insertProvisioningStoreWithinLimit(ctx.db, ctx.dialect, store, perTeam);
+        if (!outcome.inserted) throw provisioningLimitError(outcome.provisioning, perTeam, ctx.now());
         return true;
       } catch (error) {
         if (isUniqueViolation(error)) return false;
