@@ -107,14 +107,15 @@ export async function abortUninstall(db: Kysely<DB>, id: string, now: number): P
 export async function finishUninstall(db: Kysely<DB>, id: string, now: number, options: { readonly cascade: boolean }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (options.cascade) {
-      const visible = trx.selectFrom('stores').select('stores.id').where('stores.installation_id', '=', id).where('stores.lifecycle', 'in', ['live', 'deleting']);
-      await trx.deleteFrom('store_connections').where('store_id', 'in', visible).execute();
+      // The stores first: on PostgreSQL this UPDATE waits for a connect holding a store FOR SHARE
+      // (upsertConnectionOfLiveStore), so the DELETE below also removes what that connect wrote.
       await trx
         .updateTable('stores')
         .set({ lifecycle: 'deleted', status: 'uninstalled', secrets_sealed: null, deleted_at: now, updated_at: now })
         .where('installation_id', '=', id)
         .where('lifecycle', 'in', ['live', 'deleting'])
         .execute();
+      await trx.deleteFrom('store_connections').where('store_id', 'in', trx.selectFrom('stores').select('stores.id').where('stores.installation_id', '=', id)).execute();
     }
     await trx.updateTable('installations').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).execute();
   });
