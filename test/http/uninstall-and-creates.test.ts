@@ -65,6 +65,7 @@ for (const dialect of DIALECTS) {
       const resources = await partnerResources(db, 'racing-db');
       assert.equal(resources.length, 1);
       assert.notEqual(resources[0]!.deleted_at, null, 'the resource is deleted at the partner');
+      assert.deepEqual(await db.selectFrom('provider_cleanups').select(['store_id', 'last_error']).where('done_at', 'is', null).execute(), [], 'no provider cleanup left pending');
 
       // Nothing reads it: not by id, not for connecting, not in the project's env.
       assert.equal((await server.request('GET', `/v1/storage/stores/${storeId}`)).status, 404);

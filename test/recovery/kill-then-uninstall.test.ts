@@ -49,6 +49,8 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await partnerResources(db, name), [], `the partner never made ${name}`);
       }
       assert.equal(Object.keys(PLANS).length * 2, names.length);
+      const cleanups = await db.selectFrom('provider_cleanups').select(['store_id', 'last_error']).where('done_at', 'is', null).execute();
+      assert.deepEqual(cleanups, [], 'no provider cleanup left pending');
       await second.kill();
     });
   });
