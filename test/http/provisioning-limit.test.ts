@@ -78,3 +78,26 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`the create-store rate group on every create path (${dialect})`, () => {
+    test('auto-provision spends the create-store group of the token, as the direct endpoint does', async (t) => {
+      const s = await startTestServer(t, dialect, { env: { STOCKROOM_RATE_LIMIT_CREATE_STORE: '2', STOCKROOM_RATE_LIMIT_WRITE: '100' } });
+      const icfg = await bootstrapInstallationId(s);
+      const body = { name: 'grouped-1', integrationConfigurationId: icfg, integrationProductIdOrSlug: 'acme-db', metadata: { region: 'iad1' } };
+      const first = await s.request('POST', DIRECT, { body });
+      assert.equal(first.status, 200, first.text);
+      assert.equal(first.headers.get('x-ratelimit-limit'), '2');
+      const second = await s.request('POST', AUTO, { body: { name: 'grouped-2', metadata: { region: 'iad1' } } });
+      assert.equal(second.status, 200, second.text);
+      assert.deepEqual([second.headers.get('x-ratelimit-limit'), second.headers.get('x-ratelimit-remaining')], ['2', '0']);
+      const third = await s.request('POST', AUTO, { body: { name: 'grouped-3', metadata: { region: 'iad1' } } });
+      assert.equal(third.status, 429, third.text);
+      assert.equal(third.body.error.code, 'rate_limited');
+      const names = await s.stockroom.ctx.db.selectFrom('stores').select('name').orderBy('name').execute();
+      assert.deepEqual(names.map((r) => r.name), ['grouped-1', 'grouped-2']);
+      // Other writes are a group of their own.
+      assert.equal((await s.request('POST', '/v11/projects', { body: { name: 'still-writes' } })).status, 200);
+    });
+  });
+}
