@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 import { ledgerOf, partnerResources } from '../recovery/kill-harness.js';
@@ -133,3 +133,49 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`an installation being uninstalled (${dialect})`, () => {
+    test('takes no create and no new install until it is gone', async (t) => {
+      const server = await startTestServer(t, dialect);
+      const db = server.stockroom.ctx.db;
+      const icfg = await bootstrapInstallationId(server);
+      // What a running uninstall has done first (a slow provider would hold it here).
+      await db.updateTable('installations').set({ status: 'uninstalling' }).where('id', '=', icfg).execute();
+      const create = await server.request('POST', CREATE, { body: { name: 'late-db', integrationConfigurationId: icfg, integrationProductIdOrSlug: 'acme-db', metadata: { region: 'iad1' } } });
+      assert.equal(create.status, 404, create.text);
+      const install = await server.request('POST', '/stockroom/v1/installations', { body: { integrationIdOrSlug: 'acme' } });
+      assert.equal(install.status, 409, install.text);
+      assert.equal(install.body.error.code, 'conflict');
+      const again = await server.request('DELETE', `/v1/integrations/configuration/${icfg}?cascade=true`);
+      assert.equal(again.status, 409, 'a second uninstall waits for the first');
+      const row = await db.selectFrom('installations').select(['status', 'deleted_at']).where('id', '=', icfg).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { status: 'uninstalling', deleted_at: null }, 'the install did not turn it back to ready');
+      assert.deepEqual(await db.selectFrom('stores').select('id').execute(), []);
+    });
+  });
+}
+
+describe('uninstall and create on two Stockroom instances sharing PostgreSQL', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, () => {
+  test('the create on one instance loses to the uninstall on the other: 204, then 409, refunded, nothing left', async (t) => {
+    const database = await createTestDatabase('postgres');
+    t.after(() => database.drop());
+    const env = { STOCKROOM_PROVIDER_TIMEOUT_MS: '30000' };
+    const a = await startTestServer(t, 'postgres', { database, env });
+    const b = await startTestServer(t, 'postgres', { database, env });
+    const db = a.stockroom.ctx.db;
+    const icfg = await bootstrapInstallationId(a);
+    const create = a.request('POST', CREATE, {
+      body: { name: 'far-db', integrationConfigurationId: icfg, integrationProductIdOrSlug: 'acme-db', metadata: { region: 'iad1', testing_delay_ms: 2500 }, billingPlanId: 'pro', paymentMethodId: 'pm_card_visa' },
+    });
+    const storeId = await waitFor('the create wrote its row', async () => (await storeRows(a, 'far-db'))[0]?.id);
+    await waitFor('the partner stored the resource', async () => ((await partnerResources(db, 'far-db')).length === 1 ? true : undefined));
+    assert.equal((await b.request('DELETE', `/v1/integrations/configuration/${icfg}?cascade=true`)).status, 204);
+    const created = await create;
+    assert.equal(created.status, 409, created.text);
+    assert.deepEqual(await storeRows(a, 'far-db'), []);
+    assert.deepEqual(await ledgerOf(db, storeId), [['authorization', 1000], ['charge', 2000], ['refund', 2000]]);
+    assert.notEqual((await partnerResources(db, 'far-db'))[0]?.deleted_at, null);
+    assert.equal((await b.request('GET', `/v1/storage/stores/${storeId}`)).status, 404);
+  });
+});
