@@ -6,48 +6,81 @@
 // bundled file starts in about half a second (issue 7, BENCHMARKS.md). `tsc` to dist/ was tried:
 // it drops the loader but not the module count, and still took ~1.7 s.
 //
-// esbuild is the compiler tsx itself runs on, so it is installed with the project's dependencies
-// (package-lock.json) and needs no download.
+// esbuild (a devDependency, the compiler tsx runs on too) does the work; it is installed from
+// package-lock.json and needs no download.
 //
 //   node scripts/build.mjs             build
-//   node scripts/build.mjs --if-stale  build only when src/, the lockfile or this script changed
-//                                      since the last build (what `npm start` runs first)
-//   node scripts/build.mjs --outfile=path   build elsewhere (the bundle test does)
+//   node scripts/build.mjs --if-stale  build only when src/, the package files or the build scripts
+//                                      changed since the last build (what `npm start` and
+//                                      `npm test` run first)
+//   node scripts/build.mjs --outfile=path   build elsewhere
+//
+// It writes the server bundle and, in `console/` beside it, the web console's static files: its
+// TypeScript bundled into app.js, and index.html and app.css copied. The server only serves
+// those files; nothing is compiled while it runs, so build tools are not runtime dependencies.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CONSOLE_FILES, DEFAULT_OUTFILE, ROOT as root, consoleDirOf, staleness } from './build-inputs.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const outfileArg = process.argv.find((a) => a.startsWith('--outfile='));
-const outfile = outfileArg ? resolve(outfileArg.slice('--outfile='.length)) : join(root, 'dist', 'stockroom.mjs');
+const outfile = outfileArg ? resolve(outfileArg.slice('--outfile='.length)) : DEFAULT_OUTFILE;
+const consoleDir = consoleDirOf(outfile);
 
-if (process.argv.includes('--if-stale') && isFresh()) process.exit(0);
+if (process.argv.includes('--if-stale') && staleness(outfile) === undefined) process.exit(0);
 
 const startedAt = Date.now();
-await build({
-  entryPoints: [join(root, 'src', 'main.ts')],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  // better-sqlite3 loads a native addon from its own directory; pg-native is pg's optional
-  // native driver, which Stockroom does not use and may not be installed.
-  external: ['better-sqlite3', 'pg-native'],
-  // Bundled CommonJS packages call require() for Node's built-in modules.
-  banner: { js: "import { createRequire as __stockroomCreateRequire } from 'node:module';\nconst require = __stockroomCreateRequire(import.meta.url);" },
-  sourcemap: 'linked',
-  sourcesContent: false,
-  logLevel: 'warning',
-  plugins: [sourceLocations()],
-});
-process.stderr.write(`built ${relative(root, outfile)} in ${Date.now() - startedAt} ms\n`);
+await Promise.all([buildServer(), buildConsole()]);
+process.stderr.write(`built ${relative(root, outfile)} and ${relative(root, consoleDir)}/ in ${Date.now() - startedAt} ms\n`);
+
+function buildServer() {
+  return build({
+    entryPoints: [join(root, 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // better-sqlite3 loads a native addon from its own directory; pg-native is pg's optional
+    // native driver, which Stockroom does not use and may not be installed.
+    external: ['better-sqlite3', 'pg-native'],
+    banner: {
+      js: [
+        // Bundled CommonJS packages call require() for Node's built-in modules.
+        "import { createRequire as __stockroomCreateRequire } from 'node:module';",
+        'const require = __stockroomCreateRequire(import.meta.url);',
+        // Where the bundle lies, so the server finds the console built beside it (routes/console.ts).
+        'const STOCKROOM_BUNDLE_URL = import.meta.url;',
+      ].join('\n'),
+    },
+    sourcemap: 'linked',
+    sourcesContent: false,
+    logLevel: 'warning',
+    plugins: [sourceLocations()],
+  });
+}
+
+/** The browser's files: src/console/main.ts and what it imports as one script, the rest copied. */
+async function buildConsole() {
+  const sources = join(root, 'src', 'console');
+  mkdirSync(consoleDir, { recursive: true });
+  await build({
+    entryPoints: [join(sources, 'main.ts')],
+    outfile: join(consoleDir, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  for (const name of CONSOLE_FILES.filter((n) => n !== 'app.js')) copyFileSync(join(sources, name), join(consoleDir, name));
+}
 
 /**
  * Inside the bundle every module would share the bundle's `import.meta.url`, but some of ours
- * find files next to their source (the catalog, the web console). Each keeps its own: its
+ * find files next to their source (the catalog). Each keeps its own: its
  * `import.meta.url` becomes its source file's URL, resolved from wherever the bundle lies.
  */
 function sourceLocations() {
@@ -62,22 +95,4 @@ function sourceLocations() {
       });
     },
   };
-}
-
-/** Whether dist/stockroom.mjs is newer than everything it is built from. */
-function isFresh() {
-  if (!existsSync(outfile)) return false;
-  const built = statSync(outfile).mtimeMs;
-  const inputs = [join(root, 'package-lock.json'), join(root, 'package.json'), fileURLToPath(import.meta.url)];
-  const newest = Math.max(...inputs.filter(existsSync).map((p) => statSync(p).mtimeMs), newestIn(join(root, 'src')));
-  return newest < built;
-}
-
-function newestIn(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestIn(path) : statSync(path).mtimeMs);
-  }
-  return newest;
 }

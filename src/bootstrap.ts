@@ -1,12 +1,20 @@
 import type { Kysely } from 'kysely';
 import { hashToken } from './crypto/secret-box.js';
 import { isUniqueViolation } from './db/errors.js';
+import { insertPaymentMethod, setDefaultPaymentMethodId } from './db/payment-methods.js';
 import type { DB } from './db/schema.js';
 import { findTokenByHash, insertToken } from './db/tokens.js';
 import { insertTeam, upsertMembership } from './db/teams.js';
 import { insertUser } from './db/users.js';
 import { newTokenValue } from './domain/access-tokens.js';
 import { newId } from './domain/ids.js';
+import { TEST_PAYMENT_METHODS } from './payments/test-processor.js';
+
+/**
+ * The card the bootstrap team starts with as its default, as a Stripe test-mode customer comes
+ * with `pm_card_visa` attached: paid plans then work on a fresh server without any setup.
+ */
+const STARTER_CARD = 'pm_card_visa';
 
 export interface BootstrapInput {
   readonly token?: string;
@@ -26,8 +34,8 @@ export interface BootstrapResult {
 }
 
 /**
- * On the first start with an empty database, creates the owner user, their team and a full-access
- * token (issue 2 §4). Idempotent: a marker row in `instance_settings` is inserted first in the same
+ * On the first start with an empty database, creates the owner user, their team (with a Visa test
+ * card as its default payment method) and a full-access token (issue 2 §4). Idempotent: a marker row in `instance_settings` is inserted first in the same
  * transaction, so a second start, or a second replica starting at the same moment, finds it and
  * creates nothing.
  */
@@ -56,6 +64,11 @@ export async function ensureBootstrap(db: Kysely<DB>, input: BootstrapInput): Pr
       });
       await insertTeam(trx, { id: teamId, slug: input.teamSlug, name: input.teamSlug, creatorId: userId, billingState: 'active', createdAt: input.now, updatedAt: input.now });
       await upsertMembership(trx, { teamId, userId, role: 'OWNER', createdAt: input.now });
+      // The team's own method (not the shared test id), so it can be removed like any other card.
+      const { brand, last4 } = TEST_PAYMENT_METHODS[STARTER_CARD];
+      const cardId = newId('pm');
+      await insertPaymentMethod(trx, { id: cardId, teamId, source: STARTER_CARD, brand, last4, createdAt: input.now });
+      await setDefaultPaymentMethodId(trx, teamId, cardId, input.now);
       await insertToken(
         trx,
         { id: newId('tok'), userId, name: 'bootstrap', teamId: null, origin: 'bootstrap', expiresAt: null, revokedAt: null, createdAt: input.now, activeAt: input.now },

@@ -31,10 +31,11 @@ const EnvSchema = Type.Object({
   /** Mount the reference partner in this server (it can also run on its own). */
   STOCKROOM_REFERENCE_PARTNER: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   /**
-   * Live free-plan resources the reference partner lets one installation hold (its `free-quota`
-   * hook), or `unlimited`. Load tests create thousands of free stores; users keep the default.
+   * The reference partner's `free-quota` test hook, off by default (`unlimited`): a number makes
+   * it withdraw its free plan from an installation holding that many live free resources, to
+   * drive the "no free plan" paths on purpose (docs/payments-and-plans.md).
    */
-  STOCKROOM_REFERENCE_FREE_QUOTA: Type.String({ pattern: '^([0-9]{1,9}|unlimited)$', default: '3' }),
+  STOCKROOM_REFERENCE_FREE_QUOTA: Type.String({ pattern: '^([0-9]{1,9}|unlimited)$', default: 'unlimited' }),
   /** Timeout of one call to a provider, in milliseconds. */
   STOCKROOM_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000 }),
   /** How often stores still `initializing` are checked at their provider, in milliseconds. */

@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
   not_found: { status: 404, message: 'The requested resource was not found.' },
   method_unknown: { status: 405, message: 'This method is not allowed on this endpoint.' },
   conflict: { status: 409, message: 'The resource conflicts with an existing one.' },
+  last_owner: { status: 409, message: 'A team keeps at least one OWNER.' },
   idempotency_key_in_use: { status: 409, message: 'A request with this idempotency key is still in progress.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'The request content type is not supported.' },

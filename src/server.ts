@@ -165,8 +165,12 @@ function resolveProviderBaseUrl(configured: string, publicUrl: () => string): st
  */
 function loadOrCreateLocalKey(dataDir: string): string {
   const path = join(dataDir, 'encryption.key');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  if (existsSync(path)) {
+    // A key file from before it was always created so, or copied in by hand.
+    chmodSync(path, 0o600);
+    return readFileSync(path, 'utf8').trim();
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);

@@ -6,7 +6,10 @@ import { insertProvisioningStoreWithinLimit } from '../db/provisioning-stores.js
 import { getDefaultPaymentMethodId, listPaymentMethods } from '../db/payment-methods.js';
 import { deleteProvisioningStore, findLiveStoreByExternalId, findLiveStoreByName, insertProvisioningStore, markStoreLive, setExternalResourceId } from '../db/stores.js';
 import type { Membership, User } from '../domain/accounts.js';
+import type { Installation } from '../domain/installations.js';
+import type { Metadata } from '../domain/metadata.js';
 import { provisionedFields, ProvisionFailure, type CreateStorePorts, type PaymentAttempt, type StoreProduct } from '../domain/create-store.js';
+import { toSecretValue } from '../domain/env-vars.js';
 import type { Notification, Store } from '../domain/stores.js';
 import { normalizeProviderPlan } from '../domain/provider-plans.js';
 import { provisioningLimitError } from '../domain/provisioning-limit.js';
@@ -30,6 +33,15 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
     return integration;
   };
   const providerOf = (integrationId: string) => providerFor(ctx.partners, ctx.providerBaseUrl, integrationOf(integrationId));
+  /** The product's plans from its provider, for `installationId` or (null) for anyone. */
+  const plansOf = async (installation: Installation, product: StoreProduct, metadata: Metadata | undefined, installationId: string | null) => {
+    const plans = await providerOf(installation.integrationId).listProductPlans(
+      product.providerProductId,
+      { installationId, ...(metadata ? { metadata } : {}) },
+      { accountId: installation.teamId },
+    );
+    return plans.map((p) => normalizeProviderPlan(p));
+  };
   const pay = async (store: Store, kind: 'authorization' | 'charge', step: string, methodId: string, amountCents: number): Promise<PaymentAttempt> => {
     const operationKey = `${store.id}:${kind}:${step}`;
     const request = { methodSource: sources.get(methodId) ?? methodId, amountCents, idempotencyKey: operationKey };
@@ -59,14 +71,18 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
     },
     async listPlans(installation, product, metadata) {
       try {
-        const plans = await providerOf(installation.integrationId).listProductPlans(
-          product.providerProductId,
-          { installationId: installation.id, ...(metadata ? { metadata } : {}) },
-          { accountId: installation.teamId },
-        );
-        return plans.map((p) => normalizeProviderPlan(p));
+        return await plansOf(installation, product, metadata, installation.id);
       } catch (error) {
         throw isProviderError(error) ? error.toApiError() : error;
+      }
+    },
+    async listGeneralPlans(installation, product, metadata) {
+      try {
+        return await plansOf(installation, product, metadata, null);
+      } catch (error) {
+        // It only words a refusal; a provider that cannot answer leaves the plain one.
+        ctx.logger.warn({ err: isProviderError(error) ? error.message : String(error), installation: installation.id }, 'general plan list unavailable');
+        return [];
       }
     },
     findLiveStoreByName: (installationId, name) => findLiveStoreByName(ctx.db, installationId, name),
@@ -104,7 +120,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         externalResourceStatus: fields.externalResourceStatus,
         notification,
         secrets: fields.secrets,
-        secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets.map((s) => ({ name: s.name, value: s.value })))),
+        secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets)),
         now,
       });
       if (!moved) return undefined;
@@ -163,7 +179,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
           userCaller(actor.user, actor.membership),
           { idempotencyKey: store.provisionKey },
         );
-        return { id: resource.id, status: resource.status, notification: (resource.notification ?? null) as Notification | null, secrets };
+        return { id: resource.id, status: resource.status, notification: (resource.notification ?? null) as Notification | null, secrets: secrets.map(toSecretValue) };
       } catch (error) {
         if (!isProviderError(error)) throw error;
         // A 4xx means the provider made nothing; anything else may have left a resource behind.

@@ -3,11 +3,11 @@ import { hashToken } from '../crypto/secret-box.js';
 import type { AccessToken, Team, User } from '../domain/accounts.js';
 import { newTokenValue } from '../domain/access-tokens.js';
 import { newId } from '../domain/ids.js';
-import type { Role } from '../domain/roles.js';
+import { leavesTeamWithoutOwner, type Role } from '../domain/roles.js';
 import { ApiError } from '../errors.js';
 import { isUniqueViolation, uniqueViolationTarget } from './errors.js';
 import type { DB } from './schema.js';
-import { insertTeam, upsertMembership } from './teams.js';
+import { deleteMembership, findMembership, insertTeam, upsertMembership } from './teams.js';
 import { insertToken } from './tokens.js';
 import { insertUser, setDefaultTeam } from './users.js';
 
@@ -100,6 +100,30 @@ export async function issueToken(
   return { token, value };
 }
 
-export async function addMember(db: Kysely<DB>, input: { teamId: string; userId: string; role: Role; now: number }): Promise<void> {
-  await upsertMembership(db, { teamId: input.teamId, userId: input.userId, role: input.role, createdAt: input.now });
+/**
+ * Adds a member, changes their role, or removes them (`role: null`), unless that would leave the
+ * team without an OWNER: then nothing changes and the answer is `'last_owner'`.
+ *
+ * The team's row is written first, which makes this transaction the team's only membership
+ * writer until it ends (a row lock on PostgreSQL; SQLite has one writer anyway): two OWNERs
+ * demoting each other at once are then counted one after the other, and the second is refused.
+ */
+export async function changeMembership(
+  db: Kysely<DB>,
+  input: { teamId: string; userId: string; role: Role | null; now: number },
+): Promise<'changed' | 'last_owner'> {
+  return db.transaction().execute(async (trx) => {
+    await trx.updateTable('teams').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', input.teamId).execute();
+    const current = await findMembership(trx, input.teamId, input.userId);
+    const owners = await trx
+      .selectFrom('memberships')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('team_id', '=', input.teamId)
+      .where('role', '=', 'OWNER')
+      .executeTakeFirstOrThrow();
+    if (leavesTeamWithoutOwner(current?.role ?? null, input.role, Number(owners.n))) return 'last_owner';
+    if (input.role === null) await deleteMembership(trx, input.teamId, input.userId);
+    else await upsertMembership(trx, { teamId: input.teamId, userId: input.userId, role: input.role, createdAt: current?.createdAt ?? input.now });
+    return 'changed';
+  });
 }

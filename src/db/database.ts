@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -29,7 +29,7 @@ export function openDatabase(config: DatabaseConfig): Database {
 }
 
 function openSqlite(path: string): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createOwnerOnly(path);
   const sqlite = new SqliteDatabase(path);
   // WAL lets readers run beside the writer. Durability is FULL's: every commit is on disk before
   // it is answered. In WAL mode the group-commit driver does FULL's fsync of the WAL itself, off
@@ -37,6 +37,7 @@ function openSqlite(path: string): Database {
   // in-memory database), SQLite keeps syncing inside COMMIT.
   const wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal';
   const syncWal = wal && path !== ':memory:' ? walFileSync(`${path}-wal`) : undefined;
+  if (path !== ':memory:') restrictToOwner([path, `${path}-wal`, `${path}-shm`]);
   sqlite.pragma(syncWal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   // Two Stockroom processes may share one file; wait for the other's write lock instead of failing.
@@ -46,6 +47,22 @@ function openSqlite(path: string): Database {
   // grew (a 10x slower idempotency-key delete); the indexes are chosen to win without statistics.
   const db = new Kysely<DB>({ dialect: createGroupCommitSqliteDialect(sqlite, syncWal ? { syncWal } : {}) });
   return { db, dialect: 'sqlite', destroy: () => db.destroy() };
+}
+
+/**
+ * The database holds hashed tokens, sealed secrets and everything else Stockroom keeps: only its
+ * owner may read it, whatever the umask (issue 13 §3). A missing directory is created 0700 and the
+ * file 0600 before SQLite opens it; SQLite gives its `-wal` and `-shm` files the database file's
+ * mode. An existing directory is left as it is (it may be shared); its files are tightened.
+ */
+function createOwnerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+}
+
+/** Files from before this rule, or made under another umask, become owner-only at every open. */
+function restrictToOwner(paths: string[]): void {
+  for (const file of paths) if (existsSync(file)) chmodSync(file, 0o600);
 }
 
 /**

@@ -11,6 +11,8 @@ export interface IdempotencyKeysTable {
   method: string;
   path: string;
   claim_id: string;
+  /** The token that made the request (migration 0009); null only on rows older than that. */
+  token_id: string | null;
   locked_at: number;
   status_code: number | null;
   response_headers: string | null;
@@ -33,6 +35,7 @@ export interface KeyScope {
 }
 
 export interface NewClaim {
+  readonly tokenId: string;
   readonly fingerprint: string;
   readonly method: string;
   readonly path: string;
@@ -40,11 +43,14 @@ export interface NewClaim {
   readonly now: number;
 }
 
-/** A stored answer, replayed as it was sent. */
+/**
+ * A stored answer, replayed as it was sent. The body is kept sealed (issue 13 §3): answers such as
+ * a minted token carry secrets, and this table keeps them for 24 hours.
+ */
 export interface StoredResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  readonly sealedBody: string;
 }
 
 export type StoredKey = KeyRecord & { readonly response: StoredResponse | null };
@@ -56,13 +62,14 @@ function storedKeyFromRow(row: Selectable<IdempotencyKeysTable>): StoredKey {
     method: row.method,
     path: row.path,
     claimId: row.claim_id,
+    tokenId: row.token_id,
     lockedAt: Number(row.locked_at),
     statusCode,
     createdAt: Number(row.created_at),
     response:
       statusCode === null
         ? null
-        : { statusCode, headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>, body: row.response_body ?? '' },
+        : { statusCode, headers: JSON.parse(row.response_headers ?? '{}') as Record<string, string>, sealedBody: row.response_body ?? '' },
   };
 }
 
@@ -85,6 +92,7 @@ export async function insertClaim(db: Kysely<DB>, scope: KeyScope, claim: NewCla
       method: claim.method,
       path: claim.path,
       claim_id: claim.claimId,
+      token_id: claim.tokenId,
       locked_at: claim.now,
       status_code: null,
       response_headers: null,
@@ -133,7 +141,7 @@ export async function completeClaim(db: Kysely<DB>, scope: KeyScope, claimId: st
       .set({
         status_code: response.statusCode,
         response_headers: JSON.stringify(response.headers),
-        response_body: response.body,
+        response_body: response.sealedBody,
         completed_at: now,
       }),
     scope,

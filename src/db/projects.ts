@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Project } from '../domain/projects.js';
 import { isUniqueViolation } from './errors.js';
 import type { KeysetPageQuery } from './keyset.js';
@@ -37,9 +37,20 @@ export async function findProjectOfTeam(db: Kysely<DB>, teamId: string, idOrName
   return row ? projectFromRow(row) : undefined;
 }
 
+/** Which of a team's projects a list shows: a page, optionally only names containing `search`. */
+export interface ProjectListQuery extends KeysetPageQuery {
+  /** A part of the name (names are lowercase, so the match is too). */
+  readonly search?: string;
+}
+
 /** The team's projects, newest first, up to `limit + 1` rows (see `keyset.ts`). */
-export async function listProjectsOfTeam(db: Kysely<DB>, teamId: string, page: KeysetPageQuery): Promise<Project[]> {
+export async function listProjectsOfTeam(db: Kysely<DB>, teamId: string, page: ProjectListQuery): Promise<Project[]> {
   let query = db.selectFrom('projects').selectAll().where('team_id', '=', teamId);
+  if (page.search !== undefined && page.search !== '') {
+    // LIKE with its wildcards escaped: the same substring match on SQLite and PostgreSQL.
+    const pattern = `%${page.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(sql<boolean>`name like ${pattern} escape '\\'`);
+  }
   if (page.since !== undefined) query = query.where('created_at', '>', page.since);
   if (page.until !== undefined) query = query.where('created_at', '<', page.until);
   if (page.after) {
@@ -48,4 +59,18 @@ export async function listProjectsOfTeam(db: Kysely<DB>, teamId: string, page: K
   }
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
   return rows.map(projectFromRow);
+}
+
+/**
+ * Deletes the project and its store connections (the stores stay, as on Vercel, and stop
+ * counting it). False when the team has no such project.
+ */
+export async function deleteProjectOfTeam(db: Kysely<DB>, teamId: string, projectId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const owned = await trx.selectFrom('projects').select('id').where('id', '=', projectId).where('team_id', '=', teamId).executeTakeFirst();
+    if (!owned) return false;
+    await trx.deleteFrom('store_connections').where('project_id', '=', projectId).execute();
+    await trx.deleteFrom('projects').where('id', '=', projectId).execute();
+    return true;
+  });
 }

@@ -44,9 +44,17 @@ export async function findTokenOfUser(db: Kysely<DB>, userId: string, tokenId: s
   return row ? tokenFromRow(row) : undefined;
 }
 
-/** Live tokens of a user, newest first. Revoked tokens are gone from the list, as on Vercel. */
-export async function listTokensOfUser(db: Kysely<DB>, userId: string, page: { limit: number; since?: number; until?: number }): Promise<AccessToken[]> {
+/**
+ * Live tokens of a user, newest first. Revoked tokens are gone from the list, as on Vercel.
+ * `onlyTeamId`: only tokens scoped to that team (what a token scoped to it may see).
+ */
+export async function listTokensOfUser(
+  db: Kysely<DB>,
+  userId: string,
+  page: { limit: number; since?: number; until?: number; onlyTeamId?: string | null },
+): Promise<AccessToken[]> {
   let query = db.selectFrom('tokens').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null);
+  if (page.onlyTeamId) query = query.where('team_id', '=', page.onlyTeamId);
   if (page.since !== undefined) query = query.where('created_at', '>', page.since);
   if (page.until !== undefined) query = query.where('created_at', '<', page.until);
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();

@@ -55,3 +55,48 @@ export function selectBillingPlan(plans: readonly BillingPlan[], requestedPlanId
   }
   return plan;
 }
+
+/**
+ * Whether the plan a create asks for is absent from `plans` altogether: the named one, or, with
+ * none named, any free plan. Only then can it be one the provider withdrew (`withdrawnPlanError`).
+ */
+export function isRequestedPlanMissing(plans: readonly BillingPlan[], requestedPlanId?: string): boolean {
+  return requestedPlanId === undefined ? !plans.some(isFreePlan) : !plans.some((plan) => plan.id === requestedPlanId);
+}
+
+/**
+ * The refusal for a plan the provider offers in general (`generalPlans`, listed without an
+ * installation) but not to this installation now (`offeredPlans`): withdrawn for the time being,
+ * most often a free plan once the installation's free tier is used up. It says so, instead of
+ * "no free plan" or "not offered", and names the plans still offered. Undefined when no such plan
+ * exists, and `selectBillingPlan`'s answer stands. Same codes as `selectBillingPlan`: `no_free_plan`
+ * when no plan was named, `invalid_billing_plan` when the withdrawn one was.
+ */
+export function withdrawnPlanError(
+  offeredPlans: readonly BillingPlan[],
+  generalPlans: readonly BillingPlan[],
+  requestedPlanId: string | undefined,
+  installationId: string,
+): ApiError | undefined {
+  if (!isRequestedPlanMissing(offeredPlans, requestedPlanId)) return undefined;
+  const withdrawn = generalPlans.find((plan) =>
+    requestedPlanId === undefined ? isFreePlan(plan) : plan.id === requestedPlanId && plan.disabled !== true,
+  );
+  if (withdrawn === undefined) return undefined;
+  const still = offeredPlans.filter((plan) => plan.disabled !== true).map((plan) => `"${plan.id}" (${plan.name})`);
+  const stillOffered = still.length === 0 ? 'No other plan is offered right now.' : `Plans still offered: ${still.join(', ')}.`;
+  // A free plan is usually withdrawn because the installation's free tier is used up.
+  const why = isFreePlan(withdrawn) ? ', usually because its free tier is used up' : ' for now';
+  if (requestedPlanId === undefined) {
+    const choose = still.length === 0 ? '' : ' Choose one with billingPlanId, or free up the free tier (for example by deleting a free store) and try again.';
+    return new ApiError(
+      'no_free_plan',
+      `No free plan is offered to installation ${installationId} right now: the provider has withdrawn its free plan "${withdrawn.id}" (${withdrawn.name}) from this installation${why}. ${stillOffered}${choose}`,
+    );
+  }
+  return new ApiError(
+    'invalid_billing_plan',
+    `Billing plan "${withdrawn.id}" (${withdrawn.name}) exists but is not offered to installation ${installationId} right now: the provider has withdrawn it from this installation${why}. ${stillOffered}`,
+    { param: 'billingPlanId' },
+  );
+}

@@ -2,7 +2,8 @@ import { ApiError } from '../errors.js';
 import { pauseAt, pauseDuring } from '../fault-injection.js';
 import type { BillingState } from './accounts.js';
 import type { BillingPlan } from './billing-plan-types.js';
-import { planNeedsPayment, selectBillingPlan } from './billing-plans.js';
+import { isRequestedPlanMissing, planNeedsPayment, selectBillingPlan, withdrawnPlanError } from './billing-plans.js';
+import type { SecretValue } from './env-vars.js';
 import { newId } from './ids.js';
 import type { Installation } from './installations.js';
 import { compileMetadataValidator, validateMetadata, type Metadata, type MetadataSchema } from './metadata.js';
@@ -23,7 +24,8 @@ export interface ProvisionedResource {
   readonly id: string;
   readonly status: string;
   readonly notification?: Notification | null;
-  readonly secrets: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** As sealed: with the per-environment overrides the provider gave. */
+  readonly secrets: readonly SecretValue[];
 }
 
 /**
@@ -56,6 +58,12 @@ export interface CreateStorePorts {
   findProduct(integrationId: string, productIdOrSlug: string): StoreProduct | undefined;
   /** The product's plans from its provider, in the provider's order (semantics.md §2). */
   listPlans(installation: Installation, product: StoreProduct, metadata: Metadata | undefined): Promise<BillingPlan[]>;
+  /**
+   * The product's plans as its provider offers them to anyone (asked without the installation), to
+   * tell a plan withdrawn from this installation from one that does not exist; only asked when a
+   * create is about to be refused. Never throws: [] when the provider cannot answer.
+   */
+  listGeneralPlans(installation: Installation, product: StoreProduct, metadata: Metadata | undefined): Promise<BillingPlan[]>;
   findLiveStoreByName(installationId: string, name: string): Promise<Store | undefined>;
   findLiveStoreByExternalId(installationId: string, externalId: string): Promise<Store | undefined>;
   /** The team's usable payment methods (the shared test methods included) and its default. */
@@ -120,6 +128,12 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
   }
 
   const plans = await ports.listPlans(installation, product, command.metadata);
+  if (isRequestedPlanMissing(plans, command.billingPlanId)) {
+    // About to refuse: say so plainly when the provider only withdrew the plan for now.
+    const general = await ports.listGeneralPlans(installation, product, command.metadata);
+    const withdrawn = withdrawnPlanError(plans, general, command.billingPlanId, installation.id);
+    if (withdrawn) throw withdrawn;
+  }
   const plan = selectBillingPlan(plans, command.billingPlanId);
   const metadata = validateMetadata(compileMetadataValidator(product.metadataSchema), command.metadata);
 

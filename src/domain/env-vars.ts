@@ -30,6 +30,28 @@ export interface SecretValue {
   readonly environmentOverrides?: Readonly<Partial<Record<StandardTarget, string>>>;
 }
 
+/** A secret as a provider or partner sends it (partner-api.md §1.2 Secret). */
+export interface ProviderSecret {
+  readonly name: string;
+  readonly value: string;
+  readonly environmentOverrides?: Readonly<Partial<Record<StandardTarget, string | undefined>>>;
+}
+
+/**
+ * A provider's secret in the shape it is sealed in: name, value and the overrides it gives (an
+ * empty set left out); the deprecated `prefix` is not kept. Every path that stores a store's
+ * secrets (create, recovery, rotation, the partner's push) goes through here, so none of them
+ * can drop the overrides on its own.
+ */
+export function toSecretValue(secret: ProviderSecret): SecretValue {
+  const overrides: Partial<Record<StandardTarget, string>> = {};
+  for (const target of STANDARD_TARGETS) {
+    const value = secret.environmentOverrides?.[target];
+    if (typeof value === 'string') overrides[target] = value;
+  }
+  return Object.keys(overrides).length > 0 ? { name: secret.name, value: secret.value, environmentOverrides: overrides } : { name: secret.name, value: secret.value };
+}
+
 /**
  * Parses the opened `secrets_sealed` JSON: an array of `{name, value, environmentOverrides?}`.
  * Anything else is a corrupt row, reported without echoing its content (it holds secrets).

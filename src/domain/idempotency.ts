@@ -61,6 +61,8 @@ export interface KeyRecord {
   readonly method: string;
   readonly path: string;
   readonly claimId: string;
+  /** The token that made the request; null on keys recorded before tokens were (never matches). */
+  readonly tokenId: string | null;
   /** The claim's last heartbeat, epoch ms. */
   readonly lockedAt: number;
   /** Null while the first request still runs. */
@@ -71,15 +73,24 @@ export interface KeyRecord {
 /**
  * What a request does with a key that is already recorded:
  * - `expired`: older than 24 h; forget it and claim the key afresh;
+ * - `other_credential`: another token made the request; its answer is not this caller's to see,
+ *   422 `idempotency_key_reused` (issue 13 §4);
  * - `reused`: the key belongs to another request, 422 `idempotency_key_reused`;
  * - `replay`: send the stored answer;
  * - `in_use`: the first request still runs, 409 `idempotency_key_in_use`;
  * - `take_over`: the first request's process died (its claim is older than the lease); run it.
  */
-export type KeyDecision = 'expired' | 'reused' | 'replay' | 'in_use' | 'take_over';
+export type KeyDecision = 'expired' | 'other_credential' | 'reused' | 'replay' | 'in_use' | 'take_over';
 
-export function decideOnRecordedKey(record: KeyRecord, fingerprint: string, now: number): KeyDecision {
+/**
+ * `tokenId` is the caller's token. The credential is the token itself, not "the same user with the
+ * same scope": two tokens of one scope may differ in lifetime, and a replay must not hand a
+ * short-lived token the answer (say, a token without expiry) that only a longer-lived one could get.
+ */
+export function decideOnRecordedKey(record: KeyRecord, fingerprint: string, tokenId: string, now: number): KeyDecision {
   if (record.createdAt <= now - IDEMPOTENCY_KEY_TTL_MS) return 'expired';
+  // Checked first, so another token learns nothing of the request, not even whether it differed.
+  if (record.tokenId !== tokenId) return 'other_credential';
   // A different request is refused even while the first runs: replaying or waiting would hide
   // the caller's mistake.
   if (record.fingerprint !== fingerprint) return 'reused';
@@ -91,6 +102,14 @@ export function keyReusedError(key: string, record: KeyRecord): ApiError {
   return new ApiError(
     'idempotency_key_reused',
     `The Idempotency-Key "${key}" was already used for ${record.method} ${record.path} with a different request; use a new key for a new request.`,
+    { param: 'Idempotency-Key' },
+  );
+}
+
+export function keyOfOtherCredentialError(key: string): ApiError {
+  return new ApiError(
+    'idempotency_key_reused',
+    `The Idempotency-Key "${key}" was already used by another token; an answer is replayed only to the token that made the request, so use a new key.`,
     { param: 'Idempotency-Key' },
   );
 }

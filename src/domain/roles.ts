@@ -11,6 +11,15 @@ export function canWrite(role: Role): boolean {
   return role === 'OWNER' || role === 'MEMBER';
 }
 
+/**
+ * Whether changing a member's role from `from` to `to` (null: removing them) would leave the team
+ * without an OWNER, given how many OWNERs it has now. Nobody could then manage its members or
+ * billing, so that change is refused, whichever route asks for it (issue 13 §10).
+ */
+export function leavesTeamWithoutOwner(from: Role | null, to: Role | null, owners: number): boolean {
+  return from === 'OWNER' && to !== 'OWNER' && owners <= 1;
+}
+
 /** Team administration (members, billing state, payment methods) is the owner's. */
 export function canAdministerTeam(role: Role): boolean {
   return role === 'OWNER';

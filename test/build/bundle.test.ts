@@ -1,49 +1,29 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { BUNDLE, startBuiltServer } from '../helpers/built-server.js';
+import { createTestDatabase } from '../helpers/databases.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const TOKEN = 'srk_bundleTestToken0123456789abcdef';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /**
- * `npm start` runs the esbuild bundle (scripts/build.mjs), not the sources the other suites load
- * through tsx: this checks that the bundle is a working Stockroom, files found next to their
- * sources (the catalog) included.
+ * `npm start` runs the esbuild bundle (scripts/build.mjs) that `npm test` builds first: this checks
+ * that it is a working Stockroom, files found next to their sources (the catalog) and the console
+ * built beside it included.
  */
 describe('the bundle npm start runs', () => {
-  it('starts, answers, creates and lists a store, and stops cleanly', async (t) => {
-    // Inside the checkout (dist/ is ignored by git), so that the bundle finds node_modules for the
-    // packages it leaves out (better-sqlite3).
-    mkdirSync(join(ROOT, 'dist'), { recursive: true });
-    const dir = mkdtempSync(join(ROOT, 'dist', 'bundle-test-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const bundle = join(dir, 'stockroom.mjs');
-    await promisify(execFile)(process.execPath, ['scripts/build.mjs', `--outfile=${bundle}`], { cwd: ROOT });
+  it('compiles nothing at run time: the build tools are not in it', () => {
+    // esbuild started while serving could not find itself inside the bundle (issue 12).
+    const mentions = readFileSync(BUNDLE, 'utf8').match(/.{0,60}esbuild.{0,60}/g) ?? [];
+    assert.deepEqual(mentions, [], `${BUNDLE} mentions esbuild`);
+  });
 
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [bundle], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: String(port), STOCKROOM_DATA_DIR: join(dir, 'data'), STOCKROOM_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    t.after(() => child.kill('SIGKILL'));
+  it('starts, serves the console, creates and lists a store, and stops cleanly', async (t) => {
+    const database = await createTestDatabase('sqlite');
+    t.after(() => database.drop());
+    const server = await startBuiltServer(t, { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: TOKEN, LOG_LEVEL: 'info' });
+    const { url } = server;
 
     const call = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${url}${path}`, {
@@ -55,11 +35,19 @@ describe('the bundle npm start runs', () => {
     };
     let installation: string | undefined;
     for (let i = 0; i < 300 && !installation; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
       const configurations = await call('GET', '/v1/integrations/configurations').catch(() => undefined);
       installation = configurations?.body.find?.((c: any) => c.status === 'ready')?.id;
+      if (!installation) await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.ok(installation, `the bundle did not come up: ${stderr}`);
+    assert.ok(installation, `the bundle made no installation: ${server.output()}`);
+
+    for (const [path, type] of [['/', /^text\/html/], ['/console/app.js', /^text\/javascript/], ['/console/app.css', /^text\/css/]] as const) {
+      const asset = await fetch(`${url}${path}`);
+      const text = await asset.text();
+      assert.equal(asset.status, 200, `${path}: ${text}`);
+      assert.match(asset.headers.get('content-type') ?? '', type, path);
+      assert.ok(text.length > 500, `${path} has content`);
+    }
 
     assert.equal((await call('GET', '/v2/user')).status, 200);
     const created = await call('POST', '/v1/storage/stores/integration/direct', {
@@ -77,7 +65,26 @@ describe('the bundle npm start runs', () => {
     assert.equal(invalid.body.error.code, 'bad_request');
     assert.equal((await call('GET', '/openapi.json')).status, 200);
 
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await server.stop(), 0, server.output());
+  });
+
+  it('without the console built beside it, answers the page and its script with a clear 503, not a blank page', async (t) => {
+    // A copy with no console/ beside it, at the depth of dist/ in the checkout: it finds
+    // node_modules and the sources' files (the catalog) as the bundle does.
+    const dir = mkdtempSync(join(dirname(dirname(BUNDLE)), 'dist-no-console-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const bundle = join(dir, 'stockroom.mjs');
+    copyFileSync(BUNDLE, bundle);
+    mkdirSync(join(dir, 'data'));
+    const server = await startBuiltServer(t, { ...process.env, PORT: '0', STOCKROOM_DATA_DIR: join(dir, 'data'), STOCKROOM_TOKEN: TOKEN, LOG_LEVEL: 'info' }, { bundle });
+    for (const path of ['/', '/console/app.js']) {
+      const res = await fetch(`${server.url}${path}`);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(res.status, 503, path);
+      assert.equal(body.error.code, 'service_unavailable');
+      assert.match(body.error.message, /^The web console is not built: .*console\/(index\.html|app\.js) is missing\. Run `npm run build`/);
+    }
+    // The API is not affected.
+    assert.equal((await fetch(`${server.url}/v2/user`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
   });
 });

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createTeam } from '../helpers/accounts.js';
-import { startTestServer, type TestServer } from '../helpers/stockroom.js';
+import { startBuiltTestServer, type BuiltTestServer as TestServer } from '../helpers/built-server.js';
 import { bootstrapInstallationId, createProject } from '../helpers/stores.js';
 import { runVercel, type CliResult } from '../helpers/vercel-cli.js';
 
 /**
- * The real `vercel` CLI (pinned 58.4.4) as a client of a running Stockroom: `vercel api` on the
+ * The real `vercel` CLI (pinned 58.4.4) as a client of a running Stockroom (the bundle `npm start` runs): `vercel api` on the
  * direct endpoint, `vercel integration add` end to end (auto-provision, connect to the linked
  * project, env pull into .env.local), `vercel integration list`, removing a store and uninstalling. Each step
  * checks what the CLI printed, its exit code, and then the database. One server (SQLite) for the
@@ -35,7 +35,7 @@ function parseDotenv(text: string): Record<string, string> {
 }
 
 test('the vercel CLI against Stockroom', { timeout: 120_000 }, async (t) => {
-  const server = await startTestServer(t, 'sqlite');
+  const server = await startBuiltTestServer(t, 'sqlite');
   const work = mkdtempSync(join(tmpdir(), 'stockroom-cli-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const teamId: string = (await server.request('GET', '/v2/user')).body.user.defaultTeamId;
@@ -70,11 +70,11 @@ test('the vercel CLI against Stockroom', { timeout: 120_000 }, async (t) => {
 
   await t.test('vercel api prints an error as "Error: <message> (<status>)" and exits 1; nothing is stored', async () => {
     const result = await vercel(
-      ['api', '/v1/storage/stores/integration/direct', '-X', 'POST', '-F', 'name=cli-unpaid', '-F', `integrationConfigurationId=${icfg}`, '-F', 'integrationProductIdOrSlug=acme-db', '-F', 'metadata={"region":"iad1"}', '-F', 'billingPlanId=pro'],
+      ['api', '/v1/storage/stores/integration/direct', '-X', 'POST', '-F', 'name=cli-unpaid', '-F', `integrationConfigurationId=${icfg}`, '-F', 'integrationProductIdOrSlug=acme-db', '-F', 'metadata={"region":"iad1"}', '-F', 'billingPlanId=pro', '-F', 'paymentMethodId=pm_card_chargeDeclined'],
       unlinked,
     );
     assertExit(result, 1);
-    assert.match(result.stderr, /Error: Billing plan "pro" needs a payment method: pass paymentMethodId or set a default for the team\. \(400\)/);
+    assert.match(result.stderr, /Error: Your card was declined\. \(402\)/);
     assert.equal(await storeRow(server, 'cli-unpaid'), undefined);
   });
 
@@ -110,14 +110,9 @@ test('the vercel CLI against Stockroom', { timeout: 120_000 }, async (t) => {
     assert.equal(await storeRow(server, 'cli-no-region'), undefined);
   });
 
-  await t.test('vercel integration add --plan pro pays with the team default, and fails clearly without one', async () => {
-    const refused = await vercel(['integration', 'add', 'acme/acme-db', '--name', 'cli-pro', '-m', 'region=iad1', '--plan', 'pro', '--no-connect']);
-    assertExit(refused, 1);
-    assert.match(refused.output, /Error: Billing plan "pro" needs a payment method.*\(400\)/);
-    assert.equal(await storeRow(server, 'cli-pro'), undefined);
-
-    const set = await server.request('PUT', '/stockroom/v1/payment-methods/default', { body: { paymentMethodId: 'pm_card_visa' } });
-    assert.equal(set.status, 200, set.text);
+  await t.test("vercel integration add --plan pro pays with a fresh server's default test card, and fails clearly without one", async () => {
+    const starterCard: string = (await server.request('GET', '/stockroom/v1/payment-methods')).body.defaultPaymentMethodId;
+    assert.match(starterCard, /^pm_[A-Za-z0-9]{24}$/, 'the bootstrap team starts with a default card');
     const paid = await vercel(['integration', 'add', 'acme/acme-db', '--name', 'cli-pro', '-m', 'region=iad1', '--plan', 'pro', '--no-connect']);
     assertExit(paid, 0);
     assert.match(paid.output, /Acme DB successfully provisioned: cli-pro/);
@@ -127,9 +122,16 @@ test('the vercel CLI against Stockroom', { timeout: 120_000 }, async (t) => {
     assert.equal(JSON.parse(row.billing_plan).id, 'pro');
     const ledger = await server.stockroom.ctx.db.selectFrom('ledger_entries').select(['kind', 'amount_cents', 'payment_method_id']).where('store_id', '=', row.id).orderBy('created_at').execute();
     assert.deepEqual(ledger.map((e) => [e.kind, Number(e.amount_cents), e.payment_method_id]), [
-      ['authorization', 1000, 'pm_card_visa'],
-      ['charge', 2000, 'pm_card_visa'],
+      ['authorization', 1000, starterCard],
+      ['charge', 2000, starterCard],
     ]);
+
+    // With the card removed the team has no default, and the CLI says what is missing.
+    assert.equal((await server.request('DELETE', `/stockroom/v1/payment-methods/${starterCard}`)).status, 200);
+    const refused = await vercel(['integration', 'add', 'acme/acme-db', '--name', 'cli-pro-unpaid', '-m', 'region=iad1', '--plan', 'pro', '--no-connect']);
+    assertExit(refused, 1);
+    assert.match(refused.output, /Error: Billing plan "pro" needs a payment method.*\(400\)/);
+    assert.equal(await storeRow(server, 'cli-pro-unpaid'), undefined);
   });
 
   await t.test('vercel integration add for a team without the integration asks for the terms in a browser and installs nothing', async () => {

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createTeam } from '../helpers/accounts.js';
 import { browserSkipReason, launchChromium, screenshot } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/stockroom.js';
+import { startBuiltTestServer, type BuiltTestServer as TestServer } from '../helpers/built-server.js';
 import { writeConsoleCatalog } from './console-catalog.js';
 
 /**
- * The web console in headless Chromium against a real Stockroom (SQLite; the console only speaks
+ * The web console in headless Chromium against the bundle `npm start` runs (SQLite; the console only speaks
  * the public API, which the HTTP suites cover on every dialect). One browser and one server for
  * the whole file, steps in order, each checking the page and then the database.
  */
@@ -39,7 +39,7 @@ test('the web console', { skip: browserSkipReason, timeout: 120_000 }, async (t)
   const dir = mkdtempSync(join(tmpdir(), 'stockroom-console-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // A fast poller, so a pending store turns available within the test's patience.
-  const server = await startTestServer(t, 'sqlite', { env: { STOCKROOM_CATALOG: writeConsoleCatalog(dir), STOCKROOM_POLL_INTERVAL_MS: '200' } });
+  const server = await startBuiltTestServer(t, 'sqlite', { env: { STOCKROOM_CATALOG: writeConsoleCatalog(dir), STOCKROOM_POLL_INTERVAL_MS: '200' } });
   const browser: Browser = await launchChromium();
   t.after(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
@@ -141,6 +141,9 @@ test('the web console', { skip: browserSkipReason, timeout: 120_000 }, async (t)
   });
 
   await t.test('creates a paid store, showing that a payment method is needed and which one pays', async () => {
+    // The bootstrap team starts with a default card; removed, the form must ask for a method.
+    const starterCard = (await server.request('GET', '/stockroom/v1/payment-methods')).body.defaultPaymentMethodId;
+    assert.equal((await server.request('DELETE', `/stockroom/v1/payment-methods/${starterCard}`)).status, 200);
     await openCreateForm(page);
     await page.getByLabel('Name', { exact: true }).fill('console-pro');
     await page.getByLabel('Primary region').selectOption('iad1');

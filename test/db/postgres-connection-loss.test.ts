@@ -3,7 +3,7 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
-import { createTestDatabase } from '../helpers/databases.js';
+import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
 
 /**
  * A connection reset in the middle of a query (ECONNRESET: a restarted server, a dropped network
@@ -11,8 +11,8 @@ import { createTestDatabase } from '../helpers/databases.js';
  * listens to, which would crash the process (found by CI during a revocation pass). A TCP proxy
  * between the pool and PostgreSQL resets the client's connection while `pg_sleep` runs.
  */
-describe('PostgreSQL connection reset mid-query', { skip: process.env.TEST_DATABASE_URL ? false : 'needs TEST_DATABASE_URL' }, () => {
-  it('rejects the query, does not crash, and the next query runs on a new connection', async (t) => {
+describe('PostgreSQL connection reset mid-query', () => {
+  it('rejects the query, does not crash, and the next query runs on a new connection', { skip: NO_POSTGRES }, async (t) => {
     const database = await createTestDatabase('postgres');
     t.after(() => database.drop());
     const target = new URL(database.url as string);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { BillingPlan } from '../../src/domain/billing-plan-types.js';
-import { isFreePlan, planNeedsPayment, selectBillingPlan } from '../../src/domain/billing-plans.js';
+import { isFreePlan, isRequestedPlanMissing, planNeedsPayment, selectBillingPlan, withdrawnPlanError } from '../../src/domain/billing-plans.js';
 import { ApiError } from '../../src/errors.js';
 
 function plan(id: string, overrides: Partial<BillingPlan> = {}): BillingPlan {
@@ -149,5 +149,57 @@ describe('selectBillingPlan properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('withdrawnPlanError', () => {
+  const general = [free, pro, prepay];
+  const withdrawnFree = [pro, prepay];
+
+  test('a free plan the product offers in general but not to this installation: no_free_plan saying it was withdrawn, naming the plans still offered', () => {
+    const error = withdrawnPlanError(withdrawnFree, general, undefined, 'icfg_1');
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.code, 'no_free_plan');
+    for (const part of ['icfg_1', 'right now', 'withdrawn its free plan "free"', 'free tier is used up', 'Plans still offered: "pro" (pro), "prepay10" (prepay10).']) {
+      assert.ok(error.message.includes(part), `${error.message} should mention ${part}`);
+    }
+  });
+
+  test('naming the withdrawn plan: invalid_billing_plan saying it is not offered now, with param billingPlanId', () => {
+    const error = withdrawnPlanError(withdrawnFree, general, 'free', 'icfg_1');
+    assert.equal(error?.code, 'invalid_billing_plan');
+    assert.equal(error?.extras?.param, 'billingPlanId');
+    assert.ok(error?.message.includes('"free" (free) exists but is not offered to installation icfg_1 right now'), error?.message);
+  });
+
+  test('a withdrawn paid plan is "for now", not blamed on a free tier', () => {
+    const error = withdrawnPlanError([free, prepay], general, 'pro', 'icfg_1');
+    assert.ok(error?.message.includes('withdrawn it from this installation for now.'), error?.message);
+  });
+
+  test('says so when nothing else is offered', () => {
+    const error = withdrawnPlanError([], [free], undefined, 'icfg_1');
+    assert.ok(error?.message.endsWith('No other plan is offered right now.'), error?.message);
+  });
+
+  const noExplanation: Array<[string, readonly BillingPlan[], readonly BillingPlan[], string | undefined]> = [
+    ['the installation is offered a free plan', general, general, undefined],
+    ['the named plan is offered', withdrawnFree, general, 'pro'],
+    ['the product has no free plan anywhere', [pro], [pro], undefined],
+    ['the named plan exists nowhere', withdrawnFree, general, 'platinum'],
+    ['the named plan is disabled in general too', withdrawnFree, [plan('free', { paymentMethodRequired: false, disabled: true }), pro], 'free'],
+    ['the general list is empty (the provider could not say)', withdrawnFree, [], undefined],
+  ];
+  for (const [name, offered, all, requested] of noExplanation) {
+    test(`leaves selectBillingPlan's answer when ${name}`, () => {
+      assert.equal(withdrawnPlanError(offered, all, requested, 'icfg_1'), undefined);
+    });
+  }
+
+  test('isRequestedPlanMissing: a named plan absent, or no free plan when none is named', () => {
+    assert.equal(isRequestedPlanMissing(general), false);
+    assert.equal(isRequestedPlanMissing(withdrawnFree), true);
+    assert.equal(isRequestedPlanMissing(withdrawnFree, 'pro'), false);
+    assert.equal(isRequestedPlanMissing(withdrawnFree, 'free'), true);
   });
 });

@@ -78,12 +78,13 @@ describe('decideOnRecordedKey', () => {
     method: 'POST',
     path: '/x',
     claimId: 'claim_1',
+    tokenId: 'tok_1',
     lockedAt: now - 1000,
     statusCode: 200,
     createdAt: now - 1000,
     ...changes,
   });
-  const cases: Array<[string, KeyRecord, string, string]> = [
+  const cases: Array<[string, KeyRecord, string, string, string?]> = [
     ['an answered key with the same request replays', record(), 'f', 'replay'],
     ['an answered 500 replays too', record({ statusCode: 500 }), 'f', 'replay'],
     ['a different request is refused', record(), 'g', 'reused'],
@@ -93,10 +94,15 @@ describe('decideOnRecordedKey', () => {
     ['a key 24 h old is expired', record({ createdAt: now - IDEMPOTENCY_KEY_TTL_MS }), 'f', 'expired'],
     ['an expired key is free for another request', record({ createdAt: now - IDEMPOTENCY_KEY_TTL_MS }), 'g', 'expired'],
     ['a key just under 24 h old still replays', record({ createdAt: now - IDEMPOTENCY_KEY_TTL_MS + 1 }), 'f', 'replay'],
+    ['the same request from another token is refused', record(), 'f', 'other_credential', 'tok_2'],
+    ['another token is refused while the first runs', record({ statusCode: null }), 'f', 'other_credential', 'tok_2'],
+    ['another token may not take over a dead claim', record({ statusCode: null, lockedAt: now - IDEMPOTENCY_LEASE_MS }), 'f', 'other_credential', 'tok_2'],
+    ['a key recorded before tokens were matches no token', record({ tokenId: null }), 'f', 'other_credential'],
+    ['an expired key is free for another token', record({ createdAt: now - IDEMPOTENCY_KEY_TTL_MS }), 'f', 'expired', 'tok_2'],
   ];
-  for (const [what, stored, fingerprint, decision] of cases) {
+  for (const [what, stored, fingerprint, decision, tokenId = 'tok_1'] of cases) {
     test(what, () => {
-      assert.equal(decideOnRecordedKey(stored, fingerprint, now), decision);
+      assert.equal(decideOnRecordedKey(stored, fingerprint, tokenId, now), decision);
     });
   }
 });

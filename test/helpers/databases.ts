@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import pg from 'pg';
 
 /**
@@ -10,6 +11,28 @@ import pg from 'pg';
  */
 export type TestDialect = 'sqlite' | 'postgres';
 export const DIALECTS: TestDialect[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/**
+ * Why a PostgreSQL-only test cannot run here, or false. Give it to each test (`{ skip: NO_POSTGRES }`),
+ * not to their `describe`: node's test runner counts the tests of a skipped describe nowhere, so
+ * the run's summary would say "skipped 0" for tests that did not run.
+ */
+export const NO_POSTGRES: string | false = process.env.TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set';
+
+let reportedSkippedPostgres = false;
+
+/**
+ * DIALECTS, for a file's `for (const dialect of dialectsToTest())`. Where PostgreSQL is not
+ * available this also registers one skipped test for the file's PostgreSQL variants (once per
+ * file), so that the run's summary counts what did not run instead of leaving it out silently.
+ */
+export function dialectsToTest(): TestDialect[] {
+  if (NO_POSTGRES && !reportedSkippedPostgres) {
+    reportedSkippedPostgres = true;
+    test('the PostgreSQL variants of this file', { skip: NO_POSTGRES }, () => {});
+  }
+  return DIALECTS;
+}
 
 export interface TestDatabase {
   /** Environment for loadConfig: DATABASE_URL for PostgreSQL, STOCKROOM_DATA_DIR always. */

@@ -17,14 +17,18 @@ export function createClock(): TestClock {
   return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
 }
 
-export interface TestServer {
+/** A Stockroom a test talks to over HTTP: in-process (below) or a spawned process (built-server.ts). */
+export interface ApiServer {
   readonly url: string;
-  readonly stockroom: Stockroom;
-  readonly database: TestDatabase;
-  readonly clock: TestClock;
   /** The bootstrap owner's token. */
   readonly token: string;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
+}
+
+export interface TestServer extends ApiServer {
+  readonly stockroom: Stockroom;
+  readonly database: TestDatabase;
+  readonly clock: TestClock;
   /** Stops the server; the database stays until the test ends (for restarts). */
   stop(): Promise<void>;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { TestServer } from './stockroom.js';
+import type { ApiServer } from './stockroom.js';
 
 /** The installation of the reference integration the bootstrap team starts with. */
-export async function bootstrapInstallationId(server: TestServer, token = server.token): Promise<string> {
+export async function bootstrapInstallationId(server: ApiServer, token = server.token): Promise<string> {
   const list = await server.request('GET', '/v1/integrations/configurations?view=account', { token });
   assert.equal(list.status, 200, list.text);
   const id = list.body[0]?.id;
@@ -17,10 +17,10 @@ export interface CreatedStore {
 }
 
 /**
- * Creates an Acme DB store through the real create endpoint. The reference partner's free plan
- * is limited to 3 stores per installation; `paid` uses its `pro` plan with a test card instead.
+ * Creates an Acme DB store through the real create endpoint, on the free plan, or with `paid` on
+ * the `pro` plan with a test card.
  */
-export async function createStore(server: TestServer, icfg: string, name: string, options: { paid?: boolean; token?: string } = {}): Promise<CreatedStore> {
+export async function createStore(server: ApiServer, icfg: string, name: string, options: { paid?: boolean; token?: string } = {}): Promise<CreatedStore> {
   const body = {
     name,
     integrationConfigurationId: icfg,
@@ -36,7 +36,7 @@ export async function createStore(server: TestServer, icfg: string, name: string
 }
 
 /** Creates a project of the token's default team (or `teamId`). */
-export async function createProject(server: TestServer, name: string, options: { token?: string; teamId?: string } = {}): Promise<{ id: string; name: string }> {
+export async function createProject(server: ApiServer, name: string, options: { token?: string; teamId?: string } = {}): Promise<{ id: string; name: string }> {
   const query = options.teamId ? `?teamId=${options.teamId}` : '';
   const res = await server.request('POST', `/v11/projects${query}`, { body: { name }, ...(options.token ? { token: options.token } : {}) });
   assert.equal(res.status, 200, res.text);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createTeam, createUser } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer } from '../helpers/stockroom.js';
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`users, teams and tokens (${dialect})`, () => {
     test('GET /v2/user answers the bootstrap owner with its default team', async (t) => {
       const server = await startTestServer(t, dialect);

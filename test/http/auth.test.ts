@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { createMember, createTeam, createUser } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer } from '../helpers/stockroom.js';
 
 function assertVercelError(res: { status: number; body: any; headers: Headers }, status: number, code: string) {
@@ -14,7 +14,7 @@ function assertVercelError(res: { status: number; body: any; headers: Headers },
   assert.ok(res.headers.get('x-request-id'));
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`authentication and team access (${dialect})`, () => {
     test('answers 401 unauthorized for a missing, malformed, unknown, revoked or expired token', async (t) => {
       const server = await startTestServer(t, dialect);

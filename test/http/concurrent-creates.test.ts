@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { startBuiltServer, type BuiltServer } from '../helpers/built-server.js';
+import { createTestDatabase, NO_POSTGRES, type TestDatabase } from '../helpers/databases.js';
 import { OWNER_TOKEN, send, type TestResponse } from '../helpers/stockroom.js';
 
 /**
@@ -15,26 +15,26 @@ import { OWNER_TOKEN, send, type TestResponse } from '../helpers/stockroom.js';
 const RACERS = 60;
 const CREATE = '/v1/storage/stores/integration/direct';
 
-interface Replica {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
+type Replica = BuiltServer;
 
-describe(`${RACERS} simultaneous creates through two Stockroom processes on one PostgreSQL`, { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, () => {
+describe(`${RACERS} simultaneous creates through two Stockroom processes on one PostgreSQL`, () => {
   let database: TestDatabase;
   let replicas: Replica[] = [];
   let client: pg.Client;
 
+  // The hooks run even when every test is skipped.
   before(async () => {
+    if (NO_POSTGRES) return;
     database = await createTestDatabase('postgres');
     const env = { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info' };
-    replicas = await Promise.all([startReplica(env), startReplica(env)]);
+    // At most 100,000 characters of output kept each: they log every racing request.
+    replicas = await Promise.all([startBuiltServer(null, env, { maxOutput: 100_000 }), startBuiltServer(null, env, { maxOutput: 100_000 })]);
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
   });
 
   after(async () => {
-    for (const r of replicas) r.child.kill('SIGKILL');
+    await Promise.all(replicas.map((r) => r.kill()));
     await client?.end();
     await database?.drop();
   });
@@ -83,7 +83,7 @@ describe(`${RACERS} simultaneous creates through two Stockroom processes on one 
   const statuses = (answers: TestResponse[]) =>
     Object.entries(answers.reduce<Record<string, number>>((n, r) => ({ ...n, [`${r.status} ${r.body?.error?.code ?? ''}`.trim()]: (n[`${r.status} ${r.body?.error?.code ?? ''}`.trim()] ?? 0) + 1 }), {}));
 
-  test('the same name: exactly one store; every other answer is 409 conflict naming it', async () => {
+  test('the same name: exactly one store; every other answer is 409 conflict naming it', { skip: NO_POSTGRES }, async () => {
     const { teamId, icfg } = await installation();
     const answers = await race(teamId, paidBody(icfg, 'same-name'));
     const created = answers.filter((r) => r.status === 200);
@@ -97,7 +97,7 @@ describe(`${RACERS} simultaneous creates through two Stockroom processes on one 
     await assertExactlyOne(teamId, icfg, storeId);
   });
 
-  test('the same externalId: one store; the others get it (200) once it is live, or 409 naming it while it is being created', async () => {
+  test('the same externalId: one store; the others get it (200) once it is live, or 409 naming it while it is being created', { skip: NO_POSTGRES }, async () => {
     const { teamId, icfg } = await installation();
     const answers = await race(teamId, paidBody(icfg, 'same-external', { externalId: 'ext-42' }));
     const ok = answers.filter((r) => r.status === 200);
@@ -118,7 +118,7 @@ describe(`${RACERS} simultaneous creates through two Stockroom processes on one 
     }
   });
 
-  test('the same Idempotency-Key: it runs once; the others replay its answer (200, Idempotent-Replayed) or are 409 in use', async () => {
+  test('the same Idempotency-Key: it runs once; the others replay its answer (200, Idempotent-Replayed) or are 409 in use', { skip: NO_POSTGRES }, async () => {
     const { teamId, icfg } = await installation();
     const body = paidBody(icfg, 'same-key');
     const answers = await race(teamId, body, { 'idempotency-key': 'one-create' });
@@ -146,24 +146,3 @@ describe(`${RACERS} simultaneous creates through two Stockroom processes on one 
     assert.deepEqual(keys.rows, [{ status_code: 200 }]);
   });
 });
-
-async function startReplica(env: NodeJS.ProcessEnv): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      // Kept only until the process listens; afterwards the pipes are drained and dropped.
-      if (output.length < 100_000) output += chunk.toString();
-      const match = /Stockroom listening on (http:\/\/[^"\s]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-  return { url, child };
-}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { insertInstallation } from '../../src/db/installations.js';
-import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
 import { startScriptedProvider } from '../helpers/scripted-provider.js';
 import { startTestServer } from '../helpers/stockroom.js';
 
@@ -12,7 +12,7 @@ import { startTestServer } from '../helpers/stockroom.js';
  * Create-store against an external provider that Stockroom reaches only over HTTP, scripted per
  * test: the cases the reference partner cannot produce, such as a provider that never answers.
  */
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`create store with an external provider (${dialect})`, () => {
     test('a provider that never answers is 500 provisioning_failed after bounded retries, and nothing is left', async (t) => {
       const provider = await startScriptedProvider();

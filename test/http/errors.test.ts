@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestResponse } from '../helpers/stockroom.js';
 
 function assertVercelError(res: TestResponse, status: number, code: string) {
@@ -12,7 +12,7 @@ function assertVercelError(res: TestResponse, status: number, code: string) {
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`error shape (${dialect})`, () => {
     test('answers an unknown route with 404 not_found and a wrong method with 405', async (t) => {
       const server = await startTestServer(t, dialect);

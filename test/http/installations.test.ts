@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createLocalJWKSet, jwtVerify, SignJWT, generateKeyPair } from 'jose';
 import { createMember, createTeam } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
 
@@ -14,7 +14,7 @@ async function bootstrapInstallation(server: TestServer): Promise<string> {
   return list.body[0].id as string;
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`installations, products and plans (${dialect})`, () => {
     test('the bootstrap team has the reference integration installed, at Stockroom and at the partner', async (t) => {
       const server = await startTestServer(t, dialect);

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { appendLedgerEntry } from '../../src/db/ledger.js';
 import type { Role } from '../../src/domain/roles.js';
 import { createMember, createTeam, createUser } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 
 const SHARED = ['pm_card_visa', 'pm_card_mastercard', 'pm_card_chargeDeclined', 'pm_card_chargeDeclinedInsufficientFunds'];
@@ -25,7 +25,7 @@ async function addMethod(server: TestServer, teamId: string, body: { source: str
   return res.body.id;
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`payment methods, billing state and ledger (${dialect})`, () => {
     test('lists the four shared test methods for a new team, with no default', async (t) => {
       const server = await startTestServer(t, dialect);

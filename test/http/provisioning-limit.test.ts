@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { DIALECTS, type TestDialect } from '../helpers/databases.js';
+import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 import { ledgerOf, partnerResources } from '../recovery/kill-harness.js';
@@ -57,7 +57,7 @@ async function assertLimitHeld(s: TestServer, names: string[], answers: TestResp
   assert.deepEqual(resources.map((r) => r.name).sort(), made.sort());
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`the per-team provisioning limit on every create path (${dialect})`, () => {
     test('12 concurrent auto-provision requests with the limit at 3: 3 stores, 9 × 429', async (t) => {
       const { s } = await server(t, dialect);
@@ -79,7 +79,7 @@ for (const dialect of DIALECTS) {
   });
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`the create-store rate group on every create path (${dialect})`, () => {
     test('auto-provision spends the create-store group of the token, as the direct endpoint does', async (t) => {
       const s = await startTestServer(t, dialect, { env: { STOCKROOM_RATE_LIMIT_CREATE_STORE: '2', STOCKROOM_RATE_LIMIT_WRITE: '100' } });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { createTeam, createUser } from '../helpers/accounts.js';
-import { createTestDatabase, DIALECTS, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest, NO_POSTGRES, type TestDatabase, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -42,7 +42,7 @@ function assertLimited(res: TestResponse, total: number, now: number): void {
   assert.equal(res.headers.get('x-ratelimit-reset'), String(limit.reset));
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`rate limits (${dialect})`, () => {
     test('every authenticated answer carries X-RateLimit-Limit, -Remaining and -Reset; public routes and 401s do not', async (t) => {
       const s = await server(t, dialect, { STOCKROOM_RATE_LIMIT_READ: '50', STOCKROOM_RATE_LIMIT_WRITE: '20' });
@@ -134,8 +134,8 @@ for (const dialect of DIALECTS) {
   });
 }
 
-describe('rate limits shared by two Stockroom instances on one PostgreSQL', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, () => {
-  test('the instances count into one window', async (t) => {
+describe('rate limits shared by two Stockroom instances on one PostgreSQL', () => {
+  test('the instances count into one window', { skip: NO_POSTGRES }, async (t) => {
     const database = await createTestDatabase('postgres');
     t.after(() => database.drop());
     const env = { STOCKROOM_RATE_LIMIT_READ: '5' };
@@ -165,7 +165,7 @@ async function redisOrSkip(t: TestContext): Promise<Redis | null> {
   }
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`rate limits in Redis (${dialect})`, () => {
     test('with STOCKROOM_REDIS_URL two instances count into one window in Redis', async (t) => {
       const redis = await redisOrSkip(t);

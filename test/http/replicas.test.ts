@@ -1,24 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, test } from 'node:test';
-import { createTestDatabase } from '../helpers/databases.js';
+import { startBuiltServer } from '../helpers/built-server.js';
+import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
 import { OWNER_TOKEN, send } from '../helpers/stockroom.js';
 
 /**
- * Two real Stockroom processes (`src/main.ts`, as `npm start` runs it) on one PostgreSQL: the
+ * Two real Stockroom processes (dist/stockroom.mjs, what `npm start` runs) on one PostgreSQL: the
  * way Stockroom scales past one machine (issue 2 §2).
  */
-describe('two Stockroom processes on one PostgreSQL', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, () => {
-  test('bootstrap once and create teams concurrently without duplicate slugs', async (t) => {
+describe('two Stockroom processes on one PostgreSQL', () => {
+  test('bootstrap once and create teams concurrently without duplicate slugs', { skip: NO_POSTGRES }, async (t) => {
     const database = await createTestDatabase('postgres');
     t.after(() => database.drop());
     const env = { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info' };
-    const [a, b] = await Promise.all([startProcess(env), startProcess(env)]);
-    t.after(() => {
-      a.child.kill('SIGTERM');
-      b.child.kill('SIGTERM');
-    });
+    const [a, b] = await Promise.all([startBuiltServer(t, env), startBuiltServer(t, env)]);
 
     const slugs = Array.from({ length: 10 }, (_, i) => `race-${i}`);
     // Every slug is requested on both replicas at the same moment.
@@ -39,28 +34,6 @@ describe('two Stockroom processes on one PostgreSQL', { skip: !process.env.TEST_
     const meB = await send(b.url, 'GET', '/v2/user');
     assert.equal(meA.body.user.id, meB.body.user.id, 'one bootstrap owner');
 
-    a.child.kill('SIGTERM');
-    const [code] = await once(a.child, 'exit');
-    assert.equal(code, 0, 'SIGTERM shuts down cleanly');
+    assert.equal(await a.stop(), 0, 'SIGTERM shuts down cleanly');
   });
 });
-
-async function startProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 20 s:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Stockroom listening on (http:\/\/[^"\s]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-  return { child, url };
-}

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { startBuiltServer } from '../helpers/built-server.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { OWNER_TOKEN, send } from '../helpers/stockroom.js';
 
@@ -14,25 +13,8 @@ import { OWNER_TOKEN, send } from '../helpers/stockroom.js';
 test('SIGTERM lets a request in flight finish, then exits 0', async (t) => {
   const database = await createTestDatabase('sqlite');
   t.after(() => database.drop());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info', STOCKROOM_PROVIDER_TIMEOUT_MS: '20000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(() => child.kill('SIGKILL'));
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not listening:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Stockroom listening on (http:\/\/[^"\s]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-  });
+  const server = await startBuiltServer(t, { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info', STOCKROOM_PROVIDER_TIMEOUT_MS: '20000' });
+  const { url } = server;
   // The bootstrap installation is made right after listening; wait for it.
   let icfg: string | undefined;
   for (let i = 0; i < 50 && !icfg; i++) {
@@ -46,12 +28,11 @@ test('SIGTERM lets a request in flight finish, then exits 0', async (t) => {
     body: { name: 'slow-store', integrationConfigurationId: icfg, integrationProductIdOrSlug: 'acme-db', metadata: { region: 'iad1', testing_delay_ms: 1500 } },
   });
   await new Promise((r) => setTimeout(r, 400));
-  child.kill('SIGTERM');
-  const [res, [code]] = await Promise.all([inFlight, once(child, 'exit')]);
+  const [res, code] = await Promise.all([inFlight, server.stop()]);
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.store.name, 'slow-store');
-  assert.equal(code, 0, output);
-  assert.match(output, /shutting down/);
+  assert.equal(code, 0, server.output());
+  assert.match(server.output(), /shutting down/);
   const db = new Database(join(database.dataDir, 'stockroom.db'), { readonly: true });
   const row = db.prepare('select lifecycle from stores where name = ?').get('slow-store') as { lifecycle: string } | undefined;
   db.close();

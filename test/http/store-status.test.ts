@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { refreshInitializingStores } from '../../src/composition/store-status-poller.js';
 import { createTeam } from '../helpers/accounts.js';
-import { DIALECTS, type TestDialect } from '../helpers/databases.js';
+import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -54,7 +54,7 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
   }
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`store status and partner callbacks (${dialect})`, () => {
     test('an initializing store becomes available without any client action', async (t) => {
       const w = await world(t, dialect, 200);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createMember, createTeam } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 import { recordingHttpClient } from '../helpers/wire-compare.js';
@@ -16,7 +16,7 @@ async function teamIdOf(server: TestServer): Promise<string> {
   return res.body.user.defaultTeamId as string;
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`projects (${dialect})`, () => {
     test('creates a project, finds it by id and by name, lists it, and refuses a taken name with 409', async (t) => {
       const server = await startTestServer(t, dialect);

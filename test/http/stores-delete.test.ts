@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMember, createTeam } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 
@@ -13,7 +13,7 @@ async function partnerRow(server: TestServer, externalResourceId: string): Promi
   return (server.stockroom.ctx.db as any).selectFrom('ref_partner_resources').select(['deleted_at', 'status']).where('id', '=', externalResourceId).executeTakeFirstOrThrow();
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`deleting stores (${dialect})`, () => {
     test('deletes at the provider, then marks the row deleted with connections removed and secrets wiped; a second delete is 200 again', async (t) => {
       const server = await startTestServer(t, dialect);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createMember } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
@@ -17,7 +17,7 @@ async function teamIdOf(server: TestServer): Promise<string> {
   return (await server.request('GET', '/v2/user')).body.user.defaultTeamId as string;
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`project env vars from connected stores (${dialect})`, () => {
     test('env pull returns the decrypted values with the prefix for connected targets, and nothing for the others', async (t) => {
       const server = await startTestServer(t, dialect);

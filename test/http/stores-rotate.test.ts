@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMember } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 
@@ -11,7 +11,7 @@ async function partnerSecrets(server: TestServer, externalResourceId: string): P
   return Object.fromEntries((JSON.parse(row.secrets) as Array<{ name: string; value: string }>).map((s) => [s.name, s.value]));
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`rotate a store's secrets (${dialect})`, () => {
     test("rotation stores the provider's new values sealed, so env pull serves them at once", async (t) => {
       const server = await startTestServer(t, dialect);

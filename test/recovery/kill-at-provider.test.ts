@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
 import { assertFinished, killAtAndRestart, PLANS, type PlanKind } from './kill-harness.js';
 
 /**
@@ -10,7 +10,7 @@ import { assertFinished, killAtAndRestart, PLANS, type PlanKind } from './kill-h
  * provision key; the reference partner replays its first answer, so the store gets that resource
  * and its secrets, and no second one is made (issue 5 §4).
  */
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   // Each case runs its own processes on its own database; running them side by side halves the wait.
   describe(`a create killed at the provider (${dialect})`, { concurrency: true }, () => {
     for (const point of ['during-provision', 'after-provision'] as const) {

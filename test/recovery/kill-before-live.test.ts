@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
 import { assertFinished, assertUndone, killAtAndRestart, PLANS, type PlanKind } from './kill-harness.js';
 
 /**
@@ -9,7 +9,7 @@ import { assertFinished, assertUndone, killAtAndRestart, PLANS, type PlanKind } 
  * without charging again; past the recovery deadline it undoes it instead, giving the initial
  * charge and the prepayment back (issue 5 §4).
  */
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`a create killed before it went live (${dialect})`, { concurrency: true }, () => {
     test('killed at before-live: the restart makes each store live, charged once', async (t) => {
       const database = await createTestDatabase(dialect);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
 import { assertFinished, killAtAndRestart, PLANS, type PlanKind } from './kill-harness.js';
 
 /**
@@ -9,7 +9,7 @@ import { assertFinished, killAtAndRestart, PLANS, type PlanKind } from './kill-h
  * keys: the authorization or prepayment already taken is found, not taken twice, and the provider
  * makes the resource now (issue 5 §4).
  */
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`a create killed before the provider is called (${dialect})`, { concurrency: true }, () => {
     for (const point of ['before-charge', 'after-charge'] as const) {
       test(`killed at ${point}: the restart finishes the free, paid and prepaid stores with one charge each`, async (t) => {

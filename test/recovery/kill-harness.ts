@@ -1,34 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import type { Kysely } from 'kysely';
-import { loadConfig } from '../../src/config.js';
-import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box.js';
-import { openDatabase } from '../../src/db/database.js';
+import type { SecretBox } from '../../src/crypto/secret-box.js';
 import type { DB } from '../../src/db/schema.js';
 import type { PausePoint } from '../../src/fault-injection.js';
+import { openStockroomDatabase, startBuiltServer, type BuiltServer } from '../helpers/built-server.js';
 import type { TestDatabase } from '../helpers/databases.js';
 import { OWNER_TOKEN, send } from '../helpers/stockroom.js';
 
 /**
- * Real Stockroom processes (`src/main.ts`, as `npm start` runs it) that a test kills with SIGKILL
+ * Real Stockroom processes (dist/stockroom.mjs, what `npm start` runs) that a test kills with SIGKILL
  * at a pause point of a create (README, "Fault injection"), then restarts on the same database.
  */
 
 /** A running child process and what it printed so far. */
-export interface Child {
-  readonly url: string;
-  readonly child: ChildProcess;
-  output(): string;
-  /** Resolves once `pattern` occurs `count` times in the output. */
-  waitForOutput(pattern: RegExp, count?: number, timeoutMs?: number): Promise<void>;
-  /** SIGKILL: no shutdown hook, no finishing of requests in flight, like a machine losing power. */
-  kill(): Promise<void>;
-}
+export type Child = BuiltServer;
 
 /**
  * Settings of every child: a short provider timeout so the grace period may be short too (the
@@ -51,57 +38,8 @@ export function childEnv(database: TestDatabase, extra: Record<string, string> =
   return env;
 }
 
-export async function startChild(t: TestContext, env: NodeJS.ProcessEnv): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let exited = false;
-  const waiters = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const wake of waiters) wake();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  child.on('exit', () => {
-    exited = true;
-    for (const wake of waiters) wake();
-  });
-  t.after(() => {
-    if (!exited) child.kill('SIGKILL');
-  });
-
-  const waitForOutput = (pattern: RegExp, count = 1, timeoutMs = 30_000) =>
-    new Promise<void>((resolve, reject) => {
-      const global = new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`);
-      const check = () => {
-        if ((output.match(global)?.length ?? 0) >= count) return done(resolve);
-        if (exited) return done(() => reject(new Error(`the process exited before printing ${pattern} ×${count}:\n${output}`)));
-      };
-      const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} ×${count} within ${timeoutMs} ms:\n${output}`))), timeoutMs);
-      const done = (finish: () => void) => {
-        clearTimeout(timer);
-        waiters.delete(check);
-        finish();
-      };
-      waiters.add(check);
-      check();
-    });
-
-  await waitForOutput(/Stockroom listening on http:\/\/\S+?"/);
-  const url = /Stockroom listening on (http:\/\/[^"\s]+)/.exec(output)?.[1];
-  assert.ok(url, output);
-  return {
-    url,
-    child,
-    output: () => output,
-    waitForOutput,
-    async kill() {
-      if (exited) return;
-      const exit = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exit;
-    },
-  };
+export function startChild(t: TestContext, env: NodeJS.ProcessEnv): Promise<Child> {
+  return startBuiltServer(t, env);
 }
 
 /** The three kinds of create every kill test makes: a free, a paid and a prepaid store. */
@@ -149,11 +87,7 @@ export function fireCreates(url: string, icfg: string, prefix: string): { names:
 
 /** The database the children share, opened from the test process, and the key of its secrets. */
 export function openShared(t: TestContext, database: TestDatabase): { db: Kysely<DB>; secretBox: SecretBox } {
-  const config = loadConfig({ ...database.env });
-  const opened = openDatabase(config.database);
-  t.after(() => opened.destroy());
-  const key = config.encryptionKey ?? readFileSync(join(database.dataDir, 'encryption.key'), 'utf8').trim();
-  return { db: opened.db, secretBox: createSecretBox(key) };
+  return openStockroomDatabase(t, database);
 }
 
 /** Polls `probe` until it returns true; fails with `what` after `timeoutMs`. */

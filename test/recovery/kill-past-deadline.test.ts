@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
 import { assertUndone, killAtAndRestart, PLANS, type PlanKind } from './kill-harness.js';
 
 /**
@@ -9,7 +9,7 @@ import { assertUndone, killAtAndRestart, PLANS, type PlanKind } from './kill-har
  * refunded, what the provider made is deleted (found by name when its id never reached
  * Stockroom), and the row goes (issue 5 §4).
  */
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`a create found past the recovery deadline (${dialect})`, { concurrency: true }, () => {
     for (const point of ['after-charge', 'during-provision'] as const) {
       test(`killed at ${point} and found past the deadline: each store is undone, charges refunded, resources deleted`, async (t) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
 import { send } from '../helpers/stockroom.js';
 import { childEnv, fireCreates, installationId, ledgerOf, openShared, partnerResources, PLANS, recoveryOutcomes, startChild, waitUntil, type PlanKind } from './kill-harness.js';
 
@@ -10,7 +10,7 @@ import { childEnv, fireCreates, installationId, ledgerOf, openShared, partnerRes
  * uninstall answers 204 and deletes nothing of them; recovery then finds their installation gone
  * and undoes each: every charge refunded, nothing at the partner, no row.
  */
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`creates killed after the charge, then a cascade uninstall (${dialect})`, () => {
     test('the restart refunds every charge of the killed creates although the installation was uninstalled before recovery reached them', async (t) => {
       const database = await createTestDatabase(dialect);

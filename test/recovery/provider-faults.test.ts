@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { insertInstallation } from '../../src/db/installations.js';
-import { createTestDatabase, DIALECTS, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest, type TestDatabase, type TestDialect } from '../helpers/databases.js';
 import { closedPortUrl, startScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js';
 import { createClock, startTestServer, type TestClock, type TestServer } from '../helpers/stockroom.js';
 
@@ -91,7 +91,7 @@ async function scripted(t: TestContext): Promise<ScriptedProvider> {
   return provider;
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`provider faults during create (${dialect})`, () => {
     test('a provider that refuses connections is 500 provisioning_failed saying it could not be reached, and nothing is stored', async (t) => {
       const w = await world(t, dialect, await closedPortUrl());

@@ -4,7 +4,7 @@ import { recoverStuckStores, type RecoverySettings } from '../../src/composition
 import { armPausePoint, type PausePoint } from '../../src/fault-injection.js';
 import type { AppContext } from '../../src/http/context.js';
 import { createMember } from '../helpers/accounts.js';
-import { DIALECTS, type TestDialect } from '../helpers/databases.js';
+import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 import { assertFinished, assertUndone, ledgerOf, partnerResources, PLANS, type PlanKind } from './kill-harness.js';
@@ -25,9 +25,9 @@ interface World {
   readonly teamId: string;
 }
 
-async function world(t: TestContext, dialect: TestDialect): Promise<World> {
+async function world(t: TestContext, dialect: TestDialect, env: Record<string, string> = {}): Promise<World> {
   // The loop's own passes would race the test's; it runs once at start, on an empty table.
-  const server = await startTestServer(t, dialect, { env: { STOCKROOM_RECOVERY_INTERVAL_MS: '3600000' } });
+  const server = await startTestServer(t, dialect, { env: { STOCKROOM_RECOVERY_INTERVAL_MS: '3600000', ...env } });
   return { server, ctx: server.stockroom.ctx, icfg: await bootstrapInstallationId(server), teamId: server.stockroom.bootstrap.teamId };
 }
 
@@ -82,7 +82,7 @@ async function recoveryColumns(w: World, storeId: string) {
     .executeTakeFirst();
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`crash recovery rules (${dialect})`, () => {
     test('leaves a store younger than the grace period alone, and finishes it once the grace period has passed', async (t) => {
       const w = await world(t, dialect);
@@ -110,7 +110,8 @@ for (const dialect of DIALECTS) {
     });
 
     test('undoes a store the provider refuses when recovery resumes it', async (t) => {
-      const w = await world(t, dialect);
+      // The partner's free-quota hook, armed: it refuses a 4th live free resource.
+      const w = await world(t, dialect, { STOCKROOM_REFERENCE_FREE_QUOTA: '3' });
       const [id] = await stall(w, 'after-charge', [{ name: 'refused', kind: 'free' }]);
       // Meanwhile the installation uses up the partner's free quota (3 live free resources).
       for (const name of ['quota-1', 'quota-2', 'quota-3']) {

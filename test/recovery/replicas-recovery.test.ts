@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createTestDatabase } from '../helpers/databases.js';
+import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
 import { OWNER_TOKEN } from '../helpers/stockroom.js';
 import { assertFinished, childEnv, installationId, noneProvisioning, openShared, PLANS, recoveryOutcomes, startChild, waitUntil, type PlanKind } from './kill-harness.js';
 
@@ -9,8 +9,8 @@ import { assertFinished, childEnv, installationId, noneProvisioning, openShared,
  * the same moment: every half-made store is claimed by exactly one of them, finished once, and
  * charged once (issue 5 §4, "safe when two replicas run it at once").
  */
-describe('crash recovery on two replicas at once (postgres)', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, () => {
-  test('each store left by a killed process is recovered by one replica, once', async (t) => {
+describe('crash recovery on two replicas at once (postgres)', () => {
+  test('each store left by a killed process is recovered by one replica, once', { skip: NO_POSTGRES }, async (t) => {
     const database = await createTestDatabase('postgres');
     t.after(() => database.drop());
     const crashed = await startChild(t, childEnv(database, { STOCKROOM_PAUSE_AT: 'after-charge' }));

@@ -8,11 +8,13 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrateReferencePartner, referencePartnerPlugin, type ReferencePartnerOptions } from '../../src/providers/reference-partner/index.js';
+import { DIALECTS as SHARED_DIALECTS, dialectsToTest } from '../helpers/databases.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-/** SQLite always; PostgreSQL too when TEST_DATABASE_URL names a server. */
-export const DIALECTS: readonly Dialect[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+/** SQLite always; PostgreSQL too when TEST_DATABASE_URL names a server (helpers/databases.ts). */
+export const DIALECTS: readonly Dialect[] = SHARED_DIALECTS;
+export { dialectsToTest };
 
 export const CLIENT_ID = 'oac_reference';
 export const PREFIX = '/partners/reference';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DIALECTS, eventually, startPartner, type PartnerHarness } from './harness.js';
+import { dialectsToTest, eventually, startPartner, type PartnerHarness } from './harness.js';
 import { HOOKS } from '../../src/providers/reference-partner/index.js';
 
 describe('reference partner HOOKS table', () => {
@@ -16,7 +16,7 @@ describe('reference partner HOOKS table', () => {
   });
 });
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`reference partner test hooks (${dialect})`, () => {
     let p: PartnerHarness;
     before(async () => {

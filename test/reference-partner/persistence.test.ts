@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { DIALECTS, openTestDatabase, startPartner } from './harness.js';
+import { dialectsToTest, openTestDatabase, startPartner } from './harness.js';
 import { migrateReferencePartner } from '../../src/providers/reference-partner/index.js';
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`reference partner state in the database (${dialect})`, () => {
     test('migrations create the ref_partner_ tables and running them again changes nothing', async (t) => {
       const database = await openTestDatabase(dialect);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DIALECTS, newInstallationId, startPartner, type PartnerHarness } from './harness.js';
+import { dialectsToTest, newInstallationId, startPartner, type PartnerHarness } from './harness.js';
 import { REFERENCE_PRODUCTS } from '../../src/providers/reference-partner/index.js';
 
 describe('reference partner products', () => {
@@ -34,7 +34,7 @@ describe('reference partner products', () => {
   });
 });
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`reference partner plans (${dialect})`, () => {
     let p: PartnerHarness;
     before(async () => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DIALECTS, startPartner, type PartnerHarness } from './harness.js';
+import { dialectsToTest, startPartner, type PartnerHarness } from './harness.js';
 
 const planIds = (answer: { body: any }) => answer.body.plans.map((plan: { id: string }) => plan.id);
 
-for (const dialect of DIALECTS) {
-  describe(`reference partner free-plan quota (${dialect})`, () => {
+for (const dialect of dialectsToTest()) {
+  describe(`reference partner free-plan quota, armed at 3 (${dialect})`, () => {
     let p: PartnerHarness;
     before(async () => {
-      p = await startPartner(dialect);
+      p = await startPartner(dialect, { partner: { freeResourceQuota: 3 } });
     });
     after(() => p.close());
 
@@ -79,6 +79,16 @@ for (const dialect of DIALECTS) {
   });
 
   describe(`reference partner free-plan quota option (${dialect})`, () => {
+    test('is off by default: an installation keeps the free plan however many free resources it holds', async (t) => {
+      const p = await startPartner(dialect);
+      t.after(() => p.close());
+      const id = await p.install();
+      for (let i = 0; i < 5; i += 1) assert.equal((await p.provision(id, { billingPlanId: 'free' })).status, 200);
+      assert.deepEqual(planIds(await p.request('GET', '/v1/products/acme-db/plans', { token: await p.systemToken(id) })), ['free', 'pro', 'prepaid']);
+      const free = await p.db.selectFrom('ref_partner_resources').select('id').where('installation_id', '=', id).where('billing_plan_id', '=', 'free').execute();
+      assert.equal(free.length, 5);
+    });
+
     test('freeResourceQuota sets how many free resources an installation may hold', async (t) => {
       const p = await startPartner(dialect, { partner: { freeResourceQuota: 1 } });
       t.after(() => p.close());

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DIALECTS, newInstallationId, startPartner, type PartnerHarness } from './harness.js';
+import { dialectsToTest, newInstallationId, startPartner, type PartnerHarness } from './harness.js';
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`reference partner resources (${dialect})`, () => {
     let p: PartnerHarness;
     before(async () => {

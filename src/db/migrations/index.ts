@@ -7,6 +7,8 @@ import * as m0005 from './0005-idempotency-keys.js';
 import * as m0006 from './0006-rate-limit-counters.js';
 import * as m0007 from './0007-store-recovery-lease.js';
 import * as m0008 from './0008-store-status-index.js';
+import * as m0009 from './0009-idempotency-credential.js';
+import * as m0010 from './0010-projects-list-index.js';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder so that the set is
@@ -21,4 +23,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-rate-limit-counters': m0006,
   '0007-store-recovery-lease': m0007,
   '0008-store-status-index': m0008,
+  '0009-idempotency-credential': m0009,
+  '0010-projects-list-index': m0010,
 };

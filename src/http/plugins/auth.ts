@@ -4,6 +4,7 @@ import { hashToken } from '../../crypto/secret-box.js';
 import { findTeamWithMembership, findTokenWithUser } from '../../db/access.js';
 import { isTokenUsable, type Actor, type Membership, type Team } from '../../domain/accounts.js';
 import { canWrite } from '../../domain/roles.js';
+import { defaultTeamOf, hasOperatorPowers, tokenMayCall } from '../../domain/token-scope.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../context.js';
 import { createTokenCache, type TokenCache } from '../token-cache.js';
@@ -15,6 +16,10 @@ import { createTokenCache, type TokenCache } from '../token-cache.js';
  * - `auth: 'team'` (the default for routes that declare nothing): a valid token and a team the
  *   token may act for, from `teamId`/`slug` or the default team; `write: true` also requires a
  *   role that may write (semantics.md §1.1–§1.3).
+ *
+ * A team-scoped token is held to its team here, for every route at once (docs/tokens-and-scopes.md):
+ * `team` routes resolve only its team, `admin` routes refuse it, and `user` routes refuse it unless
+ * they declare `scopedTokens: true`, which promises they confine themselves to the token's team.
  */
 export type AuthMode = 'none' | 'user' | 'team';
 
@@ -22,8 +27,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthMode;
     write?: boolean;
-    /** Only operators of this Stockroom instance (the bootstrap owner) may call it. */
+    /** Only operators of this Stockroom instance (the bootstrap owner), with an unscoped token, may call it. */
     admin?: boolean;
+    /**
+     * On an `auth: 'user'` route: a team-scoped token may call it, because the route answers and
+     * changes only what belongs to the token's team. Without it, scoped tokens get 403.
+     */
+    scopedTokens?: boolean;
   }
   interface FastifyInstance {
     /** Forgets the token lookups the auth hook remembers; call it after revoking a token. */
@@ -54,7 +64,15 @@ export function registerAuth(app: AnyFastify, ctx: AppContext): void {
     const mode: AuthMode = config.auth ?? 'team';
     if (mode === 'none') return;
     request.actor = await authenticate(ctx, tokens, request);
-    if (config.admin && !request.actor.user.isAdmin) {
+    if (!tokenMayCall(request.actor.token, { auth: mode, admin: config.admin === true, scopedTokens: config.scopedTokens === true })) {
+      throw new ApiError(
+        'forbidden',
+        config.admin
+          ? 'Operator powers need a token that is not scoped to a team; this token is.'
+          : 'This token is scoped to one team and may not do this; use a token that is not scoped to a team.',
+      );
+    }
+    if (config.admin && !hasOperatorPowers(request.actor)) {
       throw new ApiError('forbidden', 'Only an operator of this Stockroom instance may do this.');
     }
     if (mode === 'team') {
@@ -121,7 +139,7 @@ export async function resolveTeam(ctx: AppContext, actor: Actor, selector: TeamS
     found = await findTeamWithMembership(ctx.db, { slug: selector.slug }, actor.user.id);
     if (!found) throw denied(`"${selector.slug}"`);
   } else {
-    const defaultId = actor.token.teamId ?? actor.user.defaultTeamId;
+    const defaultId = defaultTeamOf(actor);
     if (!defaultId) throw new ApiError('forbidden', 'No team given and the user has no default team: pass `teamId` or `slug`.');
     found = await findTeamWithMembership(ctx.db, { id: defaultId }, actor.user.id);
     if (!found) throw new ApiError('forbidden', 'No team given and the default team no longer exists: pass `teamId` or `slug`.');

@@ -17,6 +17,7 @@ import {
   IDEMPOTENCY_KEY_TTL_MS,
   idempotencyKeyOf,
   keyInUseError,
+  keyOfOtherCredentialError,
   keyReusedError,
   requestFingerprint,
 } from '../../domain/idempotency.js';
@@ -28,6 +29,8 @@ import { isOwnApiRoute, MUTATING_METHODS } from '../own-api-route.js';
 /** A request that sent an `Idempotency-Key`, from the moment it is recognised until it answers. */
 interface KeyedRequest {
   readonly scope: KeyScope;
+  /** The caller's token: the only credential its stored answer is replayed to. */
+  readonly tokenId: string;
   readonly fingerprint: string;
   readonly method: string;
   readonly path: string;
@@ -62,7 +65,10 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
  * `Idempotent-Replayed: true`; the same key with another request is 422; while the first runs, 409.
  *
  * - The key is scoped to the token's user and the team the request acts for, so it needs the auth
- *   hook's `request.actor`: a 401 has no scope and is never stored.
+ *   hook's `request.actor`: a 401 has no scope and is never stored. Its answer is replayed only to
+ *   the token that sent it; another token of the same user gets 422 (docs/tokens-and-scopes.md).
+ * - Every stored body is sealed with the secret box: some answers carry a minted bearer token,
+ *   which must not sit in plaintext for 24 hours. One rule for all answers, so none is missed.
  * - The claim is taken after authentication, team, role and body validation, so those refusals
  *   (401/403/400) are not stored and a corrected request may reuse the key. Everything the
  *   handler answers is stored, 4xx and 5xx included, except 429 and 503.
@@ -84,6 +90,7 @@ export function registerIdempotency(app: AnyFastify, ctx: AppContext): void {
     const path = request.url.split('?')[0] ?? '/';
     request.idempotency = {
       scope: { userId: request.actor.user.id, teamScope: request.team?.id ?? '', key },
+      tokenId: request.actor.token.id,
       fingerprint: requestFingerprint(request.method, path, request.query, request.body),
       method: request.method,
       path,
@@ -97,7 +104,7 @@ export function registerIdempotency(app: AnyFastify, ctx: AppContext): void {
     const keyed = request.idempotency;
     if (!keyed) return;
     const stored = await claimOrReplay(ctx, keyed, request);
-    if (stored) return replay(reply, stored);
+    if (stored) return replay(ctx, reply, stored);
     keyed.heartbeat = setInterval(() => {
       if (keyed.claimId === null) return;
       renewClaim(ctx.db, keyed.scope, keyed.claimId, ctx.now()).catch((error: unknown) => request.log.warn({ err: error }, 'idempotency claim renewal failed'));
@@ -152,16 +159,18 @@ async function claimOrReplay(ctx: AppContext, keyed: KeyedRequest, request: Fast
   for (let attempt = 0; attempt < 4; attempt++) {
     const claimId = newId('claim');
     const now = ctx.now();
-    if (await insertClaim(ctx.db, scope, { fingerprint: keyed.fingerprint, method: keyed.method, path: keyed.path, claimId, now })) {
+    if (await insertClaim(ctx.db, scope, { tokenId: keyed.tokenId, fingerprint: keyed.fingerprint, method: keyed.method, path: keyed.path, claimId, now })) {
       keyed.claimId = claimId;
       return null;
     }
     const record = await findKey(ctx.db, scope);
     if (!record) continue;
-    switch (decideOnRecordedKey(record, keyed.fingerprint, now)) {
+    switch (decideOnRecordedKey(record, keyed.fingerprint, keyed.tokenId, now)) {
       case 'expired':
         await deleteExpiredKey(ctx.db, scope, record.createdAt);
         continue;
+      case 'other_credential':
+        throw keyOfOtherCredentialError(scope.key);
       case 'reused':
         throw keyReusedError(scope.key, record);
       case 'replay':
@@ -182,9 +191,10 @@ async function claimOrReplay(ctx: AppContext, keyed: KeyedRequest, request: Fast
   throw keyInUseError(scope.key);
 }
 
-function replay(reply: FastifyReply, stored: StoredResponse): FastifyReply {
+function replay(ctx: AppContext, reply: FastifyReply, stored: StoredResponse): FastifyReply {
+  const body = ctx.secretBox.open(stored.sealedBody);
   void reply.code(stored.statusCode).headers(stored.headers).header('idempotent-replayed', 'true');
-  return reply.send(stored.body === '' ? undefined : stored.body);
+  return reply.send(body === '' ? undefined : body);
 }
 
 async function finish(ctx: AppContext, keyed: KeyedRequest, request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> {
@@ -197,7 +207,7 @@ async function finish(ctx: AppContext, keyed: KeyedRequest, request: FastifyRequ
       await releaseClaim(ctx.db, keyed.scope, claimId);
       return;
     }
-    const stored = await completeClaim(ctx.db, keyed.scope, claimId, { statusCode: reply.statusCode, headers: replayedHeaders(reply), body }, ctx.now());
+    const stored = await completeClaim(ctx.db, keyed.scope, claimId, { statusCode: reply.statusCode, headers: replayedHeaders(reply), sealedBody: ctx.secretBox.seal(body) }, ctx.now());
     if (!stored) request.log.warn({ idempotencyKey: keyed.scope.key }, 'idempotency claim was taken over before this request answered; its answer is not stored');
   } catch (error) {
     // The answer is already decided; failing it now would not undo the work. The claim stays

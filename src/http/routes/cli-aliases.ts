@@ -14,7 +14,7 @@ export const cliAliasRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
   app.get(
     '/teams/:teamId',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
         summary: 'Get a team by id (or slug); the unversioned path the vercel CLI uses',

@@ -3,9 +3,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../errors.js';
 
-/** Where the console's sources live: `src/console/`, beside this file's `src/http/routes/`. */
-const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
+/** Set by the bundle's first line (scripts/build.mjs) to the bundle's own URL; absent when run from sources. */
+declare const STOCKROOM_BUNDLE_URL: string | undefined;
+
+/**
+ * Where the console's built files lie (scripts/build.mjs writes them; this server only reads
+ * them): `console/` beside the bundle when running as dist/stockroom.mjs, the checkout's
+ * `dist/console/` when running from sources (tests start the server in-process).
+ */
+const CONSOLE_DIR = fileURLToPath(
+  typeof STOCKROOM_BUNDLE_URL === 'string' ? new URL('console/', STOCKROOM_BUNDLE_URL) : new URL('../../../dist/console/', import.meta.url),
+);
 
 /**
  * The page may load only this server's script and stylesheet and call only this server's API;
@@ -30,47 +40,36 @@ interface Asset {
 }
 
 /*
- * The console's TypeScript is bundled by esbuild (which tsx, a dependency, brings along) the first
- * time it is asked for, then kept: its sources do not change while the process runs, and servers
- * that no browser visits (tests, API-only deployments) never pay for the build. The memo is per
- * process, not per app, since the result depends only on the files.
+ * Each file is read on its first request, then kept: the build does not change under a running
+ * server (a restart serves a new build), and servers that no browser visits never read them. The
+ * memo is per process, not per app, since the result depends only on the files.
  */
 const assets = new Map<string, Promise<Asset>>();
 
-function asset(name: string, load: () => Promise<{ body: string; type: string }>): Promise<Asset> {
-  let cached = assets.get(name);
+function asset(file: string, type: string): Promise<Asset> {
+  let cached = assets.get(file);
   if (!cached) {
-    cached = load().then(({ body, type }) => ({ body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }));
-    // A failed build is not kept, so the next request tries again.
-    cached.catch(() => assets.delete(name));
-    assets.set(name, cached);
+    cached = readBuilt(file).then((body) => ({ body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }));
+    // A missing file is not kept, so the console appears once it is built.
+    cached.catch(() => assets.delete(file));
+    assets.set(file, cached);
   }
   return cached;
 }
 
-async function bundleScript(): Promise<{ body: string; type: string }> {
-  const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [join(CONSOLE_DIR, 'main.ts')],
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    minify: true,
-    legalComments: 'none',
-    write: false,
-    logLevel: 'silent',
-  });
-  const output = result.outputFiles[0];
-  if (!output) throw new Error('esbuild produced no console bundle');
-  return { body: output.text, type: 'text/javascript; charset=utf-8' };
+async function readBuilt(file: string): Promise<string> {
+  try {
+    return await readFile(join(CONSOLE_DIR, file), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new ApiError('service_unavailable', `The web console is not built: ${join(CONSOLE_DIR, file)} is missing. Run \`npm run build\` (\`npm start\` builds it first).`);
+  }
 }
 
-const fileAsset = (file: string, type: string) => async () => ({ body: await readFile(join(CONSOLE_DIR, file), 'utf8'), type });
-
 const ASSETS: Record<string, () => Promise<Asset>> = {
-  '/': () => asset('index.html', fileAsset('index.html', 'text/html; charset=utf-8')),
-  '/console/app.js': () => asset('app.js', bundleScript),
-  '/console/app.css': () => asset('app.css', fileAsset('app.css', 'text/css; charset=utf-8')),
+  '/': () => asset('index.html', 'text/html; charset=utf-8'),
+  '/console/app.js': () => asset('app.js', 'text/javascript; charset=utf-8'),
+  '/console/app.css': () => asset('app.css', 'text/css; charset=utf-8'),
 };
 
 /**

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { addMember } from '../../db/accounts-store.js';
-import { deleteMembership, findMembership, listMembers } from '../../db/teams.js';
+import { Type, type Static } from 'typebox';
+import { changeMembership } from '../../db/accounts-store.js';
+import { findMembership, listMembers } from '../../db/teams.js';
 import { findUserByEmail, findUserById } from '../../db/users.js';
 import { canAdministerTeam, ROLES, type Role } from '../../domain/roles.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
+import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -14,12 +15,39 @@ const MemberWire = Type.Object({
   uid: Type.String(),
   email: Type.String(),
   username: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
+  /** Absent when the user has none, as on Vercel (the SDK reads a null as a wrong type). */
+  name: Type.Optional(Type.String()),
   role: Type.String(),
   confirmed: Type.Boolean(),
   createdAt: Type.Number(),
 });
 const TeamParams = Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) });
+
+/** Filters of Vercel's member list over project membership, which Stockroom does not model (400). */
+const UNMODELLED_MEMBER_FILTERS = ['excludeProject', 'eligibleMembersForProjectId'] as const;
+
+/** `GET /v3/teams/:teamId/members`: what `@vercel/sdk`'s getTeamMembers sends, plus Stockroom's `cursor`. */
+const MembersQuery = Type.Object({
+  ...KeysetQuery.properties,
+  search: Type.Optional(Type.String({ maxLength: 256, description: 'a part of the name, username or email' })),
+  role: Type.Optional(Type.String({ maxLength: 32, description: 'only members with this role' })),
+  ...Object.fromEntries(UNMODELLED_MEMBER_FILTERS.map((name) => [name, Type.Optional(Type.String({ description: 'not supported: Stockroom has no project members (400)' }))])),
+});
+
+const AddMemberBody = Type.Object({
+  uid: Type.Optional(Type.String()),
+  email: Type.Optional(Type.String({ format: 'email' })),
+  role: Type.Optional(RoleSchema),
+  /** Vercel's per-project roles for the new member; Stockroom has no project members. */
+  projects: Type.Optional(Type.Array(Type.Unknown(), { description: 'not supported: must be absent or empty (400)' })),
+});
+const AddedMember = Type.Object({ uid: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() });
+const AddMemberResponses = { 200: AddedMember, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+/** A team keeps at least one OWNER: demoting or removing the last one is refused. */
+function lastOwnerError(teamSlug: string): ApiError {
+  return new ApiError('last_owner', `A team keeps at least one OWNER: make another member OWNER of ${teamSlug} first.`);
+}
 
 /**
  * Team members on Vercel's paths. Vercel invites by email; Stockroom has no mail, so the user must
@@ -35,61 +63,105 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.get(
     '/v2/teams/:teamId/members',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: { tags: ['teams'], summary: 'List team members', params: TeamParams, response: { 200: Type.Object({ members: Type.Array(MemberWire) }), 403: ErrorBody } },
     },
     async (request) => {
       const { team } = await resolveTeam(ctx, actorOf(request), { teamId: request.params.teamId });
       const members = await listMembers(ctx.db, team.id);
-      return { members: members.map((m) => ({ uid: m.userId, email: m.email, username: m.username, name: m.name, role: m.role, confirmed: true, createdAt: m.createdAt })) };
+      return { members: members.map(presentMember) };
+    },
+  );
+
+  app.get(
+    '/v3/teams/:teamId/members',
+    {
+      config: { auth: 'user', scopedTokens: true },
+      schema: {
+        tags: ['teams'],
+        summary: "List team members, newest first (what `@vercel/sdk`'s getTeamMembers calls)",
+        params: TeamParams,
+        querystring: MembersQuery,
+        response: { 200: Type.Object({ members: Type.Array(MemberWire), pagination: Type.Object({ ...KeysetPagination.properties, hasNext: Type.Boolean() }) }), 400: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) => {
+      const query = request.query as Record<string, unknown>;
+      const unmodelled = UNMODELLED_MEMBER_FILTERS.find((name) => query[name] !== undefined);
+      if (unmodelled !== undefined) throw new ApiError('bad_request', `Filtering members by \`${unmodelled}\` is not supported: Stockroom has no project members.`, { param: unmodelled });
+      const page = keysetPageQuery(request.query);
+      const { team } = await resolveTeam(ctx, actorOf(request), { teamId: request.params.teamId });
+      // A team's members are few: filtered and paged here, in the list's keyset order.
+      const search = request.query.search?.toLowerCase();
+      const rows = (await listMembers(ctx.db, team.id))
+        .map((m) => ({ ...m, id: m.userId }))
+        .filter((m) => request.query.role === undefined || m.role === request.query.role)
+        .filter((m) => !search || [m.name ?? '', m.username, m.email].some((text) => text.toLowerCase().includes(search)))
+        .filter((m) => (page.since === undefined || m.createdAt > page.since) && (page.until === undefined || m.createdAt < page.until))
+        .filter((m) => !page.after || m.createdAt < page.after.createdAt || (m.createdAt === page.after.createdAt && m.id < page.after.id))
+        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+        .slice(0, page.limit + 1);
+      const { items, pagination } = keysetPage(rows, page.limit, (m) => m);
+      return { members: items.map(presentMember), pagination: { ...pagination, hasNext: pagination.next !== null } };
     },
   );
 
   app.post(
     '/v1/teams/:teamId/members',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
+      schema: { tags: ['teams'], summary: 'Add an existing user to the team with a role (OWNER only)', params: TeamParams, body: AddMemberBody, response: AddMemberResponses },
+    },
+    async (request) => addUser(request, request.body),
+  );
+
+  // Vercel's v2 takes a list of invitations but answers one member, so one invitation per call.
+  app.post(
+    '/v2/teams/:teamId/members',
+    {
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
-        summary: 'Add an existing user to the team with a role (OWNER only)',
+        summary: "Add one existing user to the team with a role (OWNER only; what `@vercel/sdk`'s inviteUserToTeam calls)",
         params: TeamParams,
-        body: Type.Object({
-          uid: Type.Optional(Type.String()),
-          email: Type.Optional(Type.String({ format: 'email' })),
-          role: Type.Optional(RoleSchema),
-        }),
-        response: { 200: Type.Object({ uid: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        body: Type.Array(AddMemberBody, { minItems: 1, maxItems: 1, description: 'exactly one invitation: the answer names one member' }),
+        response: AddMemberResponses,
       },
     },
-    async (request) => {
-      const team = await ownerTeam(request);
-      const { uid, email } = request.body;
-      if (!uid && !email) throw new ApiError('bad_request', 'Give the `uid` or the `email` of the user to add.', { param: 'email' });
-      const user = uid ? await findUserById(ctx.db, uid) : await findUserByEmail(ctx.db, email as string);
-      if (!user) throw new ApiError('not_found', `No user ${uid ?? email} exists on this Stockroom; an operator can create one with POST /stockroom/v1/users.`);
-      const role: Role = request.body.role ?? 'MEMBER';
-      await addMember(ctx.db, { teamId: team.id, userId: user.id, role, now: ctx.now() });
-      return { uid: user.id, username: user.username, email: user.email, role };
-    },
+    async (request) => addUser(request, request.body[0] as Static<typeof AddMemberBody>),
   );
+
+  async function addUser(request: Parameters<typeof ownerTeam>[0], body: Static<typeof AddMemberBody>) {
+    if (body.projects?.length) throw new ApiError('bad_request', 'Project roles are not supported: Stockroom has no project members.', { param: 'projects' });
+    const team = await ownerTeam(request);
+    const { uid, email } = body;
+    if (!uid && !email) throw new ApiError('bad_request', 'Give the `uid` or the `email` of the user to add.', { param: 'email' });
+    const user = uid ? await findUserById(ctx.db, uid) : await findUserByEmail(ctx.db, email as string);
+    if (!user) throw new ApiError('not_found', `No user ${uid ?? email} exists on this Stockroom; an operator can create one with POST /stockroom/v1/users.`);
+    const role: Role = body.role ?? 'MEMBER';
+    // Adding a user who is already a member changes their role, so this is where an OWNER could demote themselves too.
+    if ((await changeMembership(ctx.db, { teamId: team.id, userId: user.id, role, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
+    return { uid: user.id, username: user.username, email: user.email, role };
+  }
 
   app.patch(
     '/v1/teams/:teamId/members/:uid',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
         summary: "Change a member's role (OWNER only)",
         params: Type.Object({ teamId: Type.String(), uid: Type.String() }),
         body: Type.Object({ role: RoleSchema }),
-        response: { 200: Type.Object({ id: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: Type.Object({ id: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {
       const team = await ownerTeam(request);
       const existing = await findMembership(ctx.db, team.id, request.params.uid);
       if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-      await addMember(ctx.db, { teamId: team.id, userId: request.params.uid, role: request.body.role, now: existing.createdAt });
+      const changed = await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: request.body.role, now: ctx.now() });
+      if (changed === 'last_owner') throw lastOwnerError(team.slug);
       return { id: request.params.uid };
     },
   );
@@ -97,7 +169,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.delete(
     '/v1/teams/:teamId/members/:uid',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['teams'],
         summary: 'Remove a member (OWNER only)',
@@ -109,12 +181,12 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const team = await ownerTeam(request);
       const existing = await findMembership(ctx.db, team.id, request.params.uid);
       if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-      if (existing.role === 'OWNER') {
-        const owners = (await listMembers(ctx.db, team.id)).filter((m) => m.role === 'OWNER');
-        if (owners.length <= 1) throw new ApiError('conflict', 'A team keeps at least one OWNER.');
-      }
-      await deleteMembership(ctx.db, team.id, request.params.uid);
+      if ((await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: null, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
       return { id: request.params.uid };
     },
   );
 };
+
+function presentMember(m: Awaited<ReturnType<typeof listMembers>>[number]): Static<typeof MemberWire> {
+  return { uid: m.userId, email: m.email, username: m.username, ...(m.name !== null ? { name: m.name } : {}), role: m.role, confirmed: true, createdAt: m.createdAt };
+}

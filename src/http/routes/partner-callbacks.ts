@@ -8,7 +8,7 @@ import { findInstallationByTokenHash } from '../../db/installations.js';
 import type { StoresTable } from '../../db/schema.js';
 import type { Installation } from '../../domain/installations.js';
 import { replaceStoreSecrets } from '../../db/store-secrets.js';
-import type { SecretValue } from '../../domain/env-vars.js';
+import { toSecretValue, type SecretValue } from '../../domain/env-vars.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import type { AppContext } from '../context.js';
@@ -185,10 +185,5 @@ async function refreshResource(ctx: AppContext, icfg: string, resourceId: string
 
 /** The partner's secrets, in the shape they are sealed in, stored by `replaceStoreSecrets`. */
 async function replaceSecrets(ctx: AppContext, storeId: string, given: SecretsBodyType['secrets'], partial: boolean): Promise<void> {
-  const incoming: SecretValue[] = given.map((s) => ({
-    name: s.name,
-    value: s.value,
-    ...(s.environmentOverrides && Object.keys(s.environmentOverrides).length > 0 ? { environmentOverrides: s.environmentOverrides } : {}),
-  }));
-  await replaceStoreSecrets(ctx.db, ctx.secretBox, storeId, incoming, { partial, now: ctx.now() });
+  await replaceStoreSecrets(ctx.db, ctx.secretBox, storeId, given.map(toSecretValue), { partial, now: ctx.now() });
 }

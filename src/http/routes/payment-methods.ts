@@ -15,6 +15,7 @@ import { canChangeBillingState, canManagePaymentMethods } from '../../domain/bil
 import { newId } from '../../domain/ids.js';
 import { LEDGER_KINDS, type LedgerEntry } from '../../domain/ledger.js';
 import { ownUsableMethod, type PaymentMethod, type UsablePaymentMethod } from '../../domain/payment-methods.js';
+import { hasOperatorPowers } from '../../domain/token-scope.js';
 import { ApiError } from '../../errors.js';
 // The built-in processor's test methods are the only sources a team's method can have; the port
 // tells which of them the configured processor shares with every team.
@@ -92,14 +93,14 @@ export const paymentMethodRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     const actor = actorOf(request);
     const selector = teamSelectorOf(request.query);
     const named = selector.teamId ?? selector.slug;
-    if (actor.user.isAdmin && actor.token.teamId === null && named !== undefined) {
+    if (hasOperatorPowers(actor) && named !== undefined) {
       const team = await findTeam(ctx.db, selector.teamId?.startsWith('team_') ? { id: selector.teamId } : { slug: named });
       if (!team) throw new ApiError('not_found', `No team "${named}" exists on this Stockroom.`);
       request.team = team;
       return;
     }
     const { team, membership } = await resolveTeam(ctx, actor, selector);
-    if (!canChangeBillingState(membership.role, actor.user.isAdmin)) {
+    if (!canChangeBillingState(membership.role, hasOperatorPowers(actor))) {
       throw new ApiError('forbidden', `Only an OWNER of ${team.slug} or an operator may change its billing state.`);
     }
     request.team = team;
@@ -212,8 +213,9 @@ export const paymentMethodRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
   app.patch(
     '/stockroom/v1/billing',
     {
-      // The team is resolved by the hook below: an operator need not be a member.
-      config: { auth: 'user' },
+      // The team is resolved by the hook below: an operator need not be a member. A scoped token
+      // reaches only its own team there (resolveTeam) and has no operator powers.
+      config: { auth: 'user', scopedTokens: true },
       onRequest: requireBillingStateChanger,
       schema: {
         tags: ['stockroom'],

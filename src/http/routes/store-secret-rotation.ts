@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { findVisibleStoreOfTeam } from '../../db/store-reads.js';
 import { replaceStoreSecrets } from '../../db/store-secrets.js';
-import type { SecretValue } from '../../domain/env-vars.js';
+import { toSecretValue } from '../../domain/env-vars.js';
 import { ApiError } from '../../errors.js';
 import type { SecretsRotation } from '../../providers/partner-client.js';
 import { isProviderError } from '../../providers/provider-error.js';
@@ -71,12 +71,7 @@ export const storeSecretRotationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCont
         throw isProviderError(error) ? error.toApiError() : error;
       }
       if (!rotation.sync) return reply.code(202).send({ sync: false, secrets: [] });
-      const secrets: SecretValue[] = rotation.secrets.map((s) => ({
-        name: s.name,
-        value: s.value,
-        ...(s.environmentOverrides && Object.keys(s.environmentOverrides).length > 0 ? { environmentOverrides: s.environmentOverrides } : {}),
-      }));
-      const stored = await replaceStoreSecrets(ctx.db, ctx.secretBox, store.id, secrets, { partial: rotation.partial === true, now: ctx.now() });
+      const stored = await replaceStoreSecrets(ctx.db, ctx.secretBox, store.id, rotation.secrets.map(toSecretValue), { partial: rotation.partial === true, now: ctx.now() });
       // Names and counts only: the values are secrets.
       request.log.info({ store: store.id, secrets: stored.length }, 'store secrets rotated');
       return { sync: true, secrets: stored };

@@ -6,15 +6,20 @@ import { ApiError } from '../../errors.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
 import { Pagination, PageQuery, paginate } from '../pagination.js';
+import { tokenSees } from '../../domain/token-scope.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 import { presentToken, TokenWire } from '../presenters/account.js';
 
-/** Vercel's access-token endpoints. The value is shown once, in the create answer. */
+/**
+ * Vercel's access-token endpoints. The value is shown once, in the create answer. A team-scoped
+ * token makes tokens of its own team only, and sees and revokes only those (tokenSees); any other
+ * token of its user is "not found" to it, so it learns neither that token nor its team's id.
+ */
 export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post(
     '/v3/user/tokens',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['tokens'],
         summary: 'Create an access token (scoped to the team given by teamId/slug, if any)',
@@ -49,7 +54,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     app.get(
       `/${version}/user/tokens`,
       {
-        config: { auth: 'user' },
+        config: { auth: 'user', scopedTokens: true },
         schema: {
           tags: ['tokens'],
           summary: "List the user's access tokens",
@@ -59,7 +64,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       },
       async (request) => {
         const limit = request.query.limit ?? 20;
-        const rows = await listTokensOfUser(ctx.db, actorOf(request).user.id, { ...request.query, limit });
+        const actor = actorOf(request);
+        const rows = await listTokensOfUser(ctx.db, actor.user.id, { ...request.query, limit, onlyTeamId: actor.token.teamId });
         const { items, pagination } = paginate(rows, limit, (t) => t.createdAt);
         return { tokens: items.map(presentToken), pagination };
       },
@@ -69,7 +75,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
   app.get(
     '/v5/user/tokens/:tokenId',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['tokens'],
         summary: 'Get one access token ("current" is the calling token)',
@@ -81,7 +87,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       const actor = actorOf(request);
       const tokenId = request.params.tokenId === 'current' ? actor.token.id : request.params.tokenId;
       const token = await findTokenOfUser(ctx.db, actor.user.id, tokenId);
-      if (!token || token.revokedAt !== null) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
+      if (!token || token.revokedAt !== null || !tokenSees(actor.token, token)) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
       return { token: presentToken(token) };
     },
   );
@@ -89,7 +95,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
   app.delete(
     '/v3/user/tokens/:tokenId',
     {
-      config: { auth: 'user' },
+      config: { auth: 'user', scopedTokens: true },
       schema: {
         tags: ['tokens'],
         summary: 'Revoke an access token ("current" revokes the calling token)',
@@ -101,7 +107,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       const actor = actorOf(request);
       const tokenId = request.params.tokenId === 'current' ? actor.token.id : request.params.tokenId;
       const token = await findTokenOfUser(ctx.db, actor.user.id, tokenId);
-      if (!token || token.revokedAt !== null) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
+      if (!token || token.revokedAt !== null || !tokenSees(actor.token, token)) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
       await revokeToken(ctx.db, token.id, ctx.now());
       // The auth hook caches token lookups for a few seconds; this process refuses the token at once.
       app.forgetCachedTokens();

@@ -17,7 +17,8 @@ const EnvSchema = Type.Object({
   REFERENCE_PARTNER_ISSUER: Type.String({ minLength: 1, default: 'http://127.0.0.1:3000' }),
   /** Where Stockroom publishes its keys; default `<issuer>/.well-known/jwks`. */
   REFERENCE_PARTNER_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  REFERENCE_PARTNER_FREE_QUOTA: Type.Integer({ minimum: 0, default: 3 }),
+  /** The `free-quota` test hook: a number arms it; `unlimited` (the default) leaves it off. */
+  REFERENCE_PARTNER_FREE_QUOTA: Type.String({ pattern: '^([0-9]{1,9}|unlimited)$', default: 'unlimited' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -67,7 +68,7 @@ export function loadReferencePartnerConfig(env: Record<string, string | undefine
     clientId: e.REFERENCE_PARTNER_CLIENT_ID,
     issuer,
     jwksUrl: e.REFERENCE_PARTNER_JWKS_URL ?? `${issuer}/.well-known/jwks`,
-    freeResourceQuota: e.REFERENCE_PARTNER_FREE_QUOTA,
+    freeResourceQuota: e.REFERENCE_PARTNER_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.REFERENCE_PARTNER_FREE_QUOTA),
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -54,7 +54,7 @@ export const HOOKS: readonly HookDescription[] = [
   },
   {
     name: 'free-quota',
-    trigger: 'An installation holding 3 or more live resources on the `free` plan (plugin option `freeResourceQuota`)',
+    trigger: 'Off unless armed: plugin option `freeResourceQuota` set to a number N (Stockroom `STOCKROOM_REFERENCE_FREE_QUOTA=N`, standalone `REFERENCE_PARTNER_FREE_QUOTA=N`), then an installation holding N or more live resources on the `free` plan',
     effect: 'The `free` plan is left out of every plan list of that installation, and Provision or Update Resource to `free` answers 400 `{error:{code:"free_quota_exceeded", message}}`.',
   },
   {

@@ -15,7 +15,10 @@ export interface ReferencePartnerOptions {
   jwksUrl: string | (() => string);
   /** Clock in epoch milliseconds; default `Date.now`. */
   now?: () => number;
-  /** Live free-plan resources an installation may hold before the free plan is withdrawn; default 3, `Infinity` for no limit. */
+  /**
+   * The `free-quota` test hook: live free-plan resources an installation may hold before the free
+   * plan is withdrawn from it. Default `Infinity`, no quota: the hook is armed only on purpose.
+   */
   freeResourceQuota?: number;
   /** Answer delay of `fail-slow` without `testing_delay_ms`, ms; default 5000. */
   slowAnswerDelayMs?: number;
@@ -38,7 +41,7 @@ export function resolveContext(options: ReferencePartnerOptions, closing: AbortS
     db: options.db as Kysely<PartnerTables>,
     dialect: options.dialect,
     now: options.now ?? Date.now,
-    freeResourceQuota: options.freeResourceQuota ?? 3,
+    freeResourceQuota: options.freeResourceQuota ?? Infinity,
     slowAnswerDelayMs: options.slowAnswerDelayMs ?? 5000,
     pendingReadyAfterMs: options.pendingReadyAfterMs ?? 2000,
     closing,

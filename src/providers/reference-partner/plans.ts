@@ -33,7 +33,7 @@ const TIERS: readonly BillingPlan[] = [
     id: FREE_PLAN_ID,
     type: 'subscription',
     name: 'Free',
-    description: 'For side projects and trying things out; a few per installation.',
+    description: 'For side projects and trying things out.',
     scope: 'resource',
     paymentMethodRequired: false,
     cost: 'Free',
