@@ -8,7 +8,6 @@ import { collectRouteMatchers, registerErrorHandler, renderFrameworkError } from
 import { registerAuth } from './http/plugins/auth.js';
 import { registerNulGuard } from './http/plugins/nul-guard.js';
 import { registerIdempotency } from './http/plugins/idempotency.js';
-import { registerProvisioningLimit } from './http/plugins/provisioning-limit.js';
 import { registerRateLimit, type RateLimitSettings } from './http/plugins/rate-limit.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
 import { registerSerializers } from './http/plugins/serializers.js';
@@ -65,11 +64,10 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   registerNulGuard(app);
   registerAuth(app, ctx);
   // After auth, whose onRequest hook resolves the token and team both of these key on. The
-  // idempotency claim comes before the provisioning limit, so a replay is answered even at the
-  // limit and the limit's 429 is never stored under a key.
+  // idempotency claim comes before the provisioning limit (met where a create writes its row), so
+  // a replay is answered even at the limit, and the limit's 429 is never stored under a key.
   registerRateLimit(app, ctx, options.rateLimit ?? { enabled: false, windowMs: 60_000, createStore: 1, write: 1, read: 1 });
   registerIdempotency(app, ctx);
-  registerProvisioningLimit(app, ctx, options.rateLimit?.provisioningPerTeam ?? 0);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

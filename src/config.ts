@@ -99,14 +99,14 @@ export interface Config {
   readonly pollIntervalMs: number;
   /** Built-in providers over real servers (issue 6); each is on when its admin URL is set. */
   readonly realProviders?: { readonly postgres?: RealServerConfig; readonly redis?: RealServerConfig };
-  /** Rate limits (`http/plugins/rate-limit.ts`, `http/plugins/provisioning-limit.ts`). */
+  /** Rate limits (`http/plugins/rate-limit.ts`; the provisioning limit: `db/provisioning-stores.ts`). */
   readonly rateLimit: {
     readonly enabled: boolean;
     readonly windowMs: number;
     readonly createStore: number;
     readonly write: number;
     readonly read: number;
-    /** Stores per team in `provisioning` at once; 0 = no limit. */
+    /** Stores per team in `provisioning` at once, on every create path; 0 = no limit. */
     readonly provisioningPerTeam: number;
     readonly redisUrl?: string;
   };

@@ -78,6 +78,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       partners: createPartnerClient({ signer, timeoutMs: config.providerTimeoutMs, logger, planCacheMs: 2000 }),
       providerBaseUrl: (configured) => resolveProviderBaseUrl(configured, publicUrl),
       payments: createTestPaymentProcessor(),
+      provisioningLimitPerTeam: config.rateLimit.provisioningPerTeam,
     };
     const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
     if (config.referencePartner) {

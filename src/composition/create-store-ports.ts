@@ -2,6 +2,7 @@ import type { CatalogIntegration } from '../catalog/catalog.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { findLiveInstallation } from '../db/installations.js';
 import { appendLedgerEntry } from '../db/ledger.js';
+import { insertProvisioningStoreWithinLimit } from '../db/provisioning-stores.js';
 import { getDefaultPaymentMethodId, listPaymentMethods } from '../db/payment-methods.js';
 import { deleteProvisioningStore, findLiveStoreByExternalId, findLiveStoreByName, insertProvisioningStore, markStoreLive, setExternalResourceId } from '../db/stores.js';
 import type { Membership, User } from '../domain/accounts.js';
@@ -11,6 +12,7 @@ import { provisionedFields, ProvisionFailure, type CreateStorePorts, type Paymen
 import { toSecretValue } from '../domain/env-vars.js';
 import type { Notification, Store } from '../domain/stores.js';
 import { normalizeProviderPlan } from '../domain/provider-plans.js';
+import { provisioningLimitError } from '../domain/provisioning-limit.js';
 import { ApiError } from '../errors.js';
 import type { AppContext } from '../http/context.js';
 import { TEST_PAYMENT_METHODS } from '../payments/test-processor.js';
@@ -92,8 +94,14 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
       return { methods: [...Object.keys(TEST_PAYMENT_METHODS).map((id) => ({ id })), ...own.map((m) => ({ id: m.id }))], defaultId: await getDefaultPaymentMethodId(ctx.db, teamId) };
     },
     async insertProvisioning(store) {
+      const perTeam = ctx.provisioningLimitPerTeam ?? 0;
       try {
-        await insertProvisioningStore(ctx.db, store);
+        if (perTeam <= 0) {
+          await insertProvisioningStore(ctx.db, store);
+          return true;
+        }
+        const outcome = await insertProvisioningStoreWithinLimit(ctx.db, ctx.dialect, store, perTeam);
+        if (!outcome.inserted) throw provisioningLimitError(outcome.provisioning, perTeam, ctx.now());
         return true;
       } catch (error) {
         if (isUniqueViolation(error)) return false;
@@ -106,7 +114,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
       const fields = provisionedFields(resource);
       const now = ctx.now();
       const notification = (resource.notification ?? null) as Notification | null;
-      await markStoreLive(ctx.db, store.id, {
+      const moved = await markStoreLive(ctx.db, ctx.dialect, store.id, {
         status: fields.status ?? 'error',
         externalResourceId: resource.id,
         externalResourceStatus: fields.externalResourceStatus,
@@ -115,6 +123,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets)),
         now,
       });
+      if (!moved) return undefined;
       return {
         ...store,
         lifecycle: 'live',

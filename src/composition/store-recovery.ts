@@ -29,6 +29,8 @@ import { cleanUpAtProvider, runDueCleanups } from './provider-cleanup.js';
  *   store ends `live` with its charge.
  * - **undone**: when it cannot be finished (a decline, a provider refusal, the creator no longer
  *   allowed to create stores, the installation gone, or the deadline since creation passed):
+ *   an uninstall leaves `provisioning` rows to this (docs/uninstall-and-creates.md), and a
+ *   resumed store cannot go live once its installation is `uninstalling` (`markStoreLive`);
  *   every charge without a refund is refunded, the resource is deleted at the provider (by id, or
  *   found by name; what fails is recorded in `provider_cleanups` and retried), then the row goes.
  *

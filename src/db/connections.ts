@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { StoreConnection } from '../domain/store-connections.js';
 import type { SecretInfo } from '../domain/stores.js';
+import type { Dialect } from './database.js';
 import type { DB, StoreConnectionsTable } from './schema.js';
 import { VISIBLE_LIFECYCLES } from './store-reads.js';
 
@@ -22,15 +23,28 @@ function connectionFromRow(row: Selectable<StoreConnectionsTable>): StoreConnect
  * (one connection per store and project, enforced by `store_connections_store_project`). Returns
  * the stored connection, whose id is the first connection's on an update.
  */
-export async function upsertConnection(db: Kysely<DB>, connection: StoreConnection): Promise<StoreConnection> {
+/**
+ * Writes the connection (or updates the project's connection to the store) only while the store is
+ * live; undefined when it is not any more. A connect racing a store delete or a cascade uninstall
+ * must not leave a connection behind the delete, nor answer 200 for a store that is gone: on
+ * PostgreSQL the store's row is read FOR SHARE first, so the delete's or uninstall's UPDATE of it
+ * waits for this to commit (and then removes the connection with the others) or this waits for it
+ * (and then finds the store gone); SQLite serializes write transactions.
+ */
+export async function upsertConnectionOfLiveStore(db: Kysely<DB>, dialect: Dialect, connection: StoreConnection): Promise<StoreConnection | undefined> {
   const changes = { environments: JSON.stringify(connection.environments), env_var_prefix: connection.envVarPrefix, sensitive: connection.sensitive ? 1 : 0 };
-  const row = await db
-    .insertInto('store_connections')
-    .values({ id: connection.id, store_id: connection.storeId, project_id: connection.projectId, team_id: connection.teamId, created_at: connection.createdAt, ...changes })
-    .onConflict((oc) => oc.columns(['store_id', 'project_id']).doUpdateSet(changes))
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return connectionFromRow(row);
+  return db.transaction().execute(async (trx) => {
+    let live = trx.selectFrom('stores').select('id').where('id', '=', connection.storeId).where('lifecycle', '=', 'live').where('deleted_at', 'is', null);
+    if (dialect === 'postgres') live = live.forShare();
+    if (!(await live.executeTakeFirst())) return undefined;
+    const row = await trx
+      .insertInto('store_connections')
+      .values({ id: connection.id, store_id: connection.storeId, project_id: connection.projectId, team_id: connection.teamId, created_at: connection.createdAt, ...changes })
+      .onConflict((oc) => oc.columns(['store_id', 'project_id']).doUpdateSet(changes))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return connectionFromRow(row);
+  });
 }
 
 /** Removes one connection of the store; false when the store has no such connection. */
@@ -64,6 +78,7 @@ export async function listProjectConnections(db: Kysely<DB>, projectId: string):
     .select(['stores.installation_id', 'stores.integration_id', 'stores.product_id', 'stores.secret_meta', 'stores.secrets_sealed', 'stores.updated_at as store_updated_at'])
     .where('store_connections.project_id', '=', projectId)
     .where('stores.lifecycle', 'in', VISIBLE_LIFECYCLES)
+    .where('stores.deleted_at', 'is', null)
     .orderBy('store_connections.created_at', 'asc')
     .orderBy('store_connections.id', 'asc')
     .execute();

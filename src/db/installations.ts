@@ -65,15 +65,60 @@ export async function listLiveInstallations(db: Kysely<DB>, teamId: string): Pro
 
 /** Marks the installation ready with a fresh callback token (the provider got it in the upsert). */
 export async function markInstallationReady(db: Kysely<DB>, id: string, accessTokenHash: string, now: number): Promise<void> {
-  await db.updateTable('installations').set({ status: 'ready', access_token_hash: accessTokenHash, updated_at: now }).where('id', '=', id).execute();
+  // Only from `pending`: an install racing an uninstall must not turn `uninstalling` back to `ready`.
+  await db.updateTable('installations').set({ status: 'ready', access_token_hash: accessTokenHash, updated_at: now }).where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
 export async function setInstallationToken(db: Kysely<DB>, id: string, accessTokenHash: string, now: number): Promise<void> {
   await db.updateTable('installations').set({ access_token_hash: accessTokenHash, updated_at: now }).where('id', '=', id).execute();
 }
 
-export async function softDeleteInstallation(db: Kysely<DB>, id: string, now: number): Promise<void> {
-  await db.updateTable('installations').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).execute();
+/** An uninstall that has not finished after this long is taken for one its process died in. */
+export const STALE_UNINSTALL_MS = 5 * 60 * 1000;
+
+/**
+ * Begins an uninstall: `ready` → `uninstalling`, the state that stops every store of the
+ * installation from going live (`markStoreLive`), on every replica, from the moment this commits.
+ * False when the installation is not `ready` (an uninstall is already running; one left by a dead
+ * process for `STALE_UNINSTALL_MS` is taken over).
+ */
+export async function beginUninstall(db: Kysely<DB>, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('installations')
+    .set({ status: 'uninstalling', updated_at: now })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('status', '=', 'ready'), eb.and([eb('status', '=', 'uninstalling'), eb('updated_at', '<=', now - STALE_UNINSTALL_MS)])]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** An uninstall refused or failed: the installation is `ready` again and takes creates again. */
+export async function abortUninstall(db: Kysely<DB>, id: string, now: number): Promise<void> {
+  await db.updateTable('installations').set({ status: 'ready', updated_at: now }).where('id', '=', id).where('status', '=', 'uninstalling').where('deleted_at', 'is', null).execute();
+}
+
+/**
+ * Finishes an uninstall in one transaction. With `cascade` (the provider deleted the resources),
+ * every visible store is recorded deleted as `markStoreDeleted` does one: connections gone, sealed
+ * secrets wiped. `provisioning` rows are left alone: their create, or recovery after a crash,
+ * sees the installation gone, refunds what was charged and drops them (store-recovery.ts).
+ */
+export async function finishUninstall(db: Kysely<DB>, id: string, now: number, options: { readonly cascade: boolean }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (options.cascade) {
+      // The stores first: on PostgreSQL this UPDATE waits for a connect holding a store FOR SHARE
+      // (upsertConnectionOfLiveStore), so the DELETE below also removes what that connect wrote.
+      await trx
+        .updateTable('stores')
+        .set({ lifecycle: 'deleted', status: 'uninstalled', secrets_sealed: null, deleted_at: now, updated_at: now })
+        .where('installation_id', '=', id)
+        .where('lifecycle', 'in', ['live', 'deleting'])
+        .execute();
+      await trx.deleteFrom('store_connections').where('store_id', 'in', trx.selectFrom('stores').select('stores.id').where('stores.installation_id', '=', id)).execute();
+    }
+    await trx.updateTable('installations').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).execute();
+  });
 }
 
 /** A never-confirmed installation is removed outright when its provider upsert fails. */

@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { Store } from '../domain/stores.js';
+import type { Dialect } from './database.js';
 import type { DB } from './schema.js';
+import { insertProvisioningStore } from './stores.js';
 
 /**
  * How many of the team's stores are being provisioned right now (`lifecycle = 'provisioning'`):
@@ -13,4 +16,22 @@ export async function countProvisioningStoresOfTeam(db: Kysely<DB>, teamId: stri
     .where('lifecycle', '=', 'provisioning')
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * Writes the store in `provisioning` unless its team already has `perTeam` stores provisioning;
+ * then answers that number and writes nothing. The count and the insert are one transaction that
+ * no other create of the team interleaves with, so concurrent creates, on any replicas, never
+ * overshoot the limit: on PostgreSQL the team's row is locked FOR UPDATE first (held for two
+ * statements); on SQLite every write transaction is serialized already. A unique violation (the
+ * name or externalId taken) is thrown as it is.
+ */
+export async function insertProvisioningStoreWithinLimit(db: Kysely<DB>, dialect: Dialect, store: Store, perTeam: number): Promise<{ inserted: true } | { inserted: false; provisioning: number }> {
+  return db.transaction().execute(async (trx) => {
+    if (dialect === 'postgres') await trx.selectFrom('teams').select('id').where('id', '=', store.teamId).forUpdate().execute();
+    const provisioning = await countProvisioningStoresOfTeam(trx, store.teamId);
+    if (provisioning >= perTeam) return { inserted: false, provisioning };
+    await insertProvisioningStore(trx, store);
+    return { inserted: true };
+  });
 }

@@ -4,6 +4,7 @@ import type { Metadata } from '../domain/metadata.js';
 import type { PaymentPlan } from '../domain/payment.js';
 import type { StoreStatus } from '../domain/store-status.js';
 import type { Notification, SecretInfo, Store, StoreLifecycle } from '../domain/stores.js';
+import type { Dialect } from './database.js';
 import type { DB, StoresTable } from './schema.js';
 
 export function storeFromRow(row: Selectable<StoresTable>): Store {
@@ -80,8 +81,18 @@ export interface StoreProvisioned {
   readonly now: number;
 }
 
-export async function markStoreLive(db: Kysely<DB>, id: string, p: StoreProvisioned): Promise<void> {
-  await db
+/**
+ * Moves a store from `provisioning` to `live`, only while its installation is `ready` and not
+ * deleted, in one statement; false when it did not (the installation is being or was uninstalled,
+ * or the row left `provisioning`). This is the create's half of the uninstall ordering
+ * (docs/uninstall-and-creates.md): an uninstall first moves the installation to `uninstalling`.
+ * On PostgreSQL the installation row is read FOR SHARE, so the uninstall's UPDATE of it and this
+ * UPDATE wait for each other: whichever commits first, the other sees it (in READ COMMITTED a
+ * plain EXISTS could read `ready` while the uninstall commits, and the store would go live under
+ * an installation already gone). On SQLite one statement is atomic against every writer.
+ */
+export async function markStoreLive(db: Kysely<DB>, dialect: Dialect, id: string, p: StoreProvisioned): Promise<boolean> {
+  const result = await db
     .updateTable('stores')
     .set({
       lifecycle: 'live',
@@ -94,7 +105,19 @@ export async function markStoreLive(db: Kysely<DB>, id: string, p: StoreProvisio
       updated_at: p.now,
     })
     .where('id', '=', id)
-    .execute();
+    .where('lifecycle', '=', 'provisioning')
+    .where('deleted_at', 'is', null)
+    .where((eb) => {
+      const installation = eb
+        .selectFrom('installations')
+        .select('installations.id')
+        .whereRef('installations.id', '=', 'stores.installation_id')
+        .where('installations.status', '=', 'ready')
+        .where('installations.deleted_at', 'is', null);
+      return eb.exists(dialect === 'postgres' ? installation.forShare() : installation);
+    })
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Records the provider's id as soon as it is known, so recovery can undo it after a crash. */

@@ -72,7 +72,11 @@ export interface CreateStorePorts {
   insertProvisioning(store: Store): Promise<boolean>;
   deleteProvisioning(storeId: string): Promise<void>;
   recordExternalId(storeId: string, externalResourceId: string): Promise<void>;
-  markLive(store: Store, resource: ProvisionedResource): Promise<Store>;
+  /**
+   * Makes the store live; undefined when its installation is no longer `ready` (an uninstall
+   * began meanwhile: docs/uninstall-and-creates.md), and then nothing was changed.
+   */
+  markLive(store: Store, resource: ProvisionedResource): Promise<Store | undefined>;
   authorize(store: Store, methodId: string, amountCents: number): Promise<PaymentAttempt>;
   charge(store: Store, methodId: string, amountCents: number, step: 'prepayment' | 'initial'): Promise<PaymentAttempt>;
   /** Reverses a charge and records the refund; idempotent per store and step. */
@@ -221,6 +225,7 @@ export async function payAndProvision(ports: CreateStorePorts, store: Store, ins
   await ports.recordExternalId(store.id, resource.id);
 
   // After the provider made it: charge the subscription's first invoice, or credit the prepayment.
+  let initialReference: string | undefined;
   if (payment.kind === 'subscription' && payment.initialChargeCents > 0) {
     const charge = await ports.charge(store, payment.paymentMethodId, payment.initialChargeCents, 'initial');
     if (!charge.ok) {
@@ -228,11 +233,21 @@ export async function payAndProvision(ports: CreateStorePorts, store: Store, ins
       await ports.cleanUpAtProvider(store, installation, resource.id);
       return abandon(ports, store, declined(charge));
     }
+    initialReference = charge.reference;
   } else if (payment.kind === 'prepayment') {
     await ports.credit(store, payment.amountCents);
   }
   await pauseAt('before-live');
-  return ports.markLive(store, resource);
+  const live = await ports.markLive(store, resource);
+  if (live) return live;
+
+  // The installation is being (or was) uninstalled: an uninstall and a create are ordered by the
+  // installation's state, and the uninstall came first, so this create fails and is undone.
+  const reason = `the installation ${installation.id} was uninstalled while the store was being created`;
+  if (initialReference && payment.kind === 'subscription') await ports.refund(store, 'initial', initialReference, payment.initialChargeCents, reason);
+  if (prepaymentReference && payment.kind === 'prepayment') await ports.refund(store, 'prepayment', prepaymentReference, payment.amountCents, reason);
+  await ports.cleanUpAtProvider(store, installation, resource.id);
+  return abandon(ports, store, new ApiError('conflict', `The integration configuration ${installation.id} was uninstalled while the store was being created; every charge was refunded.`));
 }
 
 async function abandon(ports: CreateStorePorts, store: Store, error: ApiError): Promise<never> {

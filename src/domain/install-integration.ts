@@ -32,6 +32,9 @@ export interface InstallCommand {
 export async function installIntegration(ports: InstallPorts, command: InstallCommand): Promise<{ installation: Installation; created: boolean }> {
   const existing = await ports.findLive(command.teamId, command.integrationId);
   if (existing?.status === 'ready') return { installation: existing, created: false };
+  if (existing?.status === 'uninstalling') {
+    throw new ApiError('conflict', `The integration ${command.integrationId} is being uninstalled for this team; retry once it is gone.`);
+  }
   const installation: Installation =
     existing ??
     {

@@ -1,6 +1,8 @@
 /**
  * A team's installation of an integration (Vercel's "integration configuration", `icfg_…`).
- * `pending` while Stockroom upserts it at the provider; `ready` once the provider accepted it.
+ * `pending` while Stockroom upserts it at the provider; `ready` once the provider accepted it;
+ * `uninstalling` from the moment an uninstall begins: no store of it goes live any more
+ * (docs/uninstall-and-creates.md), and a failed uninstall puts it back to `ready`.
  */
 export interface Installation {
   readonly id: string;
@@ -10,7 +12,7 @@ export interface Installation {
   readonly userId: string;
   readonly scopes: readonly string[];
   readonly source: string;
-  readonly status: 'pending' | 'ready';
+  readonly status: 'pending' | 'ready' | 'uninstalling';
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly deletedAt: number | null;

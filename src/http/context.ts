@@ -27,4 +27,6 @@ export interface AppContext {
   /** Resolves a catalog provider URL (`builtin:reference` → this server's mount) to a base URL. */
   readonly providerBaseUrl: (configured: string) => string;
   readonly payments: PaymentProcessor;
+  /** Most stores a team may have `provisioning` at once, on every create path; 0 or absent: no limit. */
+  readonly provisioningLimitPerTeam?: number;
 }

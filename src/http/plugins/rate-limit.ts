@@ -26,6 +26,9 @@ export interface RateLimitSettings {
 /** The route whose requests form the `create-store` group. */
 export const CREATE_STORE_ROUTE = '/v1/storage/stores/integration/direct';
 
+/** Every route that creates a store: the CLI's auto-provision spends the same group (issue 13). */
+const CREATE_STORE_ROUTES: ReadonlySet<string> = new Set([CREATE_STORE_ROUTE, '/v1/integrations/integration/:integrationIdOrSlug/marketplace/auto-provision/:productIdOrSlug']);
+
 declare module 'fastify' {
   interface FastifyRequest {
     rateLimit: RateLimitState | null;
@@ -104,7 +107,7 @@ function countersFor(ctx: AppContext, settings: RateLimitSettings): RateLimitCou
 }
 
 export function groupOf(request: FastifyRequest): RateLimitGroup {
-  if (request.method === 'POST' && request.routeOptions.url === CREATE_STORE_ROUTE) return 'create-store';
+  if (request.method === 'POST' && request.routeOptions.url !== undefined && CREATE_STORE_ROUTES.has(request.routeOptions.url)) return 'create-store';
   return MUTATING_METHODS.has(request.method) ? 'write' : 'read';
 }
 

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { installForActor } from '../../composition/install-ports.js';
-import { countLiveStoresOfInstallation, findLiveInstallation, listLiveInstallations, softDeleteInstallation } from '../../db/installations.js';
+import { uninstall } from '../../composition/uninstall.js';
+import { findLiveInstallation, listLiveInstallations } from '../../db/installations.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
-import { providerFor, userCaller } from '../../providers/provider-for.js';
+import { userCaller } from '../../providers/provider-for.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
@@ -133,26 +134,14 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     async (request, reply) => {
       const { team, membership } = teamOf(request);
       const { installation, integration } = await loadInstallation(ctx, team.id, request.params.id);
-      const liveStores = await countLiveStoresOfInstallation(ctx.db, installation.id);
-      const cascade = request.query.cascade === true;
-      if (liveStores > 0 && !cascade) {
-        throw new ApiError('conflict', `The installation ${installation.id} still has ${liveStores} live store(s); delete them first or pass cascade=true.`);
-      }
-      try {
-        await providerFor(ctx.partners, ctx.providerBaseUrl, integration).deleteInstallation(
-          installation.id,
-          { cascadeResourceDeletion: cascade, reason: 'uninstalled through the API' },
-          userCaller(actorOf(request).user, membership),
-        );
-      } catch (error) {
-        throw isProviderError(error) ? error.toApiError() : error;
-      }
-      if (cascade && liveStores > 0) {
-        const now = ctx.now();
-        // The provider deleted the resources with the installation; record that here.
-        await ctx.db.updateTable('stores').set({ lifecycle: 'deleted', status: 'uninstalled', deleted_at: now, updated_at: now }).where('installation_id', '=', installation.id).where('deleted_at', 'is', null).execute();
-      }
-      await softDeleteInstallation(ctx.db, installation.id, ctx.now());
+      await uninstall(ctx, {
+        installation,
+        integration,
+        cascade: request.query.cascade === true,
+        reason: 'uninstalled through the API',
+        caller: userCaller(actorOf(request).user, membership),
+        refuse: (count) => new ApiError('conflict', `The installation ${installation.id} still has ${count} live store(s); delete them first or pass cascade=true.`),
+      });
       return reply.code(204).send(null);
     },
   );

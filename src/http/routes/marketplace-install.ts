@@ -67,6 +67,7 @@ export const marketplaceInstallRoutes: FastifyPluginAsyncTypebox<{ ctx: AppConte
           404: ErrorBody,
           409: ErrorBody,
           422: AutoProvisionFallback,
+          429: ErrorBody,
           500: ErrorBody,
         },
       },

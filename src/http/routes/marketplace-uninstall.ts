@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { countLiveStoresOfInstallation, findLiveInstallation, softDeleteInstallation } from '../../db/installations.js';
+import { uninstall } from '../../composition/uninstall.js';
+import { findLiveInstallation } from '../../db/installations.js';
 import { ApiError } from '../../errors.js';
-import { isProviderError } from '../../providers/provider-error.js';
-import { providerFor, userCaller } from '../../providers/provider-for.js';
+import { userCaller } from '../../providers/provider-for.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
@@ -37,20 +37,14 @@ export const marketplaceUninstallRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCon
       const installation = await findLiveInstallation(ctx.db, team.id, request.params.id);
       const integration = installation ? ctx.catalog.findIntegration(installation.integrationId) : undefined;
       if (!installation || !integration) throw new ApiError('not_found', `The integration configuration ${request.params.id} was not found.`);
-      const liveStores = await countLiveStoresOfInstallation(ctx.db, installation.id);
-      if (liveStores > 0) {
-        throw new ApiError('forbidden', `Cannot uninstall ${integration.slug}: the installation still has ${liveStores} resources; delete them first.`);
-      }
-      try {
-        await providerFor(ctx.partners, ctx.providerBaseUrl, integration).deleteInstallation(
-          installation.id,
-          { cascadeResourceDeletion: false, reason: 'uninstalled with the vercel CLI' },
-          userCaller(actorOf(request).user, membership),
-        );
-      } catch (error) {
-        throw isProviderError(error) ? error.toApiError() : error;
-      }
-      await softDeleteInstallation(ctx.db, installation.id, ctx.now());
+      await uninstall(ctx, {
+        installation,
+        integration,
+        cascade: false,
+        reason: 'uninstalled with the vercel CLI',
+        caller: userCaller(actorOf(request).user, membership),
+        refuse: (count) => new ApiError('forbidden', `Cannot uninstall ${integration.slug}: the installation still has ${count} resources; delete them first.`),
+      });
       return {};
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { deleteConnection, deleteConnectionsOfStore, listProjectConnections, upsertConnection } from '../../db/connections.js';
+import { deleteConnection, deleteConnectionsOfStore, listProjectConnections, upsertConnectionOfLiveStore } from '../../db/connections.js';
 import { findLiveInstallation } from '../../db/installations.js';
 import { findProjectOfTeam } from '../../db/projects.js';
 import { findLiveStoreOfInstallation, findVisibleStoreOfTeam } from '../../db/store-reads.js';
@@ -144,7 +144,7 @@ async function connect(ctx: AppContext, team: Team, store: Store, request: Conne
   if (clashes.length > 0) {
     throw new ApiError('conflict', `The project ${project.name} already has ${clashes.join(', ')} from another store; connect with a different envVarPrefix.`, { param: 'envVarPrefix' });
   }
-  return upsertConnection(ctx.db, {
+  const connection = await upsertConnectionOfLiveStore(ctx.db, ctx.dialect, {
     id: current?.id ?? newId('spc'),
     storeId: store.id,
     projectId: project.id,
@@ -154,4 +154,7 @@ async function connect(ctx: AppContext, team: Team, store: Store, request: Conne
     sensitive: request.makeEnvVarsSensitive ?? current?.sensitive ?? false,
     createdAt: current?.createdAt ?? ctx.now(),
   });
+  // Deleted, or its installation uninstalled, since it was read above.
+  if (!connection) throw new ApiError('not_found', `The store ${store.id} was not found.`);
+  return connection;
 }
