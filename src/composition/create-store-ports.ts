@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { findLiveInstallation } from '../db/installations.js';
 import { appendLedgerEntry } from '../db/ledger.js';
 import { getDefaultPaymentMethodId, listPaymentMethods } from '../db/payment-methods.js';
+import { storeSecretsContext } from '../db/store-secrets.js';
 import { deleteProvisioningStore, findLiveStoreByExternalId, findLiveStoreByName, insertProvisioningStore, markStoreLive, setExternalResourceId } from '../db/stores.js';
 import type { Membership, User } from '../domain/accounts.js';
 import { provisionedFields, ProvisionFailure, type CreateStorePorts, type PaymentAttempt, type StoreProduct } from '../domain/create-store.js';
@@ -96,7 +97,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         externalResourceStatus: fields.externalResourceStatus,
         notification,
         secrets: fields.secrets,
-        secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets.map((s) => ({ name: s.name, value: s.value })))),
+        secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets.map((s) => ({ name: s.name, value: s.value }))), storeSecretsContext(store.id)),
         now,
       });
       return {

@@ -23,7 +23,7 @@ export async function replaceStoreSecrets(
     if (!row) throw new ApiError('not_found', `The store ${storeId} was deleted meanwhile.`);
     let next: SecretValue[] = [...given];
     if (options.partial) {
-      const current = row.secrets_sealed === null ? [] : parseSecretValues(secretBox.open(row.secrets_sealed));
+      const current = row.secrets_sealed === null ? [] : parseSecretValues(secretBox.open(row.secrets_sealed, storeSecretsContext(storeId)));
       const byName = new Map(current.map((s) => [s.name, s] as const));
       for (const s of given) byName.set(s.name, s);
       next = [...byName.values()];
@@ -31,7 +31,7 @@ export async function replaceStoreSecrets(
     const meta: SecretInfo[] = next.map((s) => ({ name: s.name, length: s.value.length }));
     let update = db
       .updateTable('stores')
-      .set({ secrets_sealed: secretBox.seal(JSON.stringify(next)), secret_meta: JSON.stringify(meta), updated_at: options.now })
+      .set({ secrets_sealed: secretBox.seal(JSON.stringify(next), storeSecretsContext(storeId)), secret_meta: JSON.stringify(meta), updated_at: options.now })
       .where('id', '=', storeId)
       .where('lifecycle', '=', 'live');
     update = row.secrets_sealed === null ? update.where('secrets_sealed', 'is', null) : update.where('secrets_sealed', '=', row.secrets_sealed);
@@ -39,4 +39,9 @@ export async function replaceStoreSecrets(
     if (Number(result.numUpdatedRows) === 1) return meta;
   }
   throw new ApiError('conflict', 'The secrets changed concurrently too many times; retry.');
+}
+
+/** What a store's sealed secrets are bound to (the secret box's additional data): its row. */
+export function storeSecretsContext(storeId: string): string {
+  return `stores.secrets_sealed:${storeId}`;
 }

@@ -136,7 +136,7 @@ for (const dialect of DIALECTS) {
       const open = async () => {
         const row = await storeRow(w, store.id);
         assert.ok(row.secrets_sealed);
-        return { values: JSON.parse(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed)) as Array<{ name: string; value: string }>, meta: JSON.parse(row.secret_meta) };
+        return { values: JSON.parse(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed, `stores.secrets_sealed:${store.id}`)) as Array<{ name: string; value: string }>, meta: JSON.parse(row.secret_meta) };
       };
       const before = await open();
       assert.ok(before.values.length > 0);
