@@ -18,6 +18,9 @@ const EnvSchema = Type.Object({
   /** Where Stockroom publishes its keys; default `<issuer>/.well-known/jwks`. */
   REFERENCE_PARTNER_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   REFERENCE_PARTNER_FREE_QUOTA: Type.Integer({ minimum: 0, default: 3 }),
+  // Seals the secrets in its tables: a 32-byte key (64 hex chars or base64) or a passphrase.
+  // Without it, SQLite keeps a generated key beside the database; PostgreSQL requires it.
+  REFERENCE_PARTNER_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 16 })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -34,6 +37,8 @@ export interface ReferencePartnerConfig {
   readonly issuer: string;
   readonly jwksUrl: string;
   readonly freeResourceQuota: number;
+  /** Absent: SQLite's generated key file (`main.ts`). */
+  readonly encryptionKey?: string;
   readonly logLevel: string;
 }
 
@@ -55,6 +60,9 @@ export function loadReferencePartnerConfig(env: Record<string, string | undefine
     throw new ReferencePartnerConfigError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
   }
   const e = converted as Env;
+  if (e.REFERENCE_PARTNER_DATABASE_URL && !e.REFERENCE_PARTNER_ENCRYPTION_KEY) {
+    throw new ReferencePartnerConfigError('invalid configuration:\n  REFERENCE_PARTNER_ENCRYPTION_KEY: required with REFERENCE_PARTNER_DATABASE_URL (every replica must share it)');
+  }
   const issuer = e.REFERENCE_PARTNER_ISSUER.replace(/\/+$/, '');
   return Object.freeze({
     port: e.REFERENCE_PARTNER_PORT,
@@ -68,6 +76,7 @@ export function loadReferencePartnerConfig(env: Record<string, string | undefine
     issuer,
     jwksUrl: e.REFERENCE_PARTNER_JWKS_URL ?? `${issuer}/.well-known/jwks`,
     freeResourceQuota: e.REFERENCE_PARTNER_FREE_QUOTA,
+    ...(e.REFERENCE_PARTNER_ENCRYPTION_KEY ? { encryptionKey: e.REFERENCE_PARTNER_ENCRYPTION_KEY } : {}),
     logLevel: e.LOG_LEVEL,
   });
 }
