@@ -25,22 +25,24 @@ const TAG_BYTES = 16;
 const IV_BYTES = 12;
 const SALT_BYTES = 16;
 /**
- * scrypt cost: N = 2^15, r = 8 (about 32 MiB and 50-100 ms here), OWASP's floor for scrypt. Paid
- * once per salt per process: a box keeps one salt for what it seals, and caches the keys of the
- * salts it has opened.
+ * scrypt cost: N = 2^15, r = 8 (about 32 MiB and 0.1 s on an idle core), OWASP's floor for
+ * scrypt. Paid once per salt per process: a box seals with one salt (Stockroom keeps it in the
+ * database, so replicas and restarts share it) and caches the keys of the salts it has opened.
  */
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
-/** Salts a box remembers keys for; each process start that sealed values adds one. */
+/** Salts a box remembers keys for; more than one appears only if the stored salt was lost. */
 const MAX_CACHED_SALTS = 64;
 
 /**
  * `key` is the configured encryption key: 32 bytes as 64 hex chars or base64, used as is, or any
- * other string, a passphrase, which goes through scrypt with a random salt kept in each value.
+ * other string, a passphrase, which goes through scrypt with a salt kept in each value. `salt`
+ * (16 bytes) is the one to seal with; without it the box picks a random one.
  */
-export function createSecretBox(key: string): SecretBox {
+export function createSecretBox(key: string, options: { readonly salt?: Buffer } = {}): SecretBox {
   const rawKey = parseRawKey(key);
+  if (options.salt && options.salt.length !== SALT_BYTES) throw new Error(`the secret box's salt must be ${SALT_BYTES} bytes`);
   // A passphrase gets one salt per box, so sealing costs no KDF run after the first.
-  const sealSalt = rawKey ? Buffer.alloc(0) : randomPoolBytes(SALT_BYTES);
+  const sealSalt = rawKey ? Buffer.alloc(0) : (options.salt ?? randomPoolBytes(SALT_BYTES));
   const derived = new Map<string, Buffer>();
   const keyFor = (salt: Buffer): Buffer => {
     if (rawKey) {
@@ -57,6 +59,8 @@ export function createSecretBox(key: string): SecretBox {
     }
     return k;
   };
+  // Derived now, at start, rather than in the first request that seals.
+  if (!rawKey) keyFor(sealSalt);
   const legacyKey = rawKey ?? createHash('sha256').update(key, 'utf8').digest();
   return {
     seal(plaintext, context) {
@@ -100,6 +104,11 @@ function decrypt(key: Buffer, iv64: string, tag64: string, body64: string, addit
 
 function aad(context: string | undefined): Buffer {
   return Buffer.from(context ?? '', 'utf8');
+}
+
+/** True when `key` is used as is; false for a passphrase, which needs a salt. */
+export function isRawKey(key: string): boolean {
+  return parseRawKey(key) !== undefined;
 }
 
 /** A 32-byte key as 64 hex chars or (padded or not) base64; anything else is a passphrase. */

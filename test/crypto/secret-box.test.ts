@@ -106,3 +106,16 @@ describe('secret box: old values and row binding', () => {
     for (const bad of ['', 'v3.a.b.c.d', 'v2.a.b', 'v1.a.b.c.d', 'plaintext']) assert.throws(() => box.open(bad), /format|IV|tag/);
   });
 });
+
+describe('secret box: the salt a passphrase box seals with', () => {
+  test('a given salt is used for every value, and a box with another salt still opens them', () => {
+    const salt = Buffer.alloc(16, 7);
+    const box = createSecretBox(PASSPHRASE, { salt });
+    const a = box.seal('a', 'x');
+    const b = box.seal('b', 'y');
+    assert.equal(a.split('.')[1], salt.toString('base64url'));
+    assert.equal(b.split('.')[1], salt.toString('base64url'));
+    assert.equal(createSecretBox(PASSPHRASE, { salt: Buffer.alloc(16, 8) }).open(a, 'x'), 'a');
+    assert.throws(() => createSecretBox(PASSPHRASE, { salt: Buffer.alloc(4) }), /16 bytes/);
+  });
+});
