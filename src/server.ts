@@ -1,14 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { AnyFastify } from './http/app-type.js';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './app.js';
 import { ensureBootstrap, type BootstrapResult } from './bootstrap.js';
 import type { Config } from './config.js';
-import { createSecretBox } from './crypto/secret-box.js';
+import { createSecretBox, isRawKey } from './crypto/secret-box.js';
+import { loadOrCreateLocalKey } from './crypto/local-key.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { ensureSecretBoxSalt } from './db/secret-box-salt.js';
 import type { AppContext } from './http/context.js';
 import { DEFAULT_CATALOG_PATH } from './catalog/load-catalog.js';
 import type { Catalog } from './catalog/catalog.js';
@@ -61,7 +61,8 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     const bootstrap = await ensureBootstrap(database.db, { ...config.bootstrap, now: now() });
     let listeningUrl: string | undefined;
     const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
-    const secretBox = createSecretBox(config.encryptionKey ?? loadOrCreateLocalKey(config.dataDir));
+    const key = config.encryptionKey ?? loadOrCreateLocalKey(join(config.dataDir, 'encryption.key'));
+    const secretBox = createSecretBox(key, isRawKey(key) ? {} : { salt: await ensureSecretBoxSalt(database.db, now()) });
     const catalog: Catalog = loadCatalogWithBuiltins(config.catalogPath ?? DEFAULT_CATALOG_PATH, realProviderCatalogPaths(config));
     const signer = createSigner({ store: createSigningKeyStore(database.db), secretBox, issuer: publicUrl, now });
     await signer.ensureKey();
@@ -88,6 +89,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         prefix: REFERENCE_PARTNER_PREFIX,
         db: database.db,
         dialect: database.dialect,
+        secretBox,
         clientId: reference?.clientId ?? 'oac_stockroomReference',
         issuer: publicUrl,
         jwksUrl: () => `${publicUrl()}/.well-known/jwks`,
@@ -157,22 +159,4 @@ function resolveProviderBaseUrl(configured: string, publicUrl: () => string): st
   if (real) return real;
   if (configured.startsWith('builtin:')) throw new Error(`unknown built-in provider ${configured}`);
   return configured.replace(/\/+$/, '');
-}
-
-/**
- * Zero-configuration SQLite needs a key for secrets at rest: one is generated on the first start
- * and kept beside the database, readable by this user only.
- */
-function loadOrCreateLocalKey(dataDir: string): string {
-  const path = join(dataDir, 'encryption.key');
-  if (existsSync(path)) {
-    // A key file from before it was always created so, or copied in by hand.
-    chmodSync(path, 0o600);
-    return readFileSync(path, 'utf8').trim();
-  }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(32).toString('hex');
-  writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
-  return key;
 }

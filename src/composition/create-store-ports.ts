@@ -4,6 +4,7 @@ import { findLiveInstallation } from '../db/installations.js';
 import { appendLedgerEntry } from '../db/ledger.js';
 import { insertProvisioningStoreWithinLimit } from '../db/provisioning-stores.js';
 import { getDefaultPaymentMethodId, listPaymentMethods } from '../db/payment-methods.js';
+import { storeSecretsContext } from '../db/store-secrets.js';
 import { deleteProvisioningStore, findLiveStoreByExternalId, findLiveStoreByName, insertProvisioningStore, markStoreLive, setExternalResourceId } from '../db/stores.js';
 import type { Membership, User } from '../domain/accounts.js';
 import type { Installation } from '../domain/installations.js';
@@ -120,7 +121,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         externalResourceStatus: fields.externalResourceStatus,
         notification,
         secrets: fields.secrets,
-        secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets)),
+        secretsSealed: ctx.secretBox.seal(JSON.stringify(resource.secrets), storeSecretsContext(store.id)),
         now,
       });
       if (!moved) return undefined;

@@ -189,13 +189,13 @@ async function generateStoredKey(secretBox: SecretBox, nowMs: number): Promise<{
   const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: 'RS256' };
   return {
-    stored: { kid, publicJwk: JSON.stringify(publicJwk), privateJwkSealed: secretBox.seal(JSON.stringify(privateJwk)), createdAt: nowMs },
+    stored: { kid, publicJwk: JSON.stringify(publicJwk), privateJwkSealed: secretBox.seal(JSON.stringify(privateJwk), signingKeyContext(kid)), createdAt: nowMs },
     active: { kid, privateKey },
   };
 }
 
 async function importStoredKey(stored: StoredSigningKey, secretBox: SecretBox): Promise<ActiveKey> {
-  const jwk = JSON.parse(secretBox.open(stored.privateJwkSealed)) as JWK;
+  const jwk = JSON.parse(secretBox.open(stored.privateJwkSealed, signingKeyContext(stored.kid))) as JWK;
   const privateKey = await importJWK(jwk, 'RS256');
   if (privateKey instanceof Uint8Array) throw new Error(`signing key ${stored.kid} is not an RSA private key`);
   return { kid: stored.kid, privateKey };
@@ -213,4 +213,9 @@ function remember(tokens: Map<string, CachedToken>, key: string, entry: CachedTo
     tokens.delete(oldest);
   }
   tokens.set(key, entry);
+}
+
+/** What a sealed private key is bound to (the secret box's additional data): its row. */
+function signingKeyContext(kid: string): string {
+  return `signing_keys.private_jwk_sealed:${kid}`;
 }

@@ -97,7 +97,7 @@ test('the vercel CLI against Stockroom', { timeout: 120_000 }, async (t) => {
 
     // .env.local holds exactly the store's secrets, with their real values.
     assert.ok(row.secrets_sealed);
-    const secrets: Array<{ name: string; value: string }> = JSON.parse(server.stockroom.ctx.secretBox.open(row.secrets_sealed));
+    const secrets: Array<{ name: string; value: string }> = JSON.parse(server.stockroom.ctx.secretBox.open(row.secrets_sealed, `stores.secrets_sealed:${row.id}`));
     const env = parseDotenv(readFileSync(join(linked, '.env.local'), 'utf8'));
     assert.deepEqual(env, Object.fromEntries(secrets.map((s) => [s.name, s.value])));
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { dialectsToTest } from '../helpers/databases.js';
+import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { startTestServer, type TestResponse } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
 
@@ -54,9 +55,9 @@ for (const dialect of dialectsToTest()) {
       const icfg = await bootstrapInstallationId(server);
       const store = await createStore(server, icfg, 'lost-at-provider');
       // The provider loses the resource without telling Stockroom.
-      const partnerDb = server.stockroom.ctx.db as unknown as Kysely<{ ref_partner_resources: { id: string; deleted_at: number | null }; ref_partner_installations: { id: string; access_token: string } }>;
+      const partnerDb = server.stockroom.ctx.db as unknown as Kysely<{ ref_partner_resources: { id: string; deleted_at: number | null } }>;
       await partnerDb.updateTable('ref_partner_resources').set({ deleted_at: Date.now() }).where('id', '=', store.externalResourceId).execute();
-      const { access_token } = await partnerDb.selectFrom('ref_partner_installations').select('access_token').where('id', '=', icfg).executeTakeFirstOrThrow();
+      const access_token = await partnerAccessToken(server, icfg);
       const res = await server.request('POST', `/v1/installations/${icfg}/events`, {
         token: access_token,
         body: { event: { type: 'resource.updated', productId: 'acme-db', resourceId: store.externalResourceId } },

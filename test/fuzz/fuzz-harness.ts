@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
 import { createMember, createTeam } from '../helpers/accounts.js';
 import type { TestDialect } from '../helpers/databases.js';
+import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { send, startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 import { anyJson, arbitraryFor, mutated, type Hints, type JsonSchema } from './schema-arbitrary.js';
@@ -83,9 +84,8 @@ export async function fuzzWorld(t: TestContext, dialect: TestDialect): Promise<F
   const reference = ctx.catalog.integrations.find((i) => i.providerBaseUrl === 'builtin:reference');
   assert.ok(reference);
   const product = ctx.catalog.findProduct(reference, 'acme-db');
-  // The installation's callback token lives only at the partner (Stockroom keeps its hash).
-  const partnerDb = ctx.db as unknown as Kysely<{ ref_partner_installations: { id: string; access_token: string } }>;
-  const installationToken = (await partnerDb.selectFrom('ref_partner_installations').select('access_token').where('id', '=', icfg).executeTakeFirstOrThrow()).access_token;
+  // Neither side keeps the installation's callback token itself: the test makes one and gives Stockroom its hash.
+  const installationToken = await partnerAccessToken(server, icfg);
 
   const doc = (await server.request('GET', '/openapi.json', { token: null })).body as { paths: Record<string, Record<string, OpenApiOperation>> };
   const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => toOperation(path, m, op)));

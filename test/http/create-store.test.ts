@@ -106,7 +106,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(row.id, wire.id);
       assert.equal(row.lifecycle, 'live');
       assert.equal(row.external_resource_id, store.externalResourceId);
-      const values = JSON.parse(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed!)) as Array<{ name: string; value: string }>;
+      const values = JSON.parse(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed!, `stores.secrets_sealed:${row.id}`)) as Array<{ name: string; value: string }>;
       assert.deepEqual(values.map((s) => s.name), store.secrets.map((s) => s.name));
       for (const s of values) assert.ok(!row.secrets_sealed!.includes(s.value), 'sealed at rest');
       assert.deepEqual(await ledgerRows(w), [], 'a free plan moves no money');

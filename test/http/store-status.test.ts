@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { refreshInitializingStores } from '../../src/composition/store-status-poller.js';
 import { createTeam } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -25,9 +26,7 @@ async function world(t: Parameters<typeof startTestServer>[0], dialect: TestDial
   const installed = await server.request('POST', `/stockroom/v1/installations?teamId=${team.id}`, { body: { integrationIdOrSlug: 'acme' } });
   assert.equal(installed.status, 200, installed.text);
   const icfg: string = installed.body.id;
-  // Read from the partner's own table: Stockroom keeps only the token's hash.
-  const row = await (server.stockroom.ctx.db as any).selectFrom('ref_partner_installations').select('access_token').where('id', '=', icfg).executeTakeFirstOrThrow();
-  return { server, teamId: team.id, icfg, partnerToken: row.access_token };
+  return { server, teamId: team.id, icfg, partnerToken: await partnerAccessToken(server, icfg) };
 }
 
 async function createPending(w: World, readyAfterMs: number, name = 'pending-x') {
@@ -122,7 +121,7 @@ for (const dialect of dialectsToTest()) {
       const sameServerOther = await createTeam(w.server);
       const installed = await w.server.request('POST', `/stockroom/v1/installations?teamId=${sameServerOther.id}`, { body: { integrationIdOrSlug: 'acme' } });
       assert.equal(installed.status, 200, installed.text);
-      const otherToken = (await (w.server.stockroom.ctx.db as any).selectFrom('ref_partner_installations').select('access_token').where('id', '=', installed.body.id).executeTakeFirstOrThrow()).access_token;
+      const otherToken = await partnerAccessToken(w.server, installed.body.id);
       const forbidden = await w.server.request('POST', path, { token: otherToken, body: event });
       assert.equal(forbidden.status, 403, forbidden.text);
       // An unknown resource of the right installation is 404.
@@ -136,7 +135,7 @@ for (const dialect of dialectsToTest()) {
       const open = async () => {
         const row = await storeRow(w, store.id);
         assert.ok(row.secrets_sealed);
-        return { values: JSON.parse(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed)) as Array<{ name: string; value: string }>, meta: JSON.parse(row.secret_meta) };
+        return { values: JSON.parse(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed, `stores.secrets_sealed:${store.id}`)) as Array<{ name: string; value: string }>, meta: JSON.parse(row.secret_meta) };
       };
       const before = await open();
       assert.ok(before.values.length > 0);

@@ -3,15 +3,10 @@ import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createMember } from '../helpers/accounts.js';
 import { dialectsToTest } from '../helpers/databases.js';
+import { partnerSecrets } from '../helpers/reference-partner-db.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
-
-/** The secret values the provider holds for a store: the reference partner's own copy. */
-async function partnerSecrets(server: TestServer, externalResourceId: string): Promise<Record<string, string>> {
-  const row = await (server.stockroom.ctx.db as any).selectFrom('ref_partner_resources').select('secrets').where('id', '=', externalResourceId).executeTakeFirstOrThrow();
-  return Object.fromEntries((JSON.parse(row.secrets) as Array<{ name: string; value: string }>).map((s) => [s.name, s.value]));
-}
 
 async function teamIdOf(server: TestServer): Promise<string> {
   return (await server.request('GET', '/v2/user')).body.user.defaultTeamId as string;

@@ -2,14 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMember } from '../helpers/accounts.js';
 import { dialectsToTest } from '../helpers/databases.js';
-import { startTestServer, type TestServer } from '../helpers/stockroom.js';
+import { partnerSecrets } from '../helpers/reference-partner-db.js';
+import { startTestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
-
-/** The secret values the reference partner holds for a resource now. */
-async function partnerSecrets(server: TestServer, externalResourceId: string): Promise<Record<string, string>> {
-  const row = await (server.stockroom.ctx.db as any).selectFrom('ref_partner_resources').select(['secrets', 'previous_secrets_expire_at']).where('id', '=', externalResourceId).executeTakeFirstOrThrow();
-  return Object.fromEntries((JSON.parse(row.secrets) as Array<{ name: string; value: string }>).map((s) => [s.name, s.value]));
-}
 
 for (const dialect of dialectsToTest()) {
   describe(`rotate a store's secrets (${dialect})`, () => {

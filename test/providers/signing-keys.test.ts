@@ -38,7 +38,7 @@ describe('signing keys', () => {
     assert.equal(publicJwk.alg, 'RS256');
     assert.equal(publicJwk.d, undefined, 'the public JWK has no private exponent');
     assert.ok(!stored.privateJwkSealed.includes('"d"'), 'the private JWK is not stored in the clear');
-    const privateJwk = JSON.parse(secretBox.open(stored.privateJwkSealed)) as Record<string, unknown>;
+    const privateJwk = JSON.parse(secretBox.open(stored.privateJwkSealed, `signing_keys.private_jwk_sealed:${stored.kid}`)) as Record<string, unknown>;
     assert.equal(typeof privateJwk.d, 'string');
     assert.deepEqual((await signer.jwks()).keys, [publicJwk]);
   });

@@ -142,8 +142,8 @@ export async function assertFinished(db: Kysely<DB>, secretBox: SecretBox, name:
   const resources = await partnerResources(db, name);
   assert.deepEqual(resources.map((r) => [r.id, r.deleted_at]), [[row.external_resource_id, null]], `one live resource for ${name}, the store's`);
   assert.ok(row.secrets_sealed, name);
-  const sealed = JSON.parse(secretBox.open(row.secrets_sealed)) as Array<{ name: string; value: string }>;
-  const atPartner = JSON.parse(resources[0]!.secrets) as Array<{ name: string; value: string }>;
+  const sealed = JSON.parse(secretBox.open(row.secrets_sealed, `stores.secrets_sealed:${row.id}`)) as Array<{ name: string; value: string }>;
+  const atPartner = JSON.parse(secretBox.open(resources[0]!.secrets, `ref_partner_resources.secrets:${resources[0]!.id}`)) as Array<{ name: string; value: string }>;
   assert.deepEqual(sealed.map((s) => [s.name, s.value]), atPartner.map((s) => [s.name, s.value]), `the partner's secrets of ${name}`);
 }
 

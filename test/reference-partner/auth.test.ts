@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { generateKeyPair, SignJWT } from 'jose';
 import { dialectsToTest, installationBody, newInstallationId, openTestDatabase, PREFIX, startPartner, type PartnerHarness } from './harness.js';
 import { migrateReferencePartner, referencePartnerPlugin } from '../../src/providers/reference-partner/index.js';
@@ -144,6 +146,7 @@ for (const dialect of dialectsToTest()) {
         prefix: PREFIX,
         db: database.db,
         dialect: database.dialect,
+        secretBox: createSecretBox(randomBytes(32).toString('hex')),
         clientId: 'oac_reference',
         issuer: 'http://issuer.test',
         jwksUrl: `${goneUrl}/.well-known/jwks`,

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { migrateReferencePartner, referencePartnerPlugin, type ReferencePartnerOptions } from '../../src/providers/reference-partner/index.js';
 import { DIALECTS as SHARED_DIALECTS, dialectsToTest } from '../helpers/databases.js';
 
@@ -110,6 +111,8 @@ export interface PartnerHarness {
   readonly dialect: Dialect;
   readonly clock: TestClock;
   readonly app: FastifyInstance;
+  /** Opens a resource's sealed `secrets` column, as the partner reads it. */
+  openSecrets(row: { [column: string]: unknown }): unknown;
   userToken(installationId: string | null, options?: TokenOptions): Promise<string>;
   systemToken(installationId: string | null, options?: TokenOptions): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Answer>;
@@ -149,12 +152,14 @@ export async function startPartner(dialect: Dialect, options: HarnessOptions = {
     },
   };
   let baseUrl = '';
+  const secretBox = options.partner?.secretBox ?? createSecretBox(randomBytes(32).toString('hex'));
   const app = Fastify({ logger: false });
   app.get('/.well-known/jwks', async () => ({ keys: [jwk] }));
   await app.register(referencePartnerPlugin, {
     prefix: PREFIX,
     db: database.db,
     dialect: database.dialect,
+    secretBox,
     clientId: CLIENT_ID,
     // Functions, as Stockroom passes them: the URL is only known once the server listens.
     issuer: () => baseUrl,
@@ -180,6 +185,7 @@ export async function startPartner(dialect: Dialect, options: HarnessOptions = {
     dialect,
     clock,
     app,
+    openSecrets: (row) => JSON.parse(secretBox.open(String(row.secrets), `ref_partner_resources.secrets:${String(row.id)}`)) as unknown,
     userToken: (installationId, o) =>
       sign(
         {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialectsToTest, installationBody, newInstallationId, startPartner, type PartnerHarness } from './harness.js';
@@ -24,7 +25,9 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(JSON.parse(stored.accepted_policies), body.acceptedPolicies);
       assert.deepEqual(JSON.parse(stored.account), body.account);
       const credentials = body.credentials as { access_token: string; token_type: string };
-      assert.equal(stored.access_token, credentials.access_token);
+      // Only the token's hash is kept: the partner never calls back with it.
+      assert.equal(stored.access_token_hash, createHash('sha256').update(credentials.access_token).digest('hex'));
+      assert.ok(!JSON.stringify(stored).includes(credentials.access_token), 'no token at rest');
       assert.equal(stored.token_type, 'Bearer');
       assert.equal(stored.deleted_at, null);
     });
@@ -39,7 +42,7 @@ for (const dialect of dialectsToTest()) {
       const [stored] = rows;
       assert.ok(stored);
       assert.deepEqual(JSON.parse(stored.scopes), ['read:project']);
-      assert.equal(stored.access_token, (second.credentials as { access_token: string }).access_token);
+      assert.equal(stored.access_token_hash, createHash('sha256').update((second.credentials as { access_token: string }).access_token).digest('hex'));
     });
 
     test('Upsert Installation without credentials is a 400 naming the field', async () => {

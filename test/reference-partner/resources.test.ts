@@ -36,7 +36,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal(row.name, 'orders');
       assert.equal(row.billing_plan_id, 'pro');
       assert.equal(row.external_id, 'ext-1');
-      assert.deepEqual(JSON.parse(row.secrets), body.secrets);
+      assert.deepEqual(p.openSecrets(row), body.secrets);
+      assert.ok(!JSON.stringify(row).includes(body.secrets[0].value), 'sealed at rest');
     });
 
     test('acme-kv resources get their own secret names', async () => {

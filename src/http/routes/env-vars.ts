@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { storeSecretsContext } from '../../db/store-secrets.js';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { listProjectConnections } from '../../db/connections.js';
@@ -91,7 +92,7 @@ async function loadEnvVars(ctx: AppContext, teamId: string, projectIdOrName: str
     sensitive: row.connection.sensitive,
     secrets:
       row.secretsSealed !== null
-        ? parseSecretValues(ctx.secretBox.open(row.secretsSealed))
+        ? parseSecretValues(ctx.secretBox.open(row.secretsSealed, storeSecretsContext(row.connection.storeId)))
         : row.secrets.map((s) => ({ name: s.name, value: '' })),
     createdAt: row.connection.createdAt,
     updatedAt: Math.max(row.connection.createdAt, row.storeUpdatedAt),

@@ -7,6 +7,11 @@ export function openCredential(ctx: KitContext, stored: StoredCredential): Crede
   return {
     generation: stored.generation,
     login: stored.login,
-    password: stored.passwordSealed === null ? '' : ctx.secretBox.open(stored.passwordSealed),
+    password: stored.passwordSealed === null ? '' : ctx.secretBox.open(stored.passwordSealed, credentialContext(stored.resourceId, stored.generation)),
   };
+}
+
+/** What a sealed password is bound to (the secret box's additional data): its resource and generation, unique per row. */
+export function credentialContext(resourceId: string, generation: number): string {
+  return `credentials.password_sealed:${resourceId}:${generation}`;
 }

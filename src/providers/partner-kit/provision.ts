@@ -2,7 +2,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { PartnerError } from '../reference-partner/errors.js';
 import type { Answer, IdempotencyScope } from '../reference-partner/idempotency.js';
 import type { Credential, KitPlan } from './backend.js';
-import { openCredential } from './credentials.js';
+import { credentialContext, openCredential } from './credentials.js';
 import { insertCredential, listCredentials } from './credential-store.js';
 import { destroyOnServer } from './deprovision.js';
 import { newCredentialId, newHandle, newPassword, newResourceId } from './identifiers.js';
@@ -91,7 +91,7 @@ async function claimResource(
           resourceId: resource.id,
           generation: 1,
           login: ctx.backend.loginFor(handle, 1),
-          passwordSealed: ctx.secretBox.seal(newPassword()),
+          passwordSealed: ctx.secretBox.seal(newPassword(), credentialContext(resource.id, 1)),
           state: 'active',
           idempotencyKey: null,
           fingerprint: null,

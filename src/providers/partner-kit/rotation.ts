@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../db/errors.js';
 import { PartnerError } from '../reference-partner/errors.js';
 import type { Answer, IdempotencyScope } from '../reference-partner/idempotency.js';
-import { openCredential } from './credentials.js';
+import { credentialContext, openCredential } from './credentials.js';
 import { activateCredential, findCredentialByKey, highestGeneration, insertCredential, listCredentials, type StoredCredential } from './credential-store.js';
 import { newCredentialId, newPassword } from './identifiers.js';
 import type { KitContext } from './options.js';
@@ -105,7 +105,7 @@ async function insertPending(ctx: KitContext, resource: StoredResource, scope: I
       resourceId: resource.id,
       generation,
       login: ctx.backend.loginFor(resource.handle, generation),
-      passwordSealed: ctx.secretBox.seal(newPassword()),
+      passwordSealed: ctx.secretBox.seal(newPassword(), credentialContext(resource.id, generation)),
       state: 'pending',
       idempotencyKey: scope?.key ?? null,
       fingerprint: scope?.fingerprint ?? null,

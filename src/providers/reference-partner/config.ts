@@ -19,6 +19,9 @@ const EnvSchema = Type.Object({
   REFERENCE_PARTNER_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   /** The `free-quota` test hook: a number arms it; `unlimited` (the default) leaves it off. */
   REFERENCE_PARTNER_FREE_QUOTA: Type.String({ pattern: '^([0-9]{1,9}|unlimited)$', default: 'unlimited' }),
+  // Seals the secrets in its tables: a 32-byte key (64 hex chars or base64) or a passphrase.
+  // Without it, SQLite keeps a generated key beside the database; PostgreSQL requires it.
+  REFERENCE_PARTNER_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 16 })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -35,6 +38,8 @@ export interface ReferencePartnerConfig {
   readonly issuer: string;
   readonly jwksUrl: string;
   readonly freeResourceQuota: number;
+  /** Absent: SQLite's generated key file (`main.ts`). */
+  readonly encryptionKey?: string;
   readonly logLevel: string;
 }
 
@@ -56,6 +61,9 @@ export function loadReferencePartnerConfig(env: Record<string, string | undefine
     throw new ReferencePartnerConfigError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
   }
   const e = converted as Env;
+  if (e.REFERENCE_PARTNER_DATABASE_URL && !e.REFERENCE_PARTNER_ENCRYPTION_KEY) {
+    throw new ReferencePartnerConfigError('invalid configuration:\n  REFERENCE_PARTNER_ENCRYPTION_KEY: required with REFERENCE_PARTNER_DATABASE_URL (every replica must share it)');
+  }
   const issuer = e.REFERENCE_PARTNER_ISSUER.replace(/\/+$/, '');
   return Object.freeze({
     port: e.REFERENCE_PARTNER_PORT,
@@ -69,6 +77,7 @@ export function loadReferencePartnerConfig(env: Record<string, string | undefine
     issuer,
     jwksUrl: e.REFERENCE_PARTNER_JWKS_URL ?? `${issuer}/.well-known/jwks`,
     freeResourceQuota: e.REFERENCE_PARTNER_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.REFERENCE_PARTNER_FREE_QUOTA),
+    ...(e.REFERENCE_PARTNER_ENCRYPTION_KEY ? { encryptionKey: e.REFERENCE_PARTNER_ENCRYPTION_KEY } : {}),
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import { answerBodyContext, openJson, sealJson } from './sealed-values.js';
 import type { PartnerTables } from './tables.js';
 
 /** The first answer given under an idempotency key. */
@@ -10,6 +12,7 @@ export interface StoredAnswer {
 
 export async function findStoredAnswer(
   db: Kysely<PartnerTables>,
+  box: SecretBox,
   installationId: string,
   key: string,
   notBefore: number,
@@ -21,12 +24,13 @@ export async function findStoredAnswer(
     .where('key', '=', key)
     .where('created_at', '>=', notBefore)
     .executeTakeFirst();
-  return row ? { fingerprint: row.fingerprint, statusCode: Number(row.status_code), body: JSON.parse(row.body) as unknown } : undefined;
+  return row ? { fingerprint: row.fingerprint, statusCode: Number(row.status_code), body: openJson(box, row.body, answerBodyContext(installationId, key)) } : undefined;
 }
 
 /** Records an answer; a concurrent request that recorded the same key first makes this throw a unique violation. */
 export async function insertStoredAnswer(
   db: Kysely<PartnerTables>,
+  box: SecretBox,
   installationId: string,
   key: string,
   answer: StoredAnswer,
@@ -39,7 +43,7 @@ export async function insertStoredAnswer(
       key,
       fingerprint: answer.fingerprint,
       status_code: answer.statusCode,
-      body: JSON.stringify(answer.body),
+      body: sealJson(box, answer.body, answerBodyContext(installationId, key)),
       created_at: now,
     })
     .execute();

@@ -44,7 +44,7 @@ export function idempotencyScope(request: FastifyRequest, installationId: string
  * refused rather than replayed, since replaying would hide the caller's mistake.
  */
 export async function findReplay(ctx: PartnerContext, scope: IdempotencyScope): Promise<Answer | null> {
-  const stored = await findStoredAnswer(ctx.db, scope.installationId, scope.key, ctx.now() - KEY_TTL_MS);
+  const stored = await findStoredAnswer(ctx.db, ctx.secretBox, scope.installationId, scope.key, ctx.now() - KEY_TTL_MS);
   if (!stored) return null;
   if (stored.fingerprint !== scope.fingerprint) {
     throw new PartnerError('idempotency_key_reused', `The Idempotency-Key "${scope.key}" was already used with a different request.`);
@@ -70,7 +70,7 @@ export async function answerOnce(
       if (scope) {
         const now = ctx.now();
         await deleteStoredAnswersBefore(trx, scope.installationId, now - KEY_TTL_MS);
-        await insertStoredAnswer(trx, scope.installationId, scope.key, { fingerprint: scope.fingerprint, ...result }, now);
+        await insertStoredAnswer(trx, ctx.secretBox, scope.installationId, scope.key, { fingerprint: scope.fingerprint, ...result }, now);
       }
       return result;
     });

@@ -3,6 +3,7 @@ import { registerPartnerAuth } from './auth.js';
 import { registerTolerantJsonParser } from './body-parser.js';
 import { registerPartnerErrorHandler } from './error-handler.js';
 import { resolveContext, type ReferencePartnerOptions } from './options.js';
+import { sealPlaintextRows } from './sealed-values.js';
 import { installationRoutes } from './routes/installations.js';
 import { planRoutes } from './routes/plans.js';
 import { resourceRoutes } from './routes/resources.js';
@@ -28,6 +29,9 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
   const ctx = resolveContext(options, closing.signal);
+  // Rows written before secrets were sealed are sealed now, before any request reads them.
+  const sealed = await sealPlaintextRows(ctx.db, ctx.secretBox);
+  if (sealed > 0) app.log.info({ rows: sealed }, 'reference partner sealed secrets stored in plaintext');
 
   // Stockroom's own token check (src/http/plugins/auth.ts) runs on every route of the server
   // unless a route says `auth: 'none'`; the partner checks its callers' JWTs itself.

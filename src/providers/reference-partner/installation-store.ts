@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
+import { hashToken } from '../../crypto/secret-box.js';
 import type { InstallationTable, PartnerTables } from './tables.js';
 
-/** What the partner keeps of an installation. The access token is stored but never read back here. */
+/** What the partner keeps of an installation. Of the access token only a hash is kept. */
 export interface Installation {
   readonly id: string;
   readonly scopes: readonly string[];
@@ -27,7 +28,7 @@ export async function upsertInstallation(db: Kysely<PartnerTables>, input: Insta
     scopes: JSON.stringify(input.scopes),
     accepted_policies: JSON.stringify(input.acceptedPolicies),
     account: JSON.stringify(input.account),
-    access_token: input.accessToken,
+    access_token_hash: hashToken(input.accessToken),
     token_type: input.tokenType,
     updated_at: now,
     deleted_at: null,

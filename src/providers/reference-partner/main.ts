@@ -1,4 +1,7 @@
 import Fastify from 'fastify';
+import { join, dirname } from 'node:path';
+import { loadOrCreateLocalKey } from '../../crypto/local-key.js';
+import { createSecretBox } from '../../crypto/secret-box.js';
 import { openDatabase } from '../../db/database.js';
 import { loadReferencePartnerConfig, ReferencePartnerConfigError } from './config.js';
 import { migrateReferencePartner, referencePartnerPlugin } from './index.js';
@@ -16,6 +19,7 @@ async function main(): Promise<void> {
   await app.register(referencePartnerPlugin, {
     db: database.db,
     dialect: database.dialect,
+    secretBox: createSecretBox(config.encryptionKey ?? loadOrCreateLocalKey(localKeyPath(config))),
     clientId: config.clientId,
     issuer: config.issuer,
     jwksUrl: config.jwksUrl,
@@ -40,6 +44,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Without a configured key, SQLite's key lives beside its database file. */
+function localKeyPath(config: ReturnType<typeof loadReferencePartnerConfig>): string {
+  return join(config.database.kind === 'sqlite' ? dirname(config.database.path) : '.', 'reference-partner.key');
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { SecretBox } from '../../crypto/secret-box.js';
 import type { HookDefaults } from './hooks.js';
 import type { PartnerTables } from './tables.js';
 
@@ -7,6 +8,8 @@ export interface ReferencePartnerOptions {
   /** Holds the partner's own `ref_partner_` tables; run `migrateReferencePartner` on it first. */
   db: Kysely<any>;
   dialect: 'sqlite' | 'postgres';
+  /** Seals the resources' secrets and the recorded answers (which hold secrets) in its tables. */
+  secretBox: SecretBox;
   /** The JWT `aud` it requires: the integration's client id, e.g. `oac_reference`. */
   clientId: string;
   /** The JWT `iss` it requires. A function because Stockroom learns its own URL after listening. */
@@ -30,6 +33,7 @@ export interface ReferencePartnerOptions {
 export interface PartnerContext extends HookDefaults {
   readonly db: Kysely<PartnerTables>;
   readonly dialect: 'sqlite' | 'postgres';
+  readonly secretBox: SecretBox;
   readonly now: () => number;
   readonly freeResourceQuota: number;
   /** Aborted when the server closes, so delayed answers do not hold up a shutdown. */
@@ -40,6 +44,7 @@ export function resolveContext(options: ReferencePartnerOptions, closing: AbortS
   return {
     db: options.db as Kysely<PartnerTables>,
     dialect: options.dialect,
+    secretBox: options.secretBox,
     now: options.now ?? Date.now,
     freeResourceQuota: options.freeResourceQuota ?? Infinity,
     slowAnswerDelayMs: options.slowAnswerDelayMs ?? 5000,

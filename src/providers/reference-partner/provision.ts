@@ -59,7 +59,7 @@ export async function provisionResource(
       createdAt: now,
       updatedAt: now,
     };
-    await insertResource(trx, resource);
+    await insertResource(trx, ctx.secretBox, resource);
     // fail-malformed: the resource is stored like any other, only the answer is broken.
     const body = hooks.malformedAnswer ? { ok: true } : { ...presentResource(resource, now), secrets };
     return { statusCode: 200, body };

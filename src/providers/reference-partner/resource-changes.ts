@@ -22,7 +22,7 @@ export interface ResourceUpdate {
 }
 
 export async function getResource(ctx: PartnerContext, installationId: string, resourceId: string): Promise<StoredResource> {
-  const resource = await findLiveResource(ctx.db, installationId, resourceId);
+  const resource = await findLiveResource(ctx.db, ctx.secretBox, installationId, resourceId);
   if (!resource) throw new PartnerError('not_found', `Resource ${resourceId} was not found in installation ${installationId}.`);
   return resource;
 }
@@ -54,7 +54,7 @@ export async function changeResource(ctx: PartnerContext, installationId: string
 
 /** Deletes a resource; deleting an unknown or deleted one succeeds too, so retries are safe. */
 export async function deleteResource(ctx: PartnerContext, installationId: string, resourceId: string): Promise<void> {
-  const resource = await findLiveResource(ctx.db, installationId, resourceId);
+  const resource = await findLiveResource(ctx.db, ctx.secretBox, installationId, resourceId);
   if (!resource) return;
   if (failsOnDelete(resource.name)) {
     throw new PartnerError('internal_server_error', `Test hook fail-delete: the partner failed to delete ${resourceId}.`);
@@ -87,7 +87,7 @@ export async function rotateSecrets(
     const secrets: Secret[] = generateSecrets(product, resource.id, resource.metadata);
     // Virtual secrets guard nothing, so the old ones' expiry is only recorded, not enforced.
     const previousExpireAt = now + Math.round((request.delayOldSecretsExpirationHours ?? 0) * 3_600_000);
-    await replaceSecrets(trx, installationId, resourceId, secrets, previousExpireAt, now);
+    await replaceSecrets(trx, ctx.secretBox, installationId, resourceId, secrets, previousExpireAt, now);
     return { statusCode: 200, body: { sync: true, secrets, partial: false } };
   });
 }

@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import { openJson, resourceSecretsContext, sealJson } from './sealed-values.js';
 import type { ResourceStatus } from './resource-status.js';
 import type { Secret } from './secrets.js';
 import type { PartnerTables, ResourceTable } from './tables.js';
@@ -21,7 +23,7 @@ export interface StoredResource {
   readonly updatedAt: number;
 }
 
-export async function insertResource(db: Kysely<PartnerTables>, resource: StoredResource): Promise<void> {
+export async function insertResource(db: Kysely<PartnerTables>, box: SecretBox, resource: StoredResource): Promise<void> {
   await db
     .insertInto('ref_partner_resources')
     .values({
@@ -34,7 +36,7 @@ export async function insertResource(db: Kysely<PartnerTables>, resource: Stored
       external_id: resource.externalId,
       status: resource.status,
       ready_at: resource.readyAt,
-      secrets: JSON.stringify(resource.secrets),
+      secrets: sealJson(box, resource.secrets, resourceSecretsContext(resource.id)),
       previous_secrets_expire_at: null,
       created_at: resource.createdAt,
       updated_at: resource.updatedAt,
@@ -43,19 +45,19 @@ export async function insertResource(db: Kysely<PartnerTables>, resource: Stored
     .execute();
 }
 
-export async function findLiveResource(db: Kysely<PartnerTables>, installationId: string, id: string): Promise<StoredResource | undefined> {
+export async function findLiveResource(db: Kysely<PartnerTables>, box: SecretBox, installationId: string, id: string): Promise<StoredResource | undefined> {
   const row = await liveResources(db, installationId).where('id', '=', id).executeTakeFirst();
-  return row ? toStoredResource(row) : undefined;
+  return row ? toStoredResource(row, box) : undefined;
 }
 
 /** The installation's live resources, oldest first; only those in `ids` when it is given. */
-export async function listLiveResources(db: Kysely<PartnerTables>, installationId: string, ids?: readonly string[]): Promise<StoredResource[]> {
+export async function listLiveResources(db: Kysely<PartnerTables>, box: SecretBox, installationId: string, ids?: readonly string[]): Promise<StoredResource[]> {
   let query = liveResources(db, installationId).orderBy('created_at').orderBy('id');
   if (ids !== undefined) {
     if (ids.length === 0) return [];
     query = query.where('id', 'in', [...ids]);
   }
-  return (await query.execute()).map(toStoredResource);
+  return (await query.execute()).map((row) => toStoredResource(row, box));
 }
 
 /** Live resources of the installation on the given plan (the free-plan quota counts these). */
@@ -97,6 +99,7 @@ export async function updateResource(db: Kysely<PartnerTables>, installationId: 
 /** Replaces the secret values, noting until when the previous ones stay valid. */
 export async function replaceSecrets(
   db: Kysely<PartnerTables>,
+  box: SecretBox,
   installationId: string,
   id: string,
   secrets: readonly Secret[],
@@ -105,7 +108,7 @@ export async function replaceSecrets(
 ): Promise<void> {
   await db
     .updateTable('ref_partner_resources')
-    .set({ secrets: JSON.stringify(secrets), previous_secrets_expire_at: previousExpireAt, updated_at: now })
+    .set({ secrets: sealJson(box, secrets, resourceSecretsContext(id)), previous_secrets_expire_at: previousExpireAt, updated_at: now })
     .where('installation_id', '=', installationId)
     .where('id', '=', id)
     .execute();
@@ -136,7 +139,7 @@ function liveResources(db: Kysely<PartnerTables>, installationId: string) {
   return db.selectFrom('ref_partner_resources').selectAll().where('installation_id', '=', installationId).where('deleted_at', 'is', null);
 }
 
-function toStoredResource(row: Selectable<ResourceTable>): StoredResource {
+function toStoredResource(row: Selectable<ResourceTable>, box: SecretBox): StoredResource {
   return {
     id: row.id,
     installationId: row.installation_id,
@@ -148,7 +151,7 @@ function toStoredResource(row: Selectable<ResourceTable>): StoredResource {
     status: row.status as ResourceStatus,
     // pg returns bigint columns as strings unless told otherwise; Number() makes both dialects agree.
     readyAt: row.ready_at === null ? null : Number(row.ready_at),
-    secrets: JSON.parse(row.secrets) as Secret[],
+    secrets: openJson(box, row.secrets, resourceSecretsContext(row.id)) as Secret[],
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };

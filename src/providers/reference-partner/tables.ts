@@ -17,8 +17,11 @@ export interface InstallationTable {
   accepted_policies: string;
   /** JSON `{name?, url, contact:{email, name?}}`. */
   account: string;
-  /** The installation's token for calling back Stockroom; a secret, never logged. */
-  access_token: string;
+  /**
+   * SHA-256 (hex) of the installation's token for calling back Stockroom. The partner never calls
+   * back, so the token itself is not kept: a copy of the database must not let anyone push secrets.
+   */
+  access_token_hash: string;
   token_type: string;
   created_at: number;
   updated_at: number;
@@ -38,7 +41,11 @@ export interface ResourceTable {
   /** The stored status; `pending` reads as `ready` once `ready_at` has passed. */
   status: string;
   ready_at: number | null;
-  /** JSON `[{name, value}]`: the current secret values, the partner's own copy. */
+  /**
+   * JSON `[{name, value}]`, the current secret values (the partner's own copy), sealed with the
+   * secret box (`sealed-values.ts`). Rows written before sealing hold the plain JSON until the
+   * start-up sweep seals them.
+   */
   secrets: string;
   previous_secrets_expire_at: number | null;
   created_at: number;
@@ -52,7 +59,7 @@ export interface IdempotencyKeyTable {
   /** Hash of method, path and body, so a reused key with another request is refused. */
   fingerprint: string;
   status_code: number;
-  /** JSON text of the first answer, replayed as is. */
+  /** JSON text of the first answer, replayed as is; sealed, since a provision's answer holds its secrets. */
   body: string;
   created_at: number;
 }

@@ -40,7 +40,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox<{ ctx: PartnerContext }> 
     { schema: { params: InstallationParams, querystring: ListResourcesQuery } },
     async (request) => {
       const ids = request.query.ids?.flatMap((value) => value.split(',')).filter((id) => id !== '');
-      const resources = await listLiveResources(ctx.db, request.params.installationId, ids);
+      const resources = await listLiveResources(ctx.db, ctx.secretBox, request.params.installationId, ids);
       const now = ctx.now();
       return { resources: resources.map((r) => presentResource(r, now)) };
     },

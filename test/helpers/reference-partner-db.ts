@@ -1,0 +1,24 @@
+import { hashToken } from '../../src/crypto/secret-box.js';
+import { randomText } from '../../src/crypto/random-text.js';
+import type { TestServer } from './stockroom.js';
+
+/**
+ * The reference partner's own copy of a resource's secrets, read from its table and opened with
+ * the server's secret box (the partner keeps them sealed, bound to the resource's row).
+ */
+export async function partnerSecrets(server: TestServer, externalResourceId: string): Promise<Record<string, string>> {
+  const row = await (server.stockroom.ctx.db as any).selectFrom('ref_partner_resources').select('secrets').where('id', '=', externalResourceId).executeTakeFirstOrThrow();
+  const opened = JSON.parse(server.stockroom.ctx.secretBox.open(row.secrets, `ref_partner_resources.secrets:${externalResourceId}`)) as Array<{ name: string; value: string }>;
+  return Object.fromEntries(opened.map((s) => [s.name, s.value]));
+}
+
+/**
+ * An installation access token a test can call Stockroom back with, as the partner would. Neither
+ * side keeps the token itself (Stockroom its hash, the reference partner its hash), so the test
+ * makes a fresh one and gives Stockroom its hash, as a token rotation does.
+ */
+export async function partnerAccessToken(server: TestServer, installationId: string): Promise<string> {
+  const token = `srk_partnerTest${randomText(32)}`;
+  await server.stockroom.ctx.db.updateTable('installations').set({ access_token_hash: hashToken(token) }).where('id', '=', installationId).execute();
+  return token;
+}
