@@ -1,5 +1,6 @@
 import type { AnyFastify } from '../app-type.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isStorageFailure } from '../../db/errors.js';
 import { ApiError, isApiError } from '../../errors.js';
 
 /**
@@ -67,6 +68,7 @@ function toApiError(error: FastifyError | ApiError | Error, request: FastifyRequ
   if (error instanceof SyntaxError || fe.statusCode === 400) return new ApiError('bad_request', 'The request body is not valid JSON.');
   if (fe.statusCode === 413) return new ApiError('payload_too_large', 'The request body is too large.');
   if (fe.statusCode === 415) return new ApiError('unsupported_media_type');
+  if (isStorageFailure(error)) return new ApiError('service_unavailable', 'The database stopped after a failed disk sync; Stockroom must be restarted.');
   return new ApiError('internal_server_error');
 }
 
