@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { describe, test } from 'node:test';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 
@@ -47,7 +47,7 @@ function rawRequest(server: TestServer, path: string, headers: Record<string, st
   });
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`input limits at the edge (${dialect})`, () => {
     test('metadata of 12 to 20 KB is 400 naming `metadata`, before the provider is called', async (t) => {
       const server = await startTestServer(t, dialect);

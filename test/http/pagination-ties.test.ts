@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { appendLedgerEntry } from '../../src/db/ledger.js';
 import { createTeam } from '../helpers/accounts.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestClock, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -55,7 +55,7 @@ async function storedLedgerOrder(server: TestServer, teamId: string): Promise<st
   return rows.sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((r) => r.id);
 }
 
-for (const dialect of DIALECTS) {
+for (const dialect of dialectsToTest()) {
   describe(`pagination shows every row exactly once when rows share a millisecond (${dialect})`, () => {
     test('the ledger: 90 entries, 30 of them in one millisecond, walked at limit=3 by cursor and by until', async (t) => {
       const server = await startTestServer(t, dialect);
