@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { AnyFastify } from './http/app-type.js';
 import type { Logger } from 'pino';
 import type { AppContext } from './http/context.js';
-import { collectRouteMatchers, registerErrorHandler, renderFrameworkError } from './http/plugins/error-handler.js';
+import { answerClientError, collectRouteMatchers, registerErrorHandler, renderFrameworkError } from './http/plugins/error-handler.js';
 import { registerAuth } from './http/plugins/auth.js';
 import { registerNulGuard } from './http/plugins/nul-guard.js';
 import { registerIdempotency } from './http/plugins/idempotency.js';
@@ -52,6 +52,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     frameworkErrors: renderFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const matchers = collectRouteMatchers(app);

@@ -4,7 +4,8 @@ import { createStockroom } from './server.js';
 // The only file that touches `process`: configuration in, signals handled, exit codes out.
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const stockroom = await createStockroom(config);
+  let storageFailed: ((error: Error) => void) | undefined;
+  const stockroom = await createStockroom(config, { onStorageFailure: (error) => storageFailed?.(error) });
   const { logger } = stockroom.ctx;
   if (stockroom.bootstrap.generatedToken) {
     // Shown once, on the start that created it, and deliberately not through the logger.
@@ -30,6 +31,14 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
+  };
+  // Fail-stop (docs/durability.md): answer what is in flight (503), then exit non-zero so the
+  // supervisor restarts Stockroom, which recovers the database from its files.
+  storageFailed = () => {
+    if (closing) return;
+    closing = true;
+    const exit = () => process.exit(1);
+    stockroom.close().then(exit, exit);
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -38,6 +38,11 @@ export interface Stockroom {
 export interface StockroomOptions {
   readonly logger?: Logger;
   readonly now?: () => number;
+  /**
+   * The database stopped after a failed disk sync (docs/durability.md): every request touching it
+   * now answers 503 and `/readyz` is not ready. `main.ts` exits so a supervisor restarts it.
+   */
+  readonly onStorageFailure?: (error: Error) => void;
 }
 
 /**
@@ -54,7 +59,12 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       },
       bufferedStdout(),
     );
-  const database = openDatabase(config.database);
+  const database = openDatabase(config.database, {
+    onStorageFailure: (error) => {
+      logger.fatal({ err: error }, 'the database stopped after a failed disk sync: refusing every request until a restart');
+      options.onStorageFailure?.(error);
+    },
+  });
   try {
     await migrateToLatest(database.db);
     const now = options.now ?? Date.now;

@@ -5,7 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
-import { createGroupCommitSqliteDialect, type WalSync } from './sqlite-group-commit.js';
+import { createGroupCommitSqliteDialect, type StorageFailedError, type WalSync } from './sqlite-group-commit.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -23,12 +23,21 @@ export interface Database {
  * Opens the one query layer over either database. This file and `errors.ts` are the only places
  * where SQLite and PostgreSQL differ (style.md, "Database").
  */
-export function openDatabase(config: DatabaseConfig): Database {
-  if (config.kind === 'sqlite') return openSqlite(config.path);
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
+  if (config.kind === 'sqlite') return openSqlite(config.path, options);
   return openPostgres(config.url, config.poolSize ?? 10);
 }
 
-function openSqlite(path: string): Database {
+export interface OpenOptions {
+  /**
+   * Called once if the database stops for good after a failed disk sync (SQLite with its WAL
+   * synced by Stockroom; docs/durability.md): every query fails from then on, and the process
+   * should exit so that a restart recovers the database from its files.
+   */
+  readonly onStorageFailure?: (error: StorageFailedError) => void;
+}
+
+function openSqlite(path: string, options: OpenOptions): Database {
   if (path !== ':memory:') createOwnerOnly(path);
   const sqlite = new SqliteDatabase(path);
   // WAL lets readers run beside the writer. Durability is FULL's: every commit is on disk before
@@ -45,7 +54,9 @@ function openSqlite(path: string): Database {
   // Group commit: concurrent writes share one fsync instead of queueing for one each (issue 7).
   // No `PRAGMA optimize`: statistics taken while tables were small misled the planner once they
   // grew (a 10x slower idempotency-key delete); the indexes are chosen to win without statistics.
-  const db = new Kysely<DB>({ dialect: createGroupCommitSqliteDialect(sqlite, syncWal ? { syncWal } : {}) });
+  const db = new Kysely<DB>({
+    dialect: createGroupCommitSqliteDialect(sqlite, { ...(syncWal ? { syncWal } : {}), ...(options.onStorageFailure ? { onStorageFailure: options.onStorageFailure } : {}) }),
+  });
   return { db, dialect: 'sqlite', destroy: () => db.destroy() };
 }
 

@@ -1,6 +1,14 @@
-/**
+import { StorageFailedError } from './sqlite-group-commit.js';
+
+/*
  * Driver errors that mean something to the domain. Everything else propagates unchanged.
  */
+
+/** The database stopped after a failed disk sync (fail-stop, docs/durability.md): answered 503. */
+export function isStorageFailure(error: unknown): boolean {
+  return error instanceof StorageFailedError;
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { LedgerEntry, LedgerKind, NewLedgerEntry } from '../domain/ledger.js';
+import type { KeysetPageQuery } from './keyset.js';
 import type { DB, LedgerEntriesTable } from './schema.js';
 
 /**
@@ -64,24 +65,27 @@ export async function appendLedgerEntry(db: Kysely<DB>, entry: NewLedgerEntry): 
   return stored;
 }
 
-/** Which entries `listLedgerEntries` reads; `since` and `until` are exclusive epoch milliseconds. */
-export interface LedgerQuery {
+/** Which entries `listLedgerEntries` reads (see `KeysetPageQuery`), optionally of one store. */
+export interface LedgerQuery extends KeysetPageQuery {
   /** Only the movements of this store. */
   readonly storeId?: string;
-  readonly limit: number;
-  readonly since?: number;
-  readonly until?: number;
 }
 
 /**
- * The team's entries, newest first. Returns up to `limit + 1` rows so that `paginate` can tell
- * whether an older page exists (the same contract as `listTeamsOfUser`).
+ * The team's entries, newest first, ties by id. Returns up to `limit + 1` rows so that
+ * `keysetPage` can tell whether an older page exists. Many entries share a millisecond (a
+ * store's authorization and charge, a batch of renewals), so the page continues from an exact
+ * `(created_at, id)` position, never from a millisecond alone.
  */
 export async function listLedgerEntries(db: Kysely<DB>, teamId: string, query: LedgerQuery): Promise<LedgerEntry[]> {
   let select = db.selectFrom('ledger_entries').selectAll().where('team_id', '=', teamId);
   if (query.storeId !== undefined) select = select.where('store_id', '=', query.storeId);
   if (query.since !== undefined) select = select.where('created_at', '>', query.since);
   if (query.until !== undefined) select = select.where('created_at', '<', query.until);
+  if (query.after) {
+    const { createdAt, id } = query.after;
+    select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
+  }
   const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
   return rows.map(ledgerEntryFromRow);
 }

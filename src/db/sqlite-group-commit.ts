@@ -36,11 +36,14 @@ import {
  * FULL would do inside COMMIT, with the event loop stopped for the whole disk flush, is done here
  * on libuv's thread pool instead: nothing is answered before it is done, so an answer still means
  * the write is on disk, and the event loop serves other requests while the disk works.
+ *
+ * A failed WAL sync stops the database for good (fail-stop, as PostgreSQL PANICs on a failed
+ * fsync): see `StorageFailedError` and docs/durability.md.
  */
-export function createGroupCommitSqliteDialect(database: BetterSqlite3.Database, options: { readonly syncWal?: WalSync } = {}): Dialect {
+export function createGroupCommitSqliteDialect(database: BetterSqlite3.Database, options: GroupCommitOptions = {}): Dialect {
   return {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new GroupCommitDriver(database, options.syncWal),
+    createDriver: () => new GroupCommitDriver(database, options),
     createQueryCompiler: () => new SqliteQueryCompiler(),
     createIntrospector: (db: Kysely<any>) => new SqliteIntrospector(db),
   };
@@ -55,6 +58,26 @@ export function createGroupCommitSqliteDialect(database: BetterSqlite3.Database,
 export interface WalSync {
   sync(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface GroupCommitOptions {
+  readonly syncWal?: WalSync;
+  /** Called once, when a WAL sync fails and the database stops (the process should restart). */
+  readonly onStorageFailure?: (error: StorageFailedError) => void;
+}
+
+/**
+ * A WAL sync failed: every query from then on rejects with this. Going on would be unsafe: SQLite
+ * already counts the unsynced commits as done and appends later ones after them, and Linux reports
+ * a lost write-back once, so a later sync succeeds without those frames on disk. After an OS crash
+ * WAL recovery stops at the first bad frame, losing every later commit, acknowledged or not. Only
+ * a restart (SQLite recovers from the WAL as it is in the file) makes the database trustworthy.
+ */
+export class StorageFailedError extends Error {
+  constructor(cause: unknown) {
+    super(`The database stopped after a failed disk sync of its write-ahead log (${cause instanceof Error ? cause.message : String(cause)}); restart Stockroom.`, { cause });
+    this.name = 'StorageFailedError';
+  }
 }
 
 /** Prepared statements kept per SQL text; Kysely's SQL varies only with `in (…)` list lengths. */
@@ -100,6 +123,9 @@ class GroupCommitDriver implements Driver {
   #active: Deferred<void> | undefined;
   #flushScheduled = false;
   readonly #walSync: WalSync | undefined;
+  readonly #onStorageFailure: ((error: StorageFailedError) => void) | undefined;
+  /** Set by the first failed WAL sync; from then on every query rejects with it (fail-stop). */
+  #failure: StorageFailedError | undefined;
   /** Commits made so far, and how many of them a finished WAL sync has made durable. */
   #committed = 0;
   #synced = 0;
@@ -107,9 +133,10 @@ class GroupCommitDriver implements Driver {
   /** Answers held back until the commits they depend on are durable: released in order. */
   #awaitingSync: Array<{ readonly commit: number; readonly done: Deferred<void> }> = [];
 
-  constructor(db: BetterSqlite3.Database, walSync?: WalSync) {
+  constructor(db: BetterSqlite3.Database, options: GroupCommitOptions) {
     this.#db = db;
-    this.#walSync = walSync;
+    this.#walSync = options.syncWal;
+    this.#onStorageFailure = options.onStorageFailure;
   }
 
   async init(): Promise<void> {}
@@ -122,6 +149,7 @@ class GroupCommitDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     while (this.#active) await this.#active.promise;
+    if (this.#failure) throw this.#failure;
     this.#active = deferred();
     try {
       this.#openGroup();
@@ -188,7 +216,8 @@ class GroupCommitDriver implements Driver {
   async destroy(): Promise<void> {
     while (this.#active) await this.#active.promise;
     this.#flush();
-    await this.#durable();
+    // After a failed sync nothing more can be made durable; closing is all that is left.
+    await this.#durable()?.catch(() => undefined);
     this.#db.close();
     await this.#walSync?.close();
   }
@@ -200,6 +229,7 @@ class GroupCommitDriver implements Driver {
 
   /** A query outside any transaction: a read runs on committed data, a write joins the next group. */
   async runAlone(query: CompiledQuery): Promise<QueryResult<unknown>> {
+    if (this.#failure) throw this.#failure;
     const statement = this.#statement(query.sql);
     if (!statement.readonly) {
       const done = deferred<QueryResult<unknown>>();
@@ -223,6 +253,7 @@ class GroupCommitDriver implements Driver {
    * SQLite syncs inside COMMIT itself), so the common read pays nothing.
    */
   #durable(): Promise<void> | undefined {
+    if (this.#failure) return Promise.reject(this.#failure);
     if (!this.#walSync || this.#synced >= this.#committed) return undefined;
     const done = deferred<void>();
     this.#awaitingSync.push({ commit: this.#committed, done });
@@ -236,28 +267,45 @@ class GroupCommitDriver implements Driver {
    */
   #syncWal(): void {
     const walSync = this.#walSync;
-    if (!walSync || this.#syncRunning || this.#synced >= this.#committed) return;
+    if (!walSync || this.#failure || this.#syncRunning || this.#synced >= this.#committed) return;
     this.#syncRunning = true;
     const upTo = this.#committed;
-    // A failed flush may have lost what it was to flush: whoever waited for it is told, and the
-    // next sync starts after it (Linux reports a lost write-back once, so retrying proves nothing).
+    // A failed flush may have lost what it was to flush, and no later sync can prove otherwise
+    // (Linux reports a lost write-back once): the database stops (`StorageFailedError`).
     walSync.sync().then(
       () => this.#settleSynced(upTo, { ok: true }),
       (error: unknown) => this.#settleSynced(upTo, { ok: false, error }),
     );
   }
 
-  /** A sync covering the commits up to `upTo` ended: their waiters learn how, and the next starts. */
+  /**
+   * A sync covering the commits up to `upTo` ended: on success their waiters go on and the next
+   * sync starts; on failure no commit not yet synced, before or after `upTo`, will ever be
+   * answered as durable, and the database refuses every query from now on.
+   */
   #settleSynced(upTo: number, outcome: { readonly ok: true } | { readonly ok: false; readonly error: unknown }): void {
-    this.#synced = Math.max(this.#synced, upTo);
     this.#syncRunning = false;
+    if (!outcome.ok) {
+      const failure = new StorageFailedError(outcome.error);
+      this.#failure = failure;
+      const waiting = this.#awaitingSync;
+      this.#awaitingSync = [];
+      for (const waiter of waiting) waiter.done.reject(failure);
+      this.#rejectQueued(failure);
+      this.#onStorageFailure?.(failure);
+      return;
+    }
+    this.#synced = Math.max(this.#synced, upTo);
     const settled = this.#awaitingSync.filter((w) => w.commit <= upTo);
     this.#awaitingSync = this.#awaitingSync.filter((w) => w.commit > upTo);
-    for (const waiter of settled) {
-      if (outcome.ok) waiter.done.resolve();
-      else waiter.done.reject(outcome.error);
-    }
+    for (const waiter of settled) waiter.done.resolve();
     this.#syncWal();
+  }
+
+  #rejectQueued(error: unknown): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const write of queue) write.done.reject(error);
   }
 
   /** Settles the members of a committed group once their commit is durable. */
@@ -291,6 +339,7 @@ class GroupCommitDriver implements Driver {
   #flush(): void {
     // A transaction still holding the connection ends with #endActive, which flushes again.
     if (this.#active) return;
+    if (this.#failure && !this.#group) return this.#rejectQueued(this.#failure);
     if (!this.#group) {
       const [only] = this.#queue;
       if (!only) return;

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { BillingState, Membership, Team } from '../domain/accounts.js';
 import type { Role } from '../domain/roles.js';
+import type { KeysetPageQuery } from './keyset.js';
 import type { DB, MembershipsTable, TeamsTable } from './schema.js';
 
 export function teamFromRow(row: Selectable<TeamsTable>): Team {
@@ -71,11 +72,11 @@ export interface TeamWithRole {
   readonly membership: Membership;
 }
 
-/** The user's teams, newest first, paginated by creation time (semantics.md §7). */
+/** The user's teams, newest first, ties by id, from an exact position (semantics.md §7, `KeysetPageQuery`). */
 export async function listTeamsOfUser(
   db: Kysely<DB>,
   userId: string,
-  page: { limit: number; since?: number; until?: number; onlyTeamId?: string | null },
+  page: KeysetPageQuery & { readonly onlyTeamId?: string | null },
 ): Promise<TeamWithRole[]> {
   let query = db
     .selectFrom('teams')
@@ -86,6 +87,10 @@ export async function listTeamsOfUser(
   if (page.onlyTeamId) query = query.where('teams.id', '=', page.onlyTeamId);
   if (page.since !== undefined) query = query.where('teams.created_at', '>', page.since);
   if (page.until !== undefined) query = query.where('teams.created_at', '<', page.until);
+  if (page.after) {
+    const { createdAt, id } = page.after;
+    query = query.where((eb) => eb(eb.refTuple('teams.created_at', 'teams.id'), '<', eb.tuple(createdAt, id)));
+  }
   const rows = await query.orderBy('teams.created_at', 'desc').orderBy('teams.id', 'desc').limit(page.limit + 1).execute();
   return rows.map((row) => ({
     team: teamFromRow(row),

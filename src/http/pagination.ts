@@ -10,32 +10,6 @@ export const PageQuery = Type.Object({
 });
 export type PageQuery = Static<typeof PageQuery>;
 
-export const Pagination = Type.Object({
-  count: Type.Integer(),
-  next: Type.Union([Type.Number(), Type.Null()]),
-  prev: Type.Union([Type.Number(), Type.Null()]),
-});
-export type Pagination = Static<typeof Pagination>;
-
-/**
- * Builds Vercel's `pagination` from one page fetched with `limit + 1` rows, newest first:
- * `next` is the timestamp to pass as `until` for older items, `prev` the one to pass as `since`.
- */
-export function paginate<T>(rows: T[], limit: number, timestampOf: (row: T) => number): { items: T[]; pagination: Pagination } {
-  const items = rows.slice(0, limit);
-  const hasMore = rows.length > limit;
-  const last = items[items.length - 1];
-  const first = items[0];
-  return {
-    items,
-    pagination: {
-      count: items.length,
-      next: hasMore && last !== undefined ? timestampOf(last) : null,
-      prev: first !== undefined ? timestampOf(first) : null,
-    },
-  };
-}
-
 export const TeamQuery = Type.Object({
   teamId: Type.Optional(Type.String()),
   slug: Type.Optional(Type.String()),

@@ -9,12 +9,21 @@ export interface HttpRequest {
   readonly body?: string;
   /** For the whole exchange, reading the body included. */
   readonly timeoutMs: number;
+  /**
+   * The longest body read, in bytes: past it the transport stops reading (closing the connection)
+   * and answers `bodyTooLarge` with an empty `text`, so a provider cannot fill our memory.
+   */
+  readonly maxBodyBytes?: number;
 }
 
 /** The answer: its status and its body as text. Redirects are not followed. */
 export interface HttpAnswer {
   readonly status: number;
   readonly text: string;
+  /** The body was longer than `maxBodyBytes`; `text` is then empty. */
+  readonly bodyTooLarge?: boolean;
+  /** The `Retry-After` header, as sent. */
+  readonly retryAfter?: string;
 }
 
 /** Sends a request; rejects with a `TimeoutError` when `timeoutMs` passes, or the socket's error. */
@@ -49,12 +58,27 @@ export function createHttpTransport(): HttpTransport {
       const outgoing = (secure ? https : http).request(url, { method: request.method, headers, agent: agents[secure ? 'https:' : 'http:'] });
       const timer = setTimeout(() => outgoing.destroy(new HttpTimeoutError(`no answer within ${request.timeoutMs} ms`)), request.timeoutMs);
       outgoing.on('response', (incoming) => {
-        let text = '';
-        incoming.setEncoding('utf8');
-        incoming.on('data', (chunk: string) => (text += chunk));
+        const status = incoming.statusCode ?? 0;
+        const retryAfter = incoming.headers['retry-after'];
+        const head = retryAfter === undefined ? { status } : { status, retryAfter };
+        const max = request.maxBodyBytes ?? Infinity;
+        const chunks: Buffer[] = [];
+        let length = 0;
+        const tooLarge = () => {
+          clearTimeout(timer);
+          // Destroying the response closes the socket: nothing more is read or buffered.
+          incoming.destroy();
+          resolve({ ...head, text: '', bodyTooLarge: true });
+        };
+        if (Number(incoming.headers['content-length']) > max) return tooLarge();
+        incoming.on('data', (chunk: Buffer) => {
+          length += chunk.length;
+          if (length > max) return tooLarge();
+          chunks.push(chunk);
+        });
         incoming.on('end', () => {
           clearTimeout(timer);
-          resolve({ status: incoming.statusCode ?? 0, text });
+          resolve({ ...head, text: Buffer.concat(chunks, length).toString('utf8') });
         });
         incoming.on('error', (error) => {
           clearTimeout(timer);

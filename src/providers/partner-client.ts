@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { Value } from 'typebox/value';
-import { createHttpTransport, type HttpTransport } from './http-transport.js';
+import { createHttpTransport, type HttpAnswer, type HttpTransport } from './http-transport.js';
 import { createPlanCache } from './plan-cache.js';
 import { ProviderError, type ProviderErrorField, type ProviderErrorKind } from './provider-error.js';
 import type { Signer, SystemTokenClaims, UserTokenClaims } from './signing-keys.js';
@@ -159,6 +159,13 @@ export interface PartnerClientOptions {
   /** First backoff step; later ones double, with jitter. Default 200 ms. */
   readonly retryDelayMs?: number;
   /**
+   * A 429's `Retry-After` is waited for (within `retries`) only when the retry would start within
+   * this long of the call's start; a longer wait makes the 429 the answer. Default 10 000 ms.
+   */
+  readonly deadlineMs?: number;
+  /** The longest answer body read; a longer one is malformed. Default 1 MiB. */
+  readonly maxAnswerBytes?: number;
+  /**
    * How long a plan list is reused, in ms; default 0 (ask every time). Any change this client
    * makes to an installation forgets that installation's lists at once (`plan-cache.ts`).
    */
@@ -187,6 +194,8 @@ interface Answer {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+/** Partner answers are a resource, a plan list or an error: a few KiB. 1 MiB leaves a wide margin. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export function createPartnerClient(options: PartnerClientOptions): PartnerClientFactory {
   const { signer, logger } = options;
@@ -194,6 +203,8 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
   const timeoutMs = options.timeoutMs ?? 10_000;
   const retries = options.retries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 200;
+  const deadlineMs = options.deadlineMs ?? 10_000;
+  const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   // Shared by every `forProvider` client: routes make a new one per request.
   const planLists = createPlanCache<BillingPlan[]>(options.planCacheMs ?? 0);
 
@@ -222,25 +233,30 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
       };
       if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
       if (call.body !== undefined) headers['content-type'] = 'application/json';
-      let status: number;
-      let text: string;
+      let answer: HttpAnswer;
       try {
         // Redirects are not followed: one would replay the token to wherever it points, and the
         // partner API has none.
-        ({ status, text } = await transport({
+        answer = await transport({
           method: call.method,
           url: base + call.path,
           headers,
           ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
           timeoutMs,
-        }));
+          maxBodyBytes: maxAnswerBytes,
+        });
       } catch (error) {
         // Only the error's name and code are kept: socket errors never carry our headers.
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         throw new ProviderError(timedOut ? 'timeout' : 'network', { operation: call.operation, cause: summarize(error) });
       }
-      if (status >= 200 && status < 300) return { status, text };
-      throw errorFromAnswer(call.operation, status, text);
+      const { status, text } = answer;
+      if (status >= 200 && status < 300) {
+        if (answer.bodyTooLarge) throw new ProviderError('malformed', { operation: call.operation, status, cause: new Error(`the body is larger than ${maxAnswerBytes} bytes`) });
+        return { status, text };
+      }
+      // An error answer too large to read keeps its status, which is what decides what follows.
+      throw errorFromAnswer(call.operation, status, text, retryAfterMs(answer.retryAfter));
     }
 
     async function send(call: Call): Promise<Answer> {
@@ -257,12 +273,17 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
     async function sendWithRetries(call: Call): Promise<Answer> {
       // Retrying is safe for a GET, and for a mutation only because it carries an Idempotency-Key.
       const retrySafe = call.method === 'GET' || call.idempotencyKey !== undefined;
+      const deadline = Date.now() + deadlineMs;
       for (let attemptNo = 0; ; attemptNo += 1) {
         try {
           return await attempt(call);
         } catch (error) {
           if (!retrySafe || attemptNo >= retries || !isRetryable(error)) throw error;
-          const delay = backoff(retryDelayMs, attemptNo);
+          // A provider that says when to come back (429 or 503 with Retry-After) is believed, if
+          // that is before the call's deadline; later, its answer stands.
+          const asked = error.retryAfterMs;
+          if (asked !== undefined && Date.now() + asked > deadline) throw error;
+          const delay = asked ?? backoff(retryDelayMs, attemptNo);
           logger?.warn(
             { provider: base, operation: call.operation, attempt: attemptNo + 1, kind: error.kind, status: error.status, retryInMs: delay },
             'provider call failed, retrying',
@@ -376,7 +397,16 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
 function isRetryable(error: unknown): error is ProviderError {
   if (!(error instanceof ProviderError)) return false;
   if (error.kind === 'timeout' || error.kind === 'network') return true;
-  return error.status === 502 || error.status === 503 || error.status === 504;
+  return error.status === 429 || error.status === 502 || error.status === 503 || error.status === 504;
+}
+
+/** `Retry-After` (RFC 9110 §10.2.3): seconds, or an HTTP date; anything else is ignored. */
+function retryAfterMs(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  if (/^[0-9]+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** Exponential backoff with "equal jitter": half the step is fixed, half random, so replicas spread out. */
@@ -412,9 +442,9 @@ function validatorOf(schema: TSchema): Validator {
   return validator;
 }
 
-function errorFromAnswer(operation: string, status: number, text: string): ProviderError {
+function errorFromAnswer(operation: string, status: number, text: string, retryAfter: number | undefined): ProviderError {
   const { code, message, fields } = readErrorBody(text);
-  return new ProviderError(kindOf(status), { operation, status, code, providerMessage: message, fields });
+  return new ProviderError(kindOf(status), { operation, status, code, providerMessage: message, fields, ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) });
 }
 
 function kindOf(status: number): ProviderErrorKind {

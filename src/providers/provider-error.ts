@@ -24,6 +24,8 @@ export interface ProviderErrorDetails {
   /** The provider's `error.message`, written for the end user. */
   readonly providerMessage?: string;
   readonly fields?: readonly ProviderErrorField[];
+  /** How long the provider asked us to wait (its `Retry-After`), in ms. */
+  readonly retryAfterMs?: number;
   readonly cause?: unknown;
 }
 
@@ -42,6 +44,7 @@ export class ProviderError extends Error {
   readonly code: string | undefined;
   readonly providerMessage: string | undefined;
   readonly fields: readonly ProviderErrorField[] | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(kind: ProviderErrorKind, details: ProviderErrorDetails) {
     const code = details.code?.slice(0, 100);
@@ -52,6 +55,7 @@ export class ProviderError extends Error {
     this.code = code;
     this.providerMessage = details.providerMessage?.slice(0, MAX_PROVIDER_MESSAGE);
     this.fields = details.fields;
+    this.retryAfterMs = details.retryAfterMs;
   }
 
   /**

@@ -8,7 +8,7 @@ import type { TestDialect } from '../helpers/databases.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { send, startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
-import { anyJson, arbitraryFor, mutated, type Hints, type JsonSchema } from './schema-arbitrary.js';
+import { anyJson, arbitraryFor, deepJsonText, hostileJson, jsonText, mutated, type Hints, type JsonSchema } from './schema-arbitrary.js';
 
 /**
  * Hostile input against every endpoint of a real server (issue 5 §6): the routes come from
@@ -214,6 +214,8 @@ const queryValue = (w: FuzzWorld, name: string, schema: JsonSchema) =>
     { arbitrary: arbitraryFor(schema, w.hints, name).map(String), weight: 6 },
     { arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }), weight: 1 },
     { arbitrary: anyJson.map((v) => JSON.stringify(v)), weight: 1 },
+    // Long and deep values: some make the URL longer than Node's 16 KiB (431).
+    { arbitrary: hostileJson.map(jsonText), weight: 1 },
   );
 
 function queryArbitrary(w: FuzzWorld, op: Operation): fc.Arbitrary<string> {
@@ -239,16 +241,16 @@ function bodyArbitrary(w: FuzzWorld, op: Operation): fc.Arbitrary<string | undef
     { arbitrary: fc.constant(undefined), weight: 1 },
     { arbitrary: fc.string({ unit: 'grapheme', maxLength: 60 }), weight: 1 },
     { arbitrary: anyJson.map((v) => JSON.stringify(v)), weight: 1 },
-    { arbitrary: fc.constantFrom('{', '{"a":', '[1,2', 'null', '""', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}', `${'['.repeat(2000)}${']'.repeat(2000)}`), weight: 1 },
+    { arbitrary: fc.constantFrom('{', '{"a":', '[1,2', 'null', '""', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}', `${'['.repeat(2000)}${']'.repeat(2000)}`, deepJsonText(5000)), weight: 1 },
   ];
   if (op.body) {
     options.push({ arbitrary: arbitraryFor(op.body, w.hints).map((v) => JSON.stringify(v)), weight: 4 });
-    options.push({ arbitrary: mutated(arbitraryFor(op.body, w.hints)).map((v) => JSON.stringify(v)), weight: 4 });
+    options.push({ arbitrary: mutated(arbitraryFor(op.body, w.hints)).map(jsonText), weight: 4 });
   }
   const example = w.examples[`${op.method} ${op.path}`];
   if (example) {
     options.push({ arbitrary: example.map((v) => JSON.stringify(v)), weight: 6 });
-    options.push({ arbitrary: mutated(example).map((v) => JSON.stringify(v)), weight: 6 });
+    options.push({ arbitrary: mutated(example).map(jsonText), weight: 6 });
   }
   return fc.oneof(...options);
 }

@@ -34,6 +34,29 @@ export type Hints = Readonly<Record<string, readonly unknown[]>>;
 /** Any JSON value, small: what a hostile client puts where a field belongs. */
 export const anyJson: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 3 });
 
+/**
+ * Values a hostile client sends to exhaust the server (issue 13 §8): nesting 3,000 to 6,000 deep
+ * (a marker that `jsonText` expands, since JSON.stringify itself overflows at that depth), and
+ * strings of 12 to 20 KB, alone or inside an object (as `metadata` would carry them).
+ */
+export const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
+  fc.integer({ min: 3_000, max: 6_000 }).map((depth) => `${DEEP_MARK}${depth}${DEEP_END}`),
+  fc.integer({ min: 12_000, max: 20_000 }).map((n) => 'x'.repeat(n)),
+  fc.integer({ min: 12_000, max: 20_000 }).map((n) => ({ region: 'iad1', long: 'é'.repeat(n / 2) })),
+);
+const DEEP_MARK = '\u0007deep:';
+const DEEP_END = '\u0007';
+
+/** JSON text nested `depth` levels deep. */
+export function deepJsonText(depth: number): string {
+  return `${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`;
+}
+
+/** JSON.stringify, with every `hostileJson` depth marker expanded to raw nesting. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value).replace(/"\\u0007deep:(\d+)\\u0007"/g, (_, depth: string) => deepJsonText(Number(depth)));
+}
+
 export function arbitraryFor(schema: JsonSchema, hints: Hints, name = '', depth = 0): fc.Arbitrary<unknown> {
   const hinted = hints[name];
   const own = ownArbitrary(schema, hints, depth);
@@ -101,7 +124,8 @@ function objectFor(schema: JsonSchema, hints: Hints, depth: number): fc.Arbitrar
  * are reached with one bad field.
  */
 export function mutated(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
-  return fc.tuple(base, fc.nat(), anyJson, fc.constantFrom('replace', 'drop', 'whole', 'keep')).map(([value, index, junk, how]) => {
+  const junkArbitrary = fc.oneof({ arbitrary: anyJson, weight: 3 }, { arbitrary: hostileJson, weight: 1 });
+  return fc.tuple(base, fc.nat(), junkArbitrary, fc.constantFrom('replace', 'drop', 'whole', 'keep')).map(([value, index, junk, how]) => {
     if (how === 'whole') return junk;
     if (how === 'keep' || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
     const keys = Object.keys(value);

@@ -13,10 +13,14 @@ export interface RecordedRequest {
 }
 
 /**
- * How the provider answers one request: a status with a JSON `body` or a `rawBody`, or `hang`
- * (never answer, to provoke the client's timeout).
+ * How the provider answers one request: a status with a JSON `body` or a `rawBody`, `hang`
+ * (never answer, to provoke the client's timeout), or `endless`: a JSON-looking body streamed
+ * without length or end, counted in `streamed` (bytes the client took before it closed).
  */
-export type ScriptedAnswer = { readonly status: number; readonly body?: unknown; readonly rawBody?: string; readonly headers?: Record<string, string> } | { readonly hang: true };
+export type ScriptedAnswer =
+  | { readonly status: number; readonly body?: unknown; readonly rawBody?: string; readonly headers?: Record<string, string> }
+  | { readonly hang: true }
+  | { readonly status: number; readonly endless: { streamed: number; closed: boolean } };
 
 export interface ScriptedProvider {
   /** The base URL to give the partner client, e.g. `http://127.0.0.1:41234`. */
@@ -81,6 +85,22 @@ export async function closedPortUrl(): Promise<string> {
 
 function respond(res: ServerResponse, answer: ScriptedAnswer): void {
   if ('hang' in answer) return;
+  if ('endless' in answer) {
+    const counter = answer.endless;
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.write('{"padding":"');
+    const pump = () => {
+      // Stops when the client closes; 1 GiB at most, so a client that reads everything fails the test instead of hanging.
+      while (!res.destroyed && counter.streamed < 1024 ** 3) {
+        counter.streamed += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+    };
+    res.on('close', () => (counter.closed = true));
+    pump();
+    return;
+  }
   const text = answer.rawBody ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
   const headers: Record<string, string> = { ...answer.headers };
   if (answer.rawBody === undefined && answer.body !== undefined) headers['content-type'] = 'application/json';

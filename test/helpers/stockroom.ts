@@ -57,13 +57,17 @@ export interface TestResponse {
 export async function startTestServer(
   t: TestContext,
   dialect: TestDialect,
-  options: { env?: Record<string, string>; database?: TestDatabase; clock?: TestClock } = {},
+  options: { env?: Record<string, string>; database?: TestDatabase; clock?: TestClock; onStorageFailure?: (error: Error) => void } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase(dialect));
   if (!options.database) t.after(() => database.drop());
   const clock = options.clock ?? createClock();
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', STOCKROOM_TOKEN: OWNER_TOKEN, ...database.env, ...options.env });
-  const stockroom = await createStockroom(config, { now: clock.now, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const stockroom = await createStockroom(config, {
+    now: clock.now,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(options.onStorageFailure ? { onStorageFailure: options.onStorageFailure } : {}),
+  });
   const url = await stockroom.listen();
   let stopped = false;
   const stop = async () => {

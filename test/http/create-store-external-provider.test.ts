@@ -1,60 +1,66 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { insertInstallation } from '../../src/db/installations.js';
-import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
+import { createTestDatabase, dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startScriptedProvider } from '../helpers/scripted-provider.js';
 import { startTestServer } from '../helpers/stockroom.js';
 
 /**
  * Create-store against an external provider that Stockroom reaches only over HTTP, scripted per
  * test: the cases the reference partner cannot produce, such as a provider that never answers.
+ * `setUp` starts Stockroom with a catalog naming the scripted provider, and an installation of it.
  */
+async function setUp(t: TestContext, dialect: TestDialect) {
+  const provider = await startScriptedProvider();
+  t.after(() => provider.close());
+  const database = await createTestDatabase(dialect);
+  t.after(() => database.drop());
+  const catalogPath = join(database.dataDir, 'catalog.json');
+  writeFileSync(
+    catalogPath,
+    JSON.stringify({
+      integrations: [
+        {
+          id: 'oac_scripted',
+          slug: 'scripted',
+          name: 'Scripted provider',
+          icon: 'data:image/svg+xml,%3Csvg%2F%3E',
+          clientId: 'oac_scripted',
+          providerBaseUrl: provider.baseUrl,
+          products: [
+            {
+              id: 'iap_scripted_db',
+              slug: 'scripted-db',
+              name: 'Scripted DB',
+              supportedProtocols: ['storage'],
+              primaryProtocol: 'storage',
+              metadataSchema: { type: 'object', properties: {} },
+            },
+          ],
+        },
+      ],
+    }),
+  );
+  const server = await startTestServer(t, dialect, { database, env: { STOCKROOM_CATALOG: catalogPath, STOCKROOM_PROVIDER_TIMEOUT_MS: '300' } });
+  const teamId = server.stockroom.bootstrap.teamId;
+  const icfg = 'icfg_scriptedInstall1';
+  const now = Date.now();
+  // The installation exists (as if installed earlier); this test is about provisioning.
+  await insertInstallation(
+    server.stockroom.ctx.db,
+    { id: icfg, teamId, integrationId: 'oac_scripted', userId: server.stockroom.bootstrap.userId, scopes: [], source: 'marketplace', status: 'ready', createdAt: now, updatedAt: now, deletedAt: null },
+    hashToken('srk_unused_installation_token_000000000'),
+  );
+  return { server, provider, teamId, icfg };
+}
+
 for (const dialect of dialectsToTest()) {
   describe(`create store with an external provider (${dialect})`, () => {
     test('a provider that never answers is 500 provisioning_failed after bounded retries, and nothing is left', async (t) => {
-      const provider = await startScriptedProvider();
-      t.after(() => provider.close());
-      const database = await createTestDatabase(dialect);
-      t.after(() => database.drop());
-      const catalogPath = join(database.dataDir, 'catalog.json');
-      writeFileSync(
-        catalogPath,
-        JSON.stringify({
-          integrations: [
-            {
-              id: 'oac_scripted',
-              slug: 'scripted',
-              name: 'Scripted provider',
-              icon: 'data:image/svg+xml,%3Csvg%2F%3E',
-              clientId: 'oac_scripted',
-              providerBaseUrl: provider.baseUrl,
-              products: [
-                {
-                  id: 'iap_scripted_db',
-                  slug: 'scripted-db',
-                  name: 'Scripted DB',
-                  supportedProtocols: ['storage'],
-                  primaryProtocol: 'storage',
-                  metadataSchema: { type: 'object', properties: {} },
-                },
-              ],
-            },
-          ],
-        }),
-      );
-      const server = await startTestServer(t, dialect, { database, env: { STOCKROOM_CATALOG: catalogPath, STOCKROOM_PROVIDER_TIMEOUT_MS: '300' } });
-      const teamId = server.stockroom.bootstrap.teamId;
-      const icfg = 'icfg_scriptedInstall1';
-      const now = Date.now();
-      // The installation exists (as if installed earlier); this test is about provisioning.
-      await insertInstallation(
-        server.stockroom.ctx.db,
-        { id: icfg, teamId, integrationId: 'oac_scripted', userId: server.stockroom.bootstrap.userId, scopes: [], source: 'marketplace', status: 'ready', createdAt: now, updatedAt: now, deletedAt: null },
-        hashToken('srk_unused_installation_token_000000000'),
-      );
+      const { server, provider, teamId, icfg } = await setUp(t, dialect);
       provider.on('GET', '/v1/products/scripted-db/plans', { status: 200, body: { plans: [{ id: 'free', type: 'subscription', name: 'Free', description: 'Free', scope: 'resource', paymentMethodRequired: false }] } });
       provider.on('POST', `/v1/installations/${icfg}/resources`, { hang: true });
       provider.on('GET', `/v1/installations/${icfg}/resources`, { status: 200, body: { resources: [] } });
@@ -73,6 +79,47 @@ for (const dialect of dialectsToTest()) {
       const stores = await server.stockroom.ctx.db.selectFrom('stores').select('id').execute();
       assert.deepEqual(stores, []);
       assert.deepEqual(await server.stockroom.ctx.db.selectFrom('ledger_entries').select('id').execute(), []);
+    });
+
+    // Issue 13 §13: provider answers were read whole, whatever their size.
+    test('a provider answering an endless body is 500 provisioning_failed: Stockroom stops reading at the cap, and nothing is stored', async (t) => {
+      const { server, provider, teamId, icfg } = await setUp(t, dialect);
+      const endless = { streamed: 0, closed: false };
+      provider.on('GET', '/v1/products/scripted-db/plans', { status: 200, endless });
+      const res = await server.request('POST', `/v1/storage/stores/integration/direct?teamId=${teamId}`, {
+        body: { name: 'endless', integrationConfigurationId: icfg, integrationProductIdOrSlug: 'scripted-db' },
+      });
+      assert.equal(res.status, 500, res.text);
+      assert.equal(res.body.error.code, 'provisioning_failed');
+      assert.match(res.body.error.message, /listProductPlans/);
+      while (!endless.closed) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok(endless.streamed < 16 * 1024 * 1024, `Stockroom read ${endless.streamed} bytes of the answer`);
+      assert.equal(provider.requestsTo('GET', '/v1/products/scripted-db/plans').length, 1, 'a malformed answer is not retried');
+      assert.equal(provider.requestsTo('POST', `/v1/installations/${icfg}/resources`).length, 0);
+      assert.deepEqual(await server.stockroom.ctx.db.selectFrom('stores').select('id').execute(), []);
+    });
+
+    // Issue 13 §13: a 429 was answered as provisioning_failed at once, its Retry-After unread.
+    test('a provider answering 429 with Retry-After is asked again after that wait, and the store is created', async (t) => {
+      const { server, provider, teamId, icfg } = await setUp(t, dialect);
+      provider.on('GET', '/v1/products/scripted-db/plans', { status: 200, body: { plans: [{ id: 'free', type: 'subscription', name: 'Free', description: 'Free', scope: 'resource', paymentMethodRequired: false }] } });
+      provider.on(
+        'POST',
+        `/v1/installations/${icfg}/resources`,
+        { status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'rate_limited', message: 'slow down' } } },
+        { status: 201, body: { id: 'res_scripted1', productId: 'scripted-db', name: 'patient', status: 'ready', secrets: [{ name: 'SCRIPTED_URL', value: 'scripted://db' }] } },
+      );
+      const started = Date.now();
+      const res = await server.request('POST', `/v1/storage/stores/integration/direct?teamId=${teamId}`, {
+        body: { name: 'patient', integrationConfigurationId: icfg, integrationProductIdOrSlug: 'scripted-db' },
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.ok(Date.now() - started >= 950, 'the Retry-After was not waited for');
+      const attempts = provider.requestsTo('POST', `/v1/installations/${icfg}/resources`);
+      assert.equal(attempts.length, 2);
+      assert.equal(attempts[0]?.headers['idempotency-key'], attempts[1]?.headers['idempotency-key']);
+      const row = await server.stockroom.ctx.db.selectFrom('stores').select(['id', 'name', 'external_resource_id']).where('id', '=', res.body.store.id).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { id: res.body.store.id, name: 'patient', external_resource_id: 'res_scripted1' });
     });
   });
 }

@@ -251,7 +251,7 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(all.body.entries[2], {
         id: auth.id, storeId: 'store_a', kind: 'authorization', amountCents: 500, currency: 'usd', paymentMethodId: 'pm_card_visa', billingPlanId: 'plan_pro', reference: 'auth_1', memo: null, createdAt: base,
       });
-      assert.deepEqual(all.body.pagination, { count: 3, next: null, prev: base + 2 });
+      assert.deepEqual(all.body.pagination, { count: 3, next: null, prev: base + 2, nextCursor: null });
 
       const byStore = await server.request('GET', `/stockroom/v1/ledger?teamId=${team.id}&storeId=store_a`);
       assert.deepEqual(byStore.body.entries.map((e: any) => e.kind), ['charge', 'authorization']);

@@ -57,6 +57,42 @@ describe('partner client retries', () => {
     assert.equal(provider.requests.length, 3);
   });
 
+  // Issue 13 §13: a 429 was not retried, and its Retry-After was not read.
+  it('waits for a 429’s Retry-After, then retries with the same Idempotency-Key', async (t) => {
+    const { provider, client } = await partnerFixture(t);
+    provider.on('POST', PROVISION, { status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'rate_limited', message: 'slow down' } } }, { status: 201, body: provisioned });
+    const started = Date.now();
+    const { resource: created } = await client.provisionResource(INSTALLATION, provisionBody, user, KEY);
+    assert.equal(created.id, 'res_1');
+    assert.ok(Date.now() - started >= 950, `retried after ${Date.now() - started} ms, before the asked 1 s`);
+    assert.deepEqual(provider.requests.map((r) => r.headers['idempotency-key']), ['idem-1', 'idem-1']);
+  });
+
+  it('reads a Retry-After given as an HTTP date, and retries a 429 without one after the usual backoff', async (t) => {
+    const { provider, client } = await partnerFixture(t);
+    provider.on('GET', RES, { status: 429, headers: { 'retry-after': new Date(Date.now() + 1500).toUTCString() } }, { status: 429 }, { status: 200, body: resource });
+    const started = Date.now();
+    assert.equal((await client.getResource(INSTALLATION, 'res_1', system)).status, 'ready');
+    assert.ok(Date.now() - started >= 400, 'the HTTP date was not waited for');
+    assert.equal(provider.requests.length, 3);
+  });
+
+  it('answers a 429 at once when its Retry-After ends past the call’s deadline', async (t) => {
+    const { provider, client } = await partnerFixture(t, { deadlineMs: 2000 });
+    provider.on('POST', PROVISION, { status: 429, headers: { 'retry-after': '3600' } }, { status: 201, body: provisioned });
+    const started = Date.now();
+    await assert.rejects(client.provisionResource(INSTALLATION, provisionBody, user, KEY), isProviderError('server', 429));
+    assert.ok(Date.now() - started < 1000);
+    assert.equal(provider.requests.length, 1);
+  });
+
+  it('gives up on 429 after the configured retries', async (t) => {
+    const { provider, client } = await partnerFixture(t, { retries: 2 });
+    provider.on('GET', RES, { status: 429, headers: { 'retry-after': '0' } });
+    await assert.rejects(client.getResource(INSTALLATION, 'res_1', system), isProviderError('server', 429));
+    assert.equal(provider.requests.length, 3);
+  });
+
   it('retries a timed-out provision with the same Idempotency-Key', async (t) => {
     const { provider, client } = await partnerFixture(t, { timeoutMs: 200 });
     provider.on('POST', PROVISION, { hang: true }, { status: 200, body: provisioned });
@@ -121,6 +157,30 @@ describe('partner client failures', () => {
       assert.equal(provider.requests.length, 1);
     });
   }
+
+  // Issue 13 §13: an answer was read whole, whatever its size.
+  it('stops reading an endless answer at the cap and treats it as malformed, without retrying', async (t) => {
+    const { provider, client } = await partnerFixture(t, { maxAnswerBytes: 256 * 1024 });
+    const endless = { streamed: 0, closed: false };
+    provider.on('POST', PROVISION, { status: 201, endless });
+    await assert.rejects(client.provisionResource(INSTALLATION, provisionBody, user, KEY), (error: unknown) => {
+      isProviderError('malformed', 201)(error);
+      assert.match(String((error as Error).cause), /larger than 262144 bytes/);
+      return true;
+    });
+    while (!endless.closed) await new Promise((resolve) => setTimeout(resolve, 10));
+    // What the provider could write before the close: the cap plus socket buffers, far from 1 GiB.
+    assert.ok(endless.streamed < 16 * 1024 * 1024, `the client read ${endless.streamed} bytes`);
+    assert.equal(provider.requests.length, 1);
+  });
+
+  it('refuses an answer whose Content-Length is over the cap without reading it, and keeps an error answer’s status', async (t) => {
+    const { provider, client } = await partnerFixture(t, { maxAnswerBytes: 1024 });
+    provider.on('GET', RES, { status: 200, rawBody: JSON.stringify({ ...resource, padding: 'x'.repeat(2048) }) });
+    await assert.rejects(client.getResource(INSTALLATION, 'res_1', system), isProviderError('malformed', 200));
+    provider.on('POST', PROVISION, { status: 400, rawBody: JSON.stringify({ error: { code: 'bad', message: 'x'.repeat(4096) } }) });
+    await assert.rejects(client.provisionResource(INSTALLATION, provisionBody, user, KEY), isProviderError('validation', 400));
+  });
 
   it('treats plans with an unknown scope or type as malformed', async (t) => {
     const { provider, client } = await partnerFixture(t);

@@ -1,5 +1,9 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AnyFastify } from '../app-type.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { newRequestId } from './request-id.js';
+import { isStorageFailure } from '../../db/errors.js';
 import { ApiError, isApiError } from '../../errors.js';
 
 /**
@@ -42,6 +46,36 @@ export function renderFrameworkError(error: FastifyError, request: FastifyReques
   void sendApiError(reply, new ApiError('bad_request', message));
 }
 
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before Fastify sees a request,
+ * such as a request line and headers over Node's 16 KiB (a 100 KB URL, thousands of headers), a
+ * malformed request or one too slow to arrive. Fastify's default answers in its own shape without
+ * a request id; this answers in Vercel's, with `x-request-id`, then closes the connection (its
+ * remaining bytes cannot be trusted to start a new request).
+ */
+export function answerClientError(this: { log: { debug(details: object, message: string): void } }, error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const apiError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new ApiError('request_header_fields_too_large', 'The request line and headers are larger than 16 KiB: send long values in the body.')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ApiError('request_timeout')
+        : new ApiError('bad_request', 'The request is not valid HTTP.');
+  const requestId = newRequestId();
+  this.log.debug({ err: error, requestId, status: apiError.status }, 'client error');
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(apiError.toBody());
+  // `end` flushes the answer before closing, where `destroy` could drop it.
+  socket.end(
+    `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? ''}\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply {
   const body = error.toBody();
   if (error.status >= 500) (body.error as Record<string, unknown>).requestId = reply.request.id;
@@ -67,6 +101,7 @@ function toApiError(error: FastifyError | ApiError | Error, request: FastifyRequ
   if (error instanceof SyntaxError || fe.statusCode === 400) return new ApiError('bad_request', 'The request body is not valid JSON.');
   if (fe.statusCode === 413) return new ApiError('payload_too_large', 'The request body is too large.');
   if (fe.statusCode === 415) return new ApiError('unsupported_media_type');
+  if (isStorageFailure(error)) return new ApiError('service_unavailable', 'The database stopped after a failed disk sync; Stockroom must be restarted.');
   return new ApiError('internal_server_error');
 }
 

@@ -1,5 +1,6 @@
 import type { AnyFastify } from '../app-type.js';
 import { ApiError } from '../../errors.js';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../json-limits.js';
 import { nulPath } from './nul-guard.js';
 
 /**
@@ -17,6 +18,13 @@ export function registerJsonBodyParser(app: AnyFastify): void {
       return;
     }
     parseJson(req, text, (error, value) => {
+      // Deep nesting would overflow the stack of whatever walks the body next (the idempotency
+      // fingerprint, the NUL check, metadata forwarding): refused first, naming the field.
+      const deep = error ? undefined : tooDeepAt(value);
+      if (deep !== undefined) {
+        done(new ApiError('bad_request', `Invalid request: ${deep ? `\`${deep}\`` : 'the body'} nests deeper than ${MAX_JSON_DEPTH} levels.`, { param: deep || 'body' }), undefined);
+        return;
+      }
       // A NUL character cannot be stored (nul-guard.ts): refused before any handler sees it.
       const param = error ? undefined : nulPath(value);
       if (param !== undefined) done(new ApiError('bad_request', 'Text in the body may not contain the NUL character (\\u0000).', { param: param || 'body' }), undefined);

@@ -10,5 +10,9 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestIdFor(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   if (typeof given === 'string' && SAFE_REQUEST_ID.test(given)) return given;
+  return newRequestId();
+}
+
+export function newRequestId(): string {
   return `req_${randomUUID().replace(/-/g, '')}`;
 }

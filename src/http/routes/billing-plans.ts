@@ -7,6 +7,7 @@ import { isProviderError } from '../../providers/provider-error.js';
 import { providerFor } from '../../providers/provider-for.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
+import { assertBoundedMetadata, MAX_METADATA_BYTES } from '../json-limits.js';
 import { teamOf } from '../plugins/auth.js';
 import { presentBillingPlan } from '../presenters/billing-plan.js';
 import { BillingPlansResponse } from '../schemas/index.js';
@@ -25,7 +26,7 @@ export const billingPlanRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         params: Type.Object({ integrationIdOrSlug: Type.String({ minLength: 1, maxLength: 128 }), productIdOrSlug: Type.String({ minLength: 1, maxLength: 128 }) }),
         querystring: Type.Object({
           integrationConfigurationId: Type.Optional(Type.String({ maxLength: 128 })),
-          metadata: Type.Optional(Type.String({ maxLength: 65536, description: 'the form input as a JSON object string' })),
+          metadata: Type.Optional(Type.String({ maxLength: MAX_METADATA_BYTES, description: 'the form input as a JSON object string' })),
           source: Type.Optional(Type.String()),
           teamId: Type.Optional(Type.String()),
           slug: Type.Optional(Type.String()),
@@ -75,5 +76,6 @@ function parseMetadataQuery(raw: string | undefined): Record<string, unknown> | 
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ApiError('bad_request', '`metadata` must be a JSON object string.', { param: 'metadata' });
   }
+  assertBoundedMetadata('metadata', parsed);
   return parsed as Record<string, unknown>;
 }

@@ -5,6 +5,7 @@ import { createStore } from '../../domain/create-store.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
+import { assertBoundedMetadata } from '../json-limits.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
 import { presentedStoreSerializer } from '../plugins/presenter-serializer.js';
@@ -47,6 +48,9 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       const { team, membership } = teamOf(request);
       const user = actorOf(request).user;
       const body = request.body;
+      // Sent on to the provider: bounded before any provider call or insert.
+      assertBoundedMetadata('metadata', body.metadata);
+      assertBoundedMetadata('protocolSettings', body.protocolSettings);
       const { store } = await createStore(createStorePorts(ctx, { user, membership }), {
         teamId: team.id,
         teamBillingState: team.billingState,

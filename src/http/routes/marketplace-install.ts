@@ -12,6 +12,7 @@ import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
+import { assertBoundedMetadata } from '../json-limits.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
 import { presentBillingPlan } from '../presenters/billing-plan.js';
@@ -86,6 +87,8 @@ export const marketplaceInstallRoutes: FastifyPluginAsyncTypebox<{ ctx: AppConte
         throw new ApiError('bad_request', `${integration.slug} takes no installation metadata.`, { param: 'installationMetadata' });
       }
       const metadata = body.metadata ?? {};
+      // Sent on to the provider: bounded before any provider call or insert.
+      assertBoundedMetadata('metadata', metadata);
       const browser = (reason: BrowserReason, message: string, installations?: readonly Installation[]) =>
         (reply as FastifyReply).code(422).send(fallback(ctx, { team, integration, product, reason, message, ...(installations ? { installations } : {}) }));
 

@@ -22,7 +22,8 @@ import { ApiError } from '../../errors.js';
 import { TEST_PAYMENT_METHODS, type TestPaymentMethodId } from '../../payments/test-processor.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
-import { PageQuery, Pagination, paginate, TeamQuery } from '../pagination.js';
+import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
+import { TeamQuery } from '../pagination.js';
 import { actorOf, resolveTeam, teamOf, type TeamSelector } from '../plugins/auth.js';
 
 const TEST_METHOD_IDS = Object.keys(TEST_PAYMENT_METHODS) as TestPaymentMethodId[];
@@ -49,7 +50,7 @@ const LedgerEntryWire = Type.Object({
   memo: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.Integer(),
 });
-const LedgerQuery = Type.Object({ ...TeamQuery.properties, ...PageQuery.properties, storeId: Type.Optional(Type.String({ minLength: 1 })) });
+const LedgerQuery = Type.Object({ ...TeamQuery.properties, ...KeysetQuery.properties, storeId: Type.Optional(Type.String({ minLength: 1 })) });
 const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
 /**
@@ -240,15 +241,15 @@ export const paymentMethodRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         tags: ['stockroom'],
         summary: "The team's ledger, newest first: every authorization, charge, refund and credit",
         querystring: LedgerQuery,
-        response: { 200: Type.Object({ entries: Type.Array(LedgerEntryWire), pagination: Pagination }), ...Errors },
+        response: { 200: Type.Object({ entries: Type.Array(LedgerEntryWire), pagination: KeysetPagination }), ...Errors },
       },
     },
     async (request) => {
       const { team } = teamOf(request);
-      const { storeId, since, until } = request.query;
-      const limit = request.query.limit ?? 20;
-      const rows = await listLedgerEntries(ctx.db, team.id, { storeId, limit, since, until });
-      const { items, pagination } = paginate(rows, limit, (e) => e.createdAt);
+      const page = keysetPageQuery(request.query);
+      const { storeId } = request.query;
+      const rows = await listLedgerEntries(ctx.db, team.id, { ...page, ...(storeId !== undefined ? { storeId } : {}) });
+      const { items, pagination } = keysetPage(rows, page.limit, (e) => e);
       return { entries: items.map(presentLedgerEntry), pagination };
     },
   );

@@ -4,11 +4,11 @@ import { createTeam } from '../../db/accounts-store.js';
 import { listTeamsOfUser } from '../../db/teams.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
-import { Pagination, PageQuery, paginate } from '../pagination.js';
+import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 import { presentTeam, TeamWire } from '../presenters/account.js';
 
-const TeamList = Type.Object({ teams: Type.Array(TeamWire), pagination: Pagination });
+const TeamList = Type.Object({ teams: Type.Array(TeamWire), pagination: KeysetPagination });
 const SLUG = '^[a-z0-9][a-z0-9-]{0,47}$';
 
 /** Vercel's team endpoints: list (v1 and v2), get one, create. */
@@ -21,16 +21,16 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
         schema: {
           tags: ['teams'],
           summary: 'List the teams of the authenticated user',
-          querystring: PageQuery,
+          querystring: KeysetQuery,
           response: { 200: TeamList, 400: ErrorBody, 401: ErrorBody },
         },
       },
       async (request) => {
         const actor = actorOf(request);
-        const limit = request.query.limit ?? 20;
+        const page = keysetPageQuery(request.query);
         // A team-scoped token sees only its team.
-        const rows = await listTeamsOfUser(ctx.db, actor.user.id, { ...request.query, limit, onlyTeamId: actor.token.teamId });
-        const { items, pagination } = paginate(rows, limit, (r) => r.team.createdAt);
+        const rows = await listTeamsOfUser(ctx.db, actor.user.id, { ...page, onlyTeamId: actor.token.teamId });
+        const { items, pagination } = keysetPage(rows, page.limit, (r) => r.team);
         return { teams: items.map((r) => presentTeam(r.team, r.membership)), pagination };
       },
     );

@@ -5,7 +5,7 @@ import { findTokenOfUser, listTokensOfUser, revokeToken } from '../../db/tokens.
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../context.js';
 import { ErrorBody } from '../error-schema.js';
-import { Pagination, PageQuery, paginate } from '../pagination.js';
+import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { tokenSees } from '../../domain/token-scope.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 import { presentToken, TokenWire } from '../presenters/account.js';
@@ -58,15 +58,15 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         schema: {
           tags: ['tokens'],
           summary: "List the user's access tokens",
-          querystring: PageQuery,
-          response: { 200: Type.Object({ tokens: Type.Array(TokenWire), pagination: Pagination }), 400: ErrorBody, 401: ErrorBody },
+          querystring: KeysetQuery,
+          response: { 200: Type.Object({ tokens: Type.Array(TokenWire), pagination: KeysetPagination }), 400: ErrorBody, 401: ErrorBody },
         },
       },
       async (request) => {
-        const limit = request.query.limit ?? 20;
+        const page = keysetPageQuery(request.query);
         const actor = actorOf(request);
-        const rows = await listTokensOfUser(ctx.db, actor.user.id, { ...request.query, limit, onlyTeamId: actor.token.teamId });
-        const { items, pagination } = paginate(rows, limit, (t) => t.createdAt);
+        const rows = await listTokensOfUser(ctx.db, actor.user.id, { ...page, onlyTeamId: actor.token.teamId });
+        const { items, pagination } = keysetPage(rows, page.limit, (t) => t);
         return { tokens: items.map(presentToken), pagination };
       },
     );

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { MAX_ID_LENGTH } from '../json-limits.js';
 import { BillingPlan } from './billing-plan.js';
 import {
   DEPLOYMENT_TARGETS,
@@ -222,14 +223,14 @@ export const CreateStoreDirectBody = Type.Object(
     /** Checked further against the product's `metadataSchema` (semantics.md §1.7). */
     metadata: Type.Optional(Metadata),
     /** Client-side dedupe handle, unique within an installation (semantics.md §4). */
-    externalId: Type.Optional(Type.String()),
+    externalId: Type.Optional(Type.String({ maxLength: MAX_ID_LENGTH })),
     protocolSettings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     /** The SDK sends `"marketplace"` when the caller leaves it out (§10.4). */
     source: Type.Optional(StringEnum(SOURCES, { default: 'marketplace' })),
     /** Omitted: the first free plan is used (semantics.md §2). */
-    billingPlanId: Type.Optional(Type.String()),
+    billingPlanId: Type.Optional(Type.String({ maxLength: MAX_ID_LENGTH })),
     /** Omitted: the team's default payment method (semantics.md §3). */
-    paymentMethodId: Type.Optional(Type.String()),
+    paymentMethodId: Type.Optional(Type.String({ maxLength: MAX_ID_LENGTH })),
     /** Integer cents, for prepayment plans with a variable amount. */
     prepaymentAmountCents: Type.Optional(Type.Integer({ minimum: 50 })),
   },
