@@ -32,7 +32,7 @@ const REAL_PROVIDERS = process.env.TEST_POSTGRES_ADMIN_URL && process.env.TEST_R
 describe('the README\'s "Your first store" snippet', () => {
   const cases = [
     { name: 'on the embedded default', env: {} as Record<string, string>, skip: false as string | false },
-    { name: 'with the real PostgreSQL and Redis providers on', env: REAL_PROVIDERS ?? {}, skip: REAL_PROVIDERS ? false : 'TEST_POSTGRES_ADMIN_URL and TEST_REDIS_ADMIN_URL are not set' },
+    { name: 'with the real PostgreSQL and Redis providers on', env: (REAL_PROVIDERS ?? {}) as Record<string, string>, skip: REAL_PROVIDERS ? false : 'TEST_POSTGRES_ADMIN_URL and TEST_REDIS_ADMIN_URL are not set' },
   ];
   for (const { name, env, skip } of cases) {
     it(`creates an available store ${name}`, { skip }, async (t) => {
