@@ -27,6 +27,7 @@ import { NODE_VERSIONS } from '../../src/http/schemas/project.js';
 import { createTeam, createUser } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
+import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { assertParsedFromWire, recordingHttpClient } from '../helpers/wire-compare.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -166,8 +167,8 @@ async function world(t: TestContext, dialect: TestDialect): Promise<World> {
   const spare = await createTeam(server);
   const member = await createUser(server);
   const memberEmail = (await server.stockroom.ctx.db.selectFrom('users').select('email').where('id', '=', member.id).executeTakeFirstOrThrow()).email;
-  const row = await (server.stockroom.ctx.db as any).selectFrom('ref_partner_installations').select('access_token').where('id', '=', icfg).executeTakeFirstOrThrow();
-  return { server, teamId: team.id, icfg, partnerToken: row.access_token, ids: { memberEmail, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
+  const partnerToken = await partnerAccessToken(server, icfg);
+  return { server, teamId: team.id, icfg, partnerToken, ids: { memberEmail, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
 }
 
 async function install(server: TestServer, teamId: string): Promise<string> {

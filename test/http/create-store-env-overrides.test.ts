@@ -5,6 +5,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { recoverStuckStores } from '../../src/composition/store-recovery.js';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { insertInstallation } from '../../src/db/installations.js';
+import { storeSecretsContext } from '../../src/db/store-secrets.js';
 import { armPausePoint } from '../../src/fault-injection.js';
 import { createTestDatabase, dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js';
@@ -96,7 +97,7 @@ async function assertStoredSealed(w: World, storeId: string): Promise<void> {
   const row = await w.server.stockroom.ctx.db.selectFrom('stores').select(['lifecycle', 'secrets_sealed', 'secret_meta']).where('id', '=', storeId).executeTakeFirstOrThrow();
   assert.equal(row.lifecycle, 'live');
   assert.ok(row.secrets_sealed);
-  assert.deepEqual(JSON.parse(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed)), SECRETS);
+  assert.deepEqual(JSON.parse(w.server.stockroom.ctx.secretBox.open(row.secrets_sealed, storeSecretsContext(storeId))), SECRETS);
   const values = SECRETS.flatMap((s) => [s.value, ...Object.values(s.environmentOverrides ?? {})]);
   for (const value of values) {
     assert.ok(!row.secrets_sealed.includes(value), 'sealed');
