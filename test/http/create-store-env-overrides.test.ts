@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { recoverStuckStores } from '../../src/composition/store-recovery.js';
-import { hashToken } from '../../src/crypto/secret-box.js';
-import { insertInstallation } from '../../src/db/installations.js';
 import { storeSecretsContext } from '../../src/db/store-secrets.js';
 import { armPausePoint } from '../../src/fault-injection.js';
 import { createTestDatabase, dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { insertReadyInstallation, writeSingleIntegrationCatalog } from '../helpers/single-integration.js';
 import { startScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { createProject } from '../helpers/stores.js';
@@ -43,32 +40,11 @@ async function world(t: TestContext, dialect: TestDialect): Promise<World> {
   t.after(() => provider.close());
   const database = await createTestDatabase(dialect);
   t.after(() => database.drop());
-  const catalogPath = join(database.dataDir, 'catalog.json');
-  writeFileSync(
-    catalogPath,
-    JSON.stringify({
-      integrations: [
-        {
-          id: 'oac_scripted',
-          slug: 'scripted',
-          name: 'Scripted provider',
-          icon: 'data:image/svg+xml,%3Csvg%2F%3E',
-          clientId: 'oac_scripted',
-          providerBaseUrl: provider.baseUrl,
-          products: [{ id: 'iap_scripted_db', slug: 'scripted-db', name: 'Scripted DB', supportedProtocols: ['storage'], primaryProtocol: 'storage', metadataSchema: { type: 'object', properties: {} } }],
-        },
-      ],
-    }),
-  );
+  const catalogPath = writeSingleIntegrationCatalog(database.dataDir, { slug: 'scripted', label: 'Scripted', providerBaseUrl: provider.baseUrl });
   // Recovery passes are run by hand; the loop's own would race them.
   const server = await startTestServer(t, dialect, { database, env: { STOCKROOM_CATALOG: catalogPath, STOCKROOM_RECOVERY_INTERVAL_MS: '3600000' } });
   const teamId = server.stockroom.bootstrap.teamId;
-  const now = Date.now();
-  await insertInstallation(
-    server.stockroom.ctx.db,
-    { id: ICFG, teamId, integrationId: 'oac_scripted', userId: server.stockroom.bootstrap.userId, scopes: [], source: 'marketplace', status: 'ready', createdAt: now, updatedAt: now, deletedAt: null },
-    hashToken('srk_unused_installation_token_000000000'),
-  );
+  await insertReadyInstallation(server, ICFG, 'oac_scripted');
   const plans = { plans: [{ id: 'free', type: 'subscription', name: 'Free', description: 'Free', scope: 'resource', paymentMethodRequired: false }] };
   provider.on('GET', '/v1/products/scripted-db/plans', { status: 200, body: plans });
   provider.on('POST', `/v1/installations/${ICFG}/resources`, {

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { hashToken } from '../../src/crypto/secret-box.js';
-import { insertInstallation } from '../../src/db/installations.js';
 import { createTestDatabase, dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { insertReadyInstallation, writeSingleIntegrationCatalog } from '../helpers/single-integration.js';
 import { startScriptedProvider } from '../helpers/scripted-provider.js';
 import { startTestServer } from '../helpers/stockroom.js';
 
@@ -18,42 +15,12 @@ async function setUp(t: TestContext, dialect: TestDialect) {
   t.after(() => provider.close());
   const database = await createTestDatabase(dialect);
   t.after(() => database.drop());
-  const catalogPath = join(database.dataDir, 'catalog.json');
-  writeFileSync(
-    catalogPath,
-    JSON.stringify({
-      integrations: [
-        {
-          id: 'oac_scripted',
-          slug: 'scripted',
-          name: 'Scripted provider',
-          icon: 'data:image/svg+xml,%3Csvg%2F%3E',
-          clientId: 'oac_scripted',
-          providerBaseUrl: provider.baseUrl,
-          products: [
-            {
-              id: 'iap_scripted_db',
-              slug: 'scripted-db',
-              name: 'Scripted DB',
-              supportedProtocols: ['storage'],
-              primaryProtocol: 'storage',
-              metadataSchema: { type: 'object', properties: {} },
-            },
-          ],
-        },
-      ],
-    }),
-  );
+  const catalogPath = writeSingleIntegrationCatalog(database.dataDir, { slug: 'scripted', label: 'Scripted', providerBaseUrl: provider.baseUrl });
   const server = await startTestServer(t, dialect, { database, env: { STOCKROOM_CATALOG: catalogPath, STOCKROOM_PROVIDER_TIMEOUT_MS: '300' } });
   const teamId = server.stockroom.bootstrap.teamId;
   const icfg = 'icfg_scriptedInstall1';
-  const now = Date.now();
   // The installation exists (as if installed earlier); this test is about provisioning.
-  await insertInstallation(
-    server.stockroom.ctx.db,
-    { id: icfg, teamId, integrationId: 'oac_scripted', userId: server.stockroom.bootstrap.userId, scopes: [], source: 'marketplace', status: 'ready', createdAt: now, updatedAt: now, deletedAt: null },
-    hashToken('srk_unused_installation_token_000000000'),
-  );
+  await insertReadyInstallation(server, icfg, 'oac_scripted');
   return { server, provider, teamId, icfg };
 }
 

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { hashToken } from '../../src/crypto/secret-box.js';
-import { insertInstallation } from '../../src/db/installations.js';
 import { createTestDatabase, dialectsToTest, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { insertReadyInstallation, writeSingleIntegrationCatalog } from '../helpers/single-integration.js';
 import { closedPortUrl, startScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js';
 import { createClock, startTestServer, type TestClock, type TestServer } from '../helpers/stockroom.js';
 
@@ -32,34 +29,11 @@ interface World {
 async function world(t: TestContext, dialect: TestDialect, providerBaseUrl: string): Promise<World> {
   const database = await createTestDatabase(dialect);
   t.after(() => database.drop());
-  const catalogPath = join(database.dataDir, 'catalog.json');
-  writeFileSync(
-    catalogPath,
-    JSON.stringify({
-      integrations: [
-        {
-          id: 'oac_faulty',
-          slug: 'faulty',
-          name: 'Faulty provider',
-          icon: 'data:image/svg+xml,%3Csvg%2F%3E',
-          clientId: 'oac_faulty',
-          providerBaseUrl,
-          products: [
-            { id: 'iap_faulty_db', slug: 'faulty-db', name: 'Faulty DB', supportedProtocols: ['storage'], primaryProtocol: 'storage', metadataSchema: { type: 'object', properties: {} } },
-          ],
-        },
-      ],
-    }),
-  );
+  const catalogPath = writeSingleIntegrationCatalog(database.dataDir, { slug: 'faulty', label: 'Faulty', providerBaseUrl });
   const clock = createClock();
   const server = await startTestServer(t, dialect, { database, clock, env: serverEnv(catalogPath) });
-  const now = Date.now();
   // Installed earlier, as far as these tests care: they are about provisioning.
-  await insertInstallation(
-    server.stockroom.ctx.db,
-    { id: ICFG, teamId: server.stockroom.bootstrap.teamId, integrationId: 'oac_faulty', userId: server.stockroom.bootstrap.userId, scopes: [], source: 'marketplace', status: 'ready', createdAt: now, updatedAt: now, deletedAt: null },
-    hashToken('srk_unused_installation_token_000000000'),
-  );
+  await insertReadyInstallation(server, ICFG, 'oac_faulty');
   return { server, database, clock, catalogPath };
 }
 
