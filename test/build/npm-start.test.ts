@@ -13,7 +13,7 @@ import { browserSkipReason, launchChromium, screenshot } from '../helpers/browse
 import { watch } from '../helpers/built-server.js';
 import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
 import { send } from '../helpers/stockroom.js';
-import { PG_ADMIN_URL, REDIS_ADMIN_URL } from '../providers-real/real-stores.js';
+import { PG_ADMIN_URL, REDIS_ADMIN_URL, withClient } from '../providers-real/real-stores.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -112,16 +112,6 @@ test('npm start serves a working console: sign in with the printed token, create
   await server.stop();
 });
 
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 /** Why the PostgreSQL half cannot run here, or false: it needs Stockroom's server, the providers' servers and the browser. */
 const NO_REAL_SETUP: string | false =

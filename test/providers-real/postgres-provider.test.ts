@@ -9,21 +9,10 @@ import { createPartnerClient } from '../../src/providers/partner-client.js';
 import { createStockroom } from '../../src/server.js';
 import { createTestDatabase, DIALECTS, dialectsToTest, type TestDatabase } from '../helpers/databases.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
-import { connectAndPull, createRealStore, eventually, expireOldCredentials, installationOf, PG_ADMIN_URL, pull, recordedObjects, rotate } from './real-stores.js';
+import { connectAndPull, createRealStore, eventually, expireOldCredentials, installationOf, PG_ADMIN_URL, pull, recordedObjects, rotate, withClient } from './real-stores.js';
 
 const PREFIX = 'pg_provider_';
 
-async function withClient<T>(config: string | pg.ClientConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(typeof config === 'string' ? { connectionString: config } : config);
-  // A session the revocation job ends while this client holds it must fail the call, not the process.
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 const admin = <T>(fn: (client: pg.Client) => Promise<T>) => withClient(PG_ADMIN_URL!, fn);
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import type { TestServer } from '../helpers/stockroom.js';
 
 /** The machine's servers the real providers use in tests; each suite skips itself when its URL is unset. */
@@ -81,4 +82,17 @@ export async function recordedObjects(server: TestServer, tablePrefix: string): 
   const resources: Array<{ handle: string }> = await db.selectFrom(`${tablePrefix}resources`).select('handle').execute();
   const credentials: Array<{ login: string }> = await db.selectFrom(`${tablePrefix}credentials`).select('login').execute();
   return { handles: resources.map((r) => r.handle), logins: [...new Set(credentials.map((c) => c.login))] };
+}
+
+/** A PostgreSQL client for one call, closed after it. */
+export async function withClient<T>(config: string | pg.ClientConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(typeof config === 'string' ? { connectionString: config } : config);
+  // A session the revocation job ends while this client holds it must fail the call, not the process.
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
