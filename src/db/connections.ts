@@ -20,30 +20,38 @@ function connectionFromRow(row: Selectable<StoreConnectionsTable>): StoreConnect
 
 /**
  * Connects a store to a project, or updates the connection when the pair is already connected
- * (one connection per store and project, enforced by `store_connections_store_project`). Returns
- * the stored connection, whose id is the first connection's on an update.
+ * (one connection per store and project, enforced by `store_connections_store_project`), only
+ * while the store is live and the project exists; otherwise says which of them is gone. The
+ * connection's id is the first connection's on an update.
+ *
+ * A connect racing a store delete or a cascade uninstall must not leave a connection behind the
+ * delete, nor answer 200 for a store that is gone: on PostgreSQL the store's row is read FOR SHARE
+ * first, so the delete's or uninstall's UPDATE of it waits for this to commit (and then removes
+ * the connection with the others) or this waits for it (and then finds the store gone). The
+ * project's row is read FOR SHARE likewise, against a project delete (`deleteProjectOfTeam` locks
+ * it FOR UPDATE first): without it the connection's foreign key refused one of the two with a 500.
+ * SQLite serializes write transactions.
  */
-/**
- * Writes the connection (or updates the project's connection to the store) only while the store is
- * live; undefined when it is not any more. A connect racing a store delete or a cascade uninstall
- * must not leave a connection behind the delete, nor answer 200 for a store that is gone: on
- * PostgreSQL the store's row is read FOR SHARE first, so the delete's or uninstall's UPDATE of it
- * waits for this to commit (and then removes the connection with the others) or this waits for it
- * (and then finds the store gone); SQLite serializes write transactions.
- */
-export async function upsertConnectionOfLiveStore(db: Kysely<DB>, dialect: Dialect, connection: StoreConnection): Promise<StoreConnection | undefined> {
+export async function upsertConnectionOfLiveStore(
+  db: Kysely<DB>,
+  dialect: Dialect,
+  connection: StoreConnection,
+): Promise<{ readonly connection: StoreConnection } | { readonly gone: 'store' | 'project' }> {
   const changes = { environments: JSON.stringify(connection.environments), env_var_prefix: connection.envVarPrefix, sensitive: connection.sensitive ? 1 : 0 };
   return db.transaction().execute(async (trx) => {
     let live = trx.selectFrom('stores').select('id').where('id', '=', connection.storeId).where('lifecycle', '=', 'live').where('deleted_at', 'is', null);
     if (dialect === 'postgres') live = live.forShare();
-    if (!(await live.executeTakeFirst())) return undefined;
+    if (!(await live.executeTakeFirst())) return { gone: 'store' as const };
+    let project = trx.selectFrom('projects').select('id').where('id', '=', connection.projectId);
+    if (dialect === 'postgres') project = project.forShare();
+    if (!(await project.executeTakeFirst())) return { gone: 'project' as const };
     const row = await trx
       .insertInto('store_connections')
       .values({ id: connection.id, store_id: connection.storeId, project_id: connection.projectId, team_id: connection.teamId, created_at: connection.createdAt, ...changes })
       .onConflict((oc) => oc.columns(['store_id', 'project_id']).doUpdateSet(changes))
       .returningAll()
       .executeTakeFirstOrThrow();
-    return connectionFromRow(row);
+    return { connection: connectionFromRow(row) };
   });
 }
 

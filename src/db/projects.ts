@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Project } from '../domain/projects.js';
 import { isUniqueViolation } from './errors.js';
+import type { Dialect } from './database.js';
 import type { KeysetPageQuery } from './keyset.js';
 import type { DB, ProjectsTable } from './schema.js';
 
@@ -63,12 +64,15 @@ export async function listProjectsOfTeam(db: Kysely<DB>, teamId: string, page: P
 
 /**
  * Deletes the project and its store connections (the stores stay, as on Vercel, and stop
- * counting it). False when the team has no such project.
+ * counting it). False when the team has no such project. On PostgreSQL the project's row is
+ * locked first, so a connect to it (which reads it FOR SHARE, `upsertConnectionOfLiveStore`)
+ * either commits before and its connection is deleted here, or waits and finds the project gone.
  */
-export async function deleteProjectOfTeam(db: Kysely<DB>, teamId: string, projectId: string): Promise<boolean> {
+export async function deleteProjectOfTeam(db: Kysely<DB>, dialect: Dialect, teamId: string, projectId: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const owned = await trx.selectFrom('projects').select('id').where('id', '=', projectId).where('team_id', '=', teamId).executeTakeFirst();
-    if (!owned) return false;
+    let owned = trx.selectFrom('projects').select('id').where('id', '=', projectId).where('team_id', '=', teamId);
+    if (dialect === 'postgres') owned = owned.forUpdate();
+    if (!(await owned.executeTakeFirst())) return false;
     await trx.deleteFrom('store_connections').where('project_id', '=', projectId).execute();
     await trx.deleteFrom('projects').where('id', '=', projectId).execute();
     return true;

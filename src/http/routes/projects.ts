@@ -136,7 +136,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     async (request, reply) => {
       const teamId = teamOf(request).team.id;
       const project = await findProjectOfTeam(ctx.db, teamId, request.params.idOrName);
-      if (!project || !(await deleteProjectOfTeam(ctx.db, teamId, project.id))) {
+      if (!project || !(await deleteProjectOfTeam(ctx.db, ctx.dialect, teamId, project.id))) {
         throw new ApiError('not_found', `The project ${request.params.idOrName} was not found.`);
       }
       return reply.code(204).send(null);

@@ -144,7 +144,7 @@ async function connect(ctx: AppContext, team: Team, store: Store, request: Conne
   if (clashes.length > 0) {
     throw new ApiError('conflict', `The project ${project.name} already has ${clashes.join(', ')} from another store; connect with a different envVarPrefix.`, { param: 'envVarPrefix' });
   }
-  const connection = await upsertConnectionOfLiveStore(ctx.db, ctx.dialect, {
+  const written = await upsertConnectionOfLiveStore(ctx.db, ctx.dialect, {
     id: current?.id ?? newId('spc'),
     storeId: store.id,
     projectId: project.id,
@@ -154,7 +154,11 @@ async function connect(ctx: AppContext, team: Team, store: Store, request: Conne
     sensitive: request.makeEnvVarsSensitive ?? current?.sensitive ?? false,
     createdAt: current?.createdAt ?? ctx.now(),
   });
-  // Deleted, or its installation uninstalled, since it was read above.
-  if (!connection) throw new ApiError('not_found', `The store ${store.id} was not found.`);
-  return connection;
+  // Deleted (the store, or its installation uninstalled; or the project) since it was read above.
+  if ('gone' in written) {
+    throw written.gone === 'store'
+      ? new ApiError('not_found', `The store ${store.id} was not found.`)
+      : new ApiError('not_found', `The project ${request.projectId} was not found.`, { param: 'projectId' });
+  }
+  return written.connection;
 }
