@@ -155,9 +155,3 @@ export async function findLiveStoreByExternalId(db: Kysely<DB>, installationId: 
     .executeTakeFirst();
   return row ? storeFromRow(row) : undefined;
 }
-
-/** The sealed secret values of a store, for env var reads; never sent in store answers. */
-export async function findSealedSecrets(db: Kysely<DB>, id: string): Promise<string | null> {
-  const row = await db.selectFrom('stores').select('secrets_sealed').where('id', '=', id).executeTakeFirst();
-  return row?.secrets_sealed ?? null;
-}
