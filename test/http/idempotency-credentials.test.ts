@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/db/database.js';
 import type { IdempotencyKeysTable } from '../../src/db/idempotency-keys.js';
 import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { requestFingerprint } from '../../src/domain/idempotency.js';
+import { storedAnswerContext } from '../../src/http/plugins/idempotency.js';
 import { createTeam } from '../helpers/accounts.js';
 import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
@@ -48,6 +49,11 @@ for (const dialect of dialectsToTest()) {
       assert.equal(stored[0]!.status_code, 200);
       assert.ok(!(await storedKeysText(server)).includes(minted), 'the stored answer must not hold the token in plaintext');
       assert.ok(!(stored[0]!.response_body ?? '').includes('bearerToken'), 'the stored body is sealed as a whole');
+      // Bound to its key's row: it opens there, and nowhere else (another user's key, say).
+      const row = stored[0]!;
+      const own = { userId: row.user_id, teamScope: row.team_scope, key: row.key };
+      assert.equal(server.stockroom.ctx.secretBox.open(row.response_body!, storedAnswerContext(own)), first.text);
+      assert.throws(() => server.stockroom.ctx.secretBox.open(row.response_body!, storedAnswerContext({ ...own, userId: 'user_someoneElse' })));
 
       const replay = await server.request('POST', '/v3/user/tokens', { body: { name: 'ci' }, headers });
       assert.equal(replay.status, 200, replay.text);

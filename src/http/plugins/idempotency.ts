@@ -104,7 +104,7 @@ export function registerIdempotency(app: AnyFastify, ctx: AppContext): void {
     const keyed = request.idempotency;
     if (!keyed) return;
     const stored = await claimOrReplay(ctx, keyed, request);
-    if (stored) return replay(ctx, reply, stored);
+    if (stored) return replay(ctx, reply, keyed.scope, stored);
     keyed.heartbeat = setInterval(() => {
       if (keyed.claimId === null) return;
       renewClaim(ctx.db, keyed.scope, keyed.claimId, ctx.now()).catch((error: unknown) => request.log.warn({ err: error }, 'idempotency claim renewal failed'));
@@ -191,8 +191,16 @@ async function claimOrReplay(ctx: AppContext, keyed: KeyedRequest, request: Fast
   throw keyInUseError(scope.key);
 }
 
-function replay(ctx: AppContext, reply: FastifyReply, stored: StoredResponse): FastifyReply {
-  const body = ctx.secretBox.open(stored.sealedBody);
+/**
+ * What a stored answer is bound to when sealed: its key's row, so that a sealed answer copied into
+ * another key's row (another user's, say) does not open there.
+ */
+export function storedAnswerContext(scope: KeyScope): string {
+  return `idempotency_keys.response_body:${JSON.stringify([scope.userId, scope.teamScope, scope.key])}`;
+}
+
+function replay(ctx: AppContext, reply: FastifyReply, scope: KeyScope, stored: StoredResponse): FastifyReply {
+  const body = ctx.secretBox.open(stored.sealedBody, storedAnswerContext(scope));
   void reply.code(stored.statusCode).headers(stored.headers).header('idempotent-replayed', 'true');
   return reply.send(body === '' ? undefined : body);
 }
@@ -207,7 +215,7 @@ async function finish(ctx: AppContext, keyed: KeyedRequest, request: FastifyRequ
       await releaseClaim(ctx.db, keyed.scope, claimId);
       return;
     }
-    const stored = await completeClaim(ctx.db, keyed.scope, claimId, { statusCode: reply.statusCode, headers: replayedHeaders(reply), sealedBody: ctx.secretBox.seal(body) }, ctx.now());
+    const stored = await completeClaim(ctx.db, keyed.scope, claimId, { statusCode: reply.statusCode, headers: replayedHeaders(reply), sealedBody: ctx.secretBox.seal(body, storedAnswerContext(keyed.scope)) }, ctx.now());
     if (!stored) request.log.warn({ idempotencyKey: keyed.scope.key }, 'idempotency claim was taken over before this request answered; its answer is not stored');
   } catch (error) {
     // The answer is already decided; failing it now would not undo the work. The claim stays
