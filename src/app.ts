@@ -1,9 +1,9 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
-import type { AnyFastify } from './http/app-type.js';
+import type { AnyFastify } from './any-fastify.js';
 import type { Logger } from 'pino';
-import type { AppContext } from './http/context.js';
+import type { AppContext } from './app-context.js';
 import { answerClientError, collectRouteMatchers, registerErrorHandler, renderFrameworkError } from './http/plugins/error-handler.js';
 import { registerAuth } from './http/plugins/auth.js';
 import { registerNulGuard } from './http/plugins/nul-guard.js';

@@ -3,7 +3,7 @@ import { installForActor } from './composition/install-ports.js';
 import { isUniqueViolation } from './db/errors.js';
 import { findMembership, findTeam } from './db/teams.js';
 import { findUserById } from './db/users.js';
-import type { AppContext } from './http/context.js';
+import type { AppContext } from './app-context.js';
 
 const MARKER = 'bootstrap_installations';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AnyFastify } from './http/app-type.js';
+import type { AnyFastify } from './any-fastify.js';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './app.js';
 import { ensureBootstrap, type BootstrapResult } from './bootstrap.js';
@@ -9,7 +9,7 @@ import { loadOrCreateLocalKey } from './crypto/local-key.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ensureSecretBoxSalt } from './db/secret-box-salt.js';
-import type { AppContext } from './http/context.js';
+import type { AppContext } from './app-context.js';
 import { DEFAULT_CATALOG_PATH } from './catalog/load-catalog.js';
 import type { Catalog } from './catalog/catalog.js';
 import { createSigningKeyStore } from './db/signing-keys.js';

@@ -15,7 +15,7 @@ import type { Notification, Store } from '../domain/stores.js';
 import { normalizeProviderPlan } from '../domain/provider-plans.js';
 import { provisioningLimitError } from '../domain/provisioning-limit.js';
 import { ApiError } from '../errors.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { TEST_PAYMENT_METHODS } from '../payments/test-processor.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';

@@ -3,7 +3,7 @@ import { markStoreDeleted, markStoreDeleting } from '../db/store-deletion.js';
 import type { Membership, User } from '../domain/accounts.js';
 import type { DeleteStorePorts } from '../domain/delete-store.js';
 import { ApiError } from '../errors.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';
 

@@ -6,7 +6,7 @@ import type { Membership, Team, User } from '../domain/accounts.js';
 import { newTokenValue } from '../domain/access-tokens.js';
 import { installIntegration, type InstallPorts } from '../domain/install-integration.js';
 import type { Installation } from '../domain/installations.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';
 
 /** Binds the install use case to the database and the integration's provider. */

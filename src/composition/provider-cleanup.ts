@@ -1,6 +1,6 @@
 import type { CatalogIntegration } from '../catalog/catalog.js';
 import { newId } from '../domain/ids.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { providerFor } from '../providers/provider-for.js';
 

@@ -11,7 +11,7 @@ import type { Installation } from '../domain/installations.js';
 import { canWrite } from '../domain/roles.js';
 import type { Store } from '../domain/stores.js';
 import { isApiError } from '../errors.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { createStorePorts } from './create-store-ports.js';
 import { cleanUpAtProvider, runDueCleanups } from './provider-cleanup.js';

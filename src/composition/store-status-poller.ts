@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, StoresTable } from '../db/schema.js';
 import { mapResourceStatus, toExternalResourceStatus, type StoreStatus } from '../domain/store-status.js';
 import type { Notification } from '../domain/stores.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import type { Resource } from '../providers/partner-client.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { providerFor } from '../providers/provider-for.js';

@@ -2,7 +2,7 @@ import type { CatalogIntegration } from '../catalog/catalog.js';
 import { abortUninstall, beginUninstall, countLiveStoresOfInstallation, finishUninstall } from '../db/installations.js';
 import type { Installation } from '../domain/installations.js';
 import { ApiError } from '../errors.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
 import type { UserCaller } from '../providers/partner-client.js';
 import { providerFor } from '../providers/provider-for.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { recoverStuckStores, type RecoverySettings } from '../../src/composition/store-recovery.js';
 import { armPausePoint, type PausePoint } from '../../src/fault-injection.js';
-import type { AppContext } from '../../src/http/context.js';
+import type { AppContext } from '../../src/app-context.js';
 import { createMember } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';

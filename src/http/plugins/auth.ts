@@ -1,4 +1,4 @@
-import type { AnyFastify } from '../app-type.js';
+import type { AnyFastify } from '../../any-fastify.js';
 import type { FastifyRequest } from 'fastify';
 import { hashToken } from '../../crypto/secret-box.js';
 import { findTeamWithMembership, findTokenWithUser } from '../../db/access.js';
@@ -6,7 +6,7 @@ import { isTokenUsable, type Actor, type Membership, type Team } from '../../dom
 import { canWrite } from '../../domain/roles.js';
 import { defaultTeamOf, hasOperatorPowers, tokenMayCall } from '../../domain/token-scope.js';
 import { ApiError } from '../../errors.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { createTokenCache, type TokenCache } from '../token-cache.js';
 
 /**

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { AnyFastify } from '../app-type.js';
+import type { AnyFastify } from '../../any-fastify.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { newRequestId } from './request-id.js';
 import { isStorageFailure } from '../../db/errors.js';

@@ -22,8 +22,8 @@ import {
   requestFingerprint,
 } from '../../domain/idempotency.js';
 import { newId } from '../../domain/ids.js';
-import type { AnyFastify } from '../app-type.js';
-import type { AppContext } from '../context.js';
+import type { AnyFastify } from '../../any-fastify.js';
+import type { AppContext } from '../../app-context.js';
 import { isOwnApiRoute, MUTATING_METHODS } from '../own-api-route.js';
 
 /** A request that sent an `Idempotency-Key`, from the moment it is recognised until it answers. */

@@ -1,4 +1,4 @@
-import type { AnyFastify } from '../app-type.js';
+import type { AnyFastify } from '../../any-fastify.js';
 import { ApiError } from '../../errors.js';
 import { sendApiError } from './error-handler.js';
 

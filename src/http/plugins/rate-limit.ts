@@ -5,9 +5,9 @@ import { ApiError } from '../../errors.js';
 import { createCoalescingCounters } from '../../rate-limits/coalescing-counters.js';
 import { createMemoryCounters } from '../../rate-limits/memory-counters.js';
 import { createRedisCounters } from '../../rate-limits/redis-counters.js';
-import type { AnyFastify } from '../app-type.js';
+import type { AnyFastify } from '../../any-fastify.js';
 import { isOwnApiRoute, MUTATING_METHODS } from '../own-api-route.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 
 /** Rate limits per token and endpoint group, from the configuration (`STOCKROOM_RATE_LIMIT_*`). */
 export interface RateLimitSettings {

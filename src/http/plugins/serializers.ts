@@ -1,5 +1,5 @@
 import fastJsonStringify, { type Schema } from 'fast-json-stringify';
-import type { AnyFastify } from '../app-type.js';
+import type { AnyFastify } from '../../any-fastify.js';
 
 /**
  * Response serializers, compiled on first use instead of at start-up. Fastify compiles a

@@ -5,7 +5,7 @@ import { normalizeProviderPlan } from '../../domain/provider-plans.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import { providerFor } from '../../providers/provider-for.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { assertBoundedMetadata, MAX_METADATA_BYTES } from '../json-limits.js';
 import { teamOf } from '../plugins/auth.js';

@@ -3,7 +3,7 @@ import { createStorePorts } from '../../composition/create-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
 import { createStore } from '../../domain/create-store.js';
 import { ApiError } from '../../errors.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { assertBoundedMetadata } from '../json-limits.js';
 import { TeamQuery } from '../pagination.js';

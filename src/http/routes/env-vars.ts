@@ -7,7 +7,7 @@ import { findProjectOfTeam } from '../../db/projects.js';
 import type { Membership } from '../../domain/accounts.js';
 import { canReadEnvValues, envForTarget, parseSecretValues, projectEnvVars, type ConnectedSecrets, type ProjectEnvVar } from '../../domain/env-vars.js';
 import { ApiError } from '../../errors.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { teamOf } from '../plugins/auth.js';

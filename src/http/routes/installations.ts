@@ -6,7 +6,7 @@ import { findLiveInstallation, listLiveInstallations } from '../../db/installati
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import { userCaller } from '../../providers/provider-for.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';

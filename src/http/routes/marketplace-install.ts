@@ -10,7 +10,7 @@ import { createStore } from '../../domain/create-store.js';
 import type { Installation } from '../../domain/installations.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { assertBoundedMetadata } from '../json-limits.js';
 import { TeamQuery } from '../pagination.js';

@@ -4,7 +4,7 @@ import { uninstall } from '../../composition/uninstall.js';
 import { findLiveInstallation } from '../../db/installations.js';
 import { ApiError } from '../../errors.js';
 import { userCaller } from '../../providers/provider-for.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';

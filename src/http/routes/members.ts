@@ -5,7 +5,7 @@ import { findMembership, listMembers } from '../../db/teams.js';
 import { findUserByEmail, findUserById } from '../../db/users.js';
 import { canAdministerTeam, ROLES, type Role } from '../../domain/roles.js';
 import { ApiError } from '../../errors.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';

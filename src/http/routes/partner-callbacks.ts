@@ -11,7 +11,7 @@ import { replaceStoreSecrets } from '../../db/store-secrets.js';
 import { toSecretValue, type SecretValue } from '../../domain/env-vars.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 
 /**

@@ -20,7 +20,7 @@ import { ApiError } from '../../errors.js';
 // The built-in processor's test methods are the only sources a team's method can have; the port
 // tells which of them the configured processor shares with every team.
 import { TEST_PAYMENT_METHODS, type TestPaymentMethodId } from '../../payments/test-processor.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { TeamQuery } from '../pagination.js';

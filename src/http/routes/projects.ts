@@ -4,7 +4,7 @@ import { deleteProjectOfTeam, findProjectOfTeam, insertProject, listProjectsOfTe
 import { newId } from '../../domain/ids.js';
 import type { Project } from '../../domain/projects.js';
 import { ApiError } from '../../errors.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { DEFAULT_LIMIT, decodeCursor, KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import type { KeysetPageQuery } from '../../db/keyset.js';

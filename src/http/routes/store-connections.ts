@@ -10,7 +10,7 @@ import { newId } from '../../domain/ids.js';
 import { findEnvVarClashes, normalizeEnvironments, type StoreConnection } from '../../domain/store-connections.js';
 import type { Store } from '../../domain/stores.js';
 import { ApiError } from '../../errors.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { teamOf } from '../plugins/auth.js';

@@ -8,7 +8,7 @@ import { ApiError } from '../../errors.js';
 import type { SecretsRotation } from '../../providers/partner-client.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import { providerFor, userCaller } from '../../providers/provider-for.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';

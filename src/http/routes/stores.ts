@@ -7,7 +7,7 @@ import { deleteStore } from '../../domain/delete-store.js';
 import { ID_RANDOM_LENGTH, isId } from '../../domain/ids.js';
 import type { Store } from '../../domain/stores.js';
 import { ApiError } from '../../errors.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { TeamQuery } from '../pagination.js';

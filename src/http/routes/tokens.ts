@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { issueToken } from '../../db/accounts-store.js';
 import { findTokenOfUser, listTokensOfUser, revokeToken } from '../../db/tokens.js';
 import { ApiError } from '../../errors.js';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { tokenSees } from '../../domain/token-scope.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../../app-context.js';
 
 /**
  * Stockroom's public signing keys. Providers verify the JWTs Stockroom sends them against this

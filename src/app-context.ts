@@ -1,15 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { SecretBox } from '../crypto/secret-box.js';
-import type { DB } from '../db/schema.js';
-import type { Dialect } from '../db/database.js';
-import type { Catalog } from '../catalog/catalog.js';
-import type { PaymentProcessor } from '../payments/payment-processor.js';
-import type { PartnerClientFactory } from '../providers/partner-client.js';
-import type { Signer } from '../providers/signing-keys.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import type { DB } from './db/schema.js';
+import type { Dialect } from './db/database.js';
+import type { Catalog } from './catalog/catalog.js';
+import type { PaymentProcessor } from './payments/payment-processor.js';
+import type { PartnerClientFactory } from './providers/partner-client.js';
+import type { Signer } from './providers/signing-keys.js';
 
 /**
- * What route plugins receive: the adapters they may use. Built once by `app.ts`.
+ * The app's world: the adapters and settings that routes, composition and bootstrap code use.
+ * Built once by `app.ts`. It lives outside `http/` because everything depends on it and `http/`
+ * depends on everything else, never the other way (ARCHITECTURE.md).
  */
 export interface AppContext {
   readonly db: Kysely<DB>;
