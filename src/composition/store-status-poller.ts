@@ -5,7 +5,7 @@ import type { Notification } from '../domain/stores.js';
 import type { AppContext } from '../app-context.js';
 import type { Resource } from '../providers/partner-client.js';
 import { isProviderError } from '../providers/provider-error.js';
-import { providerFor } from '../providers/provider-for.js';
+import { applyResource, fetchResource } from './store-resource.js';
 
 /**
  * Brings `initializing` (and `onboarding`) stores up to date with their provider (semantics.md §6):
@@ -134,43 +134,6 @@ async function checkClaimed(ctx: AppContext, row: Selectable<StoresTable>, claim
   const gaveUp = Number(written.numUpdatedRows) === 1;
   if (gaveUp) ctx.logger.warn({ store: row.id }, 'store provisioning deadline passed; status set to error');
   return gaveUp;
-}
-
-/** The provider's current view of the store's resource, read with a system token. */
-export async function fetchResource(ctx: AppContext, row: Pick<Selectable<StoresTable>, 'integration_id' | 'installation_id' | 'team_id' | 'external_resource_id'>): Promise<Resource> {
-  const integration = ctx.catalog.findIntegration(row.integration_id);
-  if (!integration) throw new Error(`integration ${row.integration_id} is no longer in the catalog`);
-  if (!row.external_resource_id) throw new Error('the store has no provider resource id');
-  return providerFor(ctx.partners, ctx.providerBaseUrl, integration).getResource(row.installation_id, row.external_resource_id, { accountId: row.team_id });
-}
-
-/**
- * Records what the provider reports of a store: its status (mapped as semantics.md §6 says), the
- * provider's own value, and the notification when the provider sent the field. Guarded so that a
- * store being deleted is never brought back, and, with `updatedAt`, so that an answer read before
- * a newer write does not overwrite it. Returns true when the status changed.
- */
-export async function applyResource(
-  db: Kysely<DB>,
-  row: Pick<Selectable<StoresTable>, 'id' | 'status' | 'external_resource_status' | 'notification'>,
-  resource: Resource,
-  now: number,
-  guard: { readonly updatedAt?: number } = {},
-): Promise<boolean> {
-  const status = mapResourceStatus(resource.status);
-  const externalResourceStatus = toExternalResourceStatus(resource.status);
-  // An absent `notification` means "unchanged"; null clears it (partner-api.md §1.5).
-  const notification = resource.notification === undefined ? row.notification : resource.notification === null ? null : JSON.stringify(resource.notification);
-  if (status === row.status && externalResourceStatus === row.external_resource_status && notification === row.notification) return false;
-  let query = db
-    .updateTable('stores')
-    .set({ status, external_resource_status: externalResourceStatus, notification, updated_at: Math.max(now, guard.updatedAt ?? 0) })
-    .where('id', '=', row.id)
-    .where('lifecycle', '=', 'live')
-    .where('deleted_at', 'is', null);
-  if (guard.updatedAt !== undefined) query = query.where('updated_at', '=', guard.updatedAt);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1 && status !== row.status;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { StoreConnectionView } from '../http/presenters/store.js';
+import type { StoreConnectionView } from '../domain/store-connections.js';
 import type { DB } from './schema.js';
 
 /**

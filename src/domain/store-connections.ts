@@ -20,6 +20,17 @@ export interface StoreConnection {
   readonly createdAt: number;
 }
 
+/** A project connection as a store lists it, with its project's name and framework (`projectsMetadata`, vercel-contract.md §2.4). */
+export interface StoreConnectionView {
+  readonly id: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly framework: string | null;
+  readonly environments: readonly string[];
+  readonly envVarPrefix: string | null;
+  readonly sensitive: boolean;
+}
+
 /** What a connect request leaves out: every standard environment (the vercel CLI's default too). */
 export const DEFAULT_ENVIRONMENTS = ['production', 'preview', 'development'] as const;
 

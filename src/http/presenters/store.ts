@@ -1,19 +1,9 @@
 import type { Static } from 'typebox';
 import type { CatalogIntegration, CatalogProduct } from '../../catalog/catalog.js';
+import type { StoreConnectionView } from '../../domain/store-connections.js';
 import type { Store } from '../../domain/stores.js';
 import type { Product, ProjectsMetadata, Store as StoreWire, StoreCapabilities } from '../schemas/index.js';
 import { presentBillingPlan } from './billing-plan.js';
-
-/** A project connection as the store lists it (`projectsMetadata`, vercel-contract.md §2.4). */
-export interface StoreConnectionView {
-  readonly id: string;
-  readonly projectId: string;
-  readonly projectName: string;
-  readonly framework: string | null;
-  readonly environments: readonly string[];
-  readonly envVarPrefix: string | null;
-  readonly sensitive: boolean;
-}
 
 const STORE_CAPABILITY_KEYS = ['agentTools', 'autoSensitive', 'billable', 'mcp', 'mcpReadonly', 'projects', 'secretsSync', 'sso', 'transferable', 'v0', 'secretRotation'] as const;
 

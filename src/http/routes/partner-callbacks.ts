@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Selectable } from 'kysely';
 import { Type } from 'typebox';
-import { applyResource, fetchResource } from '../../composition/store-status-poller.js';
+import { applyResource, fetchResource } from '../../composition/store-resource.js';
 import { hashToken } from '../../crypto/secret-box.js';
 import { findInstallationByTokenHash } from '../../db/installations.js';
 import type { StoresTable } from '../../db/schema.js';

@@ -13,7 +13,8 @@ import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../k
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
 import { presentedStoreSerializer } from '../plugins/presenter-serializer.js';
-import { environmentVariableNames, presentStore, type StoreConnectionView } from '../presenters/store.js';
+import type { StoreConnectionView } from '../../domain/store-connections.js';
+import { environmentVariableNames, presentStore } from '../presenters/store.js';
 import { ProjectsMetadata, Store as StoreWire, StoreStatus } from '../schemas/index.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
