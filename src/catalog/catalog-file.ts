@@ -1,6 +1,6 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox';
-import { GUIDE_ACTION_TYPES, PRODUCT_TAGS, PROJECT_CONNECTION_SCOPES, StringEnum } from '../http/schemas/enums.js';
-import { MetadataSchema } from '../http/schemas/metadata-schema.js';
+import { GUIDE_ACTION_TYPES, PRODUCT_TAGS, PROJECT_CONNECTION_SCOPES, StringEnum } from '../schemas/enums.js';
+import { MetadataSchema } from '../schemas/metadata-schema.js';
 import {
   Guide,
   IntegrationCapabilities,
@@ -8,7 +8,7 @@ import {
   ProtocolName,
   ResourceLink,
   SecretRotation,
-} from '../http/schemas/product.js';
+} from '../schemas/product.js';
 
 /*
  * The declarative catalog FILE (JSON) an operator writes (issue 3 §1): what `loadCatalog` reads
@@ -16,7 +16,7 @@ import {
  *
  * Values reach Vercel's clients as they are written here, and `@vercel/sdk` rejects a whole
  * response over one unknown enum value (vercel-contract.md §10.8), so the closed lists and the
- * metadataSchema variants are the wire's own (src/http/schemas). Every object is closed: the wire
+ * metadataSchema variants are the wire's own (src/schemas). Every object is closed: the wire
  * schemas stay open because the SDK drops unknown keys, but in a file an unknown key is a typo, and
  * silently dropping `"capabilites"` would hide it.
  */

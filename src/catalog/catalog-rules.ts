@@ -1,7 +1,7 @@
 import { Value } from 'typebox/value';
 import { compileMetadataValidator, validateMetadata, type MetadataValidator } from '../domain/metadata.js';
 import { ApiError } from '../errors.js';
-import { MetadataProperty } from '../http/schemas/metadata-schema.js';
+import { MetadataProperty } from '../schemas/metadata-schema.js';
 import type { JsonPath, PathProblem } from './catalog-error.js';
 
 /*

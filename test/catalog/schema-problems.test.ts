@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { CatalogFile } from '../../src/catalog/catalog-file.js';
 import { findSchemaProblems } from '../../src/catalog/schema-problems.js';
-import { MetadataProperty } from '../../src/http/schemas/metadata-schema.js';
+import { MetadataProperty } from '../../src/schemas/metadata-schema.js';
 import { type CatalogJson, defaultCatalogJson } from './catalog-files.js';
 
 /** Every path to a value inside `json`, each a list of keys and indexes. */

@@ -22,7 +22,7 @@ import { CreateProjectResponseBody$inboundSchema } from '@vercel/sdk/models/crea
 import { GetProjectResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectresponsebody.js';
 import { GetProjectsResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectsresponsebody.js';
 import { presentProject } from '../../src/http/presenters/project.js';
-import { FRAMEWORKS } from '../../src/http/schemas/enums.js';
+import { FRAMEWORKS } from '../../src/schemas/enums.js';
 import { NODE_VERSIONS } from '../../src/http/schemas/project.js';
 import { createTeam, createUser } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';

@@ -1,5 +1,5 @@
 import type { Project } from '../../domain/projects.js';
-import { FRAMEWORKS } from '../schemas/enums.js';
+import { FRAMEWORKS } from '../../schemas/enums.js';
 import type { Project as ProjectWire } from '../schemas/project.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ROLES } from '../../domain/roles.js';
-import { StringEnum, TOKEN_SCOPE_ORIGINS } from './enums.js';
+import { StringEnum, TOKEN_SCOPE_ORIGINS } from '../../schemas/enums.js';
 import { Paginated } from './pagination.js';
 
 /*

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { BILLING_PLAN_SCOPES, BILLING_PLAN_TYPES, StringEnum } from './enums.js';
+import { BILLING_PLAN_SCOPES, BILLING_PLAN_TYPES, StringEnum } from '../../schemas/enums.js';
 
 /** A `{label, value?}` line of `details` / `highlightedDetails` (vercel-contract.md §2.4). */
 export const BillingPlanDetail = Type.Object({

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { StringEnum } from './enums.js';
+import { StringEnum } from '../../schemas/enums.js';
 import { Pagination } from './pagination.js';
 
 /**

@@ -6,10 +6,10 @@ import {
   RESOURCE_STATUSES,
   SOURCES,
   StringEnum,
-} from './enums.js';
-import { ConfigurationProduct } from './product.js';
+} from '../../schemas/enums.js';
+import { ConfigurationProduct } from '../../schemas/product.js';
 
-export { DISABLED_REASONS, INSTALLATION_TYPES, INTEGRATION_TAG_IDS, type IntegrationTagId } from './enums.js';
+export { DISABLED_REASONS, INSTALLATION_TYPES, INTEGRATION_TAG_IDS, type IntegrationTagId } from '../../schemas/enums.js';
 
 const nullableTimestamp = () => Type.Optional(Type.Union([Type.Integer(), Type.Null()]));
 

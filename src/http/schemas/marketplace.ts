@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { BillingPlan } from './billing-plan.js';
-import { PRODUCT_TAGS, SOURCES, StringEnum } from './enums.js';
-import { ConfigurationProduct, IntegrationCapabilities } from './product.js';
+import { PRODUCT_TAGS, SOURCES, StringEnum } from '../../schemas/enums.js';
+import { ConfigurationProduct, IntegrationCapabilities } from '../../schemas/product.js';
 
 /**
  * The shapes of the marketplace install flow the vercel CLI drives (`vercel integration add`,

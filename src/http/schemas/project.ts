@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { PROJECT_NAME_PATTERN } from '../../domain/projects.js';
-import { FRAMEWORKS, StringEnum } from './enums.js';
+import { FRAMEWORKS, StringEnum } from '../../schemas/enums.js';
 
 /** A project's framework: Vercel's closed list, or null (vercel-contract.md §10.8). */
 export const Framework = Type.Union([StringEnum(FRAMEWORKS), Type.Null()]);

@@ -11,8 +11,8 @@ import {
   SOURCES,
   STORE_STATUSES,
   StringEnum,
-} from './enums.js';
-import { Product, SecretRotation } from './product.js';
+} from '../../schemas/enums.js';
+import { Product, SecretRotation } from '../../schemas/product.js';
 
 export {
   DEPLOYMENT_TARGETS,
@@ -24,7 +24,7 @@ export {
   type DeploymentTarget,
   type ResourceStatus,
   type Source,
-} from './enums.js';
+} from '../../schemas/enums.js';
 
 const bool = () => Type.Optional(Type.Boolean());
 
