@@ -136,7 +136,7 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
   const plan = selectBillingPlan(plans, command.billingPlanId);
   const metadata = validateMetadata(compileMetadataValidator(product.metadataSchema), command.metadata);
 
-  const retried = await findConflict(ports, installation, command, product, plan);
+  const retried = await retriedStoreOrThrowConflict(ports, installation, command, product, plan);
   if (retried) return { store: retried, created: false };
 
   // A free plan with no method named never uses the team's methods, so they are not read: two
@@ -179,7 +179,7 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
   };
   if (!(await ports.insertProvisioning(store))) {
     // Another request took the name or externalId between the check and the insert.
-    const retriedAfterRace = await findConflict(ports, installation, command, product, plan);
+    const retriedAfterRace = await retriedStoreOrThrowConflict(ports, installation, command, product, plan);
     if (retriedAfterRace) return { store: retriedAfterRace, created: false };
     throw new ApiError('conflict', `A store named "${command.name}" is being created in this installation right now.`);
   }
@@ -256,11 +256,12 @@ function declined(attempt: PaymentAttempt): ApiError {
 }
 
 /**
- * Name and externalId conflicts (semantics.md §4). The same externalId with the same name,
- * product and plan is a natural retry and answers the existing store; anything else is 409 with
- * the existing store's id.
+ * Name and externalId conflicts (semantics.md §4): returns the existing store when this create is
+ * a natural retry of it (the same externalId with the same name, product and plan, and live),
+ * throws 409 with the existing store's id for any other store holding the externalId or the name,
+ * and returns undefined when both are free.
  */
-async function findConflict(
+async function retriedStoreOrThrowConflict(
   ports: CreateStorePorts,
   installation: Installation,
   command: CreateStoreCommand,

@@ -9,7 +9,7 @@ import type { PartnerClientFactory } from '../providers/partner-client.js';
 import type { Signer } from '../providers/signing-keys.js';
 
 /**
- * What route plugins receive: the adapters they may use. Built once by `app.ts`.
+ * What route plugins receive: the adapters they may use. Built once by `server.ts` (`createStockroom`).
  */
 export interface AppContext {
   readonly db: Kysely<DB>;
