@@ -10,8 +10,8 @@ import type { Signer } from './providers/signing-keys.js';
 
 /**
  * The app's world: the adapters and settings that routes, composition and bootstrap code use.
- * Built once by `app.ts`. It lives outside `http/` because everything depends on it and `http/`
- * depends on everything else, never the other way (ARCHITECTURE.md).
+ * Built once by `server.ts` (`createStockroom`). It lives outside `http/` because everything
+ * depends on it and `http/` depends on everything else, never the other way (ARCHITECTURE.md).
  */
 export interface AppContext {
   readonly db: Kysely<DB>;

@@ -112,7 +112,7 @@ export interface Config {
   };
   /** Crash recovery of stores left in `provisioning` (`composition/store-recovery.ts`). */
   readonly recovery: { readonly intervalMs: number; readonly graceMs: number; readonly deadlineMs: number };
-  /** Testers' fault injection (`fault-injection.ts`); unset in production. */
+  /** Testers' fault injection (`fault-injection.ts`), armed by `main.ts`; unset in production. */
   readonly pauseAt?: PausePoint;
 }
 

@@ -1,3 +1,5 @@
+import type { CreateStorePorts } from './domain/create-store.js';
+
 /**
  * Pause points: a fault-injection switch for testers, never set in production.
  *
@@ -8,7 +10,9 @@
  * requests, the reference partner mounted in it) keeps running until the kill, as it would in a
  * real crash that strikes one request.
  *
- * Unarmed (the default), every function here returns at once and changes nothing.
+ * The points are placed on the create's ports from outside (`withPausePoints`), so the use case
+ * itself (`domain/create-store.ts`) knows nothing of them. Unarmed (the default), every wrapped
+ * port calls straight through and changes nothing.
  */
 
 /** The steps of a create, in order (`payAndProvision` in `domain/create-store.ts`). */
@@ -37,8 +41,49 @@ export function armPausePoint(point: PausePoint | undefined, announce: (line: st
   armed = point === undefined ? undefined : { point, announce };
 }
 
+/**
+ * The create's ports with the pause points on them. Each point sits on the port call that
+ * `payAndProvision` makes right after it, with nothing in between, so pausing there is pausing at
+ * the point:
+ * - `before-charge`: before `authorize` or the prepayment `charge`; a create that pays nothing up
+ *   front has no such call, and its next step is `provision`, so there;
+ * - `after-charge`: before `provision`;
+ * - `during-provision`: `provision` is called, and its answer never read;
+ * - `after-provision`: before `recordExternalId` (the provider answered; a failed answer never
+ *   gets there, as before);
+ * - `before-live`: before `markLive`.
+ * Whether a point is armed is asked when the call is made, not when the ports are built.
+ */
+export function withPausePoints(ports: CreateStorePorts): CreateStorePorts {
+  return {
+    ...ports,
+    async authorize(store, methodId, amountCents) {
+      await pauseAt('before-charge');
+      return ports.authorize(store, methodId, amountCents);
+    },
+    async charge(store, methodId, amountCents, step) {
+      if (step === 'prepayment') await pauseAt('before-charge');
+      return ports.charge(store, methodId, amountCents, step);
+    },
+    async provision(store, installation) {
+      // Reached armed at `before-charge` only when nothing was paid up front (see above).
+      await pauseAt('before-charge');
+      await pauseAt('after-charge');
+      return pauseDuring('during-provision', ports.provision(store, installation));
+    },
+    async recordExternalId(storeId, externalResourceId) {
+      await pauseAt('after-provision');
+      return ports.recordExternalId(storeId, externalResourceId);
+    },
+    async markLive(store, resource) {
+      await pauseAt('before-live');
+      return ports.markLive(store, resource);
+    },
+  };
+}
+
 /** Waits forever when `point` is armed; otherwise resolves at once. */
-export async function pauseAt(point: PausePoint): Promise<void> {
+async function pauseAt(point: PausePoint): Promise<void> {
   if (armed?.point !== point) return;
   await hold(point);
 }
@@ -48,7 +93,7 @@ export async function pauseAt(point: PausePoint): Promise<void> {
  * ignored, so a late failure is no unhandled rejection) and never answers: the step that started
  * `work` never learns how it ended, as when the process dies mid-call.
  */
-export function pauseDuring<T>(point: PausePoint, work: Promise<T>): Promise<T> {
+function pauseDuring<T>(point: PausePoint, work: Promise<T>): Promise<T> {
   if (armed?.point !== point) return work;
   work.catch(() => undefined);
   return hold(point);

@@ -1,11 +1,17 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createStockroom } from './server.js';
+import { armPausePoint } from './fault-injection.js';
 
-// The only file that touches `process`: configuration in, signals handled, exit codes out.
+// The only file that touches `process`: configuration in, standard error written, signals
+// handled, exit codes out. (server.ts's logger writes to standard output through file descriptor 1.)
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   let storageFailed: ((error: Error) => void) | undefined;
   const stockroom = await createStockroom(config, { onStorageFailure: (error) => storageFailed?.(error) });
+  // Testers' fault injection (README, "Fault injection"); a no-op unless STOCKROOM_PAUSE_AT is set.
+  // Armed before listening, so before any create or recovery pass. Written straight to stderr,
+  // past the logger and its level, because a test waits for the line.
+  if (config.pauseAt) armPausePoint(config.pauseAt, (line) => process.stderr.write(line));
   const { logger } = stockroom.ctx;
   if (stockroom.bootstrap.generatedToken) {
     // Shown once, on the start that created it, and deliberately not through the logger.

@@ -23,7 +23,6 @@ import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseU
 import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
 import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
 import { startStoreRecovery } from './composition/store-recovery.js';
-import { armPausePoint } from './fault-injection.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;
@@ -111,9 +110,6 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     await mountRealProviders(app, ctx, config);
     let stopPoller: (() => Promise<void>) | undefined;
     let stopRecovery: (() => Promise<void>) | undefined;
-    // Testers' fault injection (README, "Fault injection"); a no-op unless STOCKROOM_PAUSE_AT is set.
-    // Written straight to stderr, past the logger and its level, because a test waits for the line.
-    if (config.pauseAt) armPausePoint(config.pauseAt, (line) => process.stderr.write(line));
     return {
       app,
       database,

@@ -20,10 +20,12 @@ import { TEST_PAYMENT_METHODS } from '../payments/test-processor.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';
 import { cleanUpAtProvider } from './provider-cleanup.js';
+import { withPausePoints } from '../fault-injection.js';
 
 /**
  * Binds the create-store use case to the database, the catalog, the integration's provider and
- * the payment processor, for one request by `actor`.
+ * the payment processor, for one request by `actor`. The testers' pause points
+ * (`fault-injection.ts`) are put on them here, inert unless armed.
  */
 export function createStorePorts(ctx: AppContext, actor: { user: User; membership: Membership }): CreateStorePorts {
   // The processor pays with a method's source; remember it for the methods this request resolved.
@@ -63,7 +65,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
     return { ok: true, reference: outcome.reference };
   };
 
-  return {
+  return withPausePoints({
     findInstallation: (teamId, id) => findLiveInstallation(ctx.db, teamId, id),
     findProduct(integrationId, productIdOrSlug): StoreProduct | undefined {
       const integration = ctx.catalog.findIntegration(integrationId);
@@ -199,5 +201,5 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
       });
     },
     now: ctx.now,
-  };
+  });
 }

@@ -120,6 +120,7 @@ export interface StoresTable {
   billing_plan: string;
   metadata: string;
   protocol_settings: string | null;
+  /** With `status` and `external_resource_status`: a store's state, explained at `StoreLifecycle` (domain/stores.ts). */
   lifecycle: string;
   status: string | null;
   external_resource_id: string | null;

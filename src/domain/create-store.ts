@@ -1,5 +1,4 @@
 import { ApiError } from '../errors.js';
-import { pauseAt, pauseDuring } from '../fault-injection.js';
 import type { BillingState } from './accounts.js';
 import type { BillingPlan } from './billing-plan-types.js';
 import { isRequestedPlanMissing, planNeedsPayment, selectBillingPlan, withdrawnPlanError } from './billing-plans.js';
@@ -137,7 +136,7 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
   const plan = selectBillingPlan(plans, command.billingPlanId);
   const metadata = validateMetadata(compileMetadataValidator(product.metadataSchema), command.metadata);
 
-  const retried = await findConflict(ports, installation, command, product, plan);
+  const retried = await retriedStoreOrThrowConflict(ports, installation, command, product, plan);
   if (retried) return { store: retried, created: false };
 
   // A free plan with no method named never uses the team's methods, so they are not read: two
@@ -180,7 +179,7 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
   };
   if (!(await ports.insertProvisioning(store))) {
     // Another request took the name or externalId between the check and the insert.
-    const retriedAfterRace = await findConflict(ports, installation, command, product, plan);
+    const retriedAfterRace = await retriedStoreOrThrowConflict(ports, installation, command, product, plan);
     if (retriedAfterRace) return { store: retriedAfterRace, created: false };
     throw new ApiError('conflict', `A store named "${command.name}" is being created in this installation right now.`);
   }
@@ -194,11 +193,11 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
  * step is idempotent (ledger operation keys, the processor's idempotency keys, the store's
  * `provision_key` at the provider), so crash recovery (`composition/store-recovery.ts`) runs it
  * again on a row a dead process left behind and gets the same charges and the same resource.
- * The pause points are a testers' fault-injection switch (`fault-injection.ts`), inert unless armed.
+ * Crash tests stop a create between these port calls (`withPausePoints` wraps the ports from
+ * outside), so a new step belongs in a port, not between them.
  */
 export async function payAndProvision(ports: CreateStorePorts, store: Store, installation: Installation, payment: PaymentPlan): Promise<Store> {
   let prepaymentReference: string | undefined;
-  await pauseAt('before-charge');
   // Before the provider is called: check the card (subscription) or take the prepayment.
   if (payment.kind === 'subscription' && payment.authorizeCents > 0) {
     const auth = await ports.authorize(store, payment.paymentMethodId, payment.authorizeCents);
@@ -208,11 +207,10 @@ export async function payAndProvision(ports: CreateStorePorts, store: Store, ins
     if (!charge.ok) return abandon(ports, store, declined(charge));
     prepaymentReference = charge.reference;
   }
-  await pauseAt('after-charge');
 
   let resource: ProvisionedResource;
   try {
-    resource = await pauseDuring('during-provision', ports.provision(store, installation));
+    resource = await ports.provision(store, installation);
   } catch (error) {
     const failure = error instanceof ProvisionFailure ? error : new ProvisionFailure('unknown', new ApiError('provisioning_failed'));
     if (prepaymentReference && payment.kind === 'prepayment') {
@@ -221,7 +219,6 @@ export async function payAndProvision(ports: CreateStorePorts, store: Store, ins
     if (failure.outcome === 'unknown') await ports.cleanUpAtProvider(store, installation, failure.resourceId);
     return abandon(ports, store, failure.apiError);
   }
-  await pauseAt('after-provision');
   await ports.recordExternalId(store.id, resource.id);
 
   // After the provider made it: charge the subscription's first invoice, or credit the prepayment.
@@ -237,7 +234,6 @@ export async function payAndProvision(ports: CreateStorePorts, store: Store, ins
   } else if (payment.kind === 'prepayment') {
     await ports.credit(store, payment.amountCents);
   }
-  await pauseAt('before-live');
   const live = await ports.markLive(store, resource);
   if (live) return live;
 
@@ -260,11 +256,12 @@ function declined(attempt: PaymentAttempt): ApiError {
 }
 
 /**
- * Name and externalId conflicts (semantics.md §4). The same externalId with the same name,
- * product and plan is a natural retry and answers the existing store; anything else is 409 with
- * the existing store's id.
+ * Name and externalId conflicts (semantics.md §4): returns the existing store when this create is
+ * a natural retry of it (the same externalId with the same name, product and plan, and live),
+ * throws 409 with the existing store's id for any other store holding the externalId or the name,
+ * and returns undefined when both are free.
  */
-async function findConflict(
+async function retriedStoreOrThrowConflict(
   ports: CreateStorePorts,
   installation: Installation,
   command: CreateStoreCommand,

@@ -1,6 +1,7 @@
 /**
  * A store's status and the provider's resource status it comes from (semantics.md §6;
- * vercel-contract.md §2.4 `status` and `externalResourceStatus`; partner-api.md §1.2).
+ * vercel-contract.md §2.4 `status` and `externalResourceStatus`; partner-api.md §1.2). How these
+ * two relate to the store's `lifecycle`: `StoreLifecycle` in `stores.ts`.
  */
 
 /** Every `store.status` the SDK accepts. */
