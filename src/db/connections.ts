@@ -39,7 +39,7 @@ export async function upsertConnectionOfLiveStore(
 ): Promise<{ readonly connection: StoreConnection } | { readonly gone: 'store' | 'project' }> {
   const changes = { environments: JSON.stringify(connection.environments), env_var_prefix: connection.envVarPrefix, sensitive: connection.sensitive ? 1 : 0 };
   return db.transaction().execute(async (trx) => {
-    let live = trx.selectFrom('stores').select('id').where('id', '=', connection.storeId).where('lifecycle', '=', 'live').where('deleted_at', 'is', null);
+    let live = trx.selectFrom('stores').select('id').where('id', '=', connection.storeId).where('lifecycle', '=', 'live');
     if (dialect === 'postgres') live = live.forShare();
     if (!(await live.executeTakeFirst())) return { gone: 'store' as const };
     let project = trx.selectFrom('projects').select('id').where('id', '=', connection.projectId);
@@ -86,7 +86,6 @@ export async function listProjectConnections(db: Kysely<DB>, projectId: string):
     .select(['stores.installation_id', 'stores.integration_id', 'stores.product_id', 'stores.secret_meta', 'stores.secrets_sealed', 'stores.updated_at as store_updated_at'])
     .where('store_connections.project_id', '=', projectId)
     .where('stores.lifecycle', 'in', VISIBLE_LIFECYCLES)
-    .where('stores.deleted_at', 'is', null)
     .orderBy('store_connections.created_at', 'asc')
     .orderBy('store_connections.id', 'asc')
     .execute();

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Installation } from '../domain/installations.js';
 import type { DB, InstallationsTable } from './schema.js';
+import { deletedStoreColumns } from './store-deletion.js';
 
 function installationFromRow(row: Selectable<InstallationsTable>): Installation {
   return {
@@ -111,7 +112,7 @@ export async function finishUninstall(db: Kysely<DB>, id: string, now: number, o
       // (upsertConnectionOfLiveStore), so the DELETE below also removes what that connect wrote.
       await trx
         .updateTable('stores')
-        .set({ lifecycle: 'deleted', status: 'uninstalled', secrets_sealed: null, deleted_at: now, updated_at: now })
+        .set(deletedStoreColumns(now))
         .where('installation_id', '=', id)
         .where('lifecycle', 'in', ['live', 'deleting'])
         .execute();

@@ -11,6 +11,11 @@ export async function markStoreDeleting(db: Kysely<DB>, id: string, now: number)
   return result.numUpdatedRows > 0n;
 }
 
+/** What a deleted store's row holds: one definition for a single delete and a cascade uninstall. */
+export function deletedStoreColumns(now: number) {
+  return { lifecycle: 'deleted', status: 'uninstalled', secrets_sealed: null, deleted_at: now, updated_at: now } as const;
+}
+
 /**
  * Finishes a delete in one transaction: the row becomes `deleted` (kept for the ledger and
  * audits), its connections go, and its sealed secret values are wiped so no copy of them
@@ -21,7 +26,7 @@ export async function markStoreDeleted(db: Kysely<DB>, id: string, now: number):
     await trx.deleteFrom('store_connections').where('store_id', '=', id).execute();
     await trx
       .updateTable('stores')
-      .set({ lifecycle: 'deleted', status: 'uninstalled', secrets_sealed: null, deleted_at: now, updated_at: now })
+      .set(deletedStoreColumns(now))
       .where('id', '=', id)
       .execute();
   });

@@ -7,9 +7,9 @@ import { storeFromRow } from './stores.js';
 /**
  * Stores a team can see: live ones and those being deleted (a failed delete leaves `deleting`,
  * and the store must stay visible so it can be deleted again). `provisioning` rows are not stores
- * yet: create has not answered, and recovery may still undo them. Every read of visible stores
- * also wants `deleted_at` unset: a row with a deletion time is gone whatever its lifecycle says
- * (before issue 13, an uninstall racing a create could leave one `live`).
+ * yet: create has not answered, and recovery may still undo them. A deleted store is `deleted`
+ * (store-deletion.ts); rows an older version left `live` with a deletion time were repaired by
+ * migration 0011, so the lifecycle alone decides.
  */
 export const VISIBLE_LIFECYCLES: readonly StoreLifecycle[] = ['live', 'deleting'];
 
@@ -44,13 +44,13 @@ export async function listStoresOfTeam(
 
 /** A visible store of the team; another team's store reads as absent (no probing). */
 export async function findVisibleStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
-  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).executeTakeFirst();
   return row ? storeFromRow(row) : undefined;
 }
 
 /** A visible store by id alone, for the unauthenticated status read (vercel-contract.md §7.1). */
 export async function findVisibleStore(db: Kysely<DB>, id: string): Promise<Store | undefined> {
-  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('lifecycle', 'in', VISIBLE_LIFECYCLES).executeTakeFirst();
   return row ? storeFromRow(row) : undefined;
 }
 

@@ -22,7 +22,7 @@ export async function replaceStoreSecrets(
   options: { readonly partial: boolean; readonly now: number },
 ): Promise<SecretInfo[]> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const row = await db.selectFrom('stores').select(['secrets_sealed']).where('id', '=', storeId).where('lifecycle', '=', 'live').where('deleted_at', 'is', null).executeTakeFirst();
+    const row = await db.selectFrom('stores').select(['secrets_sealed']).where('id', '=', storeId).where('lifecycle', '=', 'live').executeTakeFirst();
     if (!row) throw new ApiError('not_found', `The store ${storeId} was deleted meanwhile.`);
     let next: SecretValue[] = [...given];
     if (options.partial) {
@@ -37,8 +37,7 @@ export async function replaceStoreSecrets(
       .updateTable('stores')
       .set({ secrets_sealed: secretBox.seal(JSON.stringify(next), storeSecretsContext(storeId)), secret_meta: JSON.stringify(meta), updated_at: options.now })
       .where('id', '=', storeId)
-      .where('lifecycle', '=', 'live')
-      .where('deleted_at', 'is', null);
+      .where('lifecycle', '=', 'live');
     update = row.secrets_sealed === null ? update.where('secrets_sealed', 'is', null) : update.where('secrets_sealed', '=', row.secrets_sealed);
     const result = await update.executeTakeFirst();
     if (Number(result.numUpdatedRows) === 1) return meta;

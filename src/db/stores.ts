@@ -106,7 +106,6 @@ export async function markStoreLive(db: Kysely<DB>, dialect: Dialect, id: string
     })
     .where('id', '=', id)
     .where('lifecycle', '=', 'provisioning')
-    .where('deleted_at', 'is', null)
     .where((eb) => {
       const installation = eb
         .selectFrom('installations')

@@ -116,15 +116,24 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await partnerResources(db, 'done-db'))[0]?.deleted_at !== null, true, 'deleted at the partner by the cascade');
     });
 
-    test('a row left live with a deletion time (what the race made before the fix) is never read, connected or pulled', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const db = server.stockroom.ctx.db;
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'zombie-db');
-      const project = await createProject(server, 'zombie-app');
-      assert.equal((await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: project.id } })).status, 200);
-      await db.updateTable('stores').set({ deleted_at: server.clock.now() }).where('id', '=', store.id).execute();
+    test('a row left live with a deletion time (what the race made before the fix) is repaired by migration 0011: never read, connected or pulled', async (t) => {
+      const database = await createTestDatabase(dialect);
+      t.after(() => database.drop());
+      const before = await startTestServer(t, dialect, { database });
+      const icfg = await bootstrapInstallationId(before);
+      const store = await createStore(before, icfg, 'zombie-db');
+      const project = await createProject(before, 'zombie-app');
+      assert.equal((await before.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: project.id } })).status, 200);
+      // The database as the old race left it, written before migration 0011 ran.
+      await before.stockroom.ctx.db.updateTable('stores').set({ deleted_at: before.clock.now() }).where('id', '=', store.id).execute();
+      await before.stockroom.ctx.db.deleteFrom('kysely_migration' as any).where('name', '=', '0011-repair-deleted-live-stores').execute();
+      await before.stop();
 
+      const server = await startTestServer(t, dialect, { database });
+      const db = server.stockroom.ctx.db;
+      const repaired = await db.selectFrom('stores').select(['lifecycle', 'status', 'secrets_sealed']).where('id', '=', store.id).executeTakeFirstOrThrow();
+      assert.deepEqual(repaired, { lifecycle: 'deleted', status: 'uninstalled', secrets_sealed: null }, 'repaired as a finished delete leaves a store');
+      assert.deepEqual(await db.selectFrom('store_connections').select('id').where('store_id', '=', store.id).execute(), [], 'its connections are gone');
       assert.equal((await server.request('GET', `/v1/storage/stores/${store.id}`)).status, 404);
       assert.equal((await server.request('GET', '/v1/storage/stores')).body.stores.length, 0);
       assert.deepEqual((await server.request('GET', `/v3/env/pull/${project.id}/production`)).body, { env: {} });
