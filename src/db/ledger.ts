@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { LedgerEntry, LedgerKind, NewLedgerEntry } from '../domain/ledger.js';
-import type { KeysetPageQuery } from './keyset.js';
+import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
 import type { DB, LedgerEntriesTable } from './schema.js';
 
 /**
@@ -80,12 +80,6 @@ export interface LedgerQuery extends KeysetPageQuery {
 export async function listLedgerEntries(db: Kysely<DB>, teamId: string, query: LedgerQuery): Promise<LedgerEntry[]> {
   let select = db.selectFrom('ledger_entries').selectAll().where('team_id', '=', teamId);
   if (query.storeId !== undefined) select = select.where('store_id', '=', query.storeId);
-  if (query.since !== undefined) select = select.where('created_at', '>', query.since);
-  if (query.until !== undefined) select = select.where('created_at', '<', query.until);
-  if (query.after) {
-    const { createdAt, id } = query.after;
-    select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-  }
-  const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+  const rows = await keysetPageOf(select, query).execute();
   return rows.map(ledgerEntryFromRow);
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Project } from '../domain/projects.js';
 import { isUniqueViolation } from './errors.js';
 import type { Dialect } from './database.js';
-import type { KeysetPageQuery } from './keyset.js';
+import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
 import type { DB, ProjectsTable } from './schema.js';
 
 function projectFromRow(row: Selectable<ProjectsTable>): Project {
@@ -52,13 +52,7 @@ export async function listProjectsOfTeam(db: Kysely<DB>, teamId: string, page: P
     const pattern = `%${page.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where(sql<boolean>`name like ${pattern} escape '\\'`);
   }
-  if (page.since !== undefined) query = query.where('created_at', '>', page.since);
-  if (page.until !== undefined) query = query.where('created_at', '<', page.until);
-  if (page.after) {
-    const { createdAt, id } = page.after;
-    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-  }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+  const rows = await keysetPageOf(query, page).execute();
   return rows.map(projectFromRow);
 }
 

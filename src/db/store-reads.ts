@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Store, StoreLifecycle } from '../domain/stores.js';
-import type { KeysetPageQuery } from './keyset.js';
+import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
 import type { DB } from './schema.js';
 import { storeFromRow } from './stores.js';
 
@@ -26,19 +26,13 @@ export async function listStoresOfTeam(
 ): Promise<Store[]> {
   let query = db.selectFrom('stores').selectAll().where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
   if (page.installationId !== undefined) query = query.where('installation_id', '=', page.installationId);
-  if (page.since !== undefined) query = query.where('created_at', '>', page.since);
-  if (page.until !== undefined) query = query.where('created_at', '<', page.until);
-  if (page.after) {
-    const { createdAt, id } = page.after;
-    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-  }
   if (page.projectId !== undefined) {
     const projectId = page.projectId;
     query = query.where((eb) =>
       eb.exists(eb.selectFrom('store_connections').select('store_connections.id').whereRef('store_connections.store_id', '=', 'stores.id').where('store_connections.project_id', '=', projectId)),
     );
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+  const rows = await keysetPageOf(query, page).execute();
   return rows.map(storeFromRow);
 }
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { BillingState, Membership, Team } from '../domain/accounts.js';
 import type { Role } from '../domain/roles.js';
-import type { KeysetPageQuery } from './keyset.js';
+import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
 import type { DB, MembershipsTable, TeamsTable } from './schema.js';
 
 export function teamFromRow(row: Selectable<TeamsTable>): Team {
@@ -85,13 +85,7 @@ export async function listTeamsOfUser(
     .select(['memberships.role as m_role', 'memberships.created_at as m_created_at'])
     .where('memberships.user_id', '=', userId);
   if (page.onlyTeamId) query = query.where('teams.id', '=', page.onlyTeamId);
-  if (page.since !== undefined) query = query.where('teams.created_at', '>', page.since);
-  if (page.until !== undefined) query = query.where('teams.created_at', '<', page.until);
-  if (page.after) {
-    const { createdAt, id } = page.after;
-    query = query.where((eb) => eb(eb.refTuple('teams.created_at', 'teams.id'), '<', eb.tuple(createdAt, id)));
-  }
-  const rows = await query.orderBy('teams.created_at', 'desc').orderBy('teams.id', 'desc').limit(page.limit + 1).execute();
+  const rows = await keysetPageOf(query, page, 'teams').execute();
   return rows.map((row) => ({
     team: teamFromRow(row),
     membership: { teamId: row.id, userId, role: row.m_role as Role, createdAt: row.m_created_at },

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AccessToken } from '../domain/accounts.js';
-import type { KeysetPageQuery } from './keyset.js';
+import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
 import type { DB, TokensTable } from './schema.js';
 
 export function tokenFromRow(row: Selectable<TokensTable>): AccessToken {
@@ -53,13 +53,7 @@ export async function findTokenOfUser(db: Kysely<DB>, userId: string, tokenId: s
 export async function listTokensOfUser(db: Kysely<DB>, userId: string, page: KeysetPageQuery & { readonly onlyTeamId?: string | null }): Promise<AccessToken[]> {
   let query = db.selectFrom('tokens').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null);
   if (page.onlyTeamId) query = query.where('team_id', '=', page.onlyTeamId);
-  if (page.since !== undefined) query = query.where('created_at', '>', page.since);
-  if (page.until !== undefined) query = query.where('created_at', '<', page.until);
-  if (page.after) {
-    const { createdAt, id } = page.after;
-    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-  }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+  const rows = await keysetPageOf(query, page).execute();
   return rows.map(tokenFromRow);
 }
 
