@@ -8,11 +8,11 @@ import { answerClientError, collectRouteMatchers, registerErrorHandler, renderFr
 import { registerAuth } from './http/plugins/auth.js';
 import { registerNulGuard } from './http/plugins/nul-guard.js';
 import { registerIdempotency } from './http/plugins/idempotency.js';
-import { registerRateLimit, type RateLimitSettings } from './http/plugins/rate-limit.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
 import { registerSerializers } from './http/plugins/serializers.js';
 import { registerValidators } from './http/plugins/validators.js';
 import { requestIdFor } from './http/plugins/request-id.js';
+import { isOwnApiRoute, MUTATING_METHODS } from './http/own-api-route.js';
 import { adminUserRoutes } from './http/routes/admin-users.js';
 import { billingPlanRoutes } from './http/routes/billing-plans.js';
 import { cliAliasRoutes } from './http/routes/cli-aliases.js';
@@ -34,6 +34,8 @@ import { paymentMethodRoutes } from './http/routes/payment-methods.js';
 import { teamRoutes } from './http/routes/teams.js';
 import { tokenRoutes } from './http/routes/tokens.js';
 import { userRoutes } from './http/routes/user.js';
+import { countersFor } from './rate-limits/counters.js';
+import { registerRateLimit, type RateLimitSettings } from './rate-limits/plugin.js';
 
 /** Settings of the app's own plugins, from the configuration. */
 export interface AppOptions {
@@ -67,7 +69,15 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   // After auth, whose onRequest hook resolves the token and team both of these key on. The
   // idempotency claim comes before the provisioning limit (met where a create writes its row), so
   // a replay is answered even at the limit, and the limit's 429 is never stored under a key.
-  registerRateLimit(app, ctx, options.rateLimit ?? { enabled: false, windowMs: 60_000, createStore: 1, write: 1, read: 1 });
+  const limits = options.rateLimit;
+  if (limits?.enabled) {
+    registerRateLimit(app, limits, {
+      counters: countersFor(ctx, limits.redisUrl),
+      now: ctx.now,
+      appliesTo: isOwnApiRoute,
+      writes: (request) => MUTATING_METHODS.has(request.method),
+    });
+  }
   registerIdempotency(app, ctx);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

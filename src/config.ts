@@ -99,7 +99,7 @@ export interface Config {
   readonly pollIntervalMs: number;
   /** Built-in providers over real servers (issue 6); each is on when its admin URL is set. */
   readonly realProviders?: { readonly postgres?: RealServerConfig; readonly redis?: RealServerConfig };
-  /** Rate limits (`http/plugins/rate-limit.ts`; the provisioning limit: `db/provisioning-stores.ts`). */
+  /** Rate limits (`rate-limits/plugin.ts`; the provisioning limit: `db/provisioning-stores.ts`). */
   readonly rateLimit: {
     readonly enabled: boolean;
     readonly windowMs: number;

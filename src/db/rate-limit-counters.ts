@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { BatchableCounters, FixedWindow } from '../domain/rate-limits.js';
+import type { BatchableCounters } from '../rate-limits/counters.js';
+import type { FixedWindow } from '../rate-limits/rules.js';
+import type { Dialect } from './database.js';
 import type { DB } from './schema.js';
 
 /** Row type of `rate_limit_counters` (migration 0006). */
@@ -12,13 +14,15 @@ export interface RateLimitCountersTable {
 type Tables = { rate_limit_counters: RateLimitCountersTable };
 
 /**
- * Counters in the database, so every replica on one PostgreSQL counts into the same window. An
- * update is one upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`): one round trip and a row
+ * Counters in the database, so every replica on one PostgreSQL counts into the same window; null
+ * on SQLite, which one process serves: memory counts as well there, without a write per request.
+ * An update is one upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`): one round trip and a row
  * lock held only for that statement; `createCoalescingCounters` adds up the requests that arrive
  * while one is in flight. A busy token serializes on its row, which is the point of a shared
  * limit; tokens do not contend with each other.
  */
-export function createDatabaseCounters(db: Kysely<DB>): BatchableCounters {
+export function createDatabaseCounters(db: Kysely<DB>, dialect: Dialect): BatchableCounters | null {
+  if (dialect !== 'postgres') return null;
   const counters = db.withTables<Tables>();
   return {
     async incrementBy(key: string, window: FixedWindow, by: number): Promise<number> {

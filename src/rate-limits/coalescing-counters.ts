@@ -1,4 +1,5 @@
-import type { BatchableCounters, FixedWindow, RateLimitCounters } from '../domain/rate-limits.js';
+import type { BatchableCounters, RateLimitCounters } from './counters.js';
+import type { FixedWindow } from './rules.js';
 
 interface Batch {
   readonly key: string;

@@ -1,4 +1,5 @@
-import type { FixedWindow, RateLimitCounters } from '../domain/rate-limits.js';
+import type { RateLimitCounters } from './counters.js';
+import type { FixedWindow } from './rules.js';
 
 /**
  * Counters in this process's memory: right for SQLite, which one process serves. A key keeps only

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import type { BatchableCounters, FixedWindow } from '../domain/rate-limits.js';
+import type { BatchableCounters } from './counters.js';
+import type { FixedWindow } from './rules.js';
 
 /**
  * Counters in Redis (`STOCKROOM_REDIS_URL`): one `MULTI INCRBY PEXPIRE` per update (the requests

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { BatchableCounters, FixedWindow } from '../../src/domain/rate-limits.js';
+import type { BatchableCounters } from '../../src/rate-limits/counters.js';
+import type { FixedWindow } from '../../src/rate-limits/rules.js';
 import { createCoalescingCounters } from '../../src/rate-limits/coalescing-counters.js';
 
 const WINDOW: FixedWindow = { start: 60_000, resetMs: 120_000 };

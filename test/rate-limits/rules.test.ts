@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { fixedWindow, rateLimitState } from '../../src/domain/rate-limits.js';
+import { fixedWindow, rateLimitState } from '../../src/rate-limits/rules.js';
 import { createMemoryCounters } from '../../src/rate-limits/memory-counters.js';
 
 describe('fixedWindow', () => {

@@ -1,6 +1,6 @@
 /**
  * Rate limits (semantics.md §7): a fixed-window counter per token and endpoint group. Pure rules
- * here; the counters live behind `RateLimitCounters`.
+ * here; the counters live behind `RateLimitCounters` (counters.ts), the hooks in plugin.ts.
  */
 
 /**
@@ -8,6 +8,18 @@
  * resources), other writes, and reads.
  */
 export type RateLimitGroup = 'create-store' | 'write' | 'read';
+
+/** The route whose requests form the `create-store` group. */
+export const CREATE_STORE_ROUTE = '/v1/storage/stores/integration/direct';
+
+/** Every route that creates a store: the CLI's auto-provision spends the same group (issue 13). */
+const CREATE_STORE_ROUTES: ReadonlySet<string> = new Set([CREATE_STORE_ROUTE, '/v1/integrations/integration/:integrationIdOrSlug/marketplace/auto-provision/:productIdOrSlug']);
+
+/** The group of a request to `route` (its pattern, e.g. `/v1/storage/stores/:id`). */
+export function groupOf(method: string, route: string | undefined, writes: boolean): RateLimitGroup {
+  if (method === 'POST' && route !== undefined && CREATE_STORE_ROUTES.has(route)) return 'create-store';
+  return writes ? 'write' : 'read';
+}
 
 /** One fixed window: `[start, start + length)`, aligned to multiples of its length since the epoch. */
 export interface FixedWindow {
@@ -48,24 +60,4 @@ export function rateLimitState(limit: number, count: number, window: FixedWindow
     limited: count > limit,
     retryAfterSeconds: Math.max(1, Math.ceil((window.resetMs - now) / 1000)),
   };
-}
-
-/**
- * Counts requests per key and window. Implementations: in memory (one process, SQLite),
- * PostgreSQL (replicas sharing the database) and Redis (when configured).
- */
-export interface RateLimitCounters {
-  /** Adds one request to the key's window and returns the window's count, this request included. */
-  increment(key: string, window: FixedWindow, windowMs: number): Promise<number>;
-  /** Forgets windows that ended before `before` (epoch ms). */
-  sweep(before: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * A shared counter (PostgreSQL, Redis) that adds several requests in one update and returns the
- * new total; `createCoalescingCounters` turns it into `RateLimitCounters`.
- */
-export interface BatchableCounters extends Omit<RateLimitCounters, 'increment'> {
-  incrementBy(key: string, window: FixedWindow, by: number, windowMs: number): Promise<number>;
 }

@@ -1,13 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import { createDatabaseCounters } from '../../db/rate-limit-counters.js';
-import { fixedWindow, rateLimitState, type RateLimitCounters, type RateLimitGroup, type RateLimitState } from '../../domain/rate-limits.js';
-import { ApiError } from '../../errors.js';
-import { createCoalescingCounters } from '../../rate-limits/coalescing-counters.js';
-import { createMemoryCounters } from '../../rate-limits/memory-counters.js';
-import { createRedisCounters } from '../../rate-limits/redis-counters.js';
-import type { AnyFastify } from '../../any-fastify.js';
-import { isOwnApiRoute, MUTATING_METHODS } from '../own-api-route.js';
-import type { AppContext } from '../../app-context.js';
+import type { AnyFastify } from '../any-fastify.js';
+import { ApiError } from '../errors.js';
+import type { RateLimitCounters } from './counters.js';
+import { fixedWindow, groupOf, rateLimitState, type RateLimitGroup, type RateLimitState } from './rules.js';
 
 /** Rate limits per token and endpoint group, from the configuration (`STOCKROOM_RATE_LIMIT_*`). */
 export interface RateLimitSettings {
@@ -23,11 +18,16 @@ export interface RateLimitSettings {
   readonly redisUrl?: string;
 }
 
-/** The route whose requests form the `create-store` group. */
-export const CREATE_STORE_ROUTE = '/v1/storage/stores/integration/direct';
-
-/** Every route that creates a store: the CLI's auto-provision spends the same group (issue 13). */
-const CREATE_STORE_ROUTES: ReadonlySet<string> = new Set([CREATE_STORE_ROUTE, '/v1/integrations/integration/:integrationIdOrSlug/marketplace/auto-provision/:productIdOrSlug']);
+/** What the plugin needs besides the settings: the counters, the clock, and which requests it limits. */
+export interface RateLimitWiring {
+  readonly counters: RateLimitCounters;
+  /** Epoch ms (the app's clock, which tests move). */
+  readonly now: () => number;
+  /** Whether a request is limited at all: Stockroom's own authenticated API, not public routes. */
+  readonly appliesTo: (request: FastifyRequest) => boolean;
+  /** Whether a request changes something: its group is then `write`, not `read`. */
+  readonly writes: (request: FastifyRequest) => boolean;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,25 +40,22 @@ declare module 'fastify' {
  * `rate_limited` with `error.limit = {remaining, reset (epoch s), resetMs, total}` and
  * `Retry-After`; every authenticated answer carries `X-RateLimit-Limit`, `-Remaining` and `-Reset`
  * (epoch s), as Vercel sends them. Counting starts after authentication (the key is the token), so
- * a 401 carries no headers; public routes and the reference partner under `/partners/` are not
- * limited. Counters are shared by replicas: in Redis when configured, else in PostgreSQL, else
- * (SQLite, one process) in memory.
+ * a 401 carries no headers; requests `appliesTo` leaves out are not limited.
  *
  * A counter that cannot be reached fails open, with a warning: the limit protects Stockroom, and
  * refusing every request because of it would be the outage it is meant to prevent.
  */
-export function registerRateLimit(app: AnyFastify, ctx: AppContext, settings: RateLimitSettings): void {
-  app.decorateRequest('rateLimit', null);
-  if (!settings.enabled) return;
-  const counters = countersFor(ctx, settings);
+export function registerRateLimit(app: AnyFastify, settings: RateLimitSettings, wiring: RateLimitWiring): void {
+  const { counters, now } = wiring;
   const limits: Record<RateLimitGroup, number> = { 'create-store': settings.createStore, write: settings.write, read: settings.read };
+  app.decorateRequest('rateLimit', null);
 
   // Registered after the auth hook, so `request.actor` is known here.
   app.addHook('onRequest', async (request) => {
-    if (!isOwnApiRoute(request) || !request.actor) return;
-    const group = groupOf(request);
-    const now = ctx.now();
-    const window = fixedWindow(now, settings.windowMs);
+    if (!wiring.appliesTo(request) || !request.actor) return;
+    const group = groupOf(request.method, request.routeOptions.url, wiring.writes(request));
+    const at = now();
+    const window = fixedWindow(at, settings.windowMs);
     let count: number;
     try {
       count = await counters.increment(`${request.actor.token.id}:${group}`, window, settings.windowMs);
@@ -66,7 +63,7 @@ export function registerRateLimit(app: AnyFastify, ctx: AppContext, settings: Ra
       request.log.warn({ err: error }, 'rate limit counter unavailable; request allowed');
       return;
     }
-    const state = rateLimitState(limits[group], count, window, now);
+    const state = rateLimitState(limits[group], count, window, at);
     request.rateLimit = state;
     if (state.limited) {
       throw new ApiError(
@@ -91,7 +88,7 @@ export function registerRateLimit(app: AnyFastify, ctx: AppContext, settings: Ra
   // Old windows are only clutter (a window is never read again once it ended); one previous
   // window is kept for replicas whose clocks lag.
   const sweeper = setInterval(() => {
-    counters.sweep(ctx.now() - 2 * settings.windowMs).catch((error: unknown) => ctx.logger.warn({ err: error }, 'rate limit counter sweep failed'));
+    counters.sweep(now() - 2 * settings.windowMs).catch((error: unknown) => app.log.warn({ err: error }, 'rate limit counter sweep failed'));
   }, Math.max(settings.windowMs, 60_000));
   sweeper.unref();
   app.addHook('onClose', async () => {
@@ -99,15 +96,3 @@ export function registerRateLimit(app: AnyFastify, ctx: AppContext, settings: Ra
     await counters.close();
   });
 }
-
-function countersFor(ctx: AppContext, settings: RateLimitSettings): RateLimitCounters {
-  if (settings.redisUrl) return createCoalescingCounters(createRedisCounters(settings.redisUrl));
-  if (ctx.dialect === 'postgres') return createCoalescingCounters(createDatabaseCounters(ctx.db));
-  return createMemoryCounters();
-}
-
-export function groupOf(request: FastifyRequest): RateLimitGroup {
-  if (request.method === 'POST' && request.routeOptions.url !== undefined && CREATE_STORE_ROUTES.has(request.routeOptions.url)) return 'create-store';
-  return MUTATING_METHODS.has(request.method) ? 'write' : 'read';
-}
-
