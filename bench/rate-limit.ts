@@ -9,7 +9,7 @@ import { startScriptServer, type ServerProcess } from './processes.js';
  * process of this one. For each kind of counter (memory; Redis through the coalescing counters)
  * and each case (under the limit: every answer 200; over it: every answer 429), both servers run
  * side by side and are measured in interleaved rounds, the order alternating, so a neighbour's
- * load weighs on both alike. It prints the medians and library/hooks ratios (docs/rate-limits.md).
+ * load weighs on both alike. It prints the medians and the median of the rounds' library/hooks ratios (docs/rate-limits.md).
  *
  * `npx tsx bench/rate-limit.ts`; BENCH_RL_ROUNDS (default 5), BENCH_DURATION_S (default 5),
  * BENCH_CONNECTIONS (default 50) and BENCH_REDIS_URL (default redis://127.0.0.1:6379) tune it.
@@ -71,11 +71,14 @@ for (const counters of COUNTERS) {
         for (const variant of order) samples.get(variant)!.push(await measure(servers.get(variant)!, kase.status));
       }
       const stat = (variant: Variant, field: keyof Sample) => median(samples.get(variant)!.map((s) => s[field]));
-      const cells = (['rps', 'p99Ms', 'cpuUs'] as const).flatMap((field) => {
-        const hooks = stat('hooks', field);
-        const library = stat('library', field);
-        return [hooks.toFixed(field === 'rps' ? 0 : 1), library.toFixed(field === 'rps' ? 0 : 1), (library / hooks).toFixed(2)];
-      });
+      // The ratio is the median of each round's ratio: the two runs of a round are adjacent, so
+      // they saw about the same neighbours, where the medians of each side may not have.
+      const ratio = (field: keyof Sample) => median(samples.get('hooks')!.map((h, i) => samples.get('library')![i]![field] / h[field]));
+      const cells = (['rps', 'p99Ms', 'cpuUs'] as const).flatMap((field) => [
+        stat('hooks', field).toFixed(field === 'rps' ? 0 : 1),
+        stat('library', field).toFixed(field === 'rps' ? 0 : 1),
+        ratio(field).toFixed(2),
+      ]);
       const line = `| ${counters.name} | ${kase.name} | ${cells.join(' | ')} |`;
       lines.push(line);
       console.log(line);
@@ -86,6 +89,6 @@ for (const counters of COUNTERS) {
   }
 }
 
-console.log(`\n${rounds} interleaved rounds of ${durationS} s, ${connections} connections, medians; ratio = library / hooks.`);
+console.log(`\n${rounds} interleaved rounds of ${durationS} s, ${connections} connections, medians; ratio = median of the rounds' library / hooks.`);
 console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}\n`);
 console.log(lines.join('\n'));
