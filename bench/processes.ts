@@ -38,17 +38,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the bare `node:http` baseline and waits for its port. */
-export function startBaseline(): Promise<ServerProcess> {
-  return startScriptServer('bench/baseline-server.ts');
-}
-
-/** Starts a bench server script that sends `{port}` over IPC once it listens, and waits for it. */
-export async function startScriptServer(script: string, args: readonly string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startBaseline(): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/baseline-server.ts'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   track(child);
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`the baseline server exited with ${code}`)));
   });
   child.disconnect();
   return handle(child, `http://127.0.0.1:${port}`);

@@ -36,11 +36,14 @@ declare module 'fastify' {
 }
 
 /**
- * Fixed-window rate limits per token and endpoint group (semantics.md §7). Over the limit is 429
+ * Fixed-window rate limits per token and endpoint group (docs/rules.md §7). Over the limit is 429
  * `rate_limited` with `error.limit = {remaining, reset (epoch s), resetMs, total}` and
  * `Retry-After`; every authenticated answer carries `X-RateLimit-Limit`, `-Remaining` and `-Reset`
  * (epoch s), as Vercel sends them. Counting starts after authentication (the key is the token), so
  * a 401 carries no headers; requests `appliesTo` leaves out are not limited.
+ *
+ * Two hooks rather than `@fastify/rate-limit`: measured at the same speed, the library needed more
+ * code to keep Vercel's reset header and 429 body (docs/rate-limits.md).
  *
  * A counter that cannot be reached fails open, with a warning: the limit protects Stockroom, and
  * refusing every request because of it would be the outage it is meant to prevent.

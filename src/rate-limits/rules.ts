@@ -1,5 +1,5 @@
 /**
- * Rate limits (semantics.md §7): a fixed-window counter per token and endpoint group. Pure rules
+ * Rate limits (docs/rules.md §7): a fixed-window counter per token and endpoint group. Pure rules
  * here; the counters live behind `RateLimitCounters` (counters.ts), the hooks in plugin.ts.
  */
 
