@@ -9,13 +9,16 @@
  */
 export type RateLimitGroup = 'create-store' | 'write' | 'read';
 
-/** The route whose requests form the `create-store` group. */
-export const CREATE_STORE_ROUTE = '/v1/storage/stores/integration/direct';
+/**
+ * The routes whose POSTs form the `create-store` group: the direct create, and the CLI's
+ * auto-provision, which spends the same group (issue 13).
+ */
+const CREATE_STORE_ROUTES: ReadonlySet<string> = new Set([
+  '/v1/storage/stores/integration/direct',
+  '/v1/integrations/integration/:integrationIdOrSlug/marketplace/auto-provision/:productIdOrSlug',
+]);
 
-/** Every route that creates a store: the CLI's auto-provision spends the same group (issue 13). */
-const CREATE_STORE_ROUTES: ReadonlySet<string> = new Set([CREATE_STORE_ROUTE, '/v1/integrations/integration/:integrationIdOrSlug/marketplace/auto-provision/:productIdOrSlug']);
-
-/** The group of a request to `route` (its pattern, e.g. `/v1/storage/stores/:id`). */
+/** The group of a request to `route` (its pattern, e.g. `/v1/storage/stores/:id`); `writes`: its method changes something. */
 export function groupOf(method: string, route: string | undefined, writes: boolean): RateLimitGroup {
   if (method === 'POST' && route !== undefined && CREATE_STORE_ROUTES.has(route)) return 'create-store';
   return writes ? 'write' : 'read';

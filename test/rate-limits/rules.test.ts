@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { fixedWindow, rateLimitState } from '../../src/rate-limits/rules.js';
+import { fixedWindow, groupOf, rateLimitState } from '../../src/rate-limits/rules.js';
 import { createMemoryCounters } from '../../src/rate-limits/memory-counters.js';
 
 describe('fixedWindow', () => {
@@ -19,6 +19,18 @@ describe('fixedWindow', () => {
       }),
       { seed: 7, numRuns: 500 },
     );
+  });
+});
+
+describe('groupOf', () => {
+  test('a POST to either create route is create-store; other writes are write, the rest read', () => {
+    const autoProvision = '/v1/integrations/integration/:integrationIdOrSlug/marketplace/auto-provision/:productIdOrSlug';
+    assert.equal(groupOf('POST', '/v1/storage/stores/integration/direct', true), 'create-store');
+    assert.equal(groupOf('POST', autoProvision, true), 'create-store');
+    assert.equal(groupOf('POST', '/v11/projects', true), 'write');
+    assert.equal(groupOf('DELETE', '/v1/storage/stores/:storeId', true), 'write');
+    assert.equal(groupOf('GET', autoProvision, false), 'read');
+    assert.equal(groupOf('GET', undefined, false), 'read');
   });
 });
 
