@@ -49,7 +49,7 @@ export interface PaymentAttempt {
 
 /**
  * What creating a store needs from the outside world. Implemented over the database, the
- * provider client and the payment processor in `composition/create-store-ports.ts`.
+ * provider client and the payment processor in `use-cases/create-store-ports.ts`.
  */
 export interface CreateStorePorts {
   findInstallation(teamId: string, installationId: string): Promise<Installation | undefined>;
@@ -191,7 +191,7 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
  * Pays for and provisions a store whose row is written `provisioning`, then makes it live; every
  * failure undoes what was done (refund, delete at the provider, drop the row) and throws. Every
  * step is idempotent (ledger operation keys, the processor's idempotency keys, the store's
- * `provision_key` at the provider), so crash recovery (`composition/store-recovery.ts`) runs it
+ * `provision_key` at the provider), so crash recovery (`jobs/store-recovery.ts`) runs it
  * again on a row a dead process left behind and gets the same charges and the same resource.
  * Crash tests stop a create between these port calls (`withPausePoints` wraps the ports from
  * outside), so a new step belongs in a port, not between them.

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createStorePorts } from '../../composition/create-store-ports.js';
+import { createStorePorts } from '../../use-cases/create-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
 import { createStore } from '../../domain/create-store.js';
 import { ApiError } from '../../errors.js';

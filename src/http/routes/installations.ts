@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { installForActor } from '../../composition/install-ports.js';
-import { uninstall } from '../../composition/uninstall.js';
+import { installForActor } from '../../use-cases/install-ports.js';
+import { uninstall } from '../../use-cases/uninstall.js';
 import { findLiveInstallation, listLiveInstallations } from '../../db/installations.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { deleteStorePorts } from '../../composition/delete-store-ports.js';
+import { deleteStorePorts } from '../../use-cases/delete-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
 import { findVisibleStore, findVisibleStoreOfTeam, listStoresOfTeam } from '../../db/store-reads.js';
 import { deleteStore } from '../../domain/delete-store.js';

@@ -13,8 +13,8 @@ import type { Store } from '../domain/stores.js';
 import { isApiError } from '../errors.js';
 import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
-import { createStorePorts } from './create-store-ports.js';
-import { cleanUpAtProvider, runDueCleanups } from './provider-cleanup.js';
+import { createStorePorts } from '../use-cases/create-store-ports.js';
+import { cleanUpAtProvider, runDueCleanups } from '../use-cases/provider-cleanup.js';
 
 /**
  * Crash recovery (issue 5 §4). A process that dies in the middle of a create leaves its store row

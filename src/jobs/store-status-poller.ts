@@ -5,7 +5,7 @@ import type { Notification } from '../domain/stores.js';
 import type { AppContext } from '../app-context.js';
 import type { Resource } from '../providers/partner-client.js';
 import { isProviderError } from '../providers/provider-error.js';
-import { applyResource, fetchResource } from './store-resource.js';
+import { applyResource, fetchResource } from '../use-cases/store-resource.js';
 
 /**
  * Brings `initializing` (and `onboarding`) stores up to date with their provider (semantics.md §6):
