@@ -13,7 +13,7 @@ import type { Store } from '../domain/stores.js';
 import { isApiError } from '../errors.js';
 import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
-import { createStorePorts } from '../use-cases/create-store-ports.js';
+import { createStorePorts, type CatalogStoreProduct } from '../use-cases/create-store-ports.js';
 import { cleanUpAtProvider, runDueCleanups } from '../use-cases/provider-cleanup.js';
 
 /**
@@ -140,9 +140,14 @@ async function recoverClaimed(ctx: AppContext, row: RecoveryRow, settings: Recov
 
   let gaveUp = false;
   const base = createStorePorts(ctx, resumable.actor);
+  const product = base.findProduct(store.integrationId, store.productId);
+  if (!product) {
+    await undo(ctx, store, `the product ${store.productId} is no longer in the catalog`);
+    return 'undone';
+  }
   // Team-owned methods pay through their processor source, which these ports learn here.
   await base.paymentMethodsOf(store.teamId);
-  const ports: CreateStorePorts = {
+  const ports: CreateStorePorts<CatalogStoreProduct> = {
     ...base,
     // When payAndProvision gives up it drops the row; recovery keeps the row until `undo` has
     // refunded and cleaned up, because the row holds the store's name, and a resource found by
@@ -153,7 +158,7 @@ async function recoverClaimed(ctx: AppContext, row: RecoveryRow, settings: Recov
     cleanUpAtProvider: async () => undefined,
   };
   try {
-    await payAndProvision(ports, store, resumable.installation, store.payment ?? { kind: 'none' });
+    await payAndProvision(ports, store, resumable.installation, product, store.payment ?? { kind: 'none' });
     return 'resumed';
   } catch (error) {
     // Not given up (an error escaped a step): leave the row for the next try.

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createStorePorts } from '../../use-cases/create-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
 import { createStore } from '../../domain/create-store.js';
-import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { assertBoundedMetadata } from '../json-limits.js';
@@ -51,7 +50,7 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       // Sent on to the provider: bounded before any provider call or insert.
       assertBoundedMetadata('metadata', body.metadata);
       assertBoundedMetadata('protocolSettings', body.protocolSettings);
-      const { store } = await createStore(createStorePorts(ctx, { user, membership }), {
+      const { store, product } = await createStore(createStorePorts(ctx, { user, membership }), {
         teamId: team.id,
         teamBillingState: team.billingState,
         userId: user.id,
@@ -66,11 +65,8 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         ...(body.paymentMethodId !== undefined ? { paymentMethodId: body.paymentMethodId } : {}),
         ...(body.prepaymentAmountCents !== undefined ? { prepaymentAmountCents: body.prepaymentAmountCents } : {}),
       });
-      const integration = ctx.catalog.findIntegration(store.integrationId);
-      const product = integration ? ctx.catalog.findProduct(integration, store.productId) : undefined;
-      if (!integration || !product) throw new ApiError('internal_server_error');
       const connections = (await listConnectionViews(ctx.db, [store.id])).get(store.id) ?? [];
-      return { store: presentStore(store, integration, product, connections) };
+      return { store: presentStore(store, product.integration, product.entry, connections) };
     },
   );
 };
