@@ -3,7 +3,7 @@ import { createStorePorts } from '../../use-cases/create-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
 import { createStore } from '../../domain/create-store.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { STORE_CREATE_ERRORS } from '../error-schema.js';
 import { assertBoundedMetadata } from '../json-limits.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
@@ -30,17 +30,7 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
           'Creates an integration store with automatic billing plan handling. Omit billingPlanId to use the first free plan; pass one from the billing plans endpoint for paid resources.',
         querystring: TeamQuery,
         body: CreateStoreDirectBody,
-        response: {
-          200: CreateStoreResponse,
-          400: ErrorBody,
-          401: ErrorBody,
-          402: ErrorBody,
-          403: ErrorBody,
-          404: ErrorBody,
-          409: ErrorBody,
-          429: ErrorBody,
-          500: ErrorBody,
-        },
+        response: { 200: CreateStoreResponse, ...STORE_CREATE_ERRORS },
       },
     },
     async (request) => {
