@@ -129,16 +129,6 @@ export async function deleteProvisioningStore(db: Kysely<DB>, id: string): Promi
   await db.deleteFrom('stores').where('id', '=', id).where('lifecycle', '=', 'provisioning').execute();
 }
 
-export async function findStore(db: Kysely<DB>, id: string): Promise<Store | undefined> {
-  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? storeFromRow(row) : undefined;
-}
-
-export async function findLiveStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
-  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('deleted_at', 'is', null).executeTakeFirst();
-  return row ? storeFromRow(row) : undefined;
-}
-
 export async function findLiveStoreByName(db: Kysely<DB>, installationId: string, name: string): Promise<Store | undefined> {
   const row = await db.selectFrom('stores').selectAll().where('installation_id', '=', installationId).where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
   return row ? storeFromRow(row) : undefined;
