@@ -86,3 +86,12 @@ export async function findStoreRowOfResource(db: Kysely<DB>, installationId: str
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
 }
+
+/**
+ * The provider resource ids of the installation's stores that are not deleted: resources a
+ * cleanup must not touch, since a store of Stockroom still stands on them.
+ */
+export async function listExternalResourceIdsOfInstallation(db: Kysely<DB>, installationId: string): Promise<string[]> {
+  const rows = await db.selectFrom('stores').select('external_resource_id').where('installation_id', '=', installationId).where('deleted_at', 'is', null).execute();
+  return rows.map((r) => r.external_resource_id).filter((id): id is string => id !== null);
+}

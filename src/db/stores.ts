@@ -144,3 +144,25 @@ export async function findLiveStoreByExternalId(db: Kysely<DB>, installationId: 
     .executeTakeFirst();
   return row ? storeFromRow(row) : undefined;
 }
+
+/**
+ * Writes what the provider reports of a live, not deleted store. With `ifUpdatedAt`, only when the
+ * row was not written since that time (an answer read before a newer write must not overwrite
+ * it). True when the row was written.
+ */
+export async function setLiveStoreResourceStatus(
+  db: Kysely<DB>,
+  id: string,
+  fields: { readonly status: string | null; readonly externalResourceStatus: string | null; readonly notification: string | null; readonly updatedAt: number },
+  ifUpdatedAt?: number,
+): Promise<boolean> {
+  let query = db
+    .updateTable('stores')
+    .set({ status: fields.status, external_resource_status: fields.externalResourceStatus, notification: fields.notification, updated_at: fields.updatedAt })
+    .where('id', '=', id)
+    .where('lifecycle', '=', 'live')
+    .where('deleted_at', 'is', null);
+  if (ifUpdatedAt !== undefined) query = query.where('updated_at', '=', ifUpdatedAt);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

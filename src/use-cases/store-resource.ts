@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import type { DB, StoresTable } from '../db/schema.js';
 import { findStoreRowOfResource } from '../db/store-reads.js';
+import { setLiveStoreResourceStatus } from '../db/stores.js';
 import { mapResourceStatus, toExternalResourceStatus } from '../domain/store-status.js';
 import { ApiError } from '../errors.js';
 import type { Resource } from '../providers/partner-client.js';
@@ -40,15 +41,8 @@ export async function applyResource(
   // An absent `notification` means "unchanged"; null clears it (partner-api.md §1.5).
   const notification = resource.notification === undefined ? row.notification : resource.notification === null ? null : JSON.stringify(resource.notification);
   if (status === row.status && externalResourceStatus === row.external_resource_status && notification === row.notification) return false;
-  let query = db
-    .updateTable('stores')
-    .set({ status, external_resource_status: externalResourceStatus, notification, updated_at: Math.max(now, guard.updatedAt ?? 0) })
-    .where('id', '=', row.id)
-    .where('lifecycle', '=', 'live')
-    .where('deleted_at', 'is', null);
-  if (guard.updatedAt !== undefined) query = query.where('updated_at', '=', guard.updatedAt);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1 && status !== row.status;
+  const written = await setLiveStoreResourceStatus(db, row.id, { status, externalResourceStatus, notification, updatedAt: Math.max(now, guard.updatedAt ?? 0) }, guard.updatedAt);
+  return written && status !== row.status;
 }
 
 /**
