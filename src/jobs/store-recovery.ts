@@ -1,6 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
-import { appendLedgerEntry } from '../db/ledger.js';
-import type { DB, StoresTable } from '../db/schema.js';
+import { appendLedgerEntry, listLedgerRowsOfStore } from '../db/ledger.js';
+import { claimForRecovery, findStoreRow, listRecoverableStores, recordRecoveryError, type RecoveryRow } from '../db/store-recovery-claims.js';
 import { deleteProvisioningStore, storeFromRow } from '../db/stores.js';
 import { findLiveInstallation } from '../db/installations.js';
 import { findMembership } from '../db/teams.js';
@@ -61,35 +60,13 @@ export interface RecoveryResult {
   readonly outcomes: ReadonlyMap<string, RecoveryOutcome>;
 }
 
-/** Columns of migration 0007, known to this module only. */
-interface RecoveryColumns {
-  recovery_claimed_until: number | null;
-  recovery_attempts: number;
-  recovery_last_error: string | null;
-}
-
-type RecoveryRow = Selectable<StoresTable> & RecoveryColumns;
-
 /** The longest a failing row waits between tries, whatever the grace period. */
 const MAX_BACKOFF_MS = 6 * 60 * 60 * 1000;
 
-function recoveryDb(db: Kysely<DB>) {
-  return db.withTables<{ stores: RecoveryColumns }>();
-}
-
 /** One pass: claims and recovers the abandoned rows that are due, at most `limit` of them. */
 export async function recoverStuckStores(ctx: AppContext, settings: RecoverySettings): Promise<RecoveryResult> {
-  const db = recoveryDb(ctx.db);
   const now = ctx.now();
-  const due = await db
-    .selectFrom('stores')
-    .selectAll()
-    .where('lifecycle', '=', 'provisioning')
-    .where('updated_at', '<=', now - settings.graceMs)
-    .where((eb) => eb.or([eb('recovery_claimed_until', 'is', null), eb('recovery_claimed_until', '<=', now)]))
-    .orderBy('created_at')
-    .limit(settings.limit ?? 20)
-    .execute();
+  const due = await listRecoverableStores(ctx.db, now, now - settings.graceMs, settings.limit ?? 20);
   const outcomes = new Map<string, RecoveryOutcome>();
   for (const row of due) {
     if (!(await claim(ctx, row, settings.graceMs))) continue; // another replica holds it
@@ -99,7 +76,7 @@ export async function recoverStuckStores(ctx: AppContext, settings: RecoverySett
     } catch (error) {
       // Nothing was given up on: the row stays as it was and is tried again when the claim ends.
       outcome = 'retry-later';
-      await db.updateTable('stores').set({ recovery_last_error: describe(error) }).where('id', '=', row.id).execute();
+      await recordRecoveryError(ctx.db, row.id, describe(error));
     }
     outcomes.set(row.id, outcome);
     const log = outcome === 'retry-later' ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
@@ -109,21 +86,13 @@ export async function recoverStuckStores(ctx: AppContext, settings: RecoverySett
 }
 
 /**
- * Claims a row by moving `recovery_attempts` from the value read to the next one. On PostgreSQL a
- * concurrent UPDATE of the same row waits for the first to commit and then no longer matches; on
- * SQLite writes are serialized. Only the replica whose UPDATE touched the row works on it.
+ * Claims a row for this replica (`claimForRecovery`), held for a backoff that doubles with each
+ * attempt: the claim's end doubles as the row's next try.
  */
 async function claim(ctx: AppContext, row: RecoveryRow, graceMs: number): Promise<boolean> {
   const attempts = row.recovery_attempts + 1;
   const holdMs = Math.min(MAX_BACKOFF_MS, Math.max(graceMs, graceMs * 2 ** (attempts - 1)));
-  const result = await recoveryDb(ctx.db)
-    .updateTable('stores')
-    .set({ recovery_attempts: attempts, recovery_claimed_until: ctx.now() + holdMs })
-    .where('id', '=', row.id)
-    .where('lifecycle', '=', 'provisioning')
-    .where('recovery_attempts', '=', row.recovery_attempts)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return claimForRecovery(ctx.db, row, ctx.now() + holdMs);
 }
 
 async function recoverClaimed(ctx: AppContext, row: RecoveryRow, settings: RecoverySettings): Promise<RecoveryOutcome> {
@@ -193,7 +162,7 @@ async function loadResumable(
  */
 async function undo(ctx: AppContext, original: Store, reason: string): Promise<void> {
   // Re-read: the attempt that failed may have recorded the provider's resource id.
-  const row = await ctx.db.selectFrom('stores').selectAll().where('id', '=', original.id).executeTakeFirst();
+  const row = await findStoreRow(ctx.db, original.id);
   if (!row || row.lifecycle !== 'provisioning') return;
   const store = storeFromRow(row);
   await refundCharges(ctx, store, reason);
@@ -220,7 +189,7 @@ async function undo(ctx: AppContext, original: Store, reason: string): Promise<v
  * create already made is found, not repeated.
  */
 async function refundCharges(ctx: AppContext, store: Store, reason: string): Promise<void> {
-  const entries = await ctx.db.selectFrom('ledger_entries').selectAll().where('store_id', '=', store.id).execute();
+  const entries = await listLedgerRowsOfStore(ctx.db, store.id);
   const refunded = new Set(entries.filter((e) => e.kind === 'refund').map((e) => e.operation_key));
   for (const charge of entries.filter((e) => e.kind === 'charge')) {
     const step = charge.operation_key.slice(`${store.id}:charge:`.length);

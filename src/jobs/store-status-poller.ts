@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, StoresTable } from '../db/schema.js';
+import { claimForStatusCheck, listLiveStoresWaiting, markStoreErrorIfUnchanged } from '../db/store-status-polls.js';
 import { mapResourceStatus, toExternalResourceStatus, type StoreStatus } from '../domain/store-status.js';
 import type { Notification } from '../domain/stores.js';
 import type { AppContext } from '../app-context.js';
@@ -49,20 +50,7 @@ export async function refreshInitializingStores(ctx: AppContext, options: Refres
   // One query per waiting status, each an equality the (lifecycle, status, updated_at) index
   // answers in order: with `status IN (…)` SQLite preferred the (lifecycle, updated_at) index,
   // which reads every live store (issue 7). Merged oldest first, as one query would give them.
-  const perStatus = await Promise.all(
-    WAITING.map((status) =>
-      ctx.db
-        .selectFrom('stores')
-        .selectAll()
-        .where('lifecycle', '=', 'live')
-        .where('status', '=', status)
-        .where('updated_at', '<=', now - recheckAfterMs)
-        .where('deleted_at', 'is', null)
-        .orderBy('updated_at')
-        .limit(options.limit)
-        .execute(),
-    ),
-  );
+  const perStatus = await Promise.all(WAITING.map((status) => listLiveStoresWaiting(ctx.db, status, now - recheckAfterMs, options.limit)));
   const due = perStatus
     .flat()
     .sort((a, b) => a.updated_at - b.updated_at)
@@ -85,15 +73,7 @@ export async function refreshInitializingStores(ctx: AppContext, options: Refres
  */
 async function claim(db: Kysely<DB>, row: Selectable<StoresTable>, now: number): Promise<number | undefined> {
   const claimedAt = Math.max(now, row.updated_at + 1);
-  const result = await db
-    .updateTable('stores')
-    .set({ updated_at: claimedAt })
-    .where('id', '=', row.id)
-    .where('updated_at', '=', row.updated_at)
-    .where('lifecycle', '=', 'live')
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1 ? claimedAt : undefined;
+  return (await claimForStatusCheck(db, row, claimedAt)) ? claimedAt : undefined;
 }
 
 /** Asks the provider about one claimed store and records the answer; true when the status changed. */
@@ -115,23 +95,20 @@ async function checkClaimed(ctx: AppContext, row: Selectable<StoresTable>, claim
     return false;
   }
   const minutes = Math.round(deadlineMs / 60000);
-  const written = await ctx.db
-    .updateTable('stores')
-    .set({
-      status: 'error',
-      ...(resource ? { external_resource_status: toExternalResourceStatus(resource.status) } : {}),
+  const gaveUp = await markStoreErrorIfUnchanged(
+    ctx.db,
+    row.id,
+    {
+      ...(resource ? { externalResourceStatus: toExternalResourceStatus(resource.status) } : {}),
       notification: JSON.stringify({
         level: 'error',
         title: 'Provisioning timed out',
         message: `The provider did not report the store ready within ${minutes} minutes of its creation.`,
       } satisfies Notification),
-      updated_at: Math.max(ctx.now(), claimedAt),
-    })
-    .where('id', '=', row.id)
-    .where('updated_at', '=', claimedAt)
-    .where('lifecycle', '=', 'live')
-    .executeTakeFirst();
-  const gaveUp = Number(written.numUpdatedRows) === 1;
+      updatedAt: Math.max(ctx.now(), claimedAt),
+    },
+    claimedAt,
+  );
   if (gaveUp) ctx.logger.warn({ store: row.id }, 'store provisioning deadline passed; status set to error');
   return gaveUp;
 }

@@ -126,6 +126,13 @@ describe('dependency rules (ARCHITECTURE.md)', () => {
     assert.deepEqual([...kyselyImports, ...queries], []);
   });
 
+  test('use-cases/ and jobs/ run no SQL: they decide, db/ queries', () => {
+    const files = ['use-cases', 'jobs'].flatMap((folder) => sourceFiles(join(SRC, folder)).map((path) => toPosix(relative(SRC, path))));
+    const queries = files.flatMap((file) => [...readFileSync(join(SRC, file), 'utf8').matchAll(SQL_IN_SOURCE)].map((match) => `${file} runs ${match[0]}`));
+    assert.ok(files.length > 5, `only ${files.length} use-case and job files found`);
+    assert.deepEqual(queries, []);
+  });
+
   test('domain/ imports no adapter, no wiring and no I/O module', () => {
     const violations = imports
       .filter((s) => inFolder(s.file, 'domain'))
