@@ -14,6 +14,7 @@ import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { createStorePorts, type CatalogStoreProduct } from '../use-cases/create-store-ports.js';
 import { cleanUpAtProvider, runDueCleanups } from '../use-cases/provider-cleanup.js';
+import { startLoop } from './loop.js';
 
 /**
  * Crash recovery (issue 5 §4). A process that dies in the middle of a create leaves its store row
@@ -217,9 +218,6 @@ async function refundCharges(ctx: AppContext, store: Store, reason: string): Pro
  * process; across replicas the row claims keep them apart. Errors are logged and the loop goes on.
  */
 export function startStoreRecovery(ctx: AppContext, settings: RecoverySettings & { readonly intervalMs: number }): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   const pass = async () => {
     try {
       await recoverStuckStores(ctx, settings);
@@ -228,22 +226,7 @@ export function startStoreRecovery(ctx: AppContext, settings: RecoverySettings &
       ctx.logger.error({ err: describe(error) }, 'store recovery pass failed');
     }
   };
-  const run = () => {
-    running = pass().finally(() => {
-      running = undefined;
-      if (stopped) return;
-      timer = setTimeout(run, settings.intervalMs);
-      // The loop alone must not keep a process alive (tests, CLI tools).
-      timer.unref();
-    });
-  };
-  run();
-  return async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    // Let a pass in flight finish before the database it uses is closed.
-    await running;
-  };
+  return startLoop(pass, settings.intervalMs, { runAtOnce: true });
 }
 
 function describe(error: unknown): string {

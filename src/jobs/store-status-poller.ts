@@ -7,6 +7,7 @@ import type { AppContext } from '../app-context.js';
 import type { Resource } from '../providers/partner-client.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { applyResource, fetchResource } from '../use-cases/store-resource.js';
+import { startLoop } from './loop.js';
 
 /**
  * Brings `initializing` (and `onboarding`) stores up to date with their provider (semantics.md §6):
@@ -119,9 +120,6 @@ async function checkClaimed(ctx: AppContext, row: Selectable<StoresTable>, claim
  * across replicas the row claims keep passes apart. Errors are logged and the loop goes on.
  */
 export function startStatusPoller(ctx: AppContext, intervalMs: number, options: Partial<RefreshOptions> = {}): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   const pass = async () => {
     try {
       // Half the interval, so timer jitter cannot make a store skip every other pass.
@@ -130,22 +128,5 @@ export function startStatusPoller(ctx: AppContext, intervalMs: number, options: 
       ctx.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'store status poll failed');
     }
   };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = pass().finally(() => {
-        running = undefined;
-        schedule();
-      });
-    }, intervalMs);
-    // The poller alone must not keep a process alive (tests, CLI tools).
-    timer.unref();
-  };
-  schedule();
-  return async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    // Let a pass in flight finish before the database it uses is closed.
-    await running;
-  };
+  return startLoop(pass, intervalMs, { runAtOnce: false });
 }
