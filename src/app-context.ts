@@ -9,7 +9,7 @@ import type { PartnerClientFactory } from './providers/partner-client.js';
 import type { Signer } from './providers/signing-keys.js';
 
 /**
- * The app's world: the adapters and settings that routes, composition and bootstrap code use.
+ * The app's world: the adapters and settings that routes, use cases, jobs and bootstrap code use.
  * Built once by `server.ts` (`createStockroom`). It lives outside `http/` because everything
  * depends on it and `http/` depends on everything else, never the other way (ARCHITECTURE.md).
  */

@@ -1,5 +1,5 @@
 import type { BootstrapResult } from './bootstrap.js';
-import { installForActor } from './composition/install-ports.js';
+import { installForActor } from './use-cases/install-ports.js';
 import { isUniqueViolation } from './db/errors.js';
 import { findMembership, findTeam } from './db/teams.js';
 import { findUserById } from './db/users.js';

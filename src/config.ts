@@ -110,7 +110,7 @@ export interface Config {
     readonly provisioningPerTeam: number;
     readonly redisUrl?: string;
   };
-  /** Crash recovery of stores left in `provisioning` (`composition/store-recovery.ts`). */
+  /** Crash recovery of stores left in `provisioning` (`jobs/store-recovery.ts`). */
   readonly recovery: { readonly intervalMs: number; readonly graceMs: number; readonly deadlineMs: number };
   /** Testers' fault injection (`fault-injection.ts`), armed by `main.ts`; unset in production. */
   readonly pauseAt?: PausePoint;

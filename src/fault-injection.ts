@@ -1,4 +1,4 @@
-import type { CreateStorePorts } from './domain/create-store.js';
+import type { CreateStorePorts, StoreProduct } from './domain/create-store.js';
 
 /**
  * Pause points: a fault-injection switch for testers, never set in production.
@@ -54,7 +54,7 @@ export function armPausePoint(point: PausePoint | undefined, announce: (line: st
  * - `before-live`: before `markLive`.
  * Whether a point is armed is asked when the call is made, not when the ports are built.
  */
-export function withPausePoints(ports: CreateStorePorts): CreateStorePorts {
+export function withPausePoints<P extends StoreProduct>(ports: CreateStorePorts<P>): CreateStorePorts<P> {
   return {
     ...ports,
     async authorize(store, methodId, amountCents) {
@@ -65,11 +65,11 @@ export function withPausePoints(ports: CreateStorePorts): CreateStorePorts {
       if (step === 'prepayment') await pauseAt('before-charge');
       return ports.charge(store, methodId, amountCents, step);
     },
-    async provision(store, installation) {
+    async provision(store, installation, product) {
       // Reached armed at `before-charge` only when nothing was paid up front (see above).
       await pauseAt('before-charge');
       await pauseAt('after-charge');
-      return pauseDuring('during-provision', ports.provision(store, installation));
+      return pauseDuring('during-provision', ports.provision(store, installation, product));
     },
     async recordExternalId(storeId, externalResourceId) {
       await pauseAt('after-provision');

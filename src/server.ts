@@ -18,11 +18,11 @@ import { createPartnerClient } from './providers/partner-client.js';
 import { createSigner } from './providers/signing-keys.js';
 import { migrateReferencePartner, referencePartnerPlugin } from './providers/reference-partner/index.js';
 import { installBootstrapIntegrations } from './bootstrap-installations.js';
-import { startStatusPoller } from './composition/store-status-poller.js';
-import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseUrl, realProviderCatalogPaths } from './composition/real-providers.js';
+import { startStatusPoller } from './jobs/store-status-poller.js';
+import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseUrl, realProviderCatalogPaths } from './real-providers.js';
 import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
 import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
-import { startStoreRecovery } from './composition/store-recovery.js';
+import { startStoreRecovery } from './jobs/store-recovery.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;

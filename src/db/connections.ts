@@ -5,7 +5,8 @@ import type { Dialect } from './database.js';
 import type { DB, StoreConnectionsTable } from './schema.js';
 import { VISIBLE_LIFECYCLES } from './store-reads.js';
 
-function connectionFromRow(row: Selectable<StoreConnectionsTable>): StoreConnection {
+/** A connection as its row stores it (environments as JSON, `sensitive` as 0/1). */
+export function connectionFromRow(row: Selectable<StoreConnectionsTable>): StoreConnection {
   return {
     id: row.id,
     storeId: row.store_id,

@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import { createGroupCommitSqliteDialect, type StorageFailedError, type WalSync } from './sqlite-group-commit.js';
@@ -26,6 +26,11 @@ export interface Database {
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
   if (config.kind === 'sqlite') return openSqlite(config.path, options);
   return openPostgres(config.url, config.poolSize ?? 10);
+}
+
+/** Throws unless the database answers a trivial query: readiness (`/readyz`). */
+export async function pingDatabase(db: Kysely<DB>): Promise<void> {
+  await sql`select 1`.execute(db);
 }
 
 export interface OpenOptions {

@@ -43,11 +43,6 @@ export async function findLiveInstallation(db: Kysely<DB>, teamId: string, id: s
   return row ? installationFromRow(row) : undefined;
 }
 
-export async function findLiveInstallationById(db: Kysely<DB>, id: string): Promise<Installation | undefined> {
-  const row = await db.selectFrom('installations').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
-  return row ? installationFromRow(row) : undefined;
-}
-
 export async function findLiveInstallationOfIntegration(db: Kysely<DB>, teamId: string, integrationId: string): Promise<Installation | undefined> {
   const row = await db
     .selectFrom('installations')

@@ -83,3 +83,8 @@ export async function listLedgerEntries(db: Kysely<DB>, teamId: string, query: L
   const rows = await keysetPageOf(select, query).execute();
   return rows.map(ledgerEntryFromRow);
 }
+
+/** Every ledger row of one store, as stored: what recovery refunds from. */
+export async function listLedgerRowsOfStore(db: Kysely<DB>, storeId: string): Promise<Array<Selectable<LedgerEntriesTable>>> {
+  return db.selectFrom('ledger_entries').selectAll().where('store_id', '=', storeId).execute();
+}

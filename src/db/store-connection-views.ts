@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { StoreConnectionView } from '../domain/store-connections.js';
+import { connectionFromRow } from './connections.js';
 import type { DB } from './schema.js';
 
 /**
@@ -12,32 +13,16 @@ export async function listConnectionViews(db: Kysely<DB>, storeIds: readonly str
   const rows = await db
     .selectFrom('store_connections')
     .innerJoin('projects', 'projects.id', 'store_connections.project_id')
-    .select([
-      'store_connections.id',
-      'store_connections.store_id',
-      'store_connections.project_id',
-      'store_connections.environments',
-      'store_connections.env_var_prefix',
-      'store_connections.sensitive',
-      'store_connections.created_at',
-      'projects.name',
-      'projects.framework',
-    ])
+    .selectAll('store_connections')
+    .select(['projects.name', 'projects.framework'])
     .where('store_connections.store_id', 'in', [...storeIds])
     .orderBy('store_connections.created_at', 'asc')
     .orderBy('store_connections.id', 'asc')
     .execute();
   for (const row of rows) {
     const list = byStore.get(row.store_id) ?? [];
-    list.push({
-      id: row.id,
-      projectId: row.project_id,
-      projectName: row.name,
-      framework: row.framework,
-      environments: JSON.parse(row.environments) as string[],
-      envVarPrefix: row.env_var_prefix,
-      sensitive: row.sensitive === 1,
-    });
+    const { id, projectId, environments, envVarPrefix, sensitive } = connectionFromRow(row);
+    list.push({ id, projectId, projectName: row.name, framework: row.framework, environments, envVarPrefix, sensitive });
     byStore.set(row.store_id, list);
   }
   return byStore;

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Store, StoreLifecycle } from '../domain/stores.js';
 import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
-import type { DB } from './schema.js';
+import type { DB, StoresTable } from './schema.js';
 import { storeFromRow } from './stores.js';
 
 /**
@@ -70,4 +70,28 @@ export async function findLiveStoreOfInstallation(db: Kysely<DB>, installationId
     .execute();
   const row = rows.find((r) => r.id === idOrExternalId) ?? rows[0];
   return row ? storeFromRow(row) : undefined;
+}
+
+/**
+ * The row made from the provider's resource `resourceId` in this installation, in any lifecycle
+ * but deleted: a partner callback names a resource by the provider's id, and what it may do then
+ * depends on the lifecycle (a store still `provisioning` is left to its create request).
+ */
+export async function findStoreRowOfResource(db: Kysely<DB>, installationId: string, resourceId: string): Promise<Selectable<StoresTable> | undefined> {
+  return db
+    .selectFrom('stores')
+    .selectAll()
+    .where('installation_id', '=', installationId)
+    .where('external_resource_id', '=', resourceId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/**
+ * The provider resource ids of the installation's stores that are not deleted: resources a
+ * cleanup must not touch, since a store of Stockroom still stands on them.
+ */
+export async function listExternalResourceIdsOfInstallation(db: Kysely<DB>, installationId: string): Promise<string[]> {
+  const rows = await db.selectFrom('stores').select('external_resource_id').where('installation_id', '=', installationId).where('deleted_at', 'is', null).execute();
+  return rows.map((r) => r.external_resource_id).filter((id): id is string => id !== null);
 }

@@ -129,16 +129,6 @@ export async function deleteProvisioningStore(db: Kysely<DB>, id: string): Promi
   await db.deleteFrom('stores').where('id', '=', id).where('lifecycle', '=', 'provisioning').execute();
 }
 
-export async function findStore(db: Kysely<DB>, id: string): Promise<Store | undefined> {
-  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? storeFromRow(row) : undefined;
-}
-
-export async function findLiveStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
-  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('deleted_at', 'is', null).executeTakeFirst();
-  return row ? storeFromRow(row) : undefined;
-}
-
 export async function findLiveStoreByName(db: Kysely<DB>, installationId: string, name: string): Promise<Store | undefined> {
   const row = await db.selectFrom('stores').selectAll().where('installation_id', '=', installationId).where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
   return row ? storeFromRow(row) : undefined;
@@ -153,4 +143,26 @@ export async function findLiveStoreByExternalId(db: Kysely<DB>, installationId: 
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   return row ? storeFromRow(row) : undefined;
+}
+
+/**
+ * Writes what the provider reports of a live, not deleted store. With `ifUpdatedAt`, only when the
+ * row was not written since that time (an answer read before a newer write must not overwrite
+ * it). True when the row was written.
+ */
+export async function setLiveStoreResourceStatus(
+  db: Kysely<DB>,
+  id: string,
+  fields: { readonly status: string | null; readonly externalResourceStatus: string | null; readonly notification: string | null; readonly updatedAt: number },
+  ifUpdatedAt?: number,
+): Promise<boolean> {
+  let query = db
+    .updateTable('stores')
+    .set({ status: fields.status, external_resource_status: fields.externalResourceStatus, notification: fields.notification, updated_at: fields.updatedAt })
+    .where('id', '=', id)
+    .where('lifecycle', '=', 'live')
+    .where('deleted_at', 'is', null);
+  if (ifUpdatedAt !== undefined) query = query.where('updated_at', '=', ifUpdatedAt);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

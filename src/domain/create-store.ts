@@ -49,20 +49,22 @@ export interface PaymentAttempt {
 
 /**
  * What creating a store needs from the outside world. Implemented over the database, the
- * provider client and the payment processor in `composition/create-store-ports.ts`.
+ * provider client and the payment processor in `use-cases/create-store-ports.ts`. `P` is the
+ * product as the implementation finds it: looked up once, then handed back to the ports that
+ * need it and to the caller, so nothing looks it up again.
  */
-export interface CreateStorePorts {
+export interface CreateStorePorts<P extends StoreProduct = StoreProduct> {
   findInstallation(teamId: string, installationId: string): Promise<Installation | undefined>;
   /** The product of the installation's integration, by id or slug. */
-  findProduct(integrationId: string, productIdOrSlug: string): StoreProduct | undefined;
+  findProduct(integrationId: string, productIdOrSlug: string): P | undefined;
   /** The product's plans from its provider, in the provider's order (semantics.md §2). */
-  listPlans(installation: Installation, product: StoreProduct, metadata: Metadata | undefined): Promise<BillingPlan[]>;
+  listPlans(installation: Installation, product: P, metadata: Metadata | undefined): Promise<BillingPlan[]>;
   /**
    * The product's plans as its provider offers them to anyone (asked without the installation), to
    * tell a plan withdrawn from this installation from one that does not exist; only asked when a
    * create is about to be refused. Never throws: [] when the provider cannot answer.
    */
-  listGeneralPlans(installation: Installation, product: StoreProduct, metadata: Metadata | undefined): Promise<BillingPlan[]>;
+  listGeneralPlans(installation: Installation, product: P, metadata: Metadata | undefined): Promise<BillingPlan[]>;
   findLiveStoreByName(installationId: string, name: string): Promise<Store | undefined>;
   findLiveStoreByExternalId(installationId: string, externalId: string): Promise<Store | undefined>;
   /** The team's usable payment methods (the shared test methods included) and its default. */
@@ -83,7 +85,7 @@ export interface CreateStorePorts {
   /** Credits a prepayment to the store's balance (a ledger row). */
   credit(store: Store, amountCents: number): Promise<void>;
   /** Provision Resource with the store's provision key as Idempotency-Key. */
-  provision(store: Store, installation: Installation): Promise<ProvisionedResource>;
+  provision(store: Store, installation: Installation, product: P): Promise<ProvisionedResource>;
   /**
    * Deletes what the provider may have made for this store (orphan mitigation, semantics.md §6):
    * by id when known, otherwise recorded and reconciled later. Never throws.
@@ -116,7 +118,7 @@ export interface CreateStoreCommand {
  * create leaves nothing charged and nothing behind. A crash between steps is repaired by recovery,
  * which reads the same row.
  */
-export async function createStore(ports: CreateStorePorts, command: CreateStoreCommand): Promise<{ store: Store; created: boolean }> {
+export async function createStore<P extends StoreProduct>(ports: CreateStorePorts<P>, command: CreateStoreCommand): Promise<{ store: Store; created: boolean; product: P }> {
   const installation = await ports.findInstallation(command.teamId, command.integrationConfigurationId);
   if (!installation || installation.status !== 'ready') {
     throw new ApiError('not_found', `The integration configuration ${command.integrationConfigurationId} was not found for this team.`, { param: 'integrationConfigurationId' });
@@ -137,7 +139,8 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
   const metadata = validateMetadata(compileMetadataValidator(product.metadataSchema), command.metadata);
 
   const retried = await retriedStoreOrThrowConflict(ports, installation, command, product, plan);
-  if (retried) return { store: retried, created: false };
+  // A natural retry has this product (retriedStoreOrThrowConflict compared it).
+  if (retried) return { store: retried, created: false, product };
 
   // A free plan with no method named never uses the team's methods, so they are not read: two
   // queries fewer on the most common create (issue 7). A named method is still checked.
@@ -180,23 +183,23 @@ export async function createStore(ports: CreateStorePorts, command: CreateStoreC
   if (!(await ports.insertProvisioning(store))) {
     // Another request took the name or externalId between the check and the insert.
     const retriedAfterRace = await retriedStoreOrThrowConflict(ports, installation, command, product, plan);
-    if (retriedAfterRace) return { store: retriedAfterRace, created: false };
+    if (retriedAfterRace) return { store: retriedAfterRace, created: false, product };
     throw new ApiError('conflict', `A store named "${command.name}" is being created in this installation right now.`);
   }
 
-  return { store: await payAndProvision(ports, store, installation, payment), created: true };
+  return { store: await payAndProvision(ports, store, installation, product, payment), created: true, product };
 }
 
 /**
  * Pays for and provisions a store whose row is written `provisioning`, then makes it live; every
  * failure undoes what was done (refund, delete at the provider, drop the row) and throws. Every
  * step is idempotent (ledger operation keys, the processor's idempotency keys, the store's
- * `provision_key` at the provider), so crash recovery (`composition/store-recovery.ts`) runs it
+ * `provision_key` at the provider), so crash recovery (`jobs/store-recovery.ts`) runs it
  * again on a row a dead process left behind and gets the same charges and the same resource.
  * Crash tests stop a create between these port calls (`withPausePoints` wraps the ports from
  * outside), so a new step belongs in a port, not between them.
  */
-export async function payAndProvision(ports: CreateStorePorts, store: Store, installation: Installation, payment: PaymentPlan): Promise<Store> {
+export async function payAndProvision<P extends StoreProduct>(ports: CreateStorePorts<P>, store: Store, installation: Installation, product: P, payment: PaymentPlan): Promise<Store> {
   let prepaymentReference: string | undefined;
   // Before the provider is called: check the card (subscription) or take the prepayment.
   if (payment.kind === 'subscription' && payment.authorizeCents > 0) {
@@ -210,7 +213,7 @@ export async function payAndProvision(ports: CreateStorePorts, store: Store, ins
 
   let resource: ProvisionedResource;
   try {
-    resource = await ports.provision(store, installation);
+    resource = await ports.provision(store, installation, product);
   } catch (error) {
     const failure = error instanceof ProvisionFailure ? error : new ProvisionFailure('unknown', new ApiError('provisioning_failed'));
     if (prepaymentReference && payment.kind === 'prepayment') {
@@ -261,8 +264,8 @@ function declined(attempt: PaymentAttempt): ApiError {
  * throws 409 with the existing store's id for any other store holding the externalId or the name,
  * and returns undefined when both are free.
  */
-async function retriedStoreOrThrowConflict(
-  ports: CreateStorePorts,
+async function retriedStoreOrThrowConflict<P extends StoreProduct>(
+  ports: CreateStorePorts<P>,
   installation: Installation,
   command: CreateStoreCommand,
   product: StoreProduct,

@@ -3,7 +3,7 @@ import type { Store } from './stores.js';
 
 /**
  * What deleting a store needs from the outside world; implemented over the database and the
- * provider client in `composition/delete-store-ports.ts`.
+ * provider client in `use-cases/delete-store-ports.ts`.
  */
 export interface DeleteStorePorts {
   /** The team's store in any lifecycle, deleted ones included (so a repeated delete can answer 200). */

@@ -13,7 +13,7 @@ import type { StoreStatus } from './store-status.js';
  * - `status` (Vercel's `store.status`, vercel-contract.md §2.4): whether the store can be used.
  *   Null while `provisioning` (the provider has not answered). Set from the provider's resource
  *   status when the store goes `live`, then kept current while `live` by the status poller
- *   (`composition/store-status-poller.ts`) and the provider's `resource.updated` events. Left as it
+ *   (`jobs/store-status-poller.ts`) and the provider's `resource.updated` events. Left as it
  *   was while `deleting`; `uninstalled` once `deleted`.
  * - `externalResourceStatus` (the provider's own word, partner-api.md §1.2): the last resource
  *   status the provider reported, or null when it reported none the SDK knows.

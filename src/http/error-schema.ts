@@ -12,3 +12,14 @@ export const ErrorBody = Type.Object(
     ),
   },
 );
+
+/** The error answers of a route by status, each with `ErrorBody`: `errorResponses(401, 404)`. */
+export function errorResponses<const S extends number>(...statuses: readonly S[]): Record<S, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorBody])) as Record<S, typeof ErrorBody>;
+}
+
+/**
+ * What every store create can answer besides its success, whichever route it came through (the
+ * direct create, the CLI's auto-provision): the order of checks of semantics.md §1.
+ */
+export const STORE_CREATE_ERRORS = errorResponses(400, 401, 402, 403, 404, 409, 429, 500);

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TProperties } from 'typebox';
 import { GIT_PROVIDERS, StringEnum } from './enums.js';
 
 /*
@@ -104,20 +104,20 @@ export const StringItems = Type.Object(
 );
 export type StringItems = Static<typeof StringItems>;
 
+/** A variant of §2.5: its `type` and `ui:control` pair, then the keys it takes, closed. */
+function variant<const T extends string, const C extends string, K extends TProperties>(type: T, control: C, keys: K) {
+  return Type.Object({ type: Type.Literal(type), 'ui:control': Type.Literal(control), ...keys }, closed);
+}
+
 /** #1 `array` + `slider`: `items` and `ui:steps` are required. */
-export const SliderProperty = Type.Object(
-  {
-    type: Type.Literal('array'),
-    'ui:control': Type.Literal('slider'),
-    items: NumberItems,
-    'ui:steps': Type.Array(Type.Number()),
-    default: Type.Optional(Type.Array(Type.Number())),
-    minItems: count(),
-    maxItems: count(),
-    ...common,
-  },
-  closed,
-);
+export const SliderProperty = variant('array', 'slider', {
+  items: NumberItems,
+  'ui:steps': Type.Array(Type.Number()),
+  default: Type.Optional(Type.Array(Type.Number())),
+  minItems: count(),
+  maxItems: count(),
+  ...common,
+});
 export type SliderProperty = Static<typeof SliderProperty>;
 
 const multiKeys = {
@@ -131,105 +131,64 @@ const multiKeys = {
 };
 
 /** #2 `array` + `multi-select`: `items` and `ui:options` (OptionObj[]) are required. */
-export const MultiSelectProperty = Type.Object(
-  {
-    type: Type.Literal('array'),
-    'ui:control': Type.Literal('multi-select'),
-    'ui:options': Type.Array(OptionObj),
-    ...multiKeys,
-  },
-  closed,
-);
+export const MultiSelectProperty = variant('array', 'multi-select', {
+  'ui:options': Type.Array(OptionObj),
+  ...multiKeys,
+});
 export type MultiSelectProperty = Static<typeof MultiSelectProperty>;
 
 /** #3 `array` + `multi-vercel-region`: like #2, with region options. */
-export const MultiVercelRegionProperty = Type.Object(
-  {
-    type: Type.Literal('array'),
-    'ui:control': Type.Literal('multi-vercel-region'),
-    'ui:options': Type.Array(RegionOption),
-    ...multiKeys,
-  },
-  closed,
-);
+export const MultiVercelRegionProperty = variant('array', 'multi-vercel-region', {
+  'ui:options': Type.Array(RegionOption),
+  ...multiKeys,
+});
 export type MultiVercelRegionProperty = Static<typeof MultiVercelRegionProperty>;
 
 const stringKeys = { ...stringKeywords, ...placeholder, ...common };
 
 /** #4 `string` + `select`: `ui:options` (OptionObj[]) is required. */
-export const SelectProperty = Type.Object(
-  { type: Type.Literal('string'), 'ui:control': Type.Literal('select'), 'ui:options': Type.Array(OptionObj), ...stringKeys },
-  closed,
-);
+export const SelectProperty = variant('string', 'select', { 'ui:options': Type.Array(OptionObj), ...stringKeys });
 export type SelectProperty = Static<typeof SelectProperty>;
 
 /** #5 `string` + `radio-button`: like #4. */
-export const RadioButtonProperty = Type.Object(
-  { type: Type.Literal('string'), 'ui:control': Type.Literal('radio-button'), 'ui:options': Type.Array(OptionObj), ...stringKeys },
-  closed,
-);
+export const RadioButtonProperty = variant('string', 'radio-button', { 'ui:options': Type.Array(OptionObj), ...stringKeys });
 export type RadioButtonProperty = Static<typeof RadioButtonProperty>;
 
 /** #6 `string` + `vercel-region`: `ui:options` (string or region option) is required. */
-export const VercelRegionProperty = Type.Object(
-  { type: Type.Literal('string'), 'ui:control': Type.Literal('vercel-region'), 'ui:options': Type.Array(RegionOption), ...stringKeys },
-  closed,
-);
+export const VercelRegionProperty = variant('string', 'vercel-region', { 'ui:options': Type.Array(RegionOption), ...stringKeys });
 export type VercelRegionProperty = Static<typeof VercelRegionProperty>;
 
 /** #7 `string` + `vercel-country`: like #6. */
-export const VercelCountryProperty = Type.Object(
-  { type: Type.Literal('string'), 'ui:control': Type.Literal('vercel-country'), 'ui:options': Type.Array(RegionOption), ...stringKeys },
-  closed,
-);
+export const VercelCountryProperty = variant('string', 'vercel-country', { 'ui:options': Type.Array(RegionOption), ...stringKeys });
 export type VercelCountryProperty = Static<typeof VercelCountryProperty>;
 
 /** #8 `string` + `input`. */
-export const StringInputProperty = Type.Object(
-  { type: Type.Literal('string'), 'ui:control': Type.Literal('input'), ...stringKeys },
-  closed,
-);
+export const StringInputProperty = variant('string', 'input', { ...stringKeys });
 export type StringInputProperty = Static<typeof StringInputProperty>;
 
 /** #9 `number` + `input`. `type: "integer"` is not a variant the SDK accepts. */
-export const NumberInputProperty = Type.Object(
-  {
-    type: Type.Literal('number'),
-    'ui:control': Type.Literal('input'),
-    default: Type.Optional(Type.Number()),
-    ...numberBounds,
-    ...placeholder,
-    ...common,
-  },
-  closed,
-);
+export const NumberInputProperty = variant('number', 'input', {
+  default: Type.Optional(Type.Number()),
+  ...numberBounds,
+  ...placeholder,
+  ...common,
+});
 export type NumberInputProperty = Static<typeof NumberInputProperty>;
 
 /** #10 `boolean` + `toggle`. */
-export const ToggleProperty = Type.Object(
-  { type: Type.Literal('boolean'), 'ui:control': Type.Literal('toggle'), default: Type.Optional(Type.Boolean()), ...common },
-  closed,
-);
+export const ToggleProperty = variant('boolean', 'toggle', { default: Type.Optional(Type.Boolean()), ...common });
 export type ToggleProperty = Static<typeof ToggleProperty>;
 
 /** #11 `string` + `domain`. */
-export const DomainProperty = Type.Object(
-  { type: Type.Literal('string'), 'ui:control': Type.Literal('domain'), ...stringKeys },
-  closed,
-);
+export const DomainProperty = variant('string', 'domain', { ...stringKeys });
 export type DomainProperty = Static<typeof DomainProperty>;
 
 /** #12 `string` + `git-namespace`: no string keywords, optional `git:providers`. */
-export const GitNamespaceProperty = Type.Object(
-  {
-    type: Type.Literal('string'),
-    'ui:control': Type.Literal('git-namespace'),
-    'git:providers': Type.Optional(Type.Array(StringEnum(GIT_PROVIDERS))),
-    ...placeholder,
-    ...common,
-  },
-  closed,
-);
+export const GitNamespaceProperty = variant('string', 'git-namespace', {
+  'git:providers': Type.Optional(Type.Array(StringEnum(GIT_PROVIDERS))),
+  ...placeholder,
+  ...common,
+});
 export type GitNamespaceProperty = Static<typeof GitNamespaceProperty>;
 
 /** One property of a metadata schema: exactly one of the 12 variants of §2.5. */

@@ -17,11 +17,14 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 const ROOTS = new Set(['app.ts', 'server.ts', 'main.ts']);
 
 /** What domain/ may not import: the adapters, the wiring above it, and modules that do I/O. */
-const DOMAIN_FORBIDDEN_FOLDERS = ['db', 'providers', 'payments', 'composition', 'http'];
+const DOMAIN_FORBIDDEN_FOLDERS = ['db', 'providers', 'payments', 'use-cases', 'jobs', 'http'];
 const IO_MODULES = [
   'fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'dns/promises', 'child_process', 'cluster', 'worker_threads',
 ];
 const DOMAIN_FORBIDDEN_PACKAGES = ['pg', 'better-sqlite3', 'ioredis', 'kysely', 'fastify', 'undici'];
+
+/** A Kysely query builder call or a raw `sql` template: what only db/ (and the adapters) may run. */
+const SQL_IN_SOURCE = /\.(?:selectFrom|updateTable|insertInto|deleteFrom|replaceInto|mergeInto|selectNoFrom)\(|\bsql(?:\.\w+)?`|\bsql\.(?:raw|ref|table|id|lit|val|join)\(/g;
 
 interface ImportSite {
   /** The importing file, relative to src/, with `/` separators. */
@@ -96,11 +99,38 @@ describe('dependency rules (ARCHITECTURE.md)', () => {
     assert.deepEqual(violations, []);
   });
 
-  test('routes do not reach into the status poller: what they share with it lives in its own module', () => {
+  test('http/ does not import jobs/: what a route shares with a background loop lives in use-cases/', () => {
     const violations = imports
-      .filter((s) => s.target === 'composition/store-status-poller.ts' && inFolder(s.file, 'http'))
+      .filter((s) => s.target !== undefined && inFolder(s.target, 'jobs') && inFolder(s.file, 'http'))
       .map(describeSite);
     assert.deepEqual(violations, []);
+  });
+
+  test('only the composition roots start background jobs: nothing else imports jobs/', () => {
+    const violations = imports
+      .filter((s) => s.target !== undefined && inFolder(s.target, 'jobs') && !inFolder(s.file, 'jobs'))
+      .filter((s) => !ROOTS.has(s.file))
+      .map(describeSite);
+    assert.deepEqual(violations, []);
+  });
+
+  test('src/http/routes imports no kysely and runs no SQL: queries live in db/', () => {
+    const routes = sourceFiles(join(SRC, 'http/routes')).map((path) => toPosix(relative(SRC, path)));
+    const kyselyImports = imports
+      .filter((s) => inFolder(s.file, 'http/routes') && (s.specifier === 'kysely' || s.specifier.startsWith('kysely/')))
+      .map(describeSite);
+    const queries = routes.flatMap((file) =>
+      [...readFileSync(join(SRC, file), 'utf8').matchAll(SQL_IN_SOURCE)].map((match) => `${file} runs ${match[0]}`),
+    );
+    assert.ok(routes.length > 10, `only ${routes.length} route files found`);
+    assert.deepEqual([...kyselyImports, ...queries], []);
+  });
+
+  test('use-cases/ and jobs/ run no SQL: they decide, db/ queries', () => {
+    const files = ['use-cases', 'jobs'].flatMap((folder) => sourceFiles(join(SRC, folder)).map((path) => toPosix(relative(SRC, path))));
+    const queries = files.flatMap((file) => [...readFileSync(join(SRC, file), 'utf8').matchAll(SQL_IN_SOURCE)].map((match) => `${file} runs ${match[0]}`));
+    assert.ok(files.length > 5, `only ${files.length} use-case and job files found`);
+    assert.deepEqual(queries, []);
   });
 
   test('domain/ imports no adapter, no wiring and no I/O module', () => {

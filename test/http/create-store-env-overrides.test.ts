@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { recoverStuckStores } from '../../src/composition/store-recovery.js';
+import { recoverStuckStores } from '../../src/jobs/store-recovery.js';
 import { storeSecretsContext } from '../../src/db/store-secrets.js';
 import { armPausePoint } from '../../src/fault-injection.js';
 import { createTestDatabase, dialectsToTest, type TestDialect } from '../helpers/databases.js';

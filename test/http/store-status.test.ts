@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { refreshInitializingStores } from '../../src/composition/store-status-poller.js';
+import { refreshInitializingStores } from '../../src/jobs/store-status-poller.js';
 import { createTeam } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';

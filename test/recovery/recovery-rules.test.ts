@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { recoverStuckStores, type RecoverySettings } from '../../src/composition/store-recovery.js';
+import { recoverStuckStores, type RecoverySettings } from '../../src/jobs/store-recovery.js';
 import { armPausePoint, type PausePoint } from '../../src/fault-injection.js';
 import type { AppContext } from '../../src/app-context.js';
 import { createMember } from '../helpers/accounts.js';

@@ -2,7 +2,7 @@ import type { Static } from 'typebox';
 import type { CatalogIntegration, CatalogProduct } from '../../catalog/catalog.js';
 import type { StoreConnectionView } from '../../domain/store-connections.js';
 import type { Store } from '../../domain/stores.js';
-import type { Product, ProjectsMetadata, Store as StoreWire, StoreCapabilities } from '../schemas/index.js';
+import type { Product, ProjectsMetadata, Store as StoreWire, StoreCapabilities, StoreStatusView } from '../schemas/index.js';
 import { presentBillingPlan } from './billing-plan.js';
 
 const STORE_CAPABILITY_KEYS = ['agentTools', 'autoSensitive', 'billable', 'mcp', 'mcpReadonly', 'projects', 'secretsSync', 'sso', 'transferable', 'v0', 'secretRotation'] as const;
@@ -10,6 +10,24 @@ const STORE_CAPABILITY_KEYS = ['agentTools', 'autoSensitive', 'billable', 'mcp',
 /** The environment variable names a connection gives a project: the secret names, prefixed. */
 export function environmentVariableNames(store: Pick<Store, 'secrets'>, envVarPrefix: string | null): string[] {
   return store.secrets.map((s) => `${envVarPrefix ?? ''}${s.name}`);
+}
+
+/** What every view of a store says of a project connected to it. */
+function presentConnectedProject(store: Pick<Store, 'secrets'>, c: StoreConnectionView) {
+  return {
+    id: c.id,
+    projectId: c.projectId,
+    name: c.projectName,
+    environments: [...c.environments],
+    environmentVariables: environmentVariableNames(store, c.envVarPrefix),
+    envVarPrefix: c.envVarPrefix,
+  };
+}
+
+/** The unauthenticated status view (vercel-contract.md §7.1): status and connected projects only. */
+export function presentStoreStatus(store: Store, connections: readonly StoreConnectionView[]): StoreStatusView {
+  const projectsMetadata = connections.map((c) => presentConnectedProject(store, c));
+  return { id: store.id, projectsMetadata, status: store.status, usageQuotaExceeded: false, totalConnectedProjects: projectsMetadata.length };
 }
 
 /** The full store object of vercel-contract.md §2.4, plus `id`, `name` and timestamps. */
@@ -20,12 +38,7 @@ export function presentStore(
   connections: readonly StoreConnectionView[],
 ): Static<typeof StoreWire> {
   const projectsMetadata: Array<Static<typeof ProjectsMetadata>> = connections.map((c) => ({
-    id: c.id,
-    projectId: c.projectId,
-    name: c.projectName,
-    environments: [...c.environments],
-    environmentVariables: environmentVariableNames(store, c.envVarPrefix),
-    envVarPrefix: c.envVarPrefix,
+    ...presentConnectedProject(store, c),
     framework: (c.framework ?? null) as Static<typeof ProjectsMetadata>['framework'],
     makeEnvVarsSensitive: c.sensitive,
   }));

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createStorePorts } from '../../composition/create-store-ports.js';
+import { createStorePorts } from '../../use-cases/create-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
 import { createStore } from '../../domain/create-store.js';
-import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { STORE_CREATE_ERRORS } from '../error-schema.js';
 import { assertBoundedMetadata } from '../json-limits.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
@@ -31,17 +30,7 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
           'Creates an integration store with automatic billing plan handling. Omit billingPlanId to use the first free plan; pass one from the billing plans endpoint for paid resources.',
         querystring: TeamQuery,
         body: CreateStoreDirectBody,
-        response: {
-          200: CreateStoreResponse,
-          400: ErrorBody,
-          401: ErrorBody,
-          402: ErrorBody,
-          403: ErrorBody,
-          404: ErrorBody,
-          409: ErrorBody,
-          429: ErrorBody,
-          500: ErrorBody,
-        },
+        response: { 200: CreateStoreResponse, ...STORE_CREATE_ERRORS },
       },
     },
     async (request) => {
@@ -51,7 +40,7 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       // Sent on to the provider: bounded before any provider call or insert.
       assertBoundedMetadata('metadata', body.metadata);
       assertBoundedMetadata('protocolSettings', body.protocolSettings);
-      const { store } = await createStore(createStorePorts(ctx, { user, membership }), {
+      const { store, product } = await createStore(createStorePorts(ctx, { user, membership }), {
         teamId: team.id,
         teamBillingState: team.billingState,
         userId: user.id,
@@ -66,11 +55,8 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         ...(body.paymentMethodId !== undefined ? { paymentMethodId: body.paymentMethodId } : {}),
         ...(body.prepaymentAmountCents !== undefined ? { prepaymentAmountCents: body.prepaymentAmountCents } : {}),
       });
-      const integration = ctx.catalog.findIntegration(store.integrationId);
-      const product = integration ? ctx.catalog.findProduct(integration, store.productId) : undefined;
-      if (!integration || !product) throw new ApiError('internal_server_error');
       const connections = (await listConnectionViews(ctx.db, [store.id])).get(store.id) ?? [];
-      return { store: presentStore(store, integration, product, connections) };
+      return { store: presentStore(store, product.integration, product.entry, connections) };
     },
   );
 };

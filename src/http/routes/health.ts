@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
+import { pingDatabase } from '../../db/database.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
@@ -11,7 +11,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   app.get('/healthz', { config: { auth: 'none' }, schema: { tags: ['health'], response: { 200: Ok } } }, async () => ({ status: 'ok' as const }));
   app.get('/readyz', { config: { auth: 'none' }, schema: { tags: ['health'], response: { 200: Ok, 503: ErrorBody } } }, async () => {
     try {
-      await sql`select 1`.execute(ctx.db);
+      await pingDatabase(ctx.db);
     } catch {
       throw new ApiError('service_unavailable', 'The database is not reachable.');
     }

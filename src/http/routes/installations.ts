@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { installForActor } from '../../composition/install-ports.js';
-import { uninstall } from '../../composition/uninstall.js';
+import { Type, type TSchema } from 'typebox';
+import { installForActor } from '../../use-cases/install-ports.js';
+import { uninstall } from '../../use-cases/uninstall.js';
 import { findLiveInstallation, listLiveInstallations } from '../../db/installations.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
@@ -81,34 +81,14 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     );
   }
 
-  app.get(
-    '/v1/integrations/configuration/:id',
-    {
-      schema: {
-        tags: ['integrations'],
-        summary: 'One installation of the team',
-        params: ConfigParams,
-        querystring: TeamQuery,
-        response: { 200: IntegrationConfiguration, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
-    },
-    async (request) => {
-      const { installation, integration } = await loadInstallation(ctx, teamOf(request).team.id, request.params.id);
-      return presentConfiguration(installation, integration);
-    },
-  );
+  app.get('/v1/integrations/configuration/:id', configurationRead('One installation of the team', IntegrationConfiguration), async (request) => {
+    const { installation, integration } = await loadInstallation(ctx, teamOf(request).team.id, request.params.id);
+    return presentConfiguration(installation, integration);
+  });
 
   app.get(
     '/v1/integrations/configuration/:id/products',
-    {
-      schema: {
-        tags: ['integrations'],
-        summary: "The products of an installation's integration",
-        params: ConfigParams,
-        querystring: TeamQuery,
-        response: { 200: ConfigurationProductsResponse, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
-    },
+    configurationRead("The products of an installation's integration", ConfigurationProductsResponse),
     async (request) => {
       const { installation, integration } = await loadInstallation(ctx, teamOf(request).team.id, request.params.id);
       return {
@@ -146,6 +126,11 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     },
   );
 };
+
+/** The options of a read of one installation of the team, answering `ok`. */
+function configurationRead<Ok extends TSchema>(summary: string, ok: Ok) {
+  return { schema: { tags: ['integrations'], summary, params: ConfigParams, querystring: TeamQuery, response: { 200: ok, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } } };
+}
 
 async function loadInstallation(ctx: AppContext, teamId: string, id: string) {
   const installation = await findLiveInstallation(ctx.db, teamId, id);

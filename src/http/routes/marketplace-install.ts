@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { CatalogIntegration, CatalogProduct } from '../../catalog/catalog.js';
-import { createStorePorts } from '../../composition/create-store-ports.js';
-import { installForActor } from '../../composition/install-ports.js';
+import { createStorePorts } from '../../use-cases/create-store-ports.js';
+import { installForActor } from '../../use-cases/install-ports.js';
 import { listLiveInstallations } from '../../db/installations.js';
 import { chooseInstallation, missingRequiredMetadata, type BrowserReason } from '../../domain/auto-provision.js';
 import { createStore } from '../../domain/create-store.js';
@@ -11,7 +11,7 @@ import type { Installation } from '../../domain/installations.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { ErrorBody, STORE_CREATE_ERRORS } from '../error-schema.js';
 import { assertBoundedMetadata } from '../json-limits.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
@@ -59,18 +59,8 @@ export const marketplaceInstallRoutes: FastifyPluginAsyncTypebox<{ ctx: AppConte
         params: Type.Object({ integrationIdOrSlug: Slug, productIdOrSlug: Slug }),
         querystring: TeamQuery,
         body: AutoProvisionBody,
-        response: {
-          200: AutoProvisioned,
-          400: ErrorBody,
-          401: ErrorBody,
-          402: ErrorBody,
-          403: ErrorBody,
-          404: ErrorBody,
-          409: ErrorBody,
-          422: AutoProvisionFallback,
-          429: ErrorBody,
-          500: ErrorBody,
-        },
+        // 422: finish in the browser (AutoProvisionFallback), or one of a create's own errors.
+        response: { 200: AutoProvisioned, 422: AutoProvisionFallback, ...STORE_CREATE_ERRORS },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { uninstall } from '../../composition/uninstall.js';
+import { uninstall } from '../../use-cases/uninstall.js';
 import { findLiveInstallation } from '../../db/installations.js';
 import { ApiError } from '../../errors.js';
 import { userCaller } from '../../providers/provider-for.js';

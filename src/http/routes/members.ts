@@ -22,6 +22,7 @@ const MemberWire = Type.Object({
   createdAt: Type.Number(),
 });
 const TeamParams = Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) });
+const MemberParams = Type.Object({ teamId: Type.String(), uid: Type.String() });
 
 /** Filters of Vercel's member list over project membership, which Stockroom does not model (400). */
 const UNMODELLED_MEMBER_FILTERS = ['excludeProject', 'eligibleMembersForProjectId'] as const;
@@ -144,6 +145,15 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     return { uid: user.id, username: user.username, email: user.email, role };
   }
 
+  /** Gives the member in the path a new role, or (null) removes them; never the team's last OWNER. */
+  async function changeMember(request: Parameters<typeof ownerTeam>[0] & { params: Static<typeof MemberParams> }, role: Role | null) {
+    const team = await ownerTeam(request);
+    const existing = await findMembership(ctx.db, team.id, request.params.uid);
+    if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
+    if ((await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
+    return { id: request.params.uid };
+  }
+
   app.patch(
     '/v1/teams/:teamId/members/:uid',
     {
@@ -151,19 +161,12 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       schema: {
         tags: ['teams'],
         summary: "Change a member's role (OWNER only)",
-        params: Type.Object({ teamId: Type.String(), uid: Type.String() }),
+        params: MemberParams,
         body: Type.Object({ role: RoleSchema }),
         response: { 200: Type.Object({ id: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request) => {
-      const team = await ownerTeam(request);
-      const existing = await findMembership(ctx.db, team.id, request.params.uid);
-      if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-      const changed = await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: request.body.role, now: ctx.now() });
-      if (changed === 'last_owner') throw lastOwnerError(team.slug);
-      return { id: request.params.uid };
-    },
+    async (request) => changeMember(request, request.body.role),
   );
 
   app.delete(
@@ -173,17 +176,11 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       schema: {
         tags: ['teams'],
         summary: 'Remove a member (OWNER only)',
-        params: Type.Object({ teamId: Type.String(), uid: Type.String() }),
+        params: MemberParams,
         response: { 200: Type.Object({ id: Type.String() }), 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request) => {
-      const team = await ownerTeam(request);
-      const existing = await findMembership(ctx.db, team.id, request.params.uid);
-      if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-      if ((await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role: null, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
-      return { id: request.params.uid };
-    },
+    async (request) => changeMember(request, null),
   );
 };
 

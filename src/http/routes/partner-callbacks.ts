@@ -1,16 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Selectable } from 'kysely';
 import { Type } from 'typebox';
-import { applyResource, fetchResource } from '../../composition/store-resource.js';
+import { refreshResourceOfInstallation } from '../../use-cases/store-resource.js';
 import { hashToken } from '../../crypto/secret-box.js';
 import { findInstallationByTokenHash } from '../../db/installations.js';
-import type { StoresTable } from '../../db/schema.js';
+import { findStoreRowOfResource } from '../../db/store-reads.js';
 import type { Installation } from '../../domain/installations.js';
 import { replaceStoreSecrets } from '../../db/store-secrets.js';
 import { toSecretValue, type SecretValue } from '../../domain/env-vars.js';
 import { ApiError } from '../../errors.js';
-import { isProviderError } from '../../providers/provider-error.js';
 import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 
@@ -62,17 +60,6 @@ async function installationOf(ctx: AppContext, request: FastifyRequest, icfg: st
   return installation;
 }
 
-/** The store made from the provider's resource `resourceId` in this installation, not deleted. */
-async function storeOfResource(ctx: AppContext, installationId: string, resourceId: string): Promise<Selectable<StoresTable> | undefined> {
-  return ctx.db
-    .selectFrom('stores')
-    .selectAll()
-    .where('installation_id', '=', installationId)
-    .where('external_resource_id', '=', resourceId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-}
-
 function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppContext, prefix: string): void {
   const hidden = prefix !== '';
   app.post(
@@ -97,14 +84,14 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       const { event } = request.body;
       // installation.updated: Stockroom keeps no installation-level plan to re-read, so the event
       // is acknowledged and nothing changes.
-      if (event.type === 'resource.updated') await refreshResource(ctx, icfg, event.resourceId);
+      if (event.type === 'resource.updated') await refreshResourceOfInstallation(ctx, icfg, event.resourceId);
       return reply.code(201).send({});
     },
   );
 
   const secretsHandler = async (request: FastifyRequest<{ Params: { icfg: string; resourceId: string }; Body: SecretsBodyType }>) => {
     const { icfg, resourceId } = request.params;
-    const store = await storeOfResource(ctx, icfg, resourceId);
+    const store = await findStoreRowOfResource(ctx.db, icfg, resourceId);
     if (!store || store.lifecycle !== 'live') throw new ApiError('not_found', `The resource ${resourceId} was not found in ${icfg}.`);
     const body = request.body;
     const names = new Set<string>();
@@ -158,29 +145,6 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       return reply.code(201).send(null);
     },
   );
-}
-
-/**
- * `resource.updated`: re-reads the resource at the provider and records it as the poller does. A
- * store still being provisioned is left to the provisioning request, which records the provider's
- * answer itself; an unknown resource is 404 so the partner sees its mistake.
- */
-async function refreshResource(ctx: AppContext, icfg: string, resourceId: string): Promise<void> {
-  const store = await storeOfResource(ctx, icfg, resourceId);
-  if (!store) throw new ApiError('not_found', `The resource ${resourceId} was not found in ${icfg}.`);
-  if (store.lifecycle !== 'live') return;
-  let resource;
-  try {
-    resource = await fetchResource(ctx, store);
-  } catch (error) {
-    // The partner announced a change to a resource it then says it does not have: its mistake,
-    // answered 404 like an unknown resource, not a 500 of ours (found by test/fuzz).
-    if (isProviderError(error) && error.kind === 'not_found') throw new ApiError('not_found', `The provider no longer has the resource ${resourceId} in ${icfg}.`);
-    if (isProviderError(error)) throw error.toApiError();
-    throw error;
-  }
-  // No updated_at guard: this read is the freshest there is, newer than any poll in flight.
-  await applyResource(ctx.db, store, resource, ctx.now());
 }
 
 /** The partner's secrets, in the shape they are sealed in, stored by `replaceStoreSecrets`. */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type, type TSchema } from 'typebox';
 import { deleteConnection, deleteConnectionsOfStore, listProjectConnections, upsertConnectionOfLiveStore } from '../../db/connections.js';
 import { findLiveInstallation } from '../../db/installations.js';
 import { findProjectOfTeam } from '../../db/projects.js';
@@ -25,6 +26,13 @@ const Empty = Type.Object({});
  * (vercel-contract.md §5). Connecting a project twice updates its connection.
  */
 export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  /** The team's visible store named in the path, or 404. */
+  const visibleStoreOfPath = async (request: FastifyRequest, storeId: string) => {
+    const store = await findVisibleStoreOfTeam(ctx.db, teamOf(request).team.id, storeId);
+    if (!store) throw new ApiError('not_found', `The store ${storeId} was not found.`);
+    return store;
+  };
+
   app.post(
     '/v1/storage/stores/:storeId/connections',
     {
@@ -76,19 +84,9 @@ export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
 
   app.delete(
     '/v1/storage/stores/:storeId/connections/:connectionId',
-    {
-      config: { write: true },
-      schema: {
-        tags: ['storage'],
-        summary: 'Disconnect one project from a store',
-        params: Type.Object({ ...StoreParams.properties, connectionId: Type.String({ minLength: 1, maxLength: 128 }) }),
-        querystring: TeamQuery,
-        response: { 200: Empty, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
-    },
+    disconnectRoute('Disconnect one project from a store', Type.Object({ ...StoreParams.properties, connectionId: Type.String({ minLength: 1, maxLength: 128 }) })),
     async (request) => {
-      const store = await findVisibleStoreOfTeam(ctx.db, teamOf(request).team.id, request.params.storeId);
-      if (!store) throw new ApiError('not_found', `The store ${request.params.storeId} was not found.`);
+      const store = await visibleStoreOfPath(request, request.params.storeId);
       if (!(await deleteConnection(ctx.db, store.id, request.params.connectionId))) {
         throw new ApiError('not_found', `The store ${store.id} has no connection ${request.params.connectionId}.`);
       }
@@ -98,24 +96,22 @@ export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
 
   app.delete(
     '/v1/storage/stores/:storeId/connections',
-    {
-      config: { write: true },
-      schema: {
-        tags: ['storage'],
-        summary: 'Disconnect every project from a store',
-        params: StoreParams,
-        querystring: TeamQuery,
-        response: { 200: Empty, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
-      },
-    },
+    disconnectRoute('Disconnect every project from a store', StoreParams),
     async (request) => {
-      const store = await findVisibleStoreOfTeam(ctx.db, teamOf(request).team.id, request.params.storeId);
-      if (!store) throw new ApiError('not_found', `The store ${request.params.storeId} was not found.`);
+      const store = await visibleStoreOfPath(request, request.params.storeId);
       await deleteConnectionsOfStore(ctx.db, store.id);
       return {};
     },
   );
 };
+
+/** The options of a route that removes connections of the store in its path. */
+function disconnectRoute<Params extends TSchema>(summary: string, params: Params) {
+  return {
+    config: { write: true },
+    schema: { tags: ['storage'], summary, params, querystring: TeamQuery, response: { 200: Empty, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+  };
+}
 
 interface ConnectRequest {
   readonly projectId: string;

@@ -1,14 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { findVisibleStoreOfTeam } from '../../db/store-reads.js';
-import { replaceStoreSecrets } from '../../db/store-secrets.js';
-import { toSecretValue } from '../../domain/env-vars.js';
-import { ApiError } from '../../errors.js';
-import type { SecretsRotation } from '../../providers/partner-client.js';
-import { isProviderError } from '../../providers/provider-error.js';
-import { providerFor, userCaller } from '../../providers/provider-for.js';
 import type { AppContext } from '../../app-context.js';
+import { rotateStoreSecrets } from '../../use-cases/rotate-store-secrets.js';
 import { ErrorBody } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
@@ -27,10 +20,10 @@ const RotateAnswer = Type.Object({
 });
 
 /**
- * Stockroom extension (Vercel has no public equivalent): asks the store's provider for new secrets
- * (partner-api.md §1.1 #10, "Request Secrets Rotation") and stores them sealed, so connected
- * projects read the new values at once. A provider that rotates later answers `sync:false` (202)
- * and pushes the values through Update Resource Secrets (`partner-callbacks.ts`).
+ * Stockroom extension (Vercel has no public equivalent): rotates a store's secrets at its provider
+ * (`use-cases/rotate-store-secrets.ts`), so connected projects read the new values at once. A
+ * provider that rotates later answers `sync:false` (202) and pushes the values through Update
+ * Resource Secrets (`partner-callbacks.ts`).
  */
 export const storeSecretRotationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post(
@@ -51,30 +44,12 @@ export const storeSecretRotationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCont
       },
     },
     async (request, reply) => {
-      const { team, membership } = teamOf(request);
-      const store = await findVisibleStoreOfTeam(ctx.db, team.id, request.params.id);
-      if (!store || store.lifecycle !== 'live' || store.externalResourceId === null) throw new ApiError('not_found', `The store ${request.params.id} was not found.`);
-      const integration = ctx.catalog.findIntegration(store.integrationId);
-      if (!integration) throw new ApiError('internal_server_error', `The integration of store ${store.id} is no longer in the catalog.`);
-
-      let rotation: SecretsRotation;
-      try {
-        rotation = await providerFor(ctx.partners, ctx.providerBaseUrl, integration).rotateSecrets(
-          store.installationId,
-          store.externalResourceId,
-          request.body,
-          userCaller(actorOf(request).user, membership),
-          // One key per request, reused by the client's own retries of it.
-          { idempotencyKey: `rotate-${store.id}-${randomUUID()}` },
-        );
-      } catch (error) {
-        throw isProviderError(error) ? error.toApiError() : error;
-      }
-      if (!rotation.sync) return reply.code(202).send({ sync: false, secrets: [] });
-      const stored = await replaceStoreSecrets(ctx.db, ctx.secretBox, store.id, rotation.secrets.map(toSecretValue), { partial: rotation.partial === true, now: ctx.now() });
+      const { membership } = teamOf(request);
+      const outcome = await rotateStoreSecrets(ctx, { user: actorOf(request).user, membership }, request.params.id, request.body);
+      if (!outcome.sync) return reply.code(202).send({ sync: false, secrets: [] });
       // Names and counts only: the values are secrets.
-      request.log.info({ store: store.id, secrets: stored.length }, 'store secrets rotated');
-      return { sync: true, secrets: stored };
+      request.log.info({ store: request.params.id, secrets: outcome.secrets.length }, 'store secrets rotated');
+      return { sync: true, secrets: outcome.secrets };
     },
   );
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { deleteStorePorts } from '../../composition/delete-store-ports.js';
+import { deleteStorePorts } from '../../use-cases/delete-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
 import { findVisibleStore, findVisibleStoreOfTeam, listStoresOfTeam } from '../../db/store-reads.js';
 import { deleteStore } from '../../domain/delete-store.js';
@@ -14,22 +14,13 @@ import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
 import { presentedStoreSerializer } from '../plugins/presenter-serializer.js';
 import type { StoreConnectionView } from '../../domain/store-connections.js';
-import { environmentVariableNames, presentStore } from '../presenters/store.js';
-import { ProjectsMetadata, Store as StoreWire, StoreStatus } from '../schemas/index.js';
+import { presentStore, presentStoreStatus } from '../presenters/store.js';
+import { Store as StoreWire, StoreStatusView } from '../schemas/index.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 
 /** A store as lists and reads show it: the create response's store, plus Vercel's `type`. */
 const ListedStore = Type.Object({ ...StoreWire.properties, type: Type.Literal('integration') });
-
-/** The only store fields `getStorageStoresById` keeps (vercel-contract.md §7.1), and the id. */
-const StoreStatusView = Type.Object({
-  id: Type.String(),
-  projectsMetadata: Type.Array(ProjectsMetadata),
-  status: Type.Union([StoreStatus, Type.Null()]),
-  usageQuotaExceeded: Type.Boolean(),
-  totalConnectedProjects: Type.Integer({ minimum: 0 }),
-});
 
 /** Reading and deleting integration stores (issue 4 §3). Create lives in `create-store.ts`. */
 export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -123,15 +114,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       const store = isUnguessableStoreId(id) ? await findVisibleStore(ctx.db, id) : undefined;
       if (!store) throw new ApiError('not_found', `The store ${id} was not found.`);
       const connections = (await listConnectionViews(ctx.db, [store.id])).get(store.id) ?? [];
-      const projectsMetadata = connections.map((c) => ({
-        id: c.id,
-        projectId: c.projectId,
-        name: c.projectName,
-        environments: [...c.environments],
-        environmentVariables: environmentVariableNames(store, c.envVarPrefix),
-        envVarPrefix: c.envVarPrefix,
-      }));
-      return { store: { id: store.id, projectsMetadata, status: store.status, usageQuotaExceeded: false, totalConnectedProjects: projectsMetadata.length } };
+      return { store: presentStoreStatus(store, connections) };
     },
   );
 

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type, type TSchema } from 'typebox';
 import { issueToken } from '../../db/accounts-store.js';
 import { findTokenOfUser, listTokensOfUser, revokeToken } from '../../db/tokens.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
 import { ErrorBody } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
+import type { AccessToken } from '../../domain/accounts.js';
 import { tokenSees } from '../../domain/token-scope.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 import { presentToken, TokenWire } from '../presenters/account.js';
@@ -72,42 +74,27 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     );
   }
 
-  app.get(
-    '/v5/user/tokens/:tokenId',
-    {
-      config: { auth: 'user', scopedTokens: true },
-      schema: {
-        tags: ['tokens'],
-        summary: 'Get one access token ("current" is the calling token)',
-        params: Type.Object({ tokenId: Type.String({ minLength: 1, maxLength: 128 }) }),
-        response: { 200: Type.Object({ token: TokenWire }), 401: ErrorBody, 404: ErrorBody },
-      },
-    },
-    async (request) => {
-      const actor = actorOf(request);
-      const tokenId = request.params.tokenId === 'current' ? actor.token.id : request.params.tokenId;
-      const token = await findTokenOfUser(ctx.db, actor.user.id, tokenId);
-      if (!token || token.revokedAt !== null || !tokenSees(actor.token, token)) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
-      return { token: presentToken(token) };
-    },
-  );
+  /**
+   * The caller's live token named in the path ("current" is the calling token); a revoked one, or
+   * one its scope does not see, is not found.
+   */
+  const tokenOfPath = async (request: FastifyRequest, idOrCurrent: string): Promise<AccessToken> => {
+    const actor = actorOf(request);
+    const tokenId = idOrCurrent === 'current' ? actor.token.id : idOrCurrent;
+    const token = await findTokenOfUser(ctx.db, actor.user.id, tokenId);
+    if (!token || token.revokedAt !== null || !tokenSees(actor.token, token)) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
+    return token;
+  };
+
+  app.get('/v5/user/tokens/:tokenId', oneTokenRoute('Get one access token ("current" is the calling token)', Type.Object({ token: TokenWire })), async (request) => ({
+    token: presentToken(await tokenOfPath(request, request.params.tokenId)),
+  }));
 
   app.delete(
     '/v3/user/tokens/:tokenId',
-    {
-      config: { auth: 'user', scopedTokens: true },
-      schema: {
-        tags: ['tokens'],
-        summary: 'Revoke an access token ("current" revokes the calling token)',
-        params: Type.Object({ tokenId: Type.String({ minLength: 1, maxLength: 128 }) }),
-        response: { 200: Type.Object({ tokenId: Type.String() }), 401: ErrorBody, 404: ErrorBody },
-      },
-    },
+    oneTokenRoute('Revoke an access token ("current" revokes the calling token)', Type.Object({ tokenId: Type.String() })),
     async (request) => {
-      const actor = actorOf(request);
-      const tokenId = request.params.tokenId === 'current' ? actor.token.id : request.params.tokenId;
-      const token = await findTokenOfUser(ctx.db, actor.user.id, tokenId);
-      if (!token || token.revokedAt !== null || !tokenSees(actor.token, token)) throw new ApiError('not_found', `The token ${tokenId} was not found.`);
+      const token = await tokenOfPath(request, request.params.tokenId);
       await revokeToken(ctx.db, token.id, ctx.now());
       // The auth hook caches token lookups for a few seconds; this process refuses the token at once.
       app.forgetCachedTokens();
@@ -115,6 +102,16 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     },
   );
 };
+
+const TokenIdParams = Type.Object({ tokenId: Type.String({ minLength: 1, maxLength: 128 }) });
+
+/** The options of a route on one token of the caller's user, answering `ok`. */
+function oneTokenRoute<Ok extends TSchema>(summary: string, ok: Ok) {
+  return {
+    config: { auth: 'user', scopedTokens: true } as const,
+    schema: { tags: ['tokens'], summary, params: TokenIdParams, response: { 200: ok, 401: ErrorBody, 404: ErrorBody } },
+  };
+}
 
 function minExpiry(a: number | null, b: number | null): number | null {
   if (a === null) return b;

@@ -237,3 +237,13 @@ export const CreateStoreDirectBody = Type.Object(
   { additionalProperties: true },
 );
 export type CreateStoreDirectBody = Static<typeof CreateStoreDirectBody>;
+
+/** The only store fields `getStorageStoresById` keeps (vercel-contract.md §7.1), and the id. */
+export const StoreStatusView = Type.Object({
+  id: Type.String(),
+  projectsMetadata: Type.Array(ProjectsMetadata),
+  status: Type.Union([StoreStatus, Type.Null()]),
+  usageQuotaExceeded: Type.Boolean(),
+  totalConnectedProjects: Type.Integer({ minimum: 0 }),
+});
+export type StoreStatusView = Static<typeof StoreStatusView>;

@@ -1,4 +1,4 @@
-import type { CatalogIntegration } from '../catalog/catalog.js';
+import type { CatalogIntegration, CatalogProduct } from '../catalog/catalog.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { findLiveInstallation } from '../db/installations.js';
 import { appendLedgerEntry } from '../db/ledger.js';
@@ -23,11 +23,20 @@ import { cleanUpAtProvider } from './provider-cleanup.js';
 import { withPausePoints } from '../fault-injection.js';
 
 /**
+ * A catalog product as the create-store ports hand it around: the domain's view of it, and the
+ * catalog entries it was found as, for the provider calls and the caller's answer.
+ */
+export interface CatalogStoreProduct extends StoreProduct {
+  readonly integration: CatalogIntegration;
+  readonly entry: CatalogProduct;
+}
+
+/**
  * Binds the create-store use case to the database, the catalog, the integration's provider and
  * the payment processor, for one request by `actor`. The testers' pause points
  * (`fault-injection.ts`) are put on them here, inert unless armed.
  */
-export function createStorePorts(ctx: AppContext, actor: { user: User; membership: Membership }): CreateStorePorts {
+export function createStorePorts(ctx: AppContext, actor: { user: User; membership: Membership }): CreateStorePorts<CatalogStoreProduct> {
   // The processor pays with a method's source; remember it for the methods this request resolved.
   const sources = new Map<string, string>();
   const integrationOf = (id: string): CatalogIntegration => {
@@ -35,10 +44,10 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
     if (!integration) throw new ApiError('not_found', `The integration ${id} is no longer in the catalog.`);
     return integration;
   };
-  const providerOf = (integrationId: string) => providerFor(ctx.partners, ctx.providerBaseUrl, integrationOf(integrationId));
+  const providerOf = (integration: CatalogIntegration) => providerFor(ctx.partners, ctx.providerBaseUrl, integration);
   /** The product's plans from its provider, for `installationId` or (null) for anyone. */
-  const plansOf = async (installation: Installation, product: StoreProduct, metadata: Metadata | undefined, installationId: string | null) => {
-    const plans = await providerOf(installation.integrationId).listProductPlans(
+  const plansOf = async (installation: Installation, product: CatalogStoreProduct, metadata: Metadata | undefined, installationId: string | null) => {
+    const plans = await providerOf(product.integration).listProductPlans(
       product.providerProductId,
       { installationId, ...(metadata ? { metadata } : {}) },
       { accountId: installation.teamId },
@@ -67,10 +76,11 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
 
   return withPausePoints({
     findInstallation: (teamId, id) => findLiveInstallation(ctx.db, teamId, id),
-    findProduct(integrationId, productIdOrSlug): StoreProduct | undefined {
+    findProduct(integrationId, productIdOrSlug) {
       const integration = ctx.catalog.findIntegration(integrationId);
-      const product = integration ? ctx.catalog.findProduct(integration, productIdOrSlug) : undefined;
-      return product ? { id: product.id, providerProductId: product.providerProductId, metadataSchema: product.metadataSchema } : undefined;
+      const entry = integration ? ctx.catalog.findProduct(integration, productIdOrSlug) : undefined;
+      if (!integration || !entry) return undefined;
+      return { id: entry.id, providerProductId: entry.providerProductId, metadataSchema: entry.metadataSchema, integration, entry };
     },
     async listPlans(installation, product, metadata) {
       try {
@@ -167,12 +177,12 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         createdAt: ctx.now(),
       });
     },
-    async provision(store, installation) {
+    async provision(store, installation, product) {
       try {
-        const { resource, secrets } = await providerOf(installation.integrationId).provisionResource(
+        const { resource, secrets } = await providerOf(product.integration).provisionResource(
           installation.id,
           {
-            productId: ctx.catalog.findProduct(integrationOf(installation.integrationId), store.productId)?.providerProductId ?? store.productId,
+            productId: product.providerProductId,
             name: store.name,
             metadata: store.metadata,
             billingPlanId: store.billingPlan.id,

@@ -1,6 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
-import { appendLedgerEntry } from '../db/ledger.js';
-import type { DB, StoresTable } from '../db/schema.js';
+import { appendLedgerEntry, listLedgerRowsOfStore } from '../db/ledger.js';
+import { claimForRecovery, findStoreRow, listRecoverableStores, recordRecoveryError, type RecoveryRow } from '../db/store-recovery-claims.js';
 import { deleteProvisioningStore, storeFromRow } from '../db/stores.js';
 import { findLiveInstallation } from '../db/installations.js';
 import { findMembership } from '../db/teams.js';
@@ -13,8 +12,9 @@ import type { Store } from '../domain/stores.js';
 import { isApiError } from '../errors.js';
 import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
-import { createStorePorts } from './create-store-ports.js';
-import { cleanUpAtProvider, runDueCleanups } from './provider-cleanup.js';
+import { createStorePorts, type CatalogStoreProduct } from '../use-cases/create-store-ports.js';
+import { cleanUpAtProvider, runDueCleanups } from '../use-cases/provider-cleanup.js';
+import { startLoop } from './loop.js';
 
 /**
  * Crash recovery (issue 5 §4). A process that dies in the middle of a create leaves its store row
@@ -61,35 +61,13 @@ export interface RecoveryResult {
   readonly outcomes: ReadonlyMap<string, RecoveryOutcome>;
 }
 
-/** Columns of migration 0007, known to this module only. */
-interface RecoveryColumns {
-  recovery_claimed_until: number | null;
-  recovery_attempts: number;
-  recovery_last_error: string | null;
-}
-
-type RecoveryRow = Selectable<StoresTable> & RecoveryColumns;
-
 /** The longest a failing row waits between tries, whatever the grace period. */
 const MAX_BACKOFF_MS = 6 * 60 * 60 * 1000;
 
-function recoveryDb(db: Kysely<DB>) {
-  return db.withTables<{ stores: RecoveryColumns }>();
-}
-
 /** One pass: claims and recovers the abandoned rows that are due, at most `limit` of them. */
 export async function recoverStuckStores(ctx: AppContext, settings: RecoverySettings): Promise<RecoveryResult> {
-  const db = recoveryDb(ctx.db);
   const now = ctx.now();
-  const due = await db
-    .selectFrom('stores')
-    .selectAll()
-    .where('lifecycle', '=', 'provisioning')
-    .where('updated_at', '<=', now - settings.graceMs)
-    .where((eb) => eb.or([eb('recovery_claimed_until', 'is', null), eb('recovery_claimed_until', '<=', now)]))
-    .orderBy('created_at')
-    .limit(settings.limit ?? 20)
-    .execute();
+  const due = await listRecoverableStores(ctx.db, now, now - settings.graceMs, settings.limit ?? 20);
   const outcomes = new Map<string, RecoveryOutcome>();
   for (const row of due) {
     if (!(await claim(ctx, row, settings.graceMs))) continue; // another replica holds it
@@ -99,7 +77,7 @@ export async function recoverStuckStores(ctx: AppContext, settings: RecoverySett
     } catch (error) {
       // Nothing was given up on: the row stays as it was and is tried again when the claim ends.
       outcome = 'retry-later';
-      await db.updateTable('stores').set({ recovery_last_error: describe(error) }).where('id', '=', row.id).execute();
+      await recordRecoveryError(ctx.db, row.id, describe(error));
     }
     outcomes.set(row.id, outcome);
     const log = outcome === 'retry-later' ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
@@ -109,21 +87,13 @@ export async function recoverStuckStores(ctx: AppContext, settings: RecoverySett
 }
 
 /**
- * Claims a row by moving `recovery_attempts` from the value read to the next one. On PostgreSQL a
- * concurrent UPDATE of the same row waits for the first to commit and then no longer matches; on
- * SQLite writes are serialized. Only the replica whose UPDATE touched the row works on it.
+ * Claims a row for this replica (`claimForRecovery`), held for a backoff that doubles with each
+ * attempt: the claim's end doubles as the row's next try.
  */
 async function claim(ctx: AppContext, row: RecoveryRow, graceMs: number): Promise<boolean> {
   const attempts = row.recovery_attempts + 1;
   const holdMs = Math.min(MAX_BACKOFF_MS, Math.max(graceMs, graceMs * 2 ** (attempts - 1)));
-  const result = await recoveryDb(ctx.db)
-    .updateTable('stores')
-    .set({ recovery_attempts: attempts, recovery_claimed_until: ctx.now() + holdMs })
-    .where('id', '=', row.id)
-    .where('lifecycle', '=', 'provisioning')
-    .where('recovery_attempts', '=', row.recovery_attempts)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return claimForRecovery(ctx.db, row, ctx.now() + holdMs);
 }
 
 async function recoverClaimed(ctx: AppContext, row: RecoveryRow, settings: RecoverySettings): Promise<RecoveryOutcome> {
@@ -140,9 +110,14 @@ async function recoverClaimed(ctx: AppContext, row: RecoveryRow, settings: Recov
 
   let gaveUp = false;
   const base = createStorePorts(ctx, resumable.actor);
+  const product = base.findProduct(store.integrationId, store.productId);
+  if (!product) {
+    await undo(ctx, store, `the product ${store.productId} is no longer in the catalog`);
+    return 'undone';
+  }
   // Team-owned methods pay through their processor source, which these ports learn here.
   await base.paymentMethodsOf(store.teamId);
-  const ports: CreateStorePorts = {
+  const ports: CreateStorePorts<CatalogStoreProduct> = {
     ...base,
     // When payAndProvision gives up it drops the row; recovery keeps the row until `undo` has
     // refunded and cleaned up, because the row holds the store's name, and a resource found by
@@ -153,7 +128,7 @@ async function recoverClaimed(ctx: AppContext, row: RecoveryRow, settings: Recov
     cleanUpAtProvider: async () => undefined,
   };
   try {
-    await payAndProvision(ports, store, resumable.installation, store.payment ?? { kind: 'none' });
+    await payAndProvision(ports, store, resumable.installation, product, store.payment ?? { kind: 'none' });
     return 'resumed';
   } catch (error) {
     // Not given up (an error escaped a step): leave the row for the next try.
@@ -188,7 +163,7 @@ async function loadResumable(
  */
 async function undo(ctx: AppContext, original: Store, reason: string): Promise<void> {
   // Re-read: the attempt that failed may have recorded the provider's resource id.
-  const row = await ctx.db.selectFrom('stores').selectAll().where('id', '=', original.id).executeTakeFirst();
+  const row = await findStoreRow(ctx.db, original.id);
   if (!row || row.lifecycle !== 'provisioning') return;
   const store = storeFromRow(row);
   await refundCharges(ctx, store, reason);
@@ -215,7 +190,7 @@ async function undo(ctx: AppContext, original: Store, reason: string): Promise<v
  * create already made is found, not repeated.
  */
 async function refundCharges(ctx: AppContext, store: Store, reason: string): Promise<void> {
-  const entries = await ctx.db.selectFrom('ledger_entries').selectAll().where('store_id', '=', store.id).execute();
+  const entries = await listLedgerRowsOfStore(ctx.db, store.id);
   const refunded = new Set(entries.filter((e) => e.kind === 'refund').map((e) => e.operation_key));
   for (const charge of entries.filter((e) => e.kind === 'charge')) {
     const step = charge.operation_key.slice(`${store.id}:charge:`.length);
@@ -243,9 +218,6 @@ async function refundCharges(ctx: AppContext, store: Store, reason: string): Pro
  * process; across replicas the row claims keep them apart. Errors are logged and the loop goes on.
  */
 export function startStoreRecovery(ctx: AppContext, settings: RecoverySettings & { readonly intervalMs: number }): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   const pass = async () => {
     try {
       await recoverStuckStores(ctx, settings);
@@ -254,22 +226,7 @@ export function startStoreRecovery(ctx: AppContext, settings: RecoverySettings &
       ctx.logger.error({ err: describe(error) }, 'store recovery pass failed');
     }
   };
-  const run = () => {
-    running = pass().finally(() => {
-      running = undefined;
-      if (stopped) return;
-      timer = setTimeout(run, settings.intervalMs);
-      // The loop alone must not keep a process alive (tests, CLI tools).
-      timer.unref();
-    });
-  };
-  run();
-  return async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    // Let a pass in flight finish before the database it uses is closed.
-    await running;
-  };
+  return startLoop(pass, settings.intervalMs, { runAtOnce: true });
 }
 
 function describe(error: unknown): string {

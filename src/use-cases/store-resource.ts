@@ -1,8 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import type { DB, StoresTable } from '../db/schema.js';
+import { findStoreRowOfResource } from '../db/store-reads.js';
+import { setLiveStoreResourceStatus } from '../db/stores.js';
 import { mapResourceStatus, toExternalResourceStatus } from '../domain/store-status.js';
+import { ApiError } from '../errors.js';
 import type { Resource } from '../providers/partner-client.js';
+import { isProviderError } from '../providers/provider-error.js';
 import { providerFor } from '../providers/provider-for.js';
 
 /*
@@ -37,13 +41,29 @@ export async function applyResource(
   // An absent `notification` means "unchanged"; null clears it (partner-api.md §1.5).
   const notification = resource.notification === undefined ? row.notification : resource.notification === null ? null : JSON.stringify(resource.notification);
   if (status === row.status && externalResourceStatus === row.external_resource_status && notification === row.notification) return false;
-  let query = db
-    .updateTable('stores')
-    .set({ status, external_resource_status: externalResourceStatus, notification, updated_at: Math.max(now, guard.updatedAt ?? 0) })
-    .where('id', '=', row.id)
-    .where('lifecycle', '=', 'live')
-    .where('deleted_at', 'is', null);
-  if (guard.updatedAt !== undefined) query = query.where('updated_at', '=', guard.updatedAt);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1 && status !== row.status;
+  const written = await setLiveStoreResourceStatus(db, row.id, { status, externalResourceStatus, notification, updatedAt: Math.max(now, guard.updatedAt ?? 0) }, guard.updatedAt);
+  return written && status !== row.status;
+}
+
+/**
+ * `resource.updated`: re-reads the resource at the provider and records it as the poller does. A
+ * store still being provisioned is left to the provisioning request, which records the provider's
+ * answer itself; an unknown resource is 404 so the partner sees its mistake.
+ */
+export async function refreshResourceOfInstallation(ctx: AppContext, icfg: string, resourceId: string): Promise<void> {
+  const store = await findStoreRowOfResource(ctx.db, icfg, resourceId);
+  if (!store) throw new ApiError('not_found', `The resource ${resourceId} was not found in ${icfg}.`);
+  if (store.lifecycle !== 'live') return;
+  let resource;
+  try {
+    resource = await fetchResource(ctx, store);
+  } catch (error) {
+    // The partner announced a change to a resource it then says it does not have: its mistake,
+    // answered 404 like an unknown resource, not a 500 of ours (found by test/fuzz).
+    if (isProviderError(error) && error.kind === 'not_found') throw new ApiError('not_found', `The provider no longer has the resource ${resourceId} in ${icfg}.`);
+    if (isProviderError(error)) throw error.toApiError();
+    throw error;
+  }
+  // No updated_at guard: this read is the freshest there is, newer than any poll in flight.
+  await applyResource(ctx.db, store, resource, ctx.now());
 }

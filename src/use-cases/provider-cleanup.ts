@@ -1,4 +1,6 @@
 import type { CatalogIntegration } from '../catalog/catalog.js';
+import { claimCleanup, listDueCleanups, markCleanupDone, recordCleanup, recordCleanupError } from '../db/provider-cleanups.js';
+import { listExternalResourceIdsOfInstallation } from '../db/store-reads.js';
 import { newId } from '../domain/ids.js';
 import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
@@ -27,24 +29,18 @@ export async function cleanUpAtProvider(ctx: AppContext, target: CleanupTarget):
   } catch (error) {
     const now = ctx.now();
     ctx.logger.warn({ store: target.storeId, err: describe(error) }, 'provider cleanup failed; recorded for retry');
-    await ctx.db
-      .insertInto('provider_cleanups')
-      .values({
-        id: newId('cln'),
-        store_id: target.storeId,
-        team_id: target.teamId,
-        installation_id: target.installationId,
-        integration_id: target.integration.id,
-        store_name: target.storeName,
-        resource_id: target.resourceId ?? null,
-        attempts: 1,
-        next_attempt_at: now + 5_000,
-        last_error: describe(error),
-        created_at: now,
-        done_at: null,
-      })
-      .onConflict((oc) => oc.column('store_id').doNothing())
-      .execute();
+    await recordCleanup(ctx.db, {
+      id: newId('cln'),
+      storeId: target.storeId,
+      teamId: target.teamId,
+      installationId: target.installationId,
+      integrationId: target.integration.id,
+      storeName: target.storeName,
+      resourceId: target.resourceId ?? null,
+      nextAttemptAt: now + 5_000,
+      lastError: describe(error),
+      now,
+    });
     return false;
   }
 }
@@ -58,11 +54,7 @@ async function deleteAtProvider(ctx: AppContext, target: CleanupTarget, knownId:
   } else {
     // The live store with the same name (if one exists now) is not ours to delete.
     const resources = await provider.listResources(target.installationId, caller);
-    const liveExternalIds = new Set(
-      (await ctx.db.selectFrom('stores').select('external_resource_id').where('installation_id', '=', target.installationId).where('deleted_at', 'is', null).execute())
-        .map((r) => r.external_resource_id)
-        .filter((id): id is string => id !== null),
-    );
+    const liveExternalIds = new Set(await listExternalResourceIdsOfInstallation(ctx.db, target.installationId));
     ids = resources.filter((r) => r.name === target.storeName && !liveExternalIds.has(r.id)).map((r) => r.id);
   }
   for (const id of ids) {
@@ -78,29 +70,24 @@ async function deleteAtProvider(ctx: AppContext, target: CleanupTarget, knownId:
 /** Retries recorded cleanups that are due, with exponential backoff, up to a deadline. */
 export async function runDueCleanups(ctx: AppContext, limit = 20): Promise<number> {
   const now = ctx.now();
-  const due = await ctx.db.selectFrom('provider_cleanups').selectAll().where('done_at', 'is', null).where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute();
+  const due = await listDueCleanups(ctx.db, now, limit);
   let done = 0;
   for (const row of due) {
     const integration = ctx.catalog.findIntegration(row.integration_id);
     // Claim the row first: with replicas, only the one whose update matched does the work.
     const attempts = row.attempts + 1;
-    const claimed = await ctx.db
-      .updateTable('provider_cleanups')
-      .set({ attempts, next_attempt_at: now + Math.min(3_600_000, 5_000 * 2 ** attempts) })
-      .where('id', '=', row.id)
-      .where('attempts', '=', row.attempts)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1 || !integration) continue;
+    const claimed = await claimCleanup(ctx.db, row, now + Math.min(3_600_000, 5_000 * 2 ** attempts));
+    if (!claimed || !integration) continue;
     try {
       await deleteAtProvider(
         ctx,
         { storeId: row.store_id, teamId: row.team_id, installationId: row.installation_id, integration, storeName: row.store_name },
         row.resource_id ?? undefined,
       );
-      await ctx.db.updateTable('provider_cleanups').set({ done_at: ctx.now(), last_error: null }).where('id', '=', row.id).execute();
+      await markCleanupDone(ctx.db, row.id, ctx.now());
       done += 1;
     } catch (error) {
-      await ctx.db.updateTable('provider_cleanups').set({ last_error: describe(error) }).where('id', '=', row.id).execute();
+      await recordCleanupError(ctx.db, row.id, describe(error));
     }
   }
   return done;

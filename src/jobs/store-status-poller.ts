@@ -1,11 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, StoresTable } from '../db/schema.js';
+import { claimForStatusCheck, listLiveStoresWaiting, markStoreErrorIfUnchanged } from '../db/store-status-polls.js';
 import { mapResourceStatus, toExternalResourceStatus, type StoreStatus } from '../domain/store-status.js';
 import type { Notification } from '../domain/stores.js';
 import type { AppContext } from '../app-context.js';
 import type { Resource } from '../providers/partner-client.js';
 import { isProviderError } from '../providers/provider-error.js';
-import { applyResource, fetchResource } from './store-resource.js';
+import { applyResource, fetchResource } from '../use-cases/store-resource.js';
+import { startLoop } from './loop.js';
 
 /**
  * Brings `initializing` (and `onboarding`) stores up to date with their provider (semantics.md §6):
@@ -49,20 +51,7 @@ export async function refreshInitializingStores(ctx: AppContext, options: Refres
   // One query per waiting status, each an equality the (lifecycle, status, updated_at) index
   // answers in order: with `status IN (…)` SQLite preferred the (lifecycle, updated_at) index,
   // which reads every live store (issue 7). Merged oldest first, as one query would give them.
-  const perStatus = await Promise.all(
-    WAITING.map((status) =>
-      ctx.db
-        .selectFrom('stores')
-        .selectAll()
-        .where('lifecycle', '=', 'live')
-        .where('status', '=', status)
-        .where('updated_at', '<=', now - recheckAfterMs)
-        .where('deleted_at', 'is', null)
-        .orderBy('updated_at')
-        .limit(options.limit)
-        .execute(),
-    ),
-  );
+  const perStatus = await Promise.all(WAITING.map((status) => listLiveStoresWaiting(ctx.db, status, now - recheckAfterMs, options.limit)));
   const due = perStatus
     .flat()
     .sort((a, b) => a.updated_at - b.updated_at)
@@ -85,15 +74,7 @@ export async function refreshInitializingStores(ctx: AppContext, options: Refres
  */
 async function claim(db: Kysely<DB>, row: Selectable<StoresTable>, now: number): Promise<number | undefined> {
   const claimedAt = Math.max(now, row.updated_at + 1);
-  const result = await db
-    .updateTable('stores')
-    .set({ updated_at: claimedAt })
-    .where('id', '=', row.id)
-    .where('updated_at', '=', row.updated_at)
-    .where('lifecycle', '=', 'live')
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1 ? claimedAt : undefined;
+  return (await claimForStatusCheck(db, row, claimedAt)) ? claimedAt : undefined;
 }
 
 /** Asks the provider about one claimed store and records the answer; true when the status changed. */
@@ -115,23 +96,20 @@ async function checkClaimed(ctx: AppContext, row: Selectable<StoresTable>, claim
     return false;
   }
   const minutes = Math.round(deadlineMs / 60000);
-  const written = await ctx.db
-    .updateTable('stores')
-    .set({
-      status: 'error',
-      ...(resource ? { external_resource_status: toExternalResourceStatus(resource.status) } : {}),
+  const gaveUp = await markStoreErrorIfUnchanged(
+    ctx.db,
+    row.id,
+    {
+      ...(resource ? { externalResourceStatus: toExternalResourceStatus(resource.status) } : {}),
       notification: JSON.stringify({
         level: 'error',
         title: 'Provisioning timed out',
         message: `The provider did not report the store ready within ${minutes} minutes of its creation.`,
       } satisfies Notification),
-      updated_at: Math.max(ctx.now(), claimedAt),
-    })
-    .where('id', '=', row.id)
-    .where('updated_at', '=', claimedAt)
-    .where('lifecycle', '=', 'live')
-    .executeTakeFirst();
-  const gaveUp = Number(written.numUpdatedRows) === 1;
+      updatedAt: Math.max(ctx.now(), claimedAt),
+    },
+    claimedAt,
+  );
   if (gaveUp) ctx.logger.warn({ store: row.id }, 'store provisioning deadline passed; status set to error');
   return gaveUp;
 }
@@ -142,9 +120,6 @@ async function checkClaimed(ctx: AppContext, row: Selectable<StoresTable>, claim
  * across replicas the row claims keep passes apart. Errors are logged and the loop goes on.
  */
 export function startStatusPoller(ctx: AppContext, intervalMs: number, options: Partial<RefreshOptions> = {}): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   const pass = async () => {
     try {
       // Half the interval, so timer jitter cannot make a store skip every other pass.
@@ -153,22 +128,5 @@ export function startStatusPoller(ctx: AppContext, intervalMs: number, options: 
       ctx.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'store status poll failed');
     }
   };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = pass().finally(() => {
-        running = undefined;
-        schedule();
-      });
-    }, intervalMs);
-    // The poller alone must not keep a process alive (tests, CLI tools).
-    timer.unref();
-  };
-  schedule();
-  return async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    // Let a pass in flight finish before the database it uses is closed.
-    await running;
-  };
+  return startLoop(pass, intervalMs, { runAtOnce: false });
 }

@@ -1,22 +1,22 @@
-import { BUILTIN_CATALOG_PATHS } from '../catalog/builtin-catalogs.js';
-import type { BootstrapResult } from '../bootstrap.js';
-import type { Config, RealServerConfig } from '../config.js';
-import { isUniqueViolation } from '../db/errors.js';
-import { findMembership, findTeam } from '../db/teams.js';
-import { findUserById } from '../db/users.js';
-import type { AnyFastify } from '../any-fastify.js';
-import type { AppContext } from '../app-context.js';
-import type { KitProduct, ResourceBackend } from '../providers/partner-kit/backend.js';
-import { migratePartnerKit } from '../providers/partner-kit/migrate.js';
-import { partnerKitPlugin } from '../providers/partner-kit/plugin.js';
-import type { StartupFindings } from '../providers/partner-kit/startup-findings.js';
-import { createPostgresBackend } from '../providers/postgres-provider/postgres-backend.js';
-import { POSTGRES_PRODUCTS } from '../providers/postgres-provider/products.js';
-import { checkPostgresServer } from '../providers/postgres-provider/startup-check.js';
-import { REDIS_PRODUCTS } from '../providers/redis-provider/products.js';
-import { createRedisBackend } from '../providers/redis-provider/redis-backend.js';
-import { checkRedisServer } from '../providers/redis-provider/startup-check.js';
-import { installForActor } from './install-ports.js';
+import { BUILTIN_CATALOG_PATHS } from './catalog/builtin-catalogs.js';
+import type { BootstrapResult } from './bootstrap.js';
+import type { Config, RealServerConfig } from './config.js';
+import { isUniqueViolation } from './db/errors.js';
+import { findMembership, findTeam } from './db/teams.js';
+import { findUserById } from './db/users.js';
+import type { AnyFastify } from './any-fastify.js';
+import type { AppContext } from './app-context.js';
+import type { KitProduct, ResourceBackend } from './providers/partner-kit/backend.js';
+import { migratePartnerKit } from './providers/partner-kit/migrate.js';
+import { partnerKitPlugin } from './providers/partner-kit/plugin.js';
+import type { StartupFindings } from './providers/partner-kit/startup-findings.js';
+import { createPostgresBackend } from './providers/postgres-provider/postgres-backend.js';
+import { POSTGRES_PRODUCTS } from './providers/postgres-provider/products.js';
+import { checkPostgresServer } from './providers/postgres-provider/startup-check.js';
+import { REDIS_PRODUCTS } from './providers/redis-provider/products.js';
+import { createRedisBackend } from './providers/redis-provider/redis-backend.js';
+import { checkRedisServer } from './providers/redis-provider/startup-check.js';
+import { installForActor } from './use-cases/install-ports.js';
 
 /**
  * The built-in providers that provision real resources (issue 6): each is mounted in Stockroom's
