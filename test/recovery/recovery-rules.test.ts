@@ -109,6 +109,28 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await partnerResources(w.ctx.db, 'orphaned')).length, 1);
     });
 
+    test('undoes a store whose product left the catalog before recovery: refunded, no row, nothing live at the provider', async (t) => {
+      const w = await world(t, dialect);
+      const [id] = await stall(w, 'after-provision', [{ name: 'unlisted', kind: 'prepaid' }]);
+      // As after a restart with a catalog file that no longer lists the product.
+      const catalog = w.ctx.catalog;
+      const withoutProduct: AppContext = {
+        ...w.ctx,
+        catalog: {
+          integrations: catalog.integrations,
+          findIntegration: (idOrSlug) => catalog.findIntegration(idOrSlug),
+          findProduct: (integration, idOrSlug) => {
+            const product = catalog.findProduct(integration, idOrSlug);
+            return product?.slug === 'acme-db' ? undefined : product;
+          },
+        },
+      };
+      w.server.clock.advance(SETTINGS.graceMs);
+      assert.deepEqual([...(await recoverStuckStores(withoutProduct, SETTINGS)).outcomes], [[id, 'undone']]);
+      await assertUndone(w.ctx.db, 'unlisted', id!);
+      assert.deepEqual(await ledgerOf(w.ctx.db, id!), [['charge', 2500], ['refund', 2500]]);
+    });
+
     test('undoes a store the provider refuses when recovery resumes it', async (t) => {
       // The partner's free-quota hook, armed: it refuses a 4th live free resource.
       const w = await world(t, dialect, { STOCKROOM_REFERENCE_FREE_QUOTA: '3' });
