@@ -1,5 +1,5 @@
-import type { BillingPlan } from '../reference-partner/plans.js';
-import type { Secret } from '../reference-partner/secrets.js';
+import type { BillingPlan } from './billing-plan.js';
+import type { Secret } from './secret.js';
 
 /**
  * What a plan allows on the real server, e.g. `{ connectionLimit: 5 }`. Each backend reads the

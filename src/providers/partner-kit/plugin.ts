@@ -1,8 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { registerPartnerAuth } from '../reference-partner/auth.js';
-import { registerTolerantJsonParser } from '../reference-partner/body-parser.js';
-import { registerKitErrorHandler } from './error-handler.js';
 import { resolveKitContext, type PartnerKitOptions } from './options.js';
+import { preparePartnerServer } from './partner-server.js';
 import { startRevocationLoop } from './revocation-job.js';
 import { installationRoutes } from './routes/installations.js';
 import { planRoutes } from './routes/plans.js';
@@ -20,14 +18,7 @@ import { secretRoutes } from './routes/secrets.js';
  */
 export const partnerKitPlugin: FastifyPluginAsync<PartnerKitOptions & { readonly providerName: string }> = async (app, options) => {
   const ctx = resolveKitContext(options, app.log);
-  // Stockroom's own token check runs on every route unless a route says `auth: 'none'`; the
-  // provider checks its callers' JWTs itself.
-  app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, auth: 'none' };
-  });
-  registerTolerantJsonParser(app);
-  registerKitErrorHandler(app, options.providerName);
-  registerPartnerAuth(app, { clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now });
+  preparePartnerServer(app, { providerName: options.providerName, clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now });
 
   await app.register(installationRoutes, { ctx });
   await app.register(planRoutes, { ctx });

@@ -1,6 +1,6 @@
 import { isUniqueViolation } from '../../db/errors.js';
-import { PartnerError } from '../reference-partner/errors.js';
-import type { Answer, IdempotencyScope } from '../reference-partner/idempotency.js';
+import { PartnerError } from './errors.js';
+import type { Answer, IdempotencyScope } from './idempotency.js';
 import type { Credential, KitPlan } from './backend.js';
 import { credentialContext, openCredential } from './credentials.js';
 import { insertCredential, listCredentials } from './credential-store.js';

@@ -1,5 +1,5 @@
-import { PartnerError, validationError } from '../reference-partner/errors.js';
-import type { ResourceStatus } from '../reference-partner/resource-status.js';
+import { PartnerError, validationError } from './errors.js';
+import type { ResourceStatus } from './resource-status.js';
 import { listCredentials } from './credential-store.js';
 import type { KitContext } from './options.js';
 import { findKitPlan, findKitProduct } from './products.js';

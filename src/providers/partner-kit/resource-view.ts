@@ -1,5 +1,5 @@
-import type { BillingPlan } from '../reference-partner/plans.js';
-import type { ResourceStatus } from '../reference-partner/resource-status.js';
+import type { BillingPlan } from './billing-plan.js';
+import type { ResourceStatus } from './resource-status.js';
 import type { KitProduct } from './backend.js';
 import type { StoredResource } from './resource-store.js';
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../db/errors.js';
-import { PartnerError } from '../reference-partner/errors.js';
-import type { Answer, IdempotencyScope } from '../reference-partner/idempotency.js';
+import { PartnerError } from './errors.js';
+import type { Answer, IdempotencyScope } from './idempotency.js';
 import { credentialContext, openCredential } from './credentials.js';
 import { activateCredential, findCredentialByKey, highestGeneration, insertCredential, listCredentials, type StoredCredential } from './credential-store.js';
 import { newCredentialId, newPassword } from './identifiers.js';

@@ -1,16 +1,18 @@
-import { PartnerError, validationError } from './errors.js';
+import { PartnerError, validationError } from '../partner-kit/errors.js';
 import { assertFreePlanOffered } from './free-quota.js';
 import { failsOnDelete } from './hooks.js';
-import { answerOnce, type Answer, type IdempotencyScope } from './idempotency.js';
+import type { Answer, IdempotencyScope } from '../partner-kit/idempotency.js';
+import type { ResourceStatus } from '../partner-kit/resource-status.js';
+import type { Secret } from '../partner-kit/secret.js';
+import { answerOnce } from './idempotency.js';
 import { lockLiveInstallation } from './installation-store.js';
 import { validateMetadata } from './metadata.js';
 import type { PartnerContext } from './options.js';
 import { FREE_PLAN_ID } from './plans.js';
 import { findKnownProduct, findPlan } from './provision.js';
-import type { ResourceStatus } from './resource-status.js';
 import { findLiveResource, markResourceDeleted, replaceSecrets, updateResource, type StoredResource } from './resource-store.js';
 import { presentResource, type ResourceWire } from './resource-view.js';
-import { generateSecrets, type Secret } from './secrets.js';
+import { generateSecrets } from './secrets.js';
 
 /** The Update Resource body (partner-api.md §1.1 #7); every field is optional. */
 export interface ResourceUpdate {

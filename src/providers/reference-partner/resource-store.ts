@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { openJson, resourceSecretsContext, sealJson } from './sealed-values.js';
-import type { ResourceStatus } from './resource-status.js';
-import type { Secret } from './secrets.js';
+import type { ResourceStatus } from '../partner-kit/resource-status.js';
+import type { Secret } from '../partner-kit/secret.js';
 import type { PartnerTables, ResourceTable } from './tables.js';
 
 /** A resource as the partner stores it. Times are epoch milliseconds. */

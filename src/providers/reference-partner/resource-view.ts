@@ -1,7 +1,9 @@
-import { productPlans, type BillingPlan } from './plans.js';
+import type { BillingPlan } from '../partner-kit/billing-plan.js';
+import type { ResourceStatus } from '../partner-kit/resource-status.js';
+import { productPlans } from './plans.js';
 import { findProduct } from './products.js';
 import type { StoredResource } from './resource-store.js';
-import { effectiveStatus, type ResourceStatus } from './resource-status.js';
+import { effectiveStatus } from './resource-status.js';
 
 /** A notification shown on the resource (partner-api.md §1.2). */
 export interface Notification {

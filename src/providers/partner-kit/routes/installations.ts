@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { PartnerError } from '../../reference-partner/errors.js';
-import { DeleteInstallationBody, InstallationParams, UpsertInstallationBody } from '../../reference-partner/schemas.js';
+import { PartnerError } from '../errors.js';
+import { DeleteInstallationBody, InstallationParams, UpsertInstallationBody } from '../schemas.js';
 import { deleteInstallationResources } from '../deprovision.js';
 import { isLiveInstallation, markInstallationDeleted, upsertInstallation } from '../installation-store.js';
 import type { KitContext } from '../options.js';

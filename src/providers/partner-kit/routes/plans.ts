@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { PartnerError } from '../../reference-partner/errors.js';
-import { InstallationParams, PlansQuery, ProductParams, ResourceParams } from '../../reference-partner/schemas.js';
+import { PartnerError } from '../errors.js';
+import { InstallationParams, PlansQuery, ProductParams, ResourceParams } from '../schemas.js';
 import { isLiveInstallation } from '../installation-store.js';
 import type { KitContext } from '../options.js';
 import { billingPlans, findKitProduct, installationBillingPlans } from '../products.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { idempotencyScope, sendAnswer } from '../../reference-partner/idempotency.js';
-import { InstallationParams, ListResourcesQuery, ProvisionBody, ResourceParams, UpdateResourceBody } from '../../reference-partner/schemas.js';
+import { idempotencyScope, sendAnswer } from '../idempotency.js';
+import { InstallationParams, ListResourcesQuery, ProvisionBody, ResourceParams, UpdateResourceBody } from '../schemas.js';
 import { deleteResource } from '../deprovision.js';
 import type { KitContext } from '../options.js';
 import { provisionResource } from '../provision.js';

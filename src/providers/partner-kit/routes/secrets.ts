@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { idempotencyScope, sendAnswer } from '../../reference-partner/idempotency.js';
-import { ResourceParams, RotateSecretsBody } from '../../reference-partner/schemas.js';
+import { idempotencyScope, sendAnswer } from '../idempotency.js';
+import { ResourceParams, RotateSecretsBody } from '../schemas.js';
 import type { KitContext } from '../options.js';
 import { rotateSecrets } from '../rotation.js';
 

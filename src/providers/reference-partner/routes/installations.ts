@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { PartnerError } from '../errors.js';
+import { PartnerError } from '../../partner-kit/errors.js';
 import { findLiveInstallation, markInstallationDeleted, upsertInstallation } from '../installation-store.js';
 import type { PartnerContext } from '../options.js';
 import { markInstallationResourcesDeleted } from '../resource-store.js';
-import { DeleteInstallationBody, InstallationParams, UpsertInstallationBody } from '../schemas.js';
+import { DeleteInstallationBody, InstallationParams, UpsertInstallationBody } from '../../partner-kit/schemas.js';
 
 /** Upsert, Get and Delete Installation (partner-api.md §1.1 #1, #2, #4). */
 export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: PartnerContext }> = async (app, { ctx }) => {

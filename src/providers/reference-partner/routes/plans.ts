@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { claimsOf } from '../auth.js';
-import { PartnerError, validationError } from '../errors.js';
+import { claimsOf } from '../../partner-kit/auth.js';
+import { PartnerError, validationError } from '../../partner-kit/errors.js';
 import { isFreePlanOffered } from '../free-quota.js';
 import { findLiveInstallation } from '../installation-store.js';
 import type { PartnerContext } from '../options.js';
 import { FREE_PLAN_ID, installationPlans, offeredPlans, productPlans } from '../plans.js';
 import { findProduct } from '../products.js';
 import { getResource } from '../resource-changes.js';
-import { InstallationParams, PlansQuery, ProductParams, ResourceParams } from '../schemas.js';
+import { InstallationParams, PlansQuery, ProductParams, ResourceParams } from '../../partner-kit/schemas.js';
 
 /** List Billing Plans for a product, an installation and a resource (partner-api.md §1.1 #12–#14). */
 export const planRoutes: FastifyPluginAsyncTypebox<{ ctx: PartnerContext }> = async (app, { ctx }) => {

@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { readProvisionHooks } from '../hooks.js';
-import { findReplay, idempotencyScope, sendAnswer, type Answer } from '../idempotency.js';
+import { idempotencyScope, sendAnswer, type Answer } from '../../partner-kit/idempotency.js';
+import { findReplay } from '../idempotency.js';
 import type { PartnerContext } from '../options.js';
 import { provisionResource } from '../provision.js';
 import { changeResource, deleteResource, getResource } from '../resource-changes.js';
 import { listLiveResources } from '../resource-store.js';
 import { presentResource } from '../resource-view.js';
-import { InstallationParams, ListResourcesQuery, ProvisionBody, ResourceParams, UpdateResourceBody } from '../schemas.js';
+import { InstallationParams, ListResourcesQuery, ProvisionBody, ResourceParams, UpdateResourceBody } from '../../partner-kit/schemas.js';
 
 /** Provision, Get, Update, Delete and List Resources (partner-api.md §1.1 #5–#9). */
 export const resourceRoutes: FastifyPluginAsyncTypebox<{ ctx: PartnerContext }> = async (app, { ctx }) => {

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { findReplay, idempotencyScope, sendAnswer } from '../idempotency.js';
+import { idempotencyScope, sendAnswer } from '../../partner-kit/idempotency.js';
+import { findReplay } from '../idempotency.js';
 import type { PartnerContext } from '../options.js';
 import { rotateSecrets } from '../resource-changes.js';
-import { ResourceParams, RotateSecretsBody } from '../schemas.js';
+import { ResourceParams, RotateSecretsBody } from '../../partner-kit/schemas.js';
 
 /** Request Secrets Rotation (partner-api.md §1.1 #10), answered synchronously. */
 export const secretRoutes: FastifyPluginAsyncTypebox<{ ctx: PartnerContext }> = async (app, { ctx }) => {
