@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../db/errors.js';
+import { lockedForUpdate } from '../../db/row-locks.js';
 import { PartnerError } from './errors.js';
 import type { Answer, IdempotencyScope } from './idempotency.js';
 import { credentialContext, openCredential } from './credentials.js';
@@ -90,9 +91,7 @@ async function claimRotation(ctx: KitContext, resource: StoredResource, scope: I
 async function insertPending(ctx: KitContext, resource: StoredResource, scope: IdempotencyScope | null): Promise<StoredCredential> {
   return ctx.db.transaction().execute(async (trx: Kysely<KitTables>) => {
     const now = ctx.now();
-    let lock = trx.selectFrom('resources').select('id').where('id', '=', resource.id);
-    if (ctx.dialect === 'postgres') lock = lock.forUpdate();
-    await lock.execute();
+    await lockedForUpdate(trx.selectFrom('resources').select('id').where('id', '=', resource.id), ctx.dialect).execute();
     for (const pending of await listCredentials(trx, resource.id, ['pending'])) {
       if (pending.createdAt > now - ABANDONED_AFTER_MS) {
         throw new PartnerError('conflict', `Resource ${resource.id} is being rotated by another request; retry shortly.`);

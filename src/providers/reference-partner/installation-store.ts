@@ -1,5 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { hashToken } from '../../crypto/secret-box.js';
+import type { Dialect } from '../../db/database.js';
+import { lockedForUpdate } from '../../db/row-locks.js';
 import type { InstallationTable, PartnerTables } from './tables.js';
 
 /** What the partner keeps of an installation. Of the access token only a hash is kept. */
@@ -57,12 +59,11 @@ export async function findLiveInstallation(db: Kysely<PartnerTables>, id: string
  */
 export async function lockLiveInstallation(
   trx: Kysely<PartnerTables>,
-  dialect: 'sqlite' | 'postgres',
+  dialect: Dialect,
   id: string,
 ): Promise<Installation | undefined> {
-  let query = trx.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
-  if (dialect === 'postgres') query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  const query = trx.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
+  const row = await lockedForUpdate(query, dialect).executeTakeFirst();
   return row ? toInstallation(row) : undefined;
 }
 
