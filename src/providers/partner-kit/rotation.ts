@@ -7,17 +7,12 @@ import { credentialContext, openCredential } from './credentials.js';
 import { activateCredential, findCredentialByKey, highestGeneration, insertCredential, listCredentials, type StoredCredential } from './credential-store.js';
 import { newCredentialId, newPassword } from './identifiers.js';
 import type { KitContext } from './options.js';
+import type { RotationRequest } from './partner-api.js';
 import { findKitPlan, findKitProduct } from './products.js';
 import { findResource, type StoredResource } from './resource-store.js';
 import { revokeDueCredentials } from './revocation-job.js';
 import { serverFailure } from './server-failure.js';
 import type { KitTables } from './tables.js';
-
-export interface RotationRequest {
-  readonly reason?: string;
-  /** Hours the old credential stays valid, 0–720, fractions allowed (partner-api.md §1.1 #10). */
-  readonly delayOldSecretsExpirationHours?: number;
-}
 
 /** A pending rotation older than this was abandoned (its request died); a new one may replace it. */
 const ABANDONED_AFTER_MS = 5 * 60 * 1000;

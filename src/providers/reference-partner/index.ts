@@ -1,11 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { preparePartnerServer } from '../partner-kit/partner-server.js';
+import { servePartnerApi } from '../partner-kit/partner-server.js';
 import { resolveContext, type ReferencePartnerOptions } from './options.js';
 import { sealPlaintextRows } from './sealed-values.js';
-import { installationRoutes } from './routes/installations.js';
-import { planRoutes } from './routes/plans.js';
-import { resourceRoutes } from './routes/resources.js';
-import { secretRoutes } from './routes/secrets.js';
+import { referencePartnerApi } from './partner-api.js';
 
 export type { ReferencePartnerOptions } from './options.js';
 export { migrateReferencePartner } from './migrate.js';
@@ -31,10 +28,6 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
   const sealed = await sealPlaintextRows(ctx.db, ctx.secretBox);
   if (sealed > 0) app.log.info({ rows: sealed }, 'reference partner sealed secrets stored in plaintext');
 
-  preparePartnerServer(app, { providerName: 'reference partner', clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now });
-
-  await app.register(installationRoutes, { ctx });
-  await app.register(planRoutes, { ctx });
-  await app.register(resourceRoutes, { ctx });
-  await app.register(secretRoutes, { ctx });
+  const settings = { providerName: 'reference partner', clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now };
+  await servePartnerApi(app, settings, referencePartnerApi(ctx));
 };

@@ -4,6 +4,7 @@ import type { ProvisionHooks } from './hooks.js';
 import type { BillingPlan } from '../partner-kit/billing-plan.js';
 import type { Answer, IdempotencyScope } from '../partner-kit/idempotency.js';
 import { newResourceId } from '../partner-kit/identifiers.js';
+import type { ProvisionRequest } from '../partner-kit/partner-api.js';
 import { answerOnce } from './idempotency.js';
 import { lockLiveInstallation } from './installation-store.js';
 import { validateMetadata } from './metadata.js';
@@ -13,15 +14,6 @@ import { findProduct, REFERENCE_PRODUCTS, type ReferenceProduct } from './produc
 import { insertResource, type StoredResource } from './resource-store.js';
 import { presentResource } from './resource-view.js';
 import { generateSecrets } from './secrets.js';
-
-/** The Provision Resource body (partner-api.md §1.1 #5). */
-export interface ProvisionRequest {
-  readonly productId: string;
-  readonly name: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly billingPlanId: string;
-  readonly externalId?: string;
-}
 
 /**
  * Provisions a virtual resource: hooks first, then product, plan and metadata checks, then one
