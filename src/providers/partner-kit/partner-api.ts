@@ -1,6 +1,7 @@
 import type { BillingPlan } from './billing-plan.js';
 import type { Answer, IdempotencyScope } from './idempotency.js';
 import type { ResourceStatus } from './resource-status.js';
+import type { ResourceWire } from './resource-wire.js';
 
 /** The Upsert Installation body (partner-api.md §1.1 #1). */
 export interface InstallationUpsert {
@@ -66,10 +67,10 @@ export interface PartnerApi {
 
   provisionResource(installationId: string, request: ProvisionRequest, scope: IdempotencyScope | null): Promise<IdempotentAnswer>;
   /** The installation's resources, oldest first; only `ids` when given, unknown ids left out. */
-  listResources(installationId: string, ids: readonly string[] | undefined): Promise<unknown[]>;
+  listResources(installationId: string, ids: readonly string[] | undefined): Promise<ResourceWire[]>;
   /** The resource as the partner API shows it; 404 when it does not exist. */
-  getResource(installationId: string, resourceId: string): Promise<unknown>;
-  updateResource(installationId: string, resourceId: string, update: ResourceUpdate): Promise<unknown>;
+  getResource(installationId: string, resourceId: string): Promise<ResourceWire>;
+  updateResource(installationId: string, resourceId: string, update: ResourceUpdate): Promise<ResourceWire>;
   /** Succeeds for an unknown or deleted resource too, so a retry is safe. */
   deleteResource(installationId: string, resourceId: string): Promise<void>;
   rotateSecrets(installationId: string, resourceId: string, request: RotationRequest, scope: IdempotencyScope | null): Promise<IdempotentAnswer>;

@@ -4,7 +4,8 @@ import type { KitContext } from './options.js';
 import type { ResourceUpdate } from './partner-api.js';
 import { findKitPlan, findKitProduct } from './products.js';
 import { findResource, updateResource, type StoredResource } from './resource-store.js';
-import { presentResource, type ResourceWire } from './resource-view.js';
+import { presentResource } from './resource-view.js';
+import type { ResourceWire } from './resource-wire.js';
 import { serverFailure } from './server-failure.js';
 
 /** A resource that exists (being provisioned included); deleting and deleted ones are 404. */

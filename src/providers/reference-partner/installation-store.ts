@@ -14,11 +14,7 @@ export interface Installation {
   readonly updatedAt: number;
 }
 
-export interface InstallationInput {
-  readonly id: string;
-  readonly scopes: readonly string[];
-  readonly acceptedPolicies: Readonly<Record<string, string>>;
-  readonly account: Readonly<Record<string, unknown>>;
+export interface InstallationInput extends Omit<Installation, 'createdAt' | 'updatedAt'> {
   /** The installation's token for calling back Stockroom: a secret. */
   readonly accessToken: string;
   readonly tokenType: string;

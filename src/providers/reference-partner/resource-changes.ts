@@ -3,6 +3,7 @@ import { assertFreePlanOffered } from './free-quota.js';
 import { failsOnDelete } from './hooks.js';
 import type { Answer, IdempotencyScope } from '../partner-kit/idempotency.js';
 import type { ResourceUpdate, RotationRequest } from '../partner-kit/partner-api.js';
+import type { ResourceWire } from '../partner-kit/resource-wire.js';
 import type { Secret } from '../partner-kit/secret.js';
 import { answerOnce } from './idempotency.js';
 import { lockLiveInstallation } from './installation-store.js';
@@ -11,7 +12,7 @@ import type { PartnerContext } from './options.js';
 import { FREE_PLAN_ID } from './plans.js';
 import { findKnownProduct, findPlan } from './provision.js';
 import { findLiveResource, markResourceDeleted, replaceSecrets, updateResource, type StoredResource } from './resource-store.js';
-import { presentResource, type ResourceWire } from './resource-view.js';
+import { presentResource } from './resource-view.js';
 import { generateSecrets } from './secrets.js';
 
 export async function getResource(ctx: PartnerContext, installationId: string, resourceId: string): Promise<StoredResource> {
