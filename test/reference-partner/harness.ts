@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import type { Kysely } from 'kysely';
@@ -208,6 +209,19 @@ export async function startPartner(dialect: Dialect, options: HarnessOptions = {
     },
   };
   return harness;
+}
+
+/**
+ * Starts a partner before the calling describe's tests and closes it after them; `use` receives it
+ * (`let p: PartnerHarness; usePartner(dialect, (started) => (p = started));`).
+ */
+export function usePartner(dialect: Dialect, use: (partner: PartnerHarness) => void, options: HarnessOptions = {}): void {
+  let partner: PartnerHarness | undefined;
+  before(async () => {
+    partner = await startPartner(dialect, options);
+    use(partner);
+  });
+  after(() => partner?.close());
 }
 
 /** A valid Upsert Installation body (partner-api.md §1.1 #1). */
