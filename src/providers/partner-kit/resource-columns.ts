@@ -65,3 +65,20 @@ export function resourceFields(row: ResourceColumns): ResourceFields {
     updatedAt: Number(row.updated_at),
   };
 }
+
+/** What Update Resource may change of those fields (partner-api.md §1.1 #7). */
+export interface ResourceChanges {
+  readonly name?: string;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly billingPlanId?: string;
+}
+
+/** The columns an update writes: the changed fields and `updated_at`. */
+export function changedResourceColumns(changes: ResourceChanges, now: number): Partial<ResourceColumns> & { updated_at: number } {
+  return {
+    ...(changes.name !== undefined && { name: changes.name }),
+    ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
+    ...(changes.billingPlanId !== undefined && { billing_plan_id: changes.billingPlanId }),
+    updated_at: now,
+  };
+}

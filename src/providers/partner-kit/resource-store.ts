@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { resourceColumns, resourceFields, type ResourceFields } from './resource-columns.js';
+import { changedResourceColumns, resourceColumns, resourceFields, type ResourceChanges, type ResourceFields } from './resource-columns.js';
 import type { KitTables, ResourceState, ResourceTable } from './tables.js';
 
 /** A resource as the kit stores it. Times are epoch milliseconds. */
@@ -57,21 +57,10 @@ export async function moveResource(db: Kysely<KitTables>, id: string, from: read
   return Number(result.numUpdatedRows) === 1;
 }
 
-export interface ResourceChanges {
-  readonly name?: string;
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  readonly billingPlanId?: string;
-}
-
 export async function updateResource(db: Kysely<KitTables>, id: string, changes: ResourceChanges, now: number): Promise<void> {
   await db
     .updateTable('resources')
-    .set({
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
-      ...(changes.billingPlanId !== undefined && { billing_plan_id: changes.billingPlanId }),
-      updated_at: now,
-    })
+    .set(changedResourceColumns(changes, now))
     .where('id', '=', id)
     .where('state', '=', 'ready')
     .execute();

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { openJson, resourceSecretsContext, sealJson } from './sealed-values.js';
-import { resourceColumns, resourceFields, type ResourceFields } from '../partner-kit/resource-columns.js';
+import { changedResourceColumns, resourceColumns, resourceFields, type ResourceChanges as CommonResourceChanges, type ResourceFields } from '../partner-kit/resource-columns.js';
 import type { ResourceStatus } from '../partner-kit/resource-status.js';
 import type { Secret } from '../partner-kit/secret.js';
 import type { PartnerTables, ResourceTable } from './tables.js';
@@ -54,10 +54,7 @@ export async function countLiveResourcesOnPlan(db: Kysely<PartnerTables>, instal
   return Number(row.count);
 }
 
-export interface ResourceChanges {
-  readonly name?: string;
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  readonly billingPlanId?: string;
+export interface ResourceChanges extends CommonResourceChanges {
   /** Setting a status ends any pending-to-ready countdown. */
   readonly status?: ResourceStatus;
 }
@@ -66,11 +63,8 @@ export async function updateResource(db: Kysely<PartnerTables>, installationId: 
   await db
     .updateTable('ref_partner_resources')
     .set({
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
-      ...(changes.billingPlanId !== undefined && { billing_plan_id: changes.billingPlanId }),
+      ...changedResourceColumns(changes, now),
       ...(changes.status !== undefined && { status: changes.status, ready_at: null }),
-      updated_at: now,
     })
     .where('installation_id', '=', installationId)
     .where('id', '=', id)
