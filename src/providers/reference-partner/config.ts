@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { LogLevel, parseEnv } from '../../config.js';
+import type { DatabaseConfig } from '../../db/database.js';
 
 /**
  * The environment of the standalone reference partner (`main.ts`). The defaults pair it with a
@@ -30,7 +31,8 @@ type Env = Static<typeof EnvSchema>;
 export interface ReferencePartnerConfig {
   readonly port: number;
   readonly host: string;
-  readonly database: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+  /** Opened with Stockroom's own `openDatabase`. */
+  readonly database: DatabaseConfig;
   readonly clientId: string;
   readonly issuer: string;
   readonly jwksUrl: string;
