@@ -48,7 +48,7 @@ export interface IdempotentAnswer {
  * its Idempotency-Key. The kit's routes (routes/*.ts) call these and render what they return or
  * throw (a `PartnerError`) in the partner API's shape.
  *
- * Implementations: the reference partner's virtual resources (reference-partner/partner-api.ts)
+ * Implementations: the reference partner's virtual resources (reference-partner/reference-api.ts)
  * and the kit's real resources (managed-resources.ts), which PostgreSQL and Redis providers
  * reach through a `ResourceBackend` (backend.ts), the smaller interface a new real-server
  * provider implements.

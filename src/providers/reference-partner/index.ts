@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { servePartnerApi } from '../partner-kit/partner-server.js';
 import { resolveContext, type ReferencePartnerOptions } from './options.js';
 import { sealPlaintextRows } from './sealed-values.js';
-import { referencePartnerApi } from './partner-api.js';
+import { referencePartnerApi } from './reference-api.js';
 
 export type { ReferencePartnerOptions } from './options.js';
 export { migrateReferencePartner } from './migrate.js';

@@ -2,7 +2,7 @@ import type { ResourceWire } from '../partner-kit/resource-wire.js';
 import { productPlans } from './plans.js';
 import { findProduct } from './products.js';
 import type { StoredResource } from './resource-store.js';
-import { effectiveStatus } from './resource-status.js';
+import { effectiveStatus } from './effective-status.js';
 
 export function presentResource(resource: StoredResource, now: number): ResourceWire {
   const status = effectiveStatus(resource.status, resource.readyAt, now);
