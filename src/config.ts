@@ -1,6 +1,12 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TObject } from 'typebox';
 import { Value } from 'typebox/value';
 import { PAUSE_POINTS, type PausePoint } from './fault-injection.js';
+
+/** `LOG_LEVEL`: pino's levels, default `info`. */
+export const LogLevel = Type.Union(
+  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+  { default: 'info' },
+);
 
 /**
  * Every environment variable Stockroom reads, with the defaults that give a zero-configuration
@@ -74,10 +80,7 @@ const EnvSchema = Type.Object({
   STOCKROOM_REDIS_ADMIN_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** `host[:port]` applications reach that Redis server at, when not the admin URL's. */
   STOCKROOM_REDIS_PUBLIC_HOST: Type.Optional(Type.String({ minLength: 1 })),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
+  LOG_LEVEL: LogLevel,
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -120,21 +123,30 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Reads the environment into a frozen Config, reporting every bad variable at once. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const known = Object.keys(EnvSchema.properties);
+/**
+ * Reads the variables `schema` names from `env`, an empty value counting as unset, with the
+ * schema's defaults and conversions (`"3000"` to 3000). Every bad variable is reported at once, in
+ * one `invalid configuration:` error made by `toError`. Shared by Stockroom's and the standalone
+ * reference partner's configuration.
+ */
+export function parseEnv<S extends TObject>(schema: S, env: Record<string, string | undefined>, toError: (message: string) => Error): Static<S> {
   const raw: Record<string, unknown> = {};
-  for (const key of known) {
+  for (const key of Object.keys(schema.properties)) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
-  const errors = [...Value.Errors(EnvSchema, converted)];
+  const converted = Value.Convert(schema, Value.Default(schema, raw));
+  const errors = [...Value.Errors(schema, converted)];
   if (errors.length > 0) {
     const lines = errors.map((e) => `  ${e.instancePath.replace(/^\//, '') || '(env)'}: ${e.message}`);
-    throw new ConfigError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
+    throw toError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
   }
-  const e = converted as Env;
+  return converted as Static<S>;
+}
+
+/** Reads the environment into a frozen Config, reporting every bad variable at once. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const e: Env = parseEnv(EnvSchema, env, (message) => new ConfigError(message));
   const database: Config['database'] = e.DATABASE_URL
     ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
     : { kind: 'sqlite', path: `${e.STOCKROOM_DATA_DIR.replace(/\/+$/, '')}/stockroom.db` };

@@ -21,6 +21,8 @@ const DOMAIN_FORBIDDEN_FOLDERS = ['db', 'providers', 'payments', 'use-cases', 'j
 const IO_MODULES = [
   'fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'dns/promises', 'child_process', 'cluster', 'worker_threads',
 ];
+/** The backends of the partner kit (src/providers/partner-kit/): they import the kit, the kit imports none of them. */
+const PARTNER_KIT_BACKENDS = ['providers/reference-partner', 'providers/postgres-provider', 'providers/redis-provider'];
 const DOMAIN_FORBIDDEN_PACKAGES = ['pg', 'better-sqlite3', 'ioredis', 'kysely', 'fastify', 'undici'];
 
 /** A Kysely query builder call or a raw `sql` template: what only db/ (and the adapters) may run. */
@@ -141,6 +143,14 @@ describe('dependency rules (ARCHITECTURE.md)', () => {
         const bare = s.specifier.replace(/^node:/, '');
         return IO_MODULES.includes(bare) || DOMAIN_FORBIDDEN_PACKAGES.some((p) => bare === p || bare.startsWith(`${p}/`));
       })
+      .map(describeSite);
+    assert.deepEqual(violations, []);
+  });
+
+  test('partner-kit imports no backend: the reference partner, PostgreSQL and Redis providers build on the kit, never the reverse', () => {
+    const violations = imports
+      .filter((s) => inFolder(s.file, 'providers/partner-kit') && s.target !== undefined)
+      .filter((s) => PARTNER_KIT_BACKENDS.some((folder) => inFolder(s.target!, folder)))
       .map(describeSite);
     assert.deepEqual(violations, []);
   });

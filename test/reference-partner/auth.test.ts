@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { generateKeyPair, SignJWT } from 'jose';
-import { dialectsToTest, installationBody, newInstallationId, openTestDatabase, PREFIX, startPartner, type PartnerHarness } from './harness.js';
+import { dialectsToTest, installationBody, newInstallationId, openTestDatabase, PREFIX, usePartner, type PartnerHarness } from './harness.js';
 import { migrateReferencePartner, referencePartnerPlugin } from '../../src/providers/reference-partner/index.js';
 
 function assertForbidden(answer: { status: number; body: any }, messagePattern?: RegExp): void {
@@ -17,10 +17,7 @@ function assertForbidden(answer: { status: number; body: any }, messagePattern?:
 for (const dialect of dialectsToTest()) {
   describe(`reference partner token check (${dialect})`, () => {
     let p: PartnerHarness;
-    before(async () => {
-      p = await startPartner(dialect);
-    });
-    after(() => p.close());
+    usePartner(dialect, (started) => (p = started));
 
     test('accepts a user token signed by a key of the JWKS', async () => {
       const id = newInstallationId();

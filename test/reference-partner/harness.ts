@@ -1,17 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import { after, before } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
+import { openDatabase } from '../../src/db/database.js';
 import { migrateReferencePartner, referencePartnerPlugin, type ReferencePartnerOptions } from '../../src/providers/reference-partner/index.js';
-import { DIALECTS as SHARED_DIALECTS, dialectsToTest } from '../helpers/databases.js';
+import { createTestDatabase, DIALECTS as SHARED_DIALECTS, dialectsToTest, type TestDialect } from '../helpers/databases.js';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type Dialect = TestDialect;
 
 /** SQLite always; PostgreSQL too when TEST_DATABASE_URL names a server (helpers/databases.ts). */
 export const DIALECTS: readonly Dialect[] = SHARED_DIALECTS;
@@ -26,51 +24,23 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
-/** A fresh database: a temporary SQLite file, or a new PostgreSQL database dropped afterwards. */
+/**
+ * A fresh database (test/helpers/databases.ts) opened the way production opens it
+ * (src/db/database.ts): SQLite through the group-commit dialect, PostgreSQL through a pool.
+ */
 export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> {
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'ref-partner-'));
-    const sqlite = new SqliteDatabase(join(dir, 'partner.db'));
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return {
-      db,
-      dialect,
-      destroy: async () => {
-        await db.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('TEST_DATABASE_URL is not set');
-  // A database of its own, not a schema: Kysely's Migrator looks for its tables in every schema,
-  // so a test file running beside this one would make it skip creating them here.
-  const name = `ref_partner_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin(url, (c) => c.query(`CREATE DATABASE ${name}`));
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 5 });
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const created = await createTestDatabase(dialect);
+  const database = openDatabase(
+    dialect === 'sqlite' ? { kind: 'sqlite', path: join(created.dataDir, 'partner.db') } : { kind: 'postgres', url: created.url!, poolSize: 5 },
+  );
   return {
-    db,
+    db: database.db as Kysely<any>,
     dialect,
     destroy: async () => {
-      await db.destroy();
-      await withAdmin(url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await database.destroy();
+      await created.drop();
     },
   };
-}
-
-async function withAdmin(url: string, run: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await run(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A clock the tests move by hand, so "pending becomes ready" needs no real waiting. */
@@ -239,6 +209,19 @@ export async function startPartner(dialect: Dialect, options: HarnessOptions = {
     },
   };
   return harness;
+}
+
+/**
+ * Starts a partner before the calling describe's tests and closes it after them; `use` receives it
+ * (`let p: PartnerHarness; usePartner(dialect, (started) => (p = started));`).
+ */
+export function usePartner(dialect: Dialect, use: (partner: PartnerHarness) => void, options: HarnessOptions = {}): void {
+  let partner: PartnerHarness | undefined;
+  before(async () => {
+    partner = await startPartner(dialect, options);
+    use(partner);
+  });
+  after(() => partner?.close());
 }
 
 /** A valid Upsert Installation body (partner-api.md §1.1 #1). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { dialectsToTest, eventually, startPartner, type PartnerHarness } from './harness.js';
+import { describe, test } from 'node:test';
+import { dialectsToTest, eventually, usePartner, type PartnerHarness } from './harness.js';
 import { HOOKS } from '../../src/providers/reference-partner/index.js';
 
 describe('reference partner HOOKS table', () => {
@@ -19,10 +19,7 @@ describe('reference partner HOOKS table', () => {
 for (const dialect of dialectsToTest()) {
   describe(`reference partner test hooks (${dialect})`, () => {
     let p: PartnerHarness;
-    before(async () => {
-      p = await startPartner(dialect, { partner: { slowAnswerDelayMs: 2000, pendingReadyAfterMs: 2000 } });
-    });
-    after(() => p.close());
+    usePartner(dialect, (started) => (p = started), { partner: { slowAnswerDelayMs: 2000, pendingReadyAfterMs: 2000 } });
 
     const countResources = async (installationId: string) =>
       (await p.db.selectFrom('ref_partner_resources').select('id').where('installation_id', '=', installationId).execute()).length;

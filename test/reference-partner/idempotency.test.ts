@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { dialectsToTest, newInstallationId, startPartner, type PartnerHarness } from './harness.js';
+import { describe, test } from 'node:test';
+import { dialectsToTest, newInstallationId, usePartner, type PartnerHarness } from './harness.js';
 
 for (const dialect of dialectsToTest()) {
   describe(`reference partner Idempotency-Key (${dialect})`, () => {
     let p: PartnerHarness;
-    before(async () => {
-      p = await startPartner(dialect);
-    });
-    after(() => p.close());
+    usePartner(dialect, (started) => (p = started));
 
     const countResources = async (installationId: string) =>
       (await p.db.selectFrom('ref_partner_resources').select('id').where('installation_id', '=', installationId).execute()).length;

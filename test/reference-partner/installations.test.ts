@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { dialectsToTest, installationBody, newInstallationId, startPartner, type PartnerHarness } from './harness.js';
+import { describe, test } from 'node:test';
+import { dialectsToTest, installationBody, newInstallationId, usePartner, type PartnerHarness } from './harness.js';
 
 for (const dialect of dialectsToTest()) {
   describe(`reference partner installations (${dialect})`, () => {
     let p: PartnerHarness;
-    before(async () => {
-      p = await startPartner(dialect);
-    });
-    after(() => p.close());
+    usePartner(dialect, (started) => (p = started));
 
     const row = (id: string) => p.db.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).executeTakeFirst();
 

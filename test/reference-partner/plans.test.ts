@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { dialectsToTest, newInstallationId, startPartner, type PartnerHarness } from './harness.js';
+import { describe, test } from 'node:test';
+import { dialectsToTest, newInstallationId, usePartner, type PartnerHarness } from './harness.js';
 import { REFERENCE_PRODUCTS } from '../../src/providers/reference-partner/index.js';
 
 describe('reference partner products', () => {
@@ -37,10 +37,7 @@ describe('reference partner products', () => {
 for (const dialect of dialectsToTest()) {
   describe(`reference partner plans (${dialect})`, () => {
     let p: PartnerHarness;
-    before(async () => {
-      p = await startPartner(dialect);
-    });
-    after(() => p.close());
+    usePartner(dialect, (started) => (p = started));
 
     test('lists free, pro and prepaid, in that order, with the documented fields', async () => {
       const answer = await p.request('GET', '/v1/products/acme-db/plans', { token: await p.systemToken(null) });

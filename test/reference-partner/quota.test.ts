@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { dialectsToTest, startPartner, type PartnerHarness } from './harness.js';
+import { after, describe, test } from 'node:test';
+import { dialectsToTest, startPartner, usePartner, type PartnerHarness } from './harness.js';
 
 const planIds = (answer: { body: any }) => answer.body.plans.map((plan: { id: string }) => plan.id);
 
 for (const dialect of dialectsToTest()) {
   describe(`reference partner free-plan quota, armed at 3 (${dialect})`, () => {
     let p: PartnerHarness;
-    before(async () => {
-      p = await startPartner(dialect, { partner: { freeResourceQuota: 3 } });
-    });
-    after(() => p.close());
+    usePartner(dialect, (started) => (p = started), { partner: { freeResourceQuota: 3 } });
 
     const productPlans = async (installationId: string) =>
       p.request('GET', '/v1/products/acme-db/plans', { token: await p.systemToken(installationId) });

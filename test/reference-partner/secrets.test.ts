@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { dialectsToTest, startPartner, type PartnerHarness } from './harness.js';
+import { describe, test } from 'node:test';
+import { dialectsToTest, usePartner, type PartnerHarness } from './harness.js';
 
 for (const dialect of dialectsToTest()) {
   describe(`reference partner secrets rotation (${dialect})`, () => {
     let p: PartnerHarness;
-    before(async () => {
-      p = await startPartner(dialect);
-    });
-    after(() => p.close());
+    usePartner(dialect, (started) => (p = started));
 
     const storedRow = (resourceId: string) =>
       p.db.selectFrom('ref_partner_resources').selectAll().where('id', '=', resourceId).executeTakeFirstOrThrow();

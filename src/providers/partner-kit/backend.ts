@@ -1,5 +1,5 @@
-import type { BillingPlan } from '../reference-partner/plans.js';
-import type { Secret } from '../reference-partner/secrets.js';
+import type { BillingPlan } from './billing-plan.js';
+import type { Secret } from './secret.js';
 
 /**
  * What a plan allows on the real server, e.g. `{ connectionLimit: 5 }`. Each backend reads the
@@ -35,7 +35,10 @@ export interface Credential {
 }
 
 /**
- * The real server behind a provider (a PostgreSQL cluster, a Redis server). Every method must be
+ * The real server behind a provider (a PostgreSQL cluster, a Redis server): the one interface a
+ * new real-resource provider implements. The kit (`managedResourcesApi`) does the rest of the
+ * partner API around it; a new provider is such a backend, its products and a catalog entry
+ * (docs/partner-kit.md, "Writing a new provider"). Every method must be
  * idempotent and converge: it may run again after a crash, a timeout or a concurrent retry, so
  * "already exists" and "already gone" are successes, and existing objects are brought back to
  * the wanted state.

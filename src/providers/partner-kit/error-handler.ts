@@ -1,13 +1,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { PartnerError, validationError, type FieldError } from '../reference-partner/errors.js';
+import { PartnerError, validationError, type FieldError } from './errors.js';
 
 /**
- * Renders every failure inside a kit provider's routes in the partner API's error shape
- * (partner-api.md §1), like the reference partner's handler but naming this provider in its
- * messages and logs. Fastify keeps error handlers per plugin context, so Stockroom's own error
- * answers are untouched.
+ * Renders every failure inside a partner server's routes in the partner API's error shape
+ * (partner-api.md §1), naming the server (`reference partner`, `PostgreSQL provider`) in its
+ * messages and logs. Fastify keeps error and not-found handlers per plugin context, so
+ * Stockroom's own error answers are untouched when a partner is mounted inside it.
  */
-export function registerKitErrorHandler(app: FastifyInstance, providerName: string): void {
+export function registerPartnerErrorHandler(app: FastifyInstance, providerName: string): void {
   app.setErrorHandler((error: FastifyError | PartnerError, request, reply) => {
     const partnerError = toPartnerError(error, providerName);
     if (partnerError.status >= 500 && !(error instanceof PartnerError)) {
@@ -27,6 +27,7 @@ export function registerKitErrorHandler(app: FastifyInstance, providerName: stri
 function toPartnerError(error: FastifyError | PartnerError, providerName: string): PartnerError {
   if (error instanceof PartnerError) return error;
   if (error.validation) {
+    // One entry per field: a union that fails reports once per branch, which helps nobody.
     const fields = new Map<string, FieldError>();
     for (const issue of error.validation) {
       const missing = (issue.params as { missingProperty?: string } | undefined)?.missingProperty;

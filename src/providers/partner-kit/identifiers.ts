@@ -1,4 +1,4 @@
-import { randomText } from '../reference-partner/random-text.js';
+import { randomText } from './random-text.js';
 
 /**
  * The name of a resource's objects on the real server: `sr_` and 20 lowercase letters and digits

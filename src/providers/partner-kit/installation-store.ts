@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from '../../db/database.js';
+import { lockedForUpdate } from '../../db/row-locks.js';
 import type { KitTables } from './tables.js';
 
 /** Creates the installation, or brings it back if it was deleted. */
@@ -19,10 +21,9 @@ export async function isLiveInstallation(db: Kysely<KitTables>, id: string): Pro
  * Checks the installation inside a transaction and, on PostgreSQL, locks its row until the
  * transaction ends, so a resource cannot be added to an installation being deleted.
  */
-export async function lockLiveInstallation(trx: Kysely<KitTables>, dialect: 'sqlite' | 'postgres', id: string): Promise<boolean> {
-  let query = trx.selectFrom('installations').select('id').where('id', '=', id).where('deleted_at', 'is', null);
-  if (dialect === 'postgres') query = query.forUpdate();
-  return (await query.executeTakeFirst()) !== undefined;
+export async function lockLiveInstallation(trx: Kysely<KitTables>, dialect: Dialect, id: string): Promise<boolean> {
+  const query = trx.selectFrom('installations').select('id').where('id', '=', id).where('deleted_at', 'is', null);
+  return (await lockedForUpdate(query, dialect).executeTakeFirst()) !== undefined;
 }
 
 export async function markInstallationDeleted(db: Kysely<KitTables>, id: string, now: number): Promise<void> {

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Dialect } from '../../db/database.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { KitProduct, ResourceBackend } from './backend.js';
 import { TablePrefixPlugin } from './table-prefix-plugin.js';
@@ -9,7 +10,7 @@ import { KIT_TABLE_NAMES, type KitTables } from './tables.js';
 export interface PartnerKitOptions {
   /** Stockroom's database; the provider's tables live in it under `tablePrefix`. Run `migratePartnerKit` first. */
   readonly db: Kysely<any>;
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: Dialect;
   /** E.g. `pg_provider_`. */
   readonly tablePrefix: string;
   /** The JWT `aud` it requires: the integration's client id. */
@@ -31,7 +32,7 @@ export interface PartnerKitOptions {
 /** What the kit's routes and jobs work with. */
 export interface KitContext {
   readonly db: Kysely<KitTables>;
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: Dialect;
   readonly secretBox: SecretBox;
   readonly backend: ResourceBackend;
   readonly products: readonly KitProduct[];

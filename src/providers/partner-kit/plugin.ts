@@ -1,38 +1,22 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { registerPartnerAuth } from '../reference-partner/auth.js';
-import { registerTolerantJsonParser } from '../reference-partner/body-parser.js';
-import { registerKitErrorHandler } from './error-handler.js';
 import { resolveKitContext, type PartnerKitOptions } from './options.js';
+import { managedResourcesApi } from './managed-resources.js';
+import { servePartnerApi } from './partner-server.js';
 import { startRevocationLoop } from './revocation-job.js';
-import { installationRoutes } from './routes/installations.js';
-import { planRoutes } from './routes/plans.js';
-import { resourceRoutes } from './routes/resources.js';
-import { secretRoutes } from './routes/secrets.js';
 
 /**
- * A partner-API provider over real resources (partner-api.md §1.1): the routes, the token check
- * and the error shape of the reference partner, with the work done by a `ResourceBackend`.
- * Stockroom mounts it under a prefix and reaches it over HTTP like any partner. Run
- * `migratePartnerKit` on the database first.
+ * A partner-API provider over real resources (partner-api.md §1.1): the kit's partner server
+ * (`servePartnerApi`) over `managedResourcesApi`, with the work on the real server done by a
+ * `ResourceBackend`. Stockroom mounts it under a prefix and reaches it over HTTP like any partner.
+ * Run `migratePartnerKit` on the database first.
  *
  * Not wrapped in fastify-plugin on purpose: its error handler, body parser and token check stay
  * inside its own plugin context and leave the host server's untouched.
  */
 export const partnerKitPlugin: FastifyPluginAsync<PartnerKitOptions & { readonly providerName: string }> = async (app, options) => {
   const ctx = resolveKitContext(options, app.log);
-  // Stockroom's own token check runs on every route unless a route says `auth: 'none'`; the
-  // provider checks its callers' JWTs itself.
-  app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, auth: 'none' };
-  });
-  registerTolerantJsonParser(app);
-  registerKitErrorHandler(app, options.providerName);
-  registerPartnerAuth(app, { clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now });
-
-  await app.register(installationRoutes, { ctx });
-  await app.register(planRoutes, { ctx });
-  await app.register(resourceRoutes, { ctx });
-  await app.register(secretRoutes, { ctx });
+  const settings = { providerName: options.providerName, clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now };
+  await servePartnerApi(app, settings, managedResourcesApi(ctx));
 
   const stopRevocations = startRevocationLoop(ctx, options.revocationIntervalMs ?? 2000);
   app.addHook('preClose', async () => stopRevocations());

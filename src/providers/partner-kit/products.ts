@@ -1,5 +1,5 @@
-import { validationError } from '../reference-partner/errors.js';
-import type { BillingPlan } from '../reference-partner/plans.js';
+import { validationError } from './errors.js';
+import type { BillingPlan } from './billing-plan.js';
 import type { KitPlan, KitProduct } from './backend.js';
 
 /** The product with this slug; an unknown one is a 400 naming the field. */

@@ -1,7 +1,8 @@
 import { isUniqueViolation } from '../../db/errors.js';
-import { PartnerError } from '../reference-partner/errors.js';
-import type { Answer, IdempotencyScope } from '../reference-partner/idempotency.js';
+import { PartnerError } from './errors.js';
+import type { Answer, IdempotencyScope } from './idempotency.js';
 import type { Credential, KitPlan } from './backend.js';
+import type { ProvisionRequest } from './partner-api.js';
 import { credentialContext, openCredential } from './credentials.js';
 import { insertCredential, listCredentials } from './credential-store.js';
 import { destroyOnServer } from './deprovision.js';
@@ -12,15 +13,6 @@ import { findKitPlan, findKitProduct } from './products.js';
 import { findResource, findResourceByKey, insertResource, moveResource, type StoredResource } from './resource-store.js';
 import { presentResource } from './resource-view.js';
 import { serverFailure } from './server-failure.js';
-
-/** The Provision Resource body (partner-api.md §1.1 #5). */
-export interface ProvisionRequest {
-  readonly productId: string;
-  readonly name: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly billingPlanId: string;
-  readonly externalId?: string;
-}
 
 /**
  * Provisions a real resource, safely repeatable. The resource row, with the names of its objects

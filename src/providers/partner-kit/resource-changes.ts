@@ -1,19 +1,12 @@
-import { PartnerError, validationError } from '../reference-partner/errors.js';
-import type { ResourceStatus } from '../reference-partner/resource-status.js';
+import { PartnerError, validationError } from './errors.js';
 import { listCredentials } from './credential-store.js';
 import type { KitContext } from './options.js';
+import type { ResourceUpdate } from './partner-api.js';
 import { findKitPlan, findKitProduct } from './products.js';
 import { findResource, updateResource, type StoredResource } from './resource-store.js';
-import { presentResource, type ResourceWire } from './resource-view.js';
+import { presentResource } from './resource-view.js';
+import type { ResourceWire } from './resource-wire.js';
 import { serverFailure } from './server-failure.js';
-
-/** The Update Resource body (partner-api.md §1.1 #7). */
-export interface ResourceUpdate {
-  readonly name?: string;
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  readonly billingPlanId?: string;
-  readonly status?: ResourceStatus;
-}
 
 /** A resource that exists (being provisioned included); deleting and deleted ones are 404. */
 export async function getLiveResource(ctx: KitContext, installationId: string, resourceId: string): Promise<StoredResource> {

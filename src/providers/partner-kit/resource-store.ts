@@ -1,42 +1,19 @@
 import type { Kysely, Selectable } from 'kysely';
+import { changedResourceColumns, resourceColumns, resourceFields, type ResourceChanges, type ResourceFields } from './resource-columns.js';
 import type { KitTables, ResourceState, ResourceTable } from './tables.js';
 
 /** A resource as the kit stores it. Times are epoch milliseconds. */
-export interface StoredResource {
-  readonly id: string;
-  readonly installationId: string;
-  readonly productId: string;
-  readonly name: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly billingPlanId: string;
-  readonly externalId: string | null;
+export interface StoredResource extends ResourceFields {
   readonly handle: string;
   readonly state: ResourceState;
   readonly idempotencyKey: string | null;
   readonly fingerprint: string | null;
-  readonly createdAt: number;
-  readonly updatedAt: number;
 }
 
 export async function insertResource(db: Kysely<KitTables>, r: StoredResource): Promise<void> {
   await db
     .insertInto('resources')
-    .values({
-      id: r.id,
-      installation_id: r.installationId,
-      product_id: r.productId,
-      name: r.name,
-      metadata: JSON.stringify(r.metadata),
-      billing_plan_id: r.billingPlanId,
-      external_id: r.externalId,
-      handle: r.handle,
-      state: r.state,
-      idempotency_key: r.idempotencyKey,
-      fingerprint: r.fingerprint,
-      created_at: r.createdAt,
-      updated_at: r.updatedAt,
-      deleted_at: null,
-    })
+    .values({ ...resourceColumns(r), handle: r.handle, state: r.state, idempotency_key: r.idempotencyKey, fingerprint: r.fingerprint })
     .execute();
 }
 
@@ -80,41 +57,15 @@ export async function moveResource(db: Kysely<KitTables>, id: string, from: read
   return Number(result.numUpdatedRows) === 1;
 }
 
-export interface ResourceChanges {
-  readonly name?: string;
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  readonly billingPlanId?: string;
-}
-
 export async function updateResource(db: Kysely<KitTables>, id: string, changes: ResourceChanges, now: number): Promise<void> {
   await db
     .updateTable('resources')
-    .set({
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
-      ...(changes.billingPlanId !== undefined && { billing_plan_id: changes.billingPlanId }),
-      updated_at: now,
-    })
+    .set(changedResourceColumns(changes, now))
     .where('id', '=', id)
     .where('state', '=', 'ready')
     .execute();
 }
 
 function toStoredResource(row: Selectable<ResourceTable>): StoredResource {
-  return {
-    id: row.id,
-    installationId: row.installation_id,
-    productId: row.product_id,
-    name: row.name,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    billingPlanId: row.billing_plan_id,
-    externalId: row.external_id,
-    handle: row.handle,
-    state: row.state,
-    idempotencyKey: row.idempotency_key,
-    fingerprint: row.fingerprint,
-    // pg may return bigint columns as strings; Number() makes both dialects agree.
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
+  return { ...resourceFields(row), handle: row.handle, state: row.state, idempotencyKey: row.idempotency_key, fingerprint: row.fingerprint };
 }

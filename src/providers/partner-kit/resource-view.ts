@@ -1,17 +1,6 @@
-import type { BillingPlan } from '../reference-partner/plans.js';
-import type { ResourceStatus } from '../reference-partner/resource-status.js';
 import type { KitProduct } from './backend.js';
 import type { StoredResource } from './resource-store.js';
-
-/** A Resource on the wire (partner-api.md §1.2); secrets are added by Provision only. */
-export interface ResourceWire {
-  readonly id: string;
-  readonly productId: string;
-  readonly name: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly status: ResourceStatus;
-  readonly billingPlan?: BillingPlan;
-}
+import type { ResourceWire } from './resource-wire.js';
 
 /**
  * A resource as the partner API shows it. Provisioning finishes within the request, so a

@@ -1,22 +1,18 @@
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../db/errors.js';
-import { PartnerError } from '../reference-partner/errors.js';
-import type { Answer, IdempotencyScope } from '../reference-partner/idempotency.js';
+import { lockedForUpdate } from '../../db/row-locks.js';
+import { PartnerError } from './errors.js';
+import type { Answer, IdempotencyScope } from './idempotency.js';
 import { credentialContext, openCredential } from './credentials.js';
 import { activateCredential, findCredentialByKey, highestGeneration, insertCredential, listCredentials, type StoredCredential } from './credential-store.js';
 import { newCredentialId, newPassword } from './identifiers.js';
 import type { KitContext } from './options.js';
+import type { RotationRequest } from './partner-api.js';
 import { findKitPlan, findKitProduct } from './products.js';
 import { findResource, type StoredResource } from './resource-store.js';
 import { revokeDueCredentials } from './revocation-job.js';
 import { serverFailure } from './server-failure.js';
 import type { KitTables } from './tables.js';
-
-export interface RotationRequest {
-  readonly reason?: string;
-  /** Hours the old credential stays valid, 0–720, fractions allowed (partner-api.md §1.1 #10). */
-  readonly delayOldSecretsExpirationHours?: number;
-}
 
 /** A pending rotation older than this was abandoned (its request died); a new one may replace it. */
 const ABANDONED_AFTER_MS = 5 * 60 * 1000;
@@ -90,9 +86,7 @@ async function claimRotation(ctx: KitContext, resource: StoredResource, scope: I
 async function insertPending(ctx: KitContext, resource: StoredResource, scope: IdempotencyScope | null): Promise<StoredCredential> {
   return ctx.db.transaction().execute(async (trx: Kysely<KitTables>) => {
     const now = ctx.now();
-    let lock = trx.selectFrom('resources').select('id').where('id', '=', resource.id);
-    if (ctx.dialect === 'postgres') lock = lock.forUpdate();
-    await lock.execute();
+    await lockedForUpdate(trx.selectFrom('resources').select('id').where('id', '=', resource.id), ctx.dialect).execute();
     for (const pending of await listCredentials(trx, resource.id, ['pending'])) {
       if (pending.createdAt > now - ABANDONED_AFTER_MS) {
         throw new PartnerError('conflict', `Resource ${resource.id} is being rotated by another request; retry shortly.`);

@@ -1,4 +1,4 @@
-import { PartnerError } from '../reference-partner/errors.js';
+import { PartnerError } from './errors.js';
 import type { KitContext } from './options.js';
 
 /**

@@ -1,3 +1,5 @@
+import type { ResourceColumns } from './resource-columns.js';
+
 /**
  * The bookkeeping of a provider built on the partner kit, as Kysely sees it. Each provider keeps
  * these tables under its own prefix (`pg_provider_`, `redis_provider_`) in Stockroom's database;
@@ -26,16 +28,7 @@ export interface InstallationTable {
 /** Where a resource is in its life; `provisioning` and `deleting` are resumed by a retry. */
 export type ResourceState = 'provisioning' | 'ready' | 'deleting' | 'deleted';
 
-export interface ResourceTable {
-  /** `res_…`, the id Stockroom stores as `externalResourceId`. */
-  id: string;
-  installation_id: string;
-  product_id: string;
-  name: string;
-  /** JSON object. */
-  metadata: string;
-  billing_plan_id: string;
-  external_id: string | null;
+export interface ResourceTable extends ResourceColumns {
   /**
    * The name of everything made for the resource on the real server (`sr_<base36>`: a database
    * and role, an ACL user and key prefix). Chosen and stored before anything is created, so a
@@ -46,9 +39,6 @@ export interface ResourceTable {
   /** The provision request's Idempotency-Key and a hash of that request. */
   idempotency_key: string | null;
   fingerprint: string | null;
-  created_at: number;
-  updated_at: number;
-  deleted_at: number | null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Secret } from '../reference-partner/secrets.js';
+import type { Secret } from '../partner-kit/secret.js';
 import type { BackendResource, Credential, PlanLimits, ResourceBackend } from '../partner-kit/backend.js';
 import { scramSha256Verifier } from './scram-verifier.js';
 import { serverAddress, urlHost, type ServerAddress } from './server-address.js';

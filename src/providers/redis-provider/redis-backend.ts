@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Secret } from '../reference-partner/secrets.js';
+import type { Secret } from '../partner-kit/secret.js';
 import type { BackendResource, Credential, ResourceBackend } from '../partner-kit/backend.js';
 import { aclRules, keyPrefixOf } from './acl-rules.js';
 

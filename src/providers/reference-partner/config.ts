@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Value } from 'typebox/value';
+import { LogLevel, parseEnv } from '../../config.js';
+import type { DatabaseConfig } from '../../db/database.js';
 
 /**
  * The environment of the standalone reference partner (`main.ts`). The defaults pair it with a
@@ -22,10 +23,7 @@ const EnvSchema = Type.Object({
   // Seals the secrets in its tables: a 32-byte key (64 hex chars or base64) or a passphrase.
   // Without it, SQLite keeps a generated key beside the database; PostgreSQL requires it.
   REFERENCE_PARTNER_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 16 })),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
+  LOG_LEVEL: LogLevel,
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -33,7 +31,8 @@ type Env = Static<typeof EnvSchema>;
 export interface ReferencePartnerConfig {
   readonly port: number;
   readonly host: string;
-  readonly database: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+  /** Opened with Stockroom's own `openDatabase`. */
+  readonly database: DatabaseConfig;
   readonly clientId: string;
   readonly issuer: string;
   readonly jwksUrl: string;
@@ -49,18 +48,7 @@ export class ReferencePartnerConfigError extends Error {
 
 /** Reads the environment into a frozen config, reporting every bad variable at once. */
 export function loadReferencePartnerConfig(env: Record<string, string | undefined>): ReferencePartnerConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(EnvSchema.properties)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') raw[key] = value;
-  }
-  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
-  const errors = [...Value.Errors(EnvSchema, converted)];
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.instancePath.replace(/^\//, '') || '(env)'}: ${e.message}`);
-    throw new ReferencePartnerConfigError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
-  }
-  const e = converted as Env;
+  const e: Env = parseEnv(EnvSchema, env, (message) => new ReferencePartnerConfigError(message));
   if (e.REFERENCE_PARTNER_DATABASE_URL && !e.REFERENCE_PARTNER_ENCRYPTION_KEY) {
     throw new ReferencePartnerConfigError('invalid configuration:\n  REFERENCE_PARTNER_ENCRYPTION_KEY: required with REFERENCE_PARTNER_DATABASE_URL (every replica must share it)');
   }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { PartnerError } from './errors.js';
+import { PartnerError } from '../partner-kit/errors.js';
 import { FREE_PLAN_ID } from './plans.js';
 import { countLiveResourcesOnPlan } from './resource-store.js';
 import type { PartnerContext } from './options.js';

@@ -1,5 +1,5 @@
 import type { MetadataProperty } from './metadata.js';
-import { isResourceStatus, RESOURCE_STATUSES, type ResourceStatus } from './resource-status.js';
+import { isResourceStatus, RESOURCE_STATUSES, type ResourceStatus } from '../partner-kit/resource-status.js';
 
 /** One test hook, as the README lists it. */
 export interface HookDescription {

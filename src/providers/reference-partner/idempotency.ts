@@ -1,43 +1,13 @@
-import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../db/errors.js';
-import { PartnerError, validationError } from './errors.js';
+import { PartnerError } from '../partner-kit/errors.js';
+import type { Answer, IdempotencyScope } from '../partner-kit/idempotency.js';
 import { deleteStoredAnswersBefore, findStoredAnswer, insertStoredAnswer } from './idempotency-store.js';
 import type { PartnerContext } from './options.js';
 import type { PartnerTables } from './tables.js';
 
 /** How long an answer is kept for replay, like Stockroom's own keys (semantics.md §5). */
 const KEY_TTL_MS = 24 * 60 * 60 * 1000;
-
-/** One `Idempotency-Key`, scoped to the installation it was sent for. */
-export interface IdempotencyScope {
-  readonly installationId: string;
-  readonly key: string;
-  /** Method, path and body of the request, hashed. */
-  readonly fingerprint: string;
-}
-
-/** An answer that can be sent now or replayed later. */
-export interface Answer {
-  readonly statusCode: number;
-  readonly body: unknown;
-}
-
-/** The request's `Idempotency-Key` (1–255 characters), or null when it sent none. */
-export function idempotencyScope(request: FastifyRequest, installationId: string): IdempotencyScope | null {
-  const header = request.headers['idempotency-key'];
-  if (header === undefined) return null;
-  const key = Array.isArray(header) ? (header[0] ?? '') : header;
-  if (key.length < 1 || key.length > 255) {
-    throw validationError([{ key: 'Idempotency-Key', message: 'must be 1 to 255 characters' }]);
-  }
-  const path = request.url.split('?')[0] ?? '';
-  const fingerprint = createHash('sha256')
-    .update(`${request.method} ${path}\n${canonicalJson(request.body ?? null)}`)
-    .digest('hex');
-  return { installationId, key, fingerprint };
-}
 
 /**
  * The answer already given under this key, or null. The same key with another request is
@@ -82,22 +52,4 @@ export async function answerOnce(
     }
     throw error;
   }
-}
-
-/** Sends an answer, marking replays the way Stockroom marks its own. */
-export function sendAnswer(reply: FastifyReply, answer: Answer, replayed: boolean): FastifyReply {
-  if (replayed) void reply.header('idempotent-replayed', 'true');
-  return reply.code(answer.statusCode).type('application/json; charset=utf-8').send(JSON.stringify(answer.body));
-}
-
-/** JSON with object keys sorted, so equal bodies hash equally whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -1,19 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { registerPartnerAuth } from './auth.js';
-import { registerTolerantJsonParser } from './body-parser.js';
-import { registerPartnerErrorHandler } from './error-handler.js';
+import { servePartnerApi } from '../partner-kit/partner-server.js';
 import { resolveContext, type ReferencePartnerOptions } from './options.js';
 import { sealPlaintextRows } from './sealed-values.js';
-import { installationRoutes } from './routes/installations.js';
-import { planRoutes } from './routes/plans.js';
-import { resourceRoutes } from './routes/resources.js';
-import { secretRoutes } from './routes/secrets.js';
+import { referencePartnerApi } from './reference-api.js';
 
 export type { ReferencePartnerOptions } from './options.js';
 export { migrateReferencePartner } from './migrate.js';
 export { REFERENCE_PRODUCTS, type ReferenceProduct } from './products.js';
 export { HOOKS, type HookDescription } from './hooks.js';
-export type { BillingPlan } from './plans.js';
+export type { BillingPlan } from '../partner-kit/billing-plan.js';
 
 /**
  * The reference partner: Stockroom's built-in storage provider, an HTTP service that speaks
@@ -33,17 +28,6 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
   const sealed = await sealPlaintextRows(ctx.db, ctx.secretBox);
   if (sealed > 0) app.log.info({ rows: sealed }, 'reference partner sealed secrets stored in plaintext');
 
-  // Stockroom's own token check (src/http/plugins/auth.ts) runs on every route of the server
-  // unless a route says `auth: 'none'`; the partner checks its callers' JWTs itself.
-  app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, auth: 'none' };
-  });
-  registerTolerantJsonParser(app);
-  registerPartnerErrorHandler(app);
-  registerPartnerAuth(app, { clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now });
-
-  await app.register(installationRoutes, { ctx });
-  await app.register(planRoutes, { ctx });
-  await app.register(resourceRoutes, { ctx });
-  await app.register(secretRoutes, { ctx });
+  const settings = { providerName: 'reference partner', clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now };
+  await servePartnerApi(app, settings, referencePartnerApi(ctx));
 };

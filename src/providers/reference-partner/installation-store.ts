@@ -1,5 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { hashToken } from '../../crypto/secret-box.js';
+import type { Dialect } from '../../db/database.js';
+import { lockedForUpdate } from '../../db/row-locks.js';
 import type { InstallationTable, PartnerTables } from './tables.js';
 
 /** What the partner keeps of an installation. Of the access token only a hash is kept. */
@@ -12,11 +14,7 @@ export interface Installation {
   readonly updatedAt: number;
 }
 
-export interface InstallationInput {
-  readonly id: string;
-  readonly scopes: readonly string[];
-  readonly acceptedPolicies: Readonly<Record<string, string>>;
-  readonly account: Readonly<Record<string, unknown>>;
+export interface InstallationInput extends Omit<Installation, 'createdAt' | 'updatedAt'> {
   /** The installation's token for calling back Stockroom: a secret. */
   readonly accessToken: string;
   readonly tokenType: string;
@@ -57,12 +55,11 @@ export async function findLiveInstallation(db: Kysely<PartnerTables>, id: string
  */
 export async function lockLiveInstallation(
   trx: Kysely<PartnerTables>,
-  dialect: 'sqlite' | 'postgres',
+  dialect: Dialect,
   id: string,
 ): Promise<Installation | undefined> {
-  let query = trx.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
-  if (dialect === 'postgres') query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  const query = trx.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
+  const row = await lockedForUpdate(query, dialect).executeTakeFirst();
   return row ? toInstallation(row) : undefined;
 }
 

@@ -1,4 +1,4 @@
-import type { FieldError } from './errors.js';
+import type { FieldError } from '../partner-kit/errors.js';
 
 /** One choice of a `select` control. */
 export interface MetadataOption {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from '../../db/database.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { HookDefaults } from './hooks.js';
 import type { PartnerTables } from './tables.js';
@@ -7,7 +8,7 @@ import type { PartnerTables } from './tables.js';
 export interface ReferencePartnerOptions {
   /** Holds the partner's own `ref_partner_` tables; run `migrateReferencePartner` on it first. */
   db: Kysely<any>;
-  dialect: 'sqlite' | 'postgres';
+  dialect: Dialect;
   /** Seals the resources' secrets and the recorded answers (which hold secrets) in its tables. */
   secretBox: SecretBox;
   /** The JWT `aud` it requires: the integration's client id, e.g. `oac_reference`. */
@@ -32,7 +33,7 @@ export interface ReferencePartnerOptions {
 /** What the partner's routes work with: the options resolved to their defaults. */
 export interface PartnerContext extends HookDefaults {
   readonly db: Kysely<PartnerTables>;
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: Dialect;
   readonly secretBox: SecretBox;
   readonly now: () => number;
   readonly freeResourceQuota: number;

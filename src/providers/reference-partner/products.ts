@@ -1,14 +1,9 @@
 import { TESTING_METADATA_PROPERTIES } from './hooks.js';
+import type { PlanDetail } from '../partner-kit/billing-plan.js';
 import type { MetadataOption, MetadataSchema } from './metadata.js';
 
 /** How the reference partner makes up a secret's value (see secrets.ts). */
 export type SecretKind = 'postgres-url' | 'https-url' | 'token';
-
-/** A label and value shown on a plan card. */
-export interface PlanDetail {
-  readonly label: string;
-  readonly value?: string;
-}
 
 /**
  * A product the reference partner offers. `id` and `slug` are also what Stockroom's default

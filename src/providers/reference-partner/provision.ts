@@ -1,25 +1,19 @@
-import { PartnerError, validationError } from './errors.js';
+import { PartnerError, validationError } from '../partner-kit/errors.js';
 import { assertFreePlanOffered } from './free-quota.js';
 import type { ProvisionHooks } from './hooks.js';
-import { answerOnce, type Answer, type IdempotencyScope } from './idempotency.js';
+import type { BillingPlan } from '../partner-kit/billing-plan.js';
+import type { Answer, IdempotencyScope } from '../partner-kit/idempotency.js';
+import { newResourceId } from '../partner-kit/identifiers.js';
+import type { ProvisionRequest } from '../partner-kit/partner-api.js';
+import { answerOnce } from './idempotency.js';
 import { lockLiveInstallation } from './installation-store.js';
 import { validateMetadata } from './metadata.js';
 import type { PartnerContext } from './options.js';
-import { FREE_PLAN_ID, productPlans, type BillingPlan } from './plans.js';
+import { FREE_PLAN_ID, productPlans } from './plans.js';
 import { findProduct, REFERENCE_PRODUCTS, type ReferenceProduct } from './products.js';
-import { newResourceId } from './random-text.js';
 import { insertResource, type StoredResource } from './resource-store.js';
 import { presentResource } from './resource-view.js';
 import { generateSecrets } from './secrets.js';
-
-/** The Provision Resource body (partner-api.md §1.1 #5). */
-export interface ProvisionRequest {
-  readonly productId: string;
-  readonly name: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly billingPlanId: string;
-  readonly externalId?: string;
-}
 
 /**
  * Provisions a virtual resource: hooks first, then product, plan and metadata checks, then one

@@ -1,25 +1,19 @@
-import { PartnerError, validationError } from './errors.js';
+import { PartnerError, validationError } from '../partner-kit/errors.js';
 import { assertFreePlanOffered } from './free-quota.js';
 import { failsOnDelete } from './hooks.js';
-import { answerOnce, type Answer, type IdempotencyScope } from './idempotency.js';
+import type { Answer, IdempotencyScope } from '../partner-kit/idempotency.js';
+import type { ResourceUpdate, RotationRequest } from '../partner-kit/partner-api.js';
+import type { ResourceWire } from '../partner-kit/resource-wire.js';
+import type { Secret } from '../partner-kit/secret.js';
+import { answerOnce } from './idempotency.js';
 import { lockLiveInstallation } from './installation-store.js';
 import { validateMetadata } from './metadata.js';
 import type { PartnerContext } from './options.js';
 import { FREE_PLAN_ID } from './plans.js';
 import { findKnownProduct, findPlan } from './provision.js';
-import type { ResourceStatus } from './resource-status.js';
 import { findLiveResource, markResourceDeleted, replaceSecrets, updateResource, type StoredResource } from './resource-store.js';
-import { presentResource, type ResourceWire } from './resource-view.js';
-import { generateSecrets, type Secret } from './secrets.js';
-
-/** The Update Resource body (partner-api.md §1.1 #7); every field is optional. */
-export interface ResourceUpdate {
-  readonly name?: string;
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  readonly billingPlanId?: string;
-  /** Deprecated in the partner API, kept so callers can move a resource between states by hand. */
-  readonly status?: ResourceStatus;
-}
+import { presentResource } from './resource-view.js';
+import { generateSecrets } from './secrets.js';
 
 export async function getResource(ctx: PartnerContext, installationId: string, resourceId: string): Promise<StoredResource> {
   const resource = await findLiveResource(ctx.db, ctx.secretBox, installationId, resourceId);
@@ -60,12 +54,6 @@ export async function deleteResource(ctx: PartnerContext, installationId: string
     throw new PartnerError('internal_server_error', `Test hook fail-delete: the partner failed to delete ${resourceId}.`);
   }
   await markResourceDeleted(ctx.db, installationId, resourceId, ctx.now());
-}
-
-export interface RotationRequest {
-  readonly reason?: string;
-  /** Hours the old values stay valid, 0–720 (partner-api.md §1.1 #10). */
-  readonly delayOldSecretsExpirationHours?: number;
 }
 
 /**

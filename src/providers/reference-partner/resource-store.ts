@@ -1,46 +1,28 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { openJson, resourceSecretsContext, sealJson } from './sealed-values.js';
-import type { ResourceStatus } from './resource-status.js';
-import type { Secret } from './secrets.js';
+import { changedResourceColumns, resourceColumns, resourceFields, type ResourceChanges as CommonResourceChanges, type ResourceFields } from '../partner-kit/resource-columns.js';
+import type { ResourceStatus } from '../partner-kit/resource-status.js';
+import type { Secret } from '../partner-kit/secret.js';
 import type { PartnerTables, ResourceTable } from './tables.js';
 
 /** A resource as the partner stores it. Times are epoch milliseconds. */
-export interface StoredResource {
-  readonly id: string;
-  readonly installationId: string;
-  /** The product's slug. */
-  readonly productId: string;
-  readonly name: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly billingPlanId: string;
-  readonly externalId: string | null;
+export interface StoredResource extends ResourceFields {
   /** The stored status; read it through `effectiveStatus`. */
   readonly status: ResourceStatus;
   readonly readyAt: number | null;
   readonly secrets: readonly Secret[];
-  readonly createdAt: number;
-  readonly updatedAt: number;
 }
 
 export async function insertResource(db: Kysely<PartnerTables>, box: SecretBox, resource: StoredResource): Promise<void> {
   await db
     .insertInto('ref_partner_resources')
     .values({
-      id: resource.id,
-      installation_id: resource.installationId,
-      product_id: resource.productId,
-      name: resource.name,
-      metadata: JSON.stringify(resource.metadata),
-      billing_plan_id: resource.billingPlanId,
-      external_id: resource.externalId,
+      ...resourceColumns(resource),
       status: resource.status,
       ready_at: resource.readyAt,
       secrets: sealJson(box, resource.secrets, resourceSecretsContext(resource.id)),
       previous_secrets_expire_at: null,
-      created_at: resource.createdAt,
-      updated_at: resource.updatedAt,
-      deleted_at: null,
     })
     .execute();
 }
@@ -72,10 +54,7 @@ export async function countLiveResourcesOnPlan(db: Kysely<PartnerTables>, instal
   return Number(row.count);
 }
 
-export interface ResourceChanges {
-  readonly name?: string;
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  readonly billingPlanId?: string;
+export interface ResourceChanges extends CommonResourceChanges {
   /** Setting a status ends any pending-to-ready countdown. */
   readonly status?: ResourceStatus;
 }
@@ -84,11 +63,8 @@ export async function updateResource(db: Kysely<PartnerTables>, installationId: 
   await db
     .updateTable('ref_partner_resources')
     .set({
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.metadata !== undefined && { metadata: JSON.stringify(changes.metadata) }),
-      ...(changes.billingPlanId !== undefined && { billing_plan_id: changes.billingPlanId }),
+      ...changedResourceColumns(changes, now),
       ...(changes.status !== undefined && { status: changes.status, ready_at: null }),
-      updated_at: now,
     })
     .where('installation_id', '=', installationId)
     .where('id', '=', id)
@@ -141,18 +117,9 @@ function liveResources(db: Kysely<PartnerTables>, installationId: string) {
 
 function toStoredResource(row: Selectable<ResourceTable>, box: SecretBox): StoredResource {
   return {
-    id: row.id,
-    installationId: row.installation_id,
-    productId: row.product_id,
-    name: row.name,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    billingPlanId: row.billing_plan_id,
-    externalId: row.external_id,
+    ...resourceFields(row),
     status: row.status as ResourceStatus,
-    // pg returns bigint columns as strings unless told otherwise; Number() makes both dialects agree.
     readyAt: row.ready_at === null ? null : Number(row.ready_at),
     secrets: openJson(box, row.secrets, resourceSecretsContext(row.id)) as Secret[],
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
   };
 }

@@ -1,25 +1,8 @@
-import { productPlans, type BillingPlan } from './plans.js';
+import type { ResourceWire } from '../partner-kit/resource-wire.js';
+import { productPlans } from './plans.js';
 import { findProduct } from './products.js';
 import type { StoredResource } from './resource-store.js';
-import { effectiveStatus, type ResourceStatus } from './resource-status.js';
-
-/** A notification shown on the resource (partner-api.md §1.2). */
-export interface Notification {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly title: string;
-  readonly message?: string;
-}
-
-/** A Resource on the wire (partner-api.md §1.2); secrets are added by Provision only. */
-export interface ResourceWire {
-  readonly id: string;
-  readonly productId: string;
-  readonly name: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly status: ResourceStatus;
-  readonly billingPlan?: BillingPlan;
-  readonly notification?: Notification | null;
-}
+import { effectiveStatus } from './effective-status.js';
 
 export function presentResource(resource: StoredResource, now: number): ResourceWire {
   const status = effectiveStatus(resource.status, resource.readyAt, now);

@@ -1,11 +1,6 @@
-import { randomText } from './random-text.js';
+import type { Secret } from '../partner-kit/secret.js';
+import { randomText } from '../partner-kit/random-text.js';
 import type { ReferenceProduct, SecretKind } from './products.js';
-
-/** A secret as the partner API sends it (partner-api.md §1.2). */
-export interface Secret {
-  readonly name: string;
-  readonly value: string;
-}
 
 /**
  * Fresh secret values for a resource. They are virtual (hosts under the reserved `.invalid`

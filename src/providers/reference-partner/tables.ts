@@ -1,3 +1,5 @@
+import type { ResourceColumns } from '../partner-kit/resource-columns.js';
+
 /**
  * The reference partner's own tables, as Kysely sees them. They are prefixed `ref_partner_` so
  * that they can live in Stockroom's database without touching its tables. Timestamps are epoch
@@ -28,16 +30,7 @@ export interface InstallationTable {
   deleted_at: number | null;
 }
 
-export interface ResourceTable {
-  id: string;
-  installation_id: string;
-  /** The product's slug. */
-  product_id: string;
-  name: string;
-  /** JSON object. */
-  metadata: string;
-  billing_plan_id: string;
-  external_id: string | null;
+export interface ResourceTable extends ResourceColumns {
   /** The stored status; `pending` reads as `ready` once `ready_at` has passed. */
   status: string;
   ready_at: number | null;
@@ -48,9 +41,6 @@ export interface ResourceTable {
    */
   secrets: string;
   previous_secrets_expire_at: number | null;
-  created_at: number;
-  updated_at: number;
-  deleted_at: number | null;
 }
 
 export interface IdempotencyKeyTable {

@@ -1,40 +1,35 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { PartnerError } from '../../reference-partner/errors.js';
-import { DeleteInstallationBody, InstallationParams, UpsertInstallationBody } from '../../reference-partner/schemas.js';
-import { deleteInstallationResources } from '../deprovision.js';
-import { isLiveInstallation, markInstallationDeleted, upsertInstallation } from '../installation-store.js';
-import type { KitContext } from '../options.js';
+import { PartnerError } from '../errors.js';
+import type { PartnerApi } from '../partner-api.js';
+import { DeleteInstallationBody, InstallationParams, UpsertInstallationBody } from '../schemas.js';
 
 /** Upsert, Get and Delete Installation (partner-api.md §1.1 #1, #2, #4). */
-export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: KitContext }> = async (app, { ctx }) => {
-  // The body is validated but not kept: these providers never call Stockroom back, so they need
-  // neither the account nor the installation's access token.
+export const installationRoutes: FastifyPluginAsyncTypebox<{ api: PartnerApi }> = async (app, { api }) => {
+  // Vercel's example answers 201; the partner API documents 200 with an optional body.
   app.put('/v1/installations/:installationId', { schema: { params: InstallationParams, body: UpsertInstallationBody } }, async (request) => {
-    await upsertInstallation(ctx.db, request.params.installationId, ctx.now());
+    await api.upsertInstallation(request.params.installationId, request.body);
     return {};
   });
 
-  // Billed per resource, so there is no installation-level plan to report.
+  // Resources are billed one by one, so there is no installation-level plan to report.
   app.get('/v1/installations/:installationId', { schema: { params: InstallationParams } }, async (request) => {
     const { installationId } = request.params;
-    if (!(await isLiveInstallation(ctx.db, installationId))) throw new PartnerError('not_found', `Installation ${installationId} was not found.`);
+    if (!(await api.isLiveInstallation(installationId))) throw new PartnerError('not_found', `Installation ${installationId} was not found.`);
     return {};
   });
 
-  // With cascadeResourceDeletion every database or user of the installation is dropped for real,
-  // before the installation is marked deleted, so a failure can be retried.
+  // Deleting again succeeds too.
   app.delete(
     '/v1/installations/:installationId',
     {
       schema: { params: InstallationParams, body: DeleteInstallationBody },
+      // Vercel may send no body; treat that as `{}` before validation.
       preValidation: async (request) => {
         request.body ??= {};
       },
     },
     async (request) => {
-      const { installationId } = request.params;
-      if (request.body.cascadeResourceDeletion) await deleteInstallationResources(ctx, installationId);
-      await markInstallationDeleted(ctx.db, installationId, ctx.now());
+      await api.deleteInstallation(request.params.installationId, request.body.cascadeResourceDeletion ?? false);
       return { finalized: true };
     },
   );

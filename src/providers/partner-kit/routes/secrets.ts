@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { idempotencyScope, sendAnswer } from '../../reference-partner/idempotency.js';
-import { ResourceParams, RotateSecretsBody } from '../../reference-partner/schemas.js';
-import type { KitContext } from '../options.js';
-import { rotateSecrets } from '../rotation.js';
+import { idempotencyScope, sendAnswer } from '../idempotency.js';
+import type { PartnerApi } from '../partner-api.js';
+import { ResourceParams, RotateSecretsBody } from '../schemas.js';
 
-/** Request Secrets Rotation (partner-api.md §1.1 #10), answered synchronously. */
-export const secretRoutes: FastifyPluginAsyncTypebox<{ ctx: KitContext }> = async (app, { ctx }) => {
+/** Request Secrets Rotation (partner-api.md §1.1 #10). */
+export const secretRoutes: FastifyPluginAsyncTypebox<{ api: PartnerApi }> = async (app, { api }) => {
   app.post(
     '/v1/installations/:installationId/resources/:resourceId/secrets/rotate',
     {
@@ -16,7 +15,7 @@ export const secretRoutes: FastifyPluginAsyncTypebox<{ ctx: KitContext }> = asyn
     },
     async (request, reply) => {
       const { installationId, resourceId } = request.params;
-      const { answer, replayed } = await rotateSecrets(ctx, installationId, resourceId, request.body, idempotencyScope(request, installationId));
+      const { answer, replayed } = await api.rotateSecrets(installationId, resourceId, request.body, idempotencyScope(request, installationId));
       return sendAnswer(reply, answer, replayed);
     },
   );

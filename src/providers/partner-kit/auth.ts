@@ -17,8 +17,8 @@ export interface PartnerClaims {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the reference partner's token check on its own routes. */
-    referencePartnerClaims: PartnerClaims | null;
+    /** Set by the partner kit's token check on a partner server's routes. */
+    partnerClaims: PartnerClaims | null;
   }
 }
 
@@ -34,7 +34,7 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 const CLOCK_TOLERANCE_S = 5;
 
 /**
- * Verifies `Authorization: Bearer <JWT>` on every route of the partner: an RS256 signature by a
+ * Verifies `Authorization: Bearer <JWT>` on every route of a partner server: an RS256 signature by a
  * key of the JWKS, `iss`, `aud`, `exp`, and the `installation_id` claim against the path. Every
  * failure is 403 `forbidden`, including tokens that cannot be parsed and keys that are not in the
  * JWKS, where Vercel's example partner answers 500 (partner-api.md §1.3). A `USER` role
@@ -47,7 +47,7 @@ export function registerPartnerAuth(app: FastifyInstance, settings: PartnerAuthS
   const keySet = (): JWTVerifyGetKey => (keys ??= createRemoteJWKSet(new URL(resolve(settings.jwksUrl))));
   const verified = createVerifiedTokenCache();
 
-  app.decorateRequest('referencePartnerClaims', null);
+  app.decorateRequest('partnerClaims', null);
   app.addHook('onRequest', async (request) => {
     // Unknown routes have no handler: let the not-found handler answer.
     if (!request.routeOptions.url) return;
@@ -59,13 +59,13 @@ export function registerPartnerAuth(app: FastifyInstance, settings: PartnerAuthS
     if (request.method !== 'GET' && claims.userRole === 'USER') {
       throw new PartnerError('forbidden', 'The user role USER may read but not change resources.');
     }
-    request.referencePartnerClaims = claims;
+    request.partnerClaims = claims;
   });
 }
 
 /** The verified caller of a route behind `registerPartnerAuth`. */
 export function claimsOf(request: FastifyRequest): PartnerClaims {
-  const claims = request.referencePartnerClaims;
+  const claims = request.partnerClaims;
   if (!claims) throw new PartnerError('forbidden', 'The request carries no verified token.');
   return claims;
 }
@@ -148,7 +148,7 @@ function refusal(request: FastifyRequest, error: unknown): PartnerError {
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return new PartnerError('forbidden', 'The token is malformed.');
   // The JWKS could not be fetched or read: still the caller cannot be trusted, but an operator
   // should hear about it. Only the error is logged, never the token.
-  request.log.warn({ err: error }, 'reference partner could not verify a token');
+  request.log.warn({ err: error }, 'partner server could not verify a token');
   return new PartnerError('forbidden', 'The token could not be verified.');
 }
 

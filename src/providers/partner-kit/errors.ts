@@ -1,7 +1,7 @@
 /**
- * The errors the reference partner answers with, in the partner API's shape
- * `{"error":{"code","message","fields"?}}` (partner-api.md §1). It is a separate service from
- * Stockroom's point of view, so it keeps its own small catalogue instead of Stockroom's; the
+ * The errors a partner server built on the kit answers with, in the partner API's shape
+ * `{"error":{"code","message","fields"?}}` (partner-api.md §1). A partner is a separate service
+ * from Stockroom's point of view, so it keeps its own small catalogue instead of Stockroom's; the
  * status always comes from here.
  */
 export const PARTNER_ERRORS = {

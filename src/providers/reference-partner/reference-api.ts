@@ -1,0 +1,106 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PartnerError, validationError } from '../partner-kit/errors.js';
+import type { PartnerApi } from '../partner-kit/partner-api.js';
+import { isFreePlanOffered } from './free-quota.js';
+import { readProvisionHooks } from './hooks.js';
+import { findReplay } from './idempotency.js';
+import { findLiveInstallation, markInstallationDeleted, upsertInstallation } from './installation-store.js';
+import type { PartnerContext } from './options.js';
+import { FREE_PLAN_ID, installationPlans, offeredPlans, productPlans } from './plans.js';
+import { findProduct } from './products.js';
+import { provisionResource } from './provision.js';
+import { changeResource, deleteResource, getResource, rotateSecrets } from './resource-changes.js';
+import { listLiveResources, markInstallationResourcesDeleted } from './resource-store.js';
+import { presentResource } from './resource-view.js';
+
+/** The partner API over the reference partner's virtual resources, kept in its `ref_partner_` tables. */
+export function referencePartnerApi(ctx: PartnerContext): PartnerApi {
+  return {
+    async upsertInstallation(installationId, body) {
+      const installation = {
+        id: installationId,
+        scopes: body.scopes,
+        acceptedPolicies: body.acceptedPolicies,
+        account: body.account,
+        accessToken: body.credentials.access_token,
+        tokenType: body.credentials.token_type,
+      };
+      await upsertInstallation(ctx.db, installation, ctx.now());
+    },
+    isLiveInstallation: async (installationId) => (await findLiveInstallation(ctx.db, installationId)) !== undefined,
+    // Nothing is ever invoiced, so deletion is final at once.
+    async deleteInstallation(installationId, cascade) {
+      const now = ctx.now();
+      await ctx.db.transaction().execute(async (trx) => {
+        await markInstallationDeleted(trx, installationId, now);
+        if (cascade) await markInstallationResourcesDeleted(trx, installationId, now);
+      });
+    },
+
+    async productPlans(productSlug, metadataQuery, callerInstallationId) {
+      const product = findProduct(productSlug);
+      if (!product) throw new PartnerError('not_found', `Product ${productSlug} was not found.`);
+      const metadata = parseMetadataQuery(metadataQuery);
+      return offeredPlans(productPlans(product, metadata), await isFreePlanOffered(ctx, ctx.db, callerInstallationId));
+    },
+    installationPlans: async (installationId) => offeredPlans(installationPlans(), await isFreePlanOffered(ctx, ctx.db, installationId)),
+    async resourcePlans(installationId, resourceId, metadataQuery) {
+      const resource = await getResource(ctx, installationId, resourceId);
+      const product = findProduct(resource.productId);
+      if (!product) throw new PartnerError('not_found', `Product ${resource.productId} was not found.`);
+      const metadata = metadataQuery === undefined ? resource.metadata : parseMetadataQuery(metadataQuery);
+      // A resource already on the free plan keeps seeing it: it is its current plan.
+      const freeOffered = resource.billingPlanId === FREE_PLAN_ID || (await isFreePlanOffered(ctx, ctx.db, installationId));
+      return offeredPlans(productPlans(product, metadata), freeOffered);
+    },
+
+    async provisionResource(installationId, request, scope) {
+      // A replay answers at once, even for `fail-slow`: the work was done the first time.
+      const replay = scope && (await findReplay(ctx, scope));
+      if (replay) return { answer: replay, replayed: true };
+      const hooks = readProvisionHooks(request.name, request.metadata, ctx);
+      try {
+        return await provisionResource(ctx, installationId, request, hooks, scope);
+      } finally {
+        // `fail-slow` delays every answer, refusals included, as a slow partner would.
+        if (hooks.answerDelayMs > 0) await pause(hooks.answerDelayMs, ctx.closing);
+      }
+    },
+    async listResources(installationId, ids) {
+      const resources = await listLiveResources(ctx.db, ctx.secretBox, installationId, ids);
+      const now = ctx.now();
+      return resources.map((r) => presentResource(r, now));
+    },
+    getResource: async (installationId, resourceId) => presentResource(await getResource(ctx, installationId, resourceId), ctx.now()),
+    updateResource: (installationId, resourceId, update) => changeResource(ctx, installationId, resourceId, update),
+    deleteResource: (installationId, resourceId) => deleteResource(ctx, installationId, resourceId),
+    async rotateSecrets(installationId, resourceId, request, scope) {
+      const replay = scope && (await findReplay(ctx, scope));
+      if (replay) return { answer: replay, replayed: true };
+      return rotateSecrets(ctx, installationId, resourceId, request, scope);
+    },
+  };
+}
+
+function parseMetadataQuery(text: string | undefined): Record<string, unknown> {
+  if (text === undefined || text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw validationError([{ key: 'metadata', message: 'must be a JSON object' }]);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw validationError([{ key: 'metadata', message: 'must be a JSON object' }]);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Waits, but gives up when the server closes so a shutdown is not held by test delays. */
+async function pause(ms: number, closing: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal: closing });
+  } catch {
+    // Aborted by shutdown: answer now.
+  }
+}
