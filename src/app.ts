@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from './app-context.js';
 import { answerClientError, collectRouteMatchers, registerErrorHandler, renderFrameworkError } from './http/plugins/error-handler.js';
 import { registerAuth } from './http/plugins/auth.js';
+import { registerCloseOnShutdown } from './http/plugins/close-on-shutdown.js';
 import { registerNulGuard } from './http/plugins/nul-guard.js';
 import { registerIdempotency } from './http/plugins/idempotency.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
@@ -65,6 +66,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   // Stockroom's API speaks JSON only: other bodies answer 415 rather than reaching a handler.
   app.removeContentTypeParser('text/plain');
   registerNulGuard(app);
+  registerCloseOnShutdown(app);
   registerAuth(app, ctx);
   // After auth, whose onRequest hook resolves the token and team both of these key on. The
   // idempotency claim comes before the provisioning limit (met where a create writes its row), so

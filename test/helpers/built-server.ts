@@ -59,6 +59,8 @@ export interface StartOptions {
   readonly maxOutput?: number;
   /** Another copy of the bundle to run (a test of how it behaves elsewhere); BUNDLE by default. */
   readonly bundle?: string;
+  /** Node options before the bundle, e.g. `['--import', 'tsx', '--import', './test/helpers/failing-wal-sync.ts']`. */
+  readonly nodeArgs?: readonly string[];
 }
 
 /**
@@ -69,7 +71,7 @@ export interface StartOptions {
  */
 export async function startBuiltServer(t: TestContext | null, env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<BuiltServer> {
   assertFreshBuild();
-  const child = spawn(process.execPath, [options.bundle ?? BUNDLE], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bundle ?? BUNDLE], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return watch(t, child, options);
 }
 

@@ -6,6 +6,7 @@ import { IDEMPOTENCY_KEY_TTL_MS, IDEMPOTENCY_LEASE_MS, requestFingerprint } from
 import { sweepExpiredIdempotencyKeys } from '../../src/http/plugins/idempotency.js';
 import { createTeam, createUser } from '../helpers/accounts.js';
 import { createTestDatabase, dialectsToTest, NO_POSTGRES, type TestDialect } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -73,11 +74,7 @@ function assertReplayOf(replay: TestResponse, first: TestResponse): void {
 
 /** Waits (bounded) until the request with `key` holds its claim, i.e. is running. */
 async function claimed(server: TestServer, key: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if ((await keyRows(server)).some((r) => r.key === key && r.status_code === null)) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  assert.fail(`the request with key ${key} never started`);
+  await eventually(`the request with key ${key} holds its claim`, async () => (await keyRows(server)).some((r) => r.key === key && r.status_code === null), { timeoutMs: 5000 });
 }
 
 for (const dialect of dialectsToTest()) {

@@ -3,6 +3,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { createTeam, createUser } from '../helpers/accounts.js';
 import { createTestDatabase, dialectsToTest, NO_POSTGRES, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -110,11 +111,10 @@ for (const dialect of dialectsToTest()) {
         });
 
       const slow = create(busy, 'slow-db', { testing_delay_ms: 3000 });
-      for (let i = 0; i < 200; i++) {
+      await eventually('the slow create holds its provisioning row', async () => {
         const rows = await s.stockroom.ctx.db.selectFrom('stores').select('id').where('team_id', '=', busy.teamId).where('lifecycle', '=', 'provisioning').execute();
-        if (rows.length === 1) break;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+        return rows.length === 1;
+      }, { timeoutMs: 5000 });
       const refused = await create(busy, 'second-db', {}, 'second');
       assert.equal(refused.status, 429, refused.text);
       assert.equal(refused.body.error.code, 'rate_limited');

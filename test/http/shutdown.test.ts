@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startBuiltServer } from '../helpers/built-server.js';
 import { createTestDatabase } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { OWNER_TOKEN, send } from '../helpers/stockroom.js';
 
 /**
@@ -15,26 +16,29 @@ test('SIGTERM lets a request in flight finish, then exits 0', async (t) => {
   t.after(() => database.drop());
   const server = await startBuiltServer(t, { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info', STOCKROOM_PROVIDER_TIMEOUT_MS: '20000' });
   const { url } = server;
-  // The bootstrap installation is made right after listening; wait for it.
-  let icfg: string | undefined;
-  for (let i = 0; i < 50 && !icfg; i++) {
-    const list = await send(url, 'GET', '/v1/integrations/configurations?view=account');
-    icfg = list.body?.[0]?.id;
-    if (!icfg) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(icfg);
+  // The bootstrap installation is made before the listening line.
+  const list = await send(url, 'GET', '/v1/integrations/configurations?view=account');
+  const icfg: string | undefined = list.body?.[0]?.id;
+  assert.ok(icfg, list.text);
 
   const inFlight = send(url, 'POST', '/v1/storage/stores/integration/direct', {
     body: { name: 'slow-store', integrationConfigurationId: icfg, integrationProductIdOrSlug: 'acme-db', metadata: { region: 'iad1', testing_delay_ms: 1500 } },
   });
-  await new Promise((r) => setTimeout(r, 400));
+  // The reference partner stores the resource, then delays its answer: once the row is there the
+  // create is waiting on the provider.
+  const file = new Database(join(database.dataDir, 'stockroom.db'), { readonly: true });
+  t.after(() => file.close());
+  await eventually('the partner holds the slow store\'s resource', () => file.prepare('select 1 from ref_partner_resources where name = ?').get('slow-store') !== undefined);
+  const signalledAt = Date.now();
   const [res, code] = await Promise.all([inFlight, server.stop()]);
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.store.name, 'slow-store');
   assert.equal(code, 0, server.output());
   assert.match(server.output(), /shutting down/);
-  const db = new Database(join(database.dataDir, 'stockroom.db'), { readonly: true });
-  const row = db.prepare('select lifecycle from stores where name = ?').get('slow-store') as { lifecycle: string } | undefined;
-  db.close();
+  // The answer closes its connection: a keep-alive client does not hold the exit for the server's
+  // keep-alive timeout (72 s), past a supervisor's grace period.
+  const exitedAfterMs = Date.now() - signalledAt;
+  assert.ok(exitedAfterMs < 15_000, `the process exited ${exitedAfterMs} ms after SIGTERM`);
+  const row = file.prepare('select lifecycle from stores where name = ?').get('slow-store') as { lifecycle: string } | undefined;
   assert.equal(row?.lifecycle, 'live', 'the answered create was stored');
 });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import fsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
+import { startBuiltServer } from '../helpers/built-server.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import { OWNER_TOKEN, send, startTestServer } from '../helpers/stockroom.js';
 
@@ -66,34 +65,21 @@ describe('a failed disk sync of the SQLite WAL (sqlite)', () => {
     const database = await createTestDatabase('sqlite');
     t.after(() => database.drop());
     const trigger = join(database.dataDir, 'fail-sync-now');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/helpers/failing-wal-sync.ts', 'src/main.ts'], {
-      env: { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info', STOCKROOM_TEST_FAIL_SYNC_WHEN: trigger },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    t.after(() => child.kill('SIGKILL'));
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not listening:\n${output}`)), 20_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /Stockroom listening on (http:\/\/[^"\s]+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-    });
-    const exited = once(child, 'exit');
+    // The bundle people run, with a preload that makes the WAL's fdatasync fail once `trigger` exists.
+    const server = await startBuiltServer(
+      t,
+      { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info', STOCKROOM_TEST_FAIL_SYNC_WHEN: trigger },
+      { nodeArgs: ['--import', 'tsx', '--import', './test/helpers/failing-wal-sync.ts'] },
+    );
+    const { url } = server;
     const before = await send(url, 'POST', '/v11/projects', { body: { name: 'before' } });
     assert.equal(before.status, 200, before.text);
     writeFileSync(trigger, '');
     const failed = await send(url, 'POST', '/v11/projects', { body: { name: 'unsynced' } });
     assert.equal(failed.status, 503, failed.text);
     assert.equal(failed.body.error.code, 'service_unavailable');
-    const [code] = await exited;
-    assert.equal(code, 1, output);
-    assert.match(output, /failed disk sync/);
+    const code = await server.exited;
+    assert.equal(code, 1, server.output());
+    assert.match(server.output(), /failed disk sync/);
   });
 });

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { refreshInitializingStores } from '../../src/jobs/store-status-poller.js';
 import { createTeam } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 
@@ -42,23 +43,15 @@ function storeRow(w: World, id: string) {
   return w.server.stockroom.ctx.db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-/** Polls the database until `check` holds, for at most `ms`; no assertion on how long it took. */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 for (const dialect of dialectsToTest()) {
   describe(`store status and partner callbacks (${dialect})`, () => {
     test('an initializing store becomes available without any client action', async (t) => {
       const w = await world(t, dialect, 200);
       const store = await createPending(w, 300);
-      const row = await eventually(() => storeRow(w, store.id), (r) => r.status === 'available');
+      const row = await eventually('the poller made the store available', async () => {
+        const row = await storeRow(w, store.id);
+        return row.status === 'available' && row;
+      });
       assert.equal(row.status, 'available');
       assert.equal(row.external_resource_status, 'ready');
       const read = await w.server.request('GET', `/v1/storage/stores/${store.id}?teamId=${w.teamId}`);

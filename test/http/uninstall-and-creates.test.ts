@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { createTestDatabase, dialectsToTest, NO_POSTGRES } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 import { ledgerOf, partnerResources } from '../recovery/kill-harness.js';
@@ -16,13 +16,7 @@ import { ledgerOf, partnerResources } from '../recovery/kill-harness.js';
 const CREATE = '/v1/storage/stores/integration/direct';
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
+  return eventually(what, async () => (await probe()) ?? false, { timeoutMs });
 }
 
 async function storeRows(server: TestServer, name: string) {

@@ -8,8 +8,9 @@ import { loadConfig } from '../../src/config.js';
 import { createPartnerClient } from '../../src/providers/partner-client.js';
 import { createStockroom } from '../../src/server.js';
 import { createTestDatabase, DIALECTS, dialectsToTest, type TestDatabase } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
-import { connectAndPull, createRealStore, eventually, expireOldCredentials, installationOf, PG_ADMIN_URL, pull, recordedObjects, rotate, withClient } from './real-stores.js';
+import { connectAndPull, createRealStore, expireOldCredentials, installationOf, PG_ADMIN_URL, pull, recordedObjects, rotate, withClient } from './real-stores.js';
 
 const PREFIX = 'pg_provider_';
 
@@ -111,7 +112,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(await withClient(env.POSTGRES_URL!, async (c) => (await c.query('SELECT count(*)::int AS n FROM notes')).rows[0].n), 2);
 
       await expireOldCredentials(server, PREFIX);
-      await eventually(async () => {
+      await eventually('the revocation job revoked the old login', async () => {
         await assert.rejects(withClient(env.POSTGRES_URL!, async () => {}), /not permitted to log in/);
       });
       await assert.rejects(oldSession.query('SELECT 1'));
@@ -178,7 +179,7 @@ for (const dialect of dialectsToTest()) {
 
       const second = await startServer(t, dialect, database);
       await expireOldCredentials(second, PREFIX);
-      await eventually(async () => {
+      await eventually('the revocation job revoked the old login', async () => {
         await assert.rejects(withClient(env.POSTGRES_URL!, async () => {}), /not permitted to log in/);
       });
       const rotated = await pull(second, projectId);

@@ -62,20 +62,6 @@ export async function expireOldCredentials(server: TestServer, tablePrefix: stri
   await db.updateTable(`${tablePrefix}credentials`).set({ revoke_at: server.clock.now() - 1 }).where('state', '=', 'expiring').execute();
 }
 
-/** Retries `check` until it passes or `timeoutMs` runs out: background jobs answer on their next pass. */
-export async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
 /** Handles and logins the provider recorded in the server's database (deleted ones included). */
 export async function recordedObjects(server: TestServer, tablePrefix: string): Promise<{ handles: string[]; logins: string[] }> {
   const db = server.stockroom.ctx.db as any;

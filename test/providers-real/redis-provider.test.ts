@@ -7,8 +7,9 @@ import { loadConfig } from '../../src/config.js';
 import { createPartnerClient } from '../../src/providers/partner-client.js';
 import { createStockroom } from '../../src/server.js';
 import { createTestDatabase, DIALECTS, dialectsToTest } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
-import { connectAndPull, createRealStore, eventually, expireOldCredentials, installationOf, pull, recordedObjects, REDIS_ADMIN_URL, rotate } from './real-stores.js';
+import { connectAndPull, createRealStore, expireOldCredentials, installationOf, pull, recordedObjects, REDIS_ADMIN_URL, rotate } from './real-stores.js';
 
 const PREFIX = 'redis_provider_';
 
@@ -119,7 +120,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(await auth(env.REDIS_URL!), 'OK');
 
       await expireOldCredentials(server, PREFIX);
-      await eventually(async () => {
+      await eventually('the revocation job revoked the old password', async () => {
         await assert.rejects(auth(env.REDIS_URL!), /WRONGPASS/);
       });
       // Connections opened with the old password are closed too.

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import type { Kysely } from 'kysely';
 import type { SecretBox } from '../../src/crypto/secret-box.js';
@@ -7,6 +6,7 @@ import type { DB } from '../../src/db/schema.js';
 import type { PausePoint } from '../../src/fault-injection.js';
 import { openStockroomDatabase, startBuiltServer, type BuiltServer } from '../helpers/built-server.js';
 import type { TestDatabase } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { OWNER_TOKEN, send } from '../helpers/stockroom.js';
 
 /**
@@ -88,15 +88,6 @@ export function fireCreates(url: string, icfg: string, prefix: string): { names:
 /** The database the children share, opened from the test process, and the key of its secrets. */
 export function openShared(t: TestContext, database: TestDatabase): { db: Kysely<DB>; secretBox: SecretBox } {
   return openStockroomDatabase(t, database);
-}
-
-/** Polls `probe` until it returns true; fails with `what` after `timeoutMs`. */
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await sleep(100);
-  }
 }
 
 export interface PartnerResource {
@@ -186,7 +177,7 @@ export async function killAtAndRestart(t: TestContext, database: TestDatabase, p
   if (point === 'during-provision') {
     // The call is out; wait until the partner made the resources, so the kill lands between the
     // provider's work and Stockroom reading its answer.
-    await waitUntil('the partner stored the resources', async () => {
+    await eventually('the partner stored the resources', async () => {
       const made = await Promise.all(Object.values(creates.names).map((name) => partnerResources(db, name)));
       return made.every((r) => r.length === 1);
     });
@@ -203,7 +194,7 @@ export async function killAtAndRestart(t: TestContext, database: TestDatabase, p
   }
 
   const second = await startChild(t, childEnv(database, restartEnv));
-  await waitUntil('recovery left no store provisioning', () => noneProvisioning(db));
+  await eventually('recovery left no store provisioning', () => noneProvisioning(db));
   // The log line follows the last write; wait for it too before killing the process.
   await second.waitForOutput(/"outcome":"(resumed|undone)".*"msg":"store recovery"/, 3);
   await second.kill();

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { send } from '../helpers/stockroom.js';
-import { childEnv, fireCreates, installationId, ledgerOf, openShared, partnerResources, PLANS, recoveryOutcomes, startChild, waitUntil, type PlanKind } from './kill-harness.js';
+import { childEnv, fireCreates, installationId, ledgerOf, openShared, partnerResources, PLANS, recoveryOutcomes, startChild, type PlanKind } from './kill-harness.js';
 
 /**
  * Issue 13 #1: creates killed after the charge leave `provisioning` rows; a cascade uninstall of
@@ -38,7 +39,7 @@ for (const dialect of dialectsToTest()) {
       const installation = await db.selectFrom('installations').select('deleted_at').where('id', '=', icfg).executeTakeFirstOrThrow();
       assert.notEqual(installation.deleted_at, null);
 
-      await waitUntil('recovery undid every killed create', async () => (await db.selectFrom('stores').select('id').execute()).length === 0, 45_000);
+      await eventually('recovery undid every killed create', async () => (await db.selectFrom('stores').select('id').execute()).length === 0, { timeoutMs: 45_000 });
       await second.waitForOutput(/"outcome":"undone".*"msg":"store recovery"/, 6);
       const outcomes = recoveryOutcomes(second.output());
       for (const [kind, name] of names) {

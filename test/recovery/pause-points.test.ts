@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { armPausePoint, type PausePoint } from '../../src/fault-injection.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
-import { LIVE_LEDGER, ledgerOf, partnerResources, PLANS, waitUntil, type PlanKind } from './kill-harness.js';
+import { LIVE_LEDGER, ledgerOf, partnerResources, PLANS, type PlanKind } from './kill-harness.js';
 
 /**
  * Where each pause point stops a create (README, "Fault injection"), read from what is stored
@@ -82,7 +83,7 @@ for (const dialect of dialectsToTest()) {
           assert.deepEqual(await ledgerOf(db, row.id), expected.ledger[kind], `ledger of ${name}`);
           const live = async () => (await partnerResources(db, name)).filter((r) => r.deleted_at === null);
           // During the call, the partner may still be making the resource when the pause is announced.
-          if (point === 'during-provision') await waitUntil(`the partner made ${name}`, async () => (await live()).length === 1);
+          if (point === 'during-provision') await eventually(`the partner made ${name}`, async () => (await live()).length === 1);
           const resources = await live();
           assert.equal(resources.length, expected.resources, `resources of ${name} at the partner`);
           assert.equal(row.external_resource_id, expected.resourceIdRecorded ? resources[0]!.id : null, `recorded resource id of ${name}`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { createTestDatabase, dialectsToTest, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { insertReadyInstallation, writeSingleIntegrationCatalog } from '../helpers/single-integration.js';
 import { closedPortUrl, startScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js';
 import { createClock, startTestServer, type TestClock, type TestServer } from '../helpers/stockroom.js';
@@ -152,9 +153,10 @@ for (const dialect of dialectsToTest()) {
       w.clock.advance(60_000);
       const restarted = await startTestServer(t, dialect, { database: w.database, clock: w.clock, env: serverEnv(w.catalogPath) });
       const restartedDb = restarted.stockroom.ctx.db;
-      for (let i = 0; i < 100 && !(await restartedDb.selectFrom('provider_cleanups').select('done_at').executeTakeFirst())?.done_at; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await eventually('the restart\'s recovery pass finished the cleanup', async () => {
+        const row = await restartedDb.selectFrom('provider_cleanups').select(['done_at', 'last_error']).executeTakeFirst();
+        assert.ok(row?.done_at, `the cleanup is not done: ${row?.last_error}`);
+      }, { timeoutMs: 5000 });
       const done = await restartedDb.selectFrom('provider_cleanups').selectAll().executeTakeFirstOrThrow();
       assert.ok(done.done_at !== null, `the cleanup finished: ${done.last_error}`);
       assert.equal(provider.requestsTo('DELETE', `${RESOURCES}/res_stranded`).length, 1);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 import { OWNER_TOKEN } from '../helpers/stockroom.js';
-import { assertFinished, childEnv, installationId, noneProvisioning, openShared, PLANS, recoveryOutcomes, startChild, waitUntil, type PlanKind } from './kill-harness.js';
+import { assertFinished, childEnv, installationId, noneProvisioning, openShared, PLANS, recoveryOutcomes, startChild, type PlanKind } from './kill-harness.js';
 
 /**
  * Two Stockroom replicas on one PostgreSQL restart together after a crash and run recovery at
@@ -37,9 +38,9 @@ describe('crash recovery on two replicas at once (postgres)', () => {
 
     const env = childEnv(database);
     const [a, b] = await Promise.all([startChild(t, env), startChild(t, env)]);
-    await waitUntil('recovery left no store provisioning', () => noneProvisioning(db));
+    await eventually('recovery left no store provisioning', () => noneProvisioning(db));
     const finalLine = /"outcome":"(resumed|undone)".*"msg":"store recovery"/g;
-    await waitUntil('both replicas logged every outcome', async () => (a.output().match(finalLine)?.length ?? 0) + (b.output().match(finalLine)?.length ?? 0) >= stores.length);
+    await eventually('both replicas logged every outcome', async () => (a.output().match(finalLine)?.length ?? 0) + (b.output().match(finalLine)?.length ?? 0) >= stores.length);
     await Promise.all([a.kill(), b.kill()]);
 
     const byA = recoveryOutcomes(a.output());
