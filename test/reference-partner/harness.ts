@@ -234,12 +234,3 @@ export function installationBody(overrides: Record<string, unknown> = {}): Recor
     ...overrides,
   };
 }
-
-/** Polls `check` until it returns true; for effects that happen after an answer was abandoned. */
-export async function eventually(check: () => Promise<boolean>, attempts = 100, intervalMs = 50): Promise<void> {
-  for (let i = 0; i < attempts; i += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error('condition never became true');
-}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dialectsToTest, eventually, usePartner, type PartnerHarness } from './harness.js';
+import { eventually } from '../helpers/eventually.js';
+import { dialectsToTest, usePartner, type PartnerHarness } from './harness.js';
 import { HOOKS } from '../../src/providers/reference-partner/index.js';
 
 describe('reference partner HOOKS table', () => {
@@ -75,10 +76,10 @@ for (const dialect of dialectsToTest()) {
         signal: AbortSignal.timeout(100),
       });
       await assert.rejects(aborted, (error: Error) => error.name === 'TimeoutError' || error.name === 'AbortError');
-      await eventually(async () => {
+      await eventually('the abandoned fail-slow provision is stored', async () => {
         const listed = await p.request('GET', `/v1/installations/${id}/resources`);
         return listed.body.resources.some((r: { name: string }) => r.name === 'fail-slow');
-      });
+      }, { timeoutMs: 5000 });
     });
 
     test('metadata testing_delay_ms delays the answer, which is then a normal Resource', async () => {
