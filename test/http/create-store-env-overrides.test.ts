@@ -3,10 +3,9 @@ import { describe, test, type TestContext } from 'node:test';
 import { recoverStuckStores } from '../../src/jobs/store-recovery.js';
 import { storeSecretsContext } from '../../src/db/store-secrets.js';
 import { armPausePoint } from '../../src/fault-injection.js';
-import { createTestDatabase, dialectsToTest, type TestDialect } from '../helpers/databases.js';
-import { insertReadyInstallation, writeSingleIntegrationCatalog } from '../helpers/single-integration.js';
-import { startScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider.js';
-import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
+import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { startWithScriptedIntegration, type ScriptedIntegration } from '../helpers/scripted-integration.js';
+import { OWNER_TOKEN } from '../helpers/stockroom.js';
 import { createProject } from '../helpers/stores.js';
 
 /**
@@ -29,29 +28,19 @@ const EXPECTED: Record<string, Record<string, string>> = {
   development: { DB_URL: 'url-development', DB_REPLICA: 'replica-default', DB_TOKEN: 'token-everywhere' },
 };
 
-interface World {
-  readonly server: TestServer;
-  readonly provider: ScriptedProvider;
-  readonly teamId: string;
-}
+type World = ScriptedIntegration;
 
 async function world(t: TestContext, dialect: TestDialect): Promise<World> {
-  const provider = await startScriptedProvider();
-  t.after(() => provider.close());
-  const database = await createTestDatabase(dialect);
-  t.after(() => database.drop());
-  const catalogPath = writeSingleIntegrationCatalog(database.dataDir, { slug: 'scripted', label: 'Scripted', providerBaseUrl: provider.baseUrl });
   // Recovery passes are run by hand; the loop's own would race them.
-  const server = await startTestServer(t, dialect, { database, env: { STOCKROOM_CATALOG: catalogPath, STOCKROOM_RECOVERY_INTERVAL_MS: '3600000' } });
-  const teamId = server.stockroom.bootstrap.teamId;
-  await insertReadyInstallation(server, ICFG, 'oac_scripted');
+  const started = await startWithScriptedIntegration(t, dialect, ICFG, { STOCKROOM_RECOVERY_INTERVAL_MS: '3600000' });
+  const { provider } = started;
   const plans = { plans: [{ id: 'free', type: 'subscription', name: 'Free', description: 'Free', scope: 'resource', paymentMethodRequired: false }] };
   provider.on('GET', '/v1/products/scripted-db/plans', { status: 200, body: plans });
   provider.on('POST', `/v1/installations/${ICFG}/resources`, {
     status: 200,
     body: { id: 'res_overrides1', productId: 'scripted-db', name: 'with-overrides', metadata: {}, status: 'ready', secrets: SECRETS },
   });
-  return { server, provider, teamId };
+  return started;
 }
 
 /** Connects the store to a new project in every standard environment and checks each pull. */

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { createTestDatabase, dialectsToTest, type TestDialect } from '../helpers/databases.js';
-import { insertReadyInstallation, writeSingleIntegrationCatalog } from '../helpers/single-integration.js';
-import { startScriptedProvider } from '../helpers/scripted-provider.js';
-import { startTestServer } from '../helpers/stockroom.js';
+import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { startWithScriptedIntegration } from '../helpers/scripted-integration.js';
 
 /**
  * Create-store against an external provider that Stockroom reaches only over HTTP, scripted per
@@ -11,17 +9,8 @@ import { startTestServer } from '../helpers/stockroom.js';
  * `setUp` starts Stockroom with a catalog naming the scripted provider, and an installation of it.
  */
 async function setUp(t: TestContext, dialect: TestDialect) {
-  const provider = await startScriptedProvider();
-  t.after(() => provider.close());
-  const database = await createTestDatabase(dialect);
-  t.after(() => database.drop());
-  const catalogPath = writeSingleIntegrationCatalog(database.dataDir, { slug: 'scripted', label: 'Scripted', providerBaseUrl: provider.baseUrl });
-  const server = await startTestServer(t, dialect, { database, env: { STOCKROOM_CATALOG: catalogPath, STOCKROOM_PROVIDER_TIMEOUT_MS: '300' } });
-  const teamId = server.stockroom.bootstrap.teamId;
   const icfg = 'icfg_scriptedInstall1';
-  // The installation exists (as if installed earlier); this test is about provisioning.
-  await insertReadyInstallation(server, icfg, 'oac_scripted');
-  return { server, provider, teamId, icfg };
+  return { ...(await startWithScriptedIntegration(t, dialect, icfg, { STOCKROOM_PROVIDER_TIMEOUT_MS: '300' })), icfg };
 }
 
 for (const dialect of dialectsToTest()) {

@@ -19,7 +19,7 @@ for (const dialect of dialectsToTest()) {
     test('the bootstrap team has the reference integration installed, at Stockroom and at the partner', async (t) => {
       const server = await startTestServer(t, dialect);
       const list = await server.request('GET', '/v1/integrations/configurations?view=account');
-      assert.equal(list.status, 200);
+      assert.equal(list.status, 200, list.text);
       assert.ok(Array.isArray(list.body), 'a top-level array');
       const [config] = list.body;
       assert.match(config.id, /^icfg_[A-Za-z0-9]+$/);

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createMember, createTeam } from '../helpers/accounts.js';
+import { startWithStoresAndProjects } from '../helpers/connected-store.js';
 import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
-import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
+import { createProject } from '../helpers/stores.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
 
 /**
@@ -125,11 +126,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('deleteProject answers 204, removes the project and its store connections, keeps the store', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'db');
-      const project = await createProject(server, 'doomed');
-      const kept = await createProject(server, 'kept');
+      const { server, stores: [store], projects: [project, kept] } = await startWithStoresAndProjects(t, dialect, { stores: ['db'], projects: ['doomed', 'kept'] });
       for (const p of [project, kept]) {
         const connected = await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: p.id } });
         assert.equal(connected.status, 200, connected.text);

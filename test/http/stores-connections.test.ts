@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createMember, createTeam } from '../helpers/accounts.js';
+import { startWithStoresAndProjects } from '../helpers/connected-store.js';
 import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
@@ -73,10 +74,7 @@ for (const dialect of dialectsToTest()) {
 
   describe(`connecting stores to projects (${dialect})`, () => {
     test("the CLI's connect with a prefix lists the project and its prefixed env var names on the store; a second connect updates it", async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'connected-db');
-      const project = await createProject(server, 'web');
+      const { server, stores: [store], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['connected-db'], projects: ['web'] });
 
       const res = await server.request('POST', `/v1/storage/stores/${store.id}/connections`, {
         body: { envVarEnvironments: ['production', 'preview'], projectId: project.id, type: 'integration', envVarPrefix: 'DB_' },
@@ -116,11 +114,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('@vercel/sdk connectIntegrationResourceToProject answers exactly 201, by externalResourceId or by store id', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'sdk-connected');
-      const first = await createProject(server, 'sdk-one');
-      const second = await createProject(server, 'sdk-two');
+      const { server, icfg, stores: [store], projects: [first, second] } = await startWithStoresAndProjects(t, dialect, { stores: ['sdk-connected'], projects: ['sdk-one', 'sdk-two'] });
       const { httpClient, bodies } = recordingHttpClient();
       const vercel = new Vercel({ serverURL: server.url, bearerToken: server.token, httpClient });
 
@@ -153,10 +147,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('a store that is not live, or another team’s store or project, answers 404; readers get 403; bad prefixes 400', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'guarded');
-      const project = await createProject(server, 'guarded-app');
+      const { server, stores: [store], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['guarded'], projects: ['guarded-app'] });
       const teamId = await teamIdOf(server);
 
       const other = await createTeam(server);
@@ -186,11 +177,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('two stores may not give a project the same env var name in one environment (409); a prefix or other environments resolve it', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const first = await createStore(server, icfg, 'first-db');
-      const second = await createStore(server, icfg, 'second-db');
-      const project = await createProject(server, 'two-dbs');
+      const { server, stores: [first, second], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['first-db', 'second-db'], projects: ['two-dbs'] });
       assert.equal((await server.request('POST', `/v1/storage/stores/${first.id}/connections`, { body: { projectId: project.id, envVarEnvironments: ['production'] } })).status, 200);
 
       const clash = await server.request('POST', `/v1/storage/stores/${second.id}/connections`, { body: { projectId: project.id } });

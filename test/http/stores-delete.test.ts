@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMember, createTeam } from '../helpers/accounts.js';
+import { connectStore, startWithStoresAndProjects } from '../helpers/connected-store.js';
 import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
-import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
+import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
 
 async function storeRow(server: TestServer, id: string) {
   return server.stockroom.ctx.db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -16,11 +17,8 @@ async function partnerRow(server: TestServer, externalResourceId: string): Promi
 for (const dialect of dialectsToTest()) {
   describe(`deleting stores (${dialect})`, () => {
     test('deletes at the provider, then marks the row deleted with connections removed and secrets wiped; a second delete is 200 again', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'doomed');
-      const project = await createProject(server, 'doomed-app');
-      await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: project.id } });
+      const { server, icfg, stores: [store], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['doomed'], projects: ['doomed-app'] });
+      await connectStore(server, store.id, project.id);
       assert.equal((await partnerRow(server, store.externalResourceId)).deleted_at, null);
 
       const res = await server.request('DELETE', `/v1/storage/stores/integration/${store.id}`);

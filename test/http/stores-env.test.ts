@@ -4,8 +4,8 @@ import { Vercel } from '@vercel/sdk';
 import { createMember } from '../helpers/accounts.js';
 import { dialectsToTest } from '../helpers/databases.js';
 import { partnerSecrets } from '../helpers/reference-partner-db.js';
-import { startTestServer, type TestServer } from '../helpers/stockroom.js';
-import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
+import { connectStore, startWithStoresAndProjects } from '../helpers/connected-store.js';
+import type { TestServer } from '../helpers/stockroom.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
 
 async function teamIdOf(server: TestServer): Promise<string> {
@@ -15,13 +15,9 @@ async function teamIdOf(server: TestServer): Promise<string> {
 for (const dialect of dialectsToTest()) {
   describe(`project env vars from connected stores (${dialect})`, () => {
     test('env pull returns the decrypted values with the prefix for connected targets, and nothing for the others', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const main = await createStore(server, icfg, 'main-db');
-      const cache = await createStore(server, icfg, 'cache-db');
-      const project = await createProject(server, 'pulling-app');
-      await server.request('POST', `/v1/storage/stores/${main.id}/connections`, { body: { projectId: project.id, envVarPrefix: 'MAIN_', envVarEnvironments: ['production', 'preview'] } });
-      await server.request('POST', `/v1/storage/stores/${cache.id}/connections`, { body: { projectId: project.id, envVarPrefix: 'CACHE_', envVarEnvironments: ['development', 'env_staging1'] } });
+      const { server, stores: [main, cache], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['main-db', 'cache-db'], projects: ['pulling-app'] });
+      await connectStore(server, main.id, project.id, { envVarPrefix: 'MAIN_', envVarEnvironments: ['production', 'preview'] });
+      await connectStore(server, cache.id, project.id, { envVarPrefix: 'CACHE_', envVarEnvironments: ['development', 'env_staging1'] });
       const mainValues = await partnerSecrets(server, main.externalResourceId);
       const cacheValues = await partnerSecrets(server, cache.externalResourceId);
       const prefixed = (prefix: string, values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
@@ -45,11 +41,8 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('values are for OWNER, MEMBER and DEVELOPER; VIEWER and BILLING get 403 but may list names', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'role-db');
-      const project = await createProject(server, 'role-app');
-      await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: project.id } });
+      const { server, stores: [store], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['role-db'], projects: ['role-app'] });
+      await connectStore(server, store.id, project.id);
       const teamId = await teamIdOf(server);
       for (const role of ['MEMBER', 'DEVELOPER'] as const) {
         const member = await createMember(server, teamId, role);
@@ -71,13 +64,9 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('the env list shows values only with decrypt=true, never for sensitive connections, and @vercel/sdk filterProjectEnvs parses it', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const plain = await createStore(server, icfg, 'plain-db');
-      const sensitive = await createStore(server, icfg, 'sensitive-db');
-      const project = await createProject(server, 'listing-app');
-      await server.request('POST', `/v1/storage/stores/${plain.id}/connections`, { body: { projectId: project.id, envVarPrefix: 'PLAIN_', envVarEnvironments: ['production', 'env_custom1'] } });
-      await server.request('POST', `/v1/storage/stores/${sensitive.id}/connections`, { body: { projectId: project.id, envVarPrefix: 'SECRET_', makeEnvVarsSensitive: true } });
+      const { server, icfg, stores: [plain, sensitive], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['plain-db', 'sensitive-db'], projects: ['listing-app'] });
+      await connectStore(server, plain.id, project.id, { envVarPrefix: 'PLAIN_', envVarEnvironments: ['production', 'env_custom1'] });
+      await connectStore(server, sensitive.id, project.id, { envVarPrefix: 'SECRET_', makeEnvVarsSensitive: true });
       const values = await partnerSecrets(server, plain.externalResourceId);
 
       const hidden = await server.request('GET', `/v9/projects/${project.id}/env`);

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createTeam } from '../helpers/accounts.js';
+import { startWithStoresAndProjects } from '../helpers/connected-store.js';
 import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
-import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
+import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
 
 /** Follows a list from its first page to its end, by `next` (Vercel's `until`) or by `nextCursor`. */
@@ -120,11 +121,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('reads one store with its connections; another team gets 404 and an empty list', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'readable');
-      const other = await createStore(server, icfg, 'unconnected');
-      const project = await createProject(server, 'reader-app');
+      const { server, stores: [store, other], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['readable', 'unconnected'], projects: ['reader-app'] });
       const connected = await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: project.id, envVarPrefix: 'MAIN_' } });
       assert.equal(connected.status, 200, connected.text);
 
@@ -152,10 +149,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('@vercel/sdk getStorageStoresById reads the status shape without any Authorization header', async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'status-read');
-      const project = await createProject(server, 'status-app');
+      const { server, stores: [store], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['status-read'], projects: ['status-app'] });
       await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: project.id, envVarEnvironments: ['production'] } });
 
       const { httpClient, bodies } = recordingHttpClient();

@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMember } from '../helpers/accounts.js';
+import { connectStore, startWithStoresAndProjects } from '../helpers/connected-store.js';
 import { dialectsToTest } from '../helpers/databases.js';
 import { partnerSecrets } from '../helpers/reference-partner-db.js';
 import { startTestServer } from '../helpers/stockroom.js';
-import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
+import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
 
 for (const dialect of dialectsToTest()) {
   describe(`rotate a store's secrets (${dialect})`, () => {
     test("rotation stores the provider's new values sealed, so env pull serves them at once", async (t) => {
-      const server = await startTestServer(t, dialect);
-      const icfg = await bootstrapInstallationId(server);
-      const store = await createStore(server, icfg, 'rotating-db');
-      const project = await createProject(server, 'rotating-app');
-      await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: project.id } });
+      const { server, stores: [store], projects: [project] } = await startWithStoresAndProjects(t, dialect, { stores: ['rotating-db'], projects: ['rotating-app'] });
+      await connectStore(server, store.id, project.id);
       const before = (await server.request('GET', `/v3/env/pull/${project.id}/production`)).body.env;
 
       const res = await server.request('POST', `/v1/storage/stores/${store.id}/secrets/rotate`, { body: { reason: 'leaked in a log', delayOldSecretsExpirationHours: 0.5 } });

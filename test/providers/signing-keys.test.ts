@@ -60,13 +60,11 @@ describe('signing keys', () => {
     assert.deepEqual(Object.keys(payload).sort(), [
       'account_id', 'aud', 'exp', 'iat', 'installation_id', 'iss', 'sub', 'type', 'user_email', 'user_id', 'user_name', 'user_role',
     ]);
-    assert.equal(payload.type, 'access_token');
-    assert.equal(payload.account_id, 'team_AbC123');
-    assert.equal(payload.user_id, 'user_XyZ789');
-    assert.equal(payload.installation_id, 'icfg_Inst1');
-    assert.equal(payload.user_role, 'ADMIN');
-    assert.equal(payload.user_email, 'ada@example.com');
-    assert.equal(payload.user_name, 'Ada');
+    const { type, account_id, user_id, installation_id, user_role, user_email, user_name } = payload;
+    assert.deepEqual(
+      { type, account_id, user_id, installation_id, user_role, user_email, user_name },
+      { type: 'access_token', account_id: 'team_AbC123', user_id: 'user_XyZ789', installation_id: 'icfg_Inst1', user_role: 'ADMIN', user_email: 'ada@example.com', user_name: 'Ada' },
+    );
     assert.match(payload.sub ?? '', /^account:[0-9a-fA-F]+:user:[0-9a-fA-F]+$/);
     assert.equal(payload.sub, `account:${hexId('team_AbC123')}:user:${hexId('user_XyZ789')}`);
     assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 300);

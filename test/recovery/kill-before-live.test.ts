@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createTestDatabase, dialectsToTest } from '../helpers/databases.js';
-import { assertFinished, assertUndone, killAtAndRestart, PLANS, type PlanKind } from './kill-harness.js';
+import { assertUndone, killAtAndRestart, PLANS, type PlanKind } from './kill-harness.js';
+import { assertKilledCreatesResume } from './killed-create-resumes.js';
 
 /**
  * A Stockroom process killed (SIGKILL) after everything but the last write: the initial charge is
@@ -12,13 +13,7 @@ import { assertFinished, assertUndone, killAtAndRestart, PLANS, type PlanKind } 
 for (const dialect of dialectsToTest()) {
   describe(`a create killed before it went live (${dialect})`, { concurrency: true }, () => {
     test('killed at before-live: the restart makes each store live, charged once', async (t) => {
-      const database = await createTestDatabase(dialect);
-      t.after(() => database.drop());
-      const { db, secretBox, names, ids, outcomes } = await killAtAndRestart(t, database, 'before-live');
-      for (const kind of Object.keys(PLANS) as PlanKind[]) {
-        assert.equal(outcomes.get(ids[kind]), 'resumed', `recovery resumed ${names[kind]}`);
-        await assertFinished(db, secretBox, names[kind], kind);
-      }
+      await assertKilledCreatesResume(t, dialect, 'before-live');
     });
 
     test('killed at before-live and found past the deadline: each store is undone, the initial charge and the prepayment refunded', async (t) => {

@@ -5,6 +5,7 @@ import { armPausePoint, type PausePoint } from '../../src/fault-injection.js';
 import type { AppContext } from '../../src/app-context.js';
 import { createMember } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { armPausePointFor } from '../helpers/pause-point-arrivals.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 import { assertFinished, assertUndone, ledgerOf, partnerResources, PLANS, type PlanKind } from './kill-harness.js';
@@ -36,13 +37,7 @@ async function world(t: TestContext, dialect: TestDialect, env: Record<string, s
  * reached it. The pause is disarmed again before this returns.
  */
 async function stall(w: World, point: PausePoint, creates: Array<{ name: string; kind: PlanKind; token?: string }>): Promise<string[]> {
-  let reached = 0;
-  let allReached!: () => void;
-  const paused = new Promise<void>((resolve) => (allReached = resolve));
-  armPausePoint(point, () => {
-    reached += 1;
-    if (reached === creates.length) allReached();
-  });
+  const paused = armPausePointFor(point, creates.length);
   try {
     for (const { name, kind, token } of creates) {
       const body = { name, integrationConfigurationId: w.icfg, integrationProductIdOrSlug: 'acme-db', metadata: { region: 'iad1' }, ...PLANS[kind] };

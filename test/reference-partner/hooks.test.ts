@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { eventually } from '../helpers/eventually.js';
 import { dialectsToTest, usePartner, type PartnerHarness } from './harness.js';
+import { countResources } from './stored-resources.js';
 import { HOOKS } from '../../src/providers/reference-partner/index.js';
 
 describe('reference partner HOOKS table', () => {
@@ -22,19 +23,23 @@ for (const dialect of dialectsToTest()) {
     let p: PartnerHarness;
     usePartner(dialect, (started) => (p = started), { partner: { slowAnswerDelayMs: 2000, pendingReadyAfterMs: 2000 } });
 
-    const countResources = async (installationId: string) =>
-      (await p.db.selectFrom('ref_partner_resources').select('id').where('installation_id', '=', installationId).execute()).length;
+
+    /** Provisions under a hook's name and checks what every refusing hook shares: status, error code and message, nothing stored. */
+    const refusedStoringNothing = async (name: string, status: number, code: string) => {
+      const id = await p.install();
+      const answer = await p.provision(id, { name });
+      assert.equal(answer.status, status);
+      assert.equal(answer.body.error.code, code);
+      assert.equal(typeof answer.body.error.message, 'string');
+      assert.equal(await countResources(p.db, id), 0);
+      return answer.body.error;
+    };
 
     test('fail-validation answers 400 validation_error with a region field, storing nothing', async () => {
-      const id = await p.install();
-      const answer = await p.provision(id, { name: 'fail-validation' });
-      assert.equal(answer.status, 400);
-      assert.equal(answer.body.error.code, 'validation_error');
-      assert.equal(typeof answer.body.error.message, 'string');
-      assert.equal(answer.body.error.fields.length, 1);
-      assert.equal(answer.body.error.fields[0].key, 'region');
-      assert.equal(typeof answer.body.error.fields[0].message, 'string');
-      assert.equal(await countResources(id), 0);
+      const error = await refusedStoringNothing('fail-validation', 400, 'validation_error');
+      assert.equal(error.fields.length, 1);
+      assert.equal(error.fields[0].key, 'region');
+      assert.equal(typeof error.fields[0].message, 'string');
     });
 
     test('a name hook also matches with a suffix (fail-validation-2)', async () => {
@@ -44,20 +49,11 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('fail-conflict answers 409 conflict, storing nothing', async () => {
-      const id = await p.install();
-      const answer = await p.provision(id, { name: 'fail-conflict' });
-      assert.equal(answer.status, 409);
-      assert.equal(answer.body.error.code, 'conflict');
-      assert.equal(typeof answer.body.error.message, 'string');
-      assert.equal(await countResources(id), 0);
+      await refusedStoringNothing('fail-conflict', 409, 'conflict');
     });
 
     test('fail-500 answers 500, storing nothing', async () => {
-      const id = await p.install();
-      const answer = await p.provision(id, { name: 'fail-500' });
-      assert.equal(answer.status, 500);
-      assert.equal(answer.body.error.code, 'internal_server_error');
-      assert.equal(await countResources(id), 0);
+      await refusedStoringNothing('fail-500', 500, 'internal_server_error');
     });
 
     test('fail-malformed answers 200 with a body that is not a Resource, yet stores the resource', async () => {

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { dialectsToTest, newInstallationId, usePartner, type PartnerHarness } from './harness.js';
+import { countResources } from './stored-resources.js';
 
 for (const dialect of dialectsToTest()) {
   describe(`reference partner Idempotency-Key (${dialect})`, () => {
     let p: PartnerHarness;
     usePartner(dialect, (started) => (p = started));
 
-    const countResources = async (installationId: string) =>
-      (await p.db.selectFrom('ref_partner_resources').select('id').where('installation_id', '=', installationId).execute()).length;
     const body = { productId: 'acme-db', name: 'once', metadata: { region: 'iad1' }, billingPlanId: 'pro' };
 
     test('the same key on the same installation replays the first answer and creates nothing more', async () => {
@@ -20,7 +19,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(second.status, 200);
       assert.equal(second.headers.get('idempotent-replayed'), 'true');
       assert.deepEqual(second.body, first.body);
-      assert.equal(await countResources(id), 1);
+      assert.equal(await countResources(p.db, id), 1);
     });
 
     test('a replay does not depend on key order in the body', async () => {
@@ -29,7 +28,7 @@ for (const dialect of dialectsToTest()) {
       const reordered = { billingPlanId: 'pro', metadata: { region: 'iad1' }, name: 'once', productId: 'acme-db' };
       const second = await p.request('POST', `/v1/installations/${id}/resources`, { body: reordered, headers: { 'idempotency-key': 'k-order' } });
       assert.equal(second.body.id, first.body.id);
-      assert.equal(await countResources(id), 1);
+      assert.equal(await countResources(p.db, id), 1);
     });
 
     test('the same key on another installation is another request', async () => {
@@ -47,7 +46,7 @@ for (const dialect of dialectsToTest()) {
       const answer = await p.provision(id, { ...body, name: 'other' }, { 'idempotency-key': 'k-2' });
       assert.equal(answer.status, 422);
       assert.equal(answer.body.error.code, 'idempotency_key_reused');
-      assert.equal(await countResources(id), 1);
+      assert.equal(await countResources(p.db, id), 1);
     });
 
     test('concurrent requests with one key create one resource and all answer it', async () => {
@@ -55,7 +54,7 @@ for (const dialect of dialectsToTest()) {
       const answers = await Promise.all(Array.from({ length: 5 }, () => p.provision(id, body, { 'idempotency-key': 'k-race' })));
       for (const answer of answers) assert.equal(answer.status, 200);
       assert.equal(new Set(answers.map((a) => a.body.id)).size, 1);
-      assert.equal(await countResources(id), 1);
+      assert.equal(await countResources(p.db, id), 1);
     });
 
     test('a refused request does not use up its key', async () => {
@@ -66,7 +65,7 @@ for (const dialect of dialectsToTest()) {
       const retried = await p.provision(id, body, { 'idempotency-key': 'k-retry' });
       assert.equal(retried.status, 200);
       assert.equal(retried.headers.get('idempotent-replayed'), null);
-      assert.equal(await countResources(id), 1);
+      assert.equal(await countResources(p.db, id), 1);
     });
 
     test('fail-malformed replays its malformed answer', async () => {
@@ -76,7 +75,7 @@ for (const dialect of dialectsToTest()) {
       const again = await p.provision(id, malformed, { 'idempotency-key': 'k-bad' });
       assert.deepEqual(again.body, { ok: true });
       assert.equal(again.headers.get('idempotent-replayed'), 'true');
-      assert.equal(await countResources(id), 1);
+      assert.equal(await countResources(p.db, id), 1);
     });
 
     test('an answer is kept 24 hours', async () => {
@@ -95,7 +94,7 @@ for (const dialect of dialectsToTest()) {
       const answer = await p.provision(id, body, { 'idempotency-key': 'k'.repeat(256) });
       assert.equal(answer.status, 400);
       assert.deepEqual(answer.body.error.fields.map((f: { key: string }) => f.key), ['Idempotency-Key']);
-      assert.equal(await countResources(id), 0);
+      assert.equal(await countResources(p.db, id), 0);
     });
 
     test('requests without a key are never replayed', async () => {
@@ -103,7 +102,7 @@ for (const dialect of dialectsToTest()) {
       const first = await p.provision(id, body);
       const second = await p.provision(id, body);
       assert.notEqual(first.body.id, second.body.id);
-      assert.equal(await countResources(id), 2);
+      assert.equal(await countResources(p.db, id), 2);
     });
   });
 }

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { dialectsToTest, newInstallationId, usePartner, type PartnerHarness } from './harness.js';
+import { resourceRows } from './stored-resources.js';
 
 for (const dialect of dialectsToTest()) {
   describe(`reference partner resources (${dialect})`, () => {
     let p: PartnerHarness;
     usePartner(dialect, (started) => (p = started));
-
-    const resourceRows = (installationId: string) =>
-      p.db.selectFrom('ref_partner_resources').selectAll().where('installation_id', '=', installationId).execute();
 
     test('Provision Resource answers 200 with the Resource and its generated secrets, and stores it', async () => {
       const id = await p.install();
@@ -26,7 +24,7 @@ for (const dialect of dialectsToTest()) {
       assert.match(body.secrets[0].value, /^postgres:\/\/.+@.+\.fra1\.db\.acme\.invalid:5432\//);
       assert.match(body.secrets[1].value, /^acme_[A-Za-z0-9]{40}$/);
 
-      const [row, ...others] = await resourceRows(id);
+      const [row, ...others] = await resourceRows(p.db, id);
       assert.equal(others.length, 0);
       assert.ok(row);
       assert.equal(row.id, body.id);
@@ -105,7 +103,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(answer.body.name, 'renamed');
       assert.deepEqual(answer.body.metadata, { region: 'sfo1', storageGb: 20 });
       assert.equal(answer.body.billingPlan.id, 'prepaid');
-      const [row] = await resourceRows(id);
+      const [row] = await resourceRows(p.db, id);
       assert.ok(row);
       assert.equal(row.name, 'renamed');
       assert.equal(row.billing_plan_id, 'prepaid');
@@ -133,7 +131,7 @@ for (const dialect of dialectsToTest()) {
       const badStatus = await p.request('PATCH', path, { body: { status: 'exploded' } });
       assert.equal(badStatus.status, 400);
       assert.equal(badStatus.body.error.code, 'validation_error');
-      assert.equal((await resourceRows(id))[0]?.billing_plan_id, 'pro');
+      assert.equal((await resourceRows(p.db, id))[0]?.billing_plan_id, 'pro');
     });
 
     test('Update Resource answers 404 for an unknown resource', async () => {
@@ -153,7 +151,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await p.request('GET', path)).status, 404);
       assert.equal((await p.request('DELETE', path)).status, 204);
       assert.equal((await p.request('DELETE', `/v1/installations/${id}/resources/res_unknown`)).status, 204);
-      const [row] = await resourceRows(id);
+      const [row] = await resourceRows(p.db, id);
       assert.ok(row);
       assert.notEqual(row.deleted_at, null);
     });
@@ -165,7 +163,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(answer.body.error.code, 'validation_error');
       assert.deepEqual(answer.body.error.fields.map((f: { key: string }) => f.key), ['billingPlanId']);
       assert.match(answer.body.error.fields[0].message, /free, pro, prepaid/);
-      assert.equal((await resourceRows(id)).length, 0);
+      assert.equal((await resourceRows(p.db, id)).length, 0);
     });
 
     test('Provision with an unknown product is a 400 naming productId', async () => {
@@ -173,7 +171,7 @@ for (const dialect of dialectsToTest()) {
       const answer = await p.provision(id, { productId: 'acme-blob' });
       assert.equal(answer.status, 400);
       assert.deepEqual(answer.body.error.fields.map((f: { key: string }) => f.key), ['productId']);
-      assert.equal((await resourceRows(id)).length, 0);
+      assert.equal((await resourceRows(p.db, id)).length, 0);
     });
 
     test('Provision checks metadata against the product schema and lists every failing field', async () => {
@@ -187,7 +185,7 @@ for (const dialect of dialectsToTest()) {
       assert.match(notAnOption.body.error.fields[0].message, /iad1/);
       const outOfRange = await p.provision(id, { metadata: { region: 'iad1', storageGb: 0 } });
       assert.deepEqual(outOfRange.body.error.fields.map((f: { key: string }) => f.key), ['storageGb']);
-      assert.equal((await resourceRows(id)).length, 0);
+      assert.equal((await resourceRows(p.db, id)).length, 0);
     });
 
     test('Provision keeps metadata keys the schema does not know', async () => {
@@ -213,7 +211,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(answer.status, 404);
       assert.equal(answer.body.error.code, 'not_found');
       assert.match(answer.body.error.message, new RegExp(id));
-      assert.equal((await resourceRows(id)).length, 0);
+      assert.equal((await resourceRows(p.db, id)).length, 0);
     });
   });
 }

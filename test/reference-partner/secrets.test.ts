@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { dialectsToTest, usePartner, type PartnerHarness } from './harness.js';
+import { resourceRow } from './stored-resources.js';
 
 for (const dialect of dialectsToTest()) {
   describe(`reference partner secrets rotation (${dialect})`, () => {
     let p: PartnerHarness;
     usePartner(dialect, (started) => (p = started));
-
-    const storedRow = (resourceId: string) =>
-      p.db.selectFrom('ref_partner_resources').selectAll().where('id', '=', resourceId).executeTakeFirstOrThrow();
 
     test('answers 200 {sync:true, secrets, partial:false} with new values under the same names', async () => {
       const id = await p.install();
@@ -19,14 +17,14 @@ for (const dialect of dialectsToTest()) {
       assert.equal(answer.body.partial, false);
       assert.deepEqual(answer.body.secrets.map((s: { name: string }) => s.name), ['ACME_DB_URL', 'ACME_DB_TOKEN']);
       for (const [i, secret] of answer.body.secrets.entries()) assert.notEqual(secret.value, created.body.secrets[i].value);
-      assert.deepEqual(p.openSecrets(await storedRow(created.body.id)), answer.body.secrets);
+      assert.deepEqual(p.openSecrets(await resourceRow(p.db, created.body.id)), answer.body.secrets);
     });
 
     test('records until when the old values stay valid', async () => {
       const id = await p.install();
       const created = await p.provision(id);
       await p.request('POST', `/v1/installations/${id}/resources/${created.body.id}/secrets/rotate`, { body: { delayOldSecretsExpirationHours: 1.5 } });
-      assert.equal(Number((await storedRow(created.body.id)).previous_secrets_expire_at), p.clock.now + 5_400_000);
+      assert.equal(Number((await resourceRow(p.db, created.body.id)).previous_secrets_expire_at), p.clock.now + 5_400_000);
     });
 
     test('accepts a call without a body', async () => {
@@ -43,7 +41,7 @@ for (const dialect of dialectsToTest()) {
       const answer = await p.request('POST', `/v1/installations/${id}/resources/${created.body.id}/secrets/rotate`, { body: { delayOldSecretsExpirationHours: 721 } });
       assert.equal(answer.status, 400);
       assert.deepEqual(answer.body.error.fields.map((f: { key: string }) => f.key), ['delayOldSecretsExpirationHours']);
-      assert.deepEqual(p.openSecrets(await storedRow(created.body.id)), created.body.secrets);
+      assert.deepEqual(p.openSecrets(await resourceRow(p.db, created.body.id)), created.body.secrets);
     });
 
     test('answers 404 for an unknown resource', async () => {
@@ -61,7 +59,7 @@ for (const dialect of dialectsToTest()) {
       const second = await p.request('POST', path, { body: {}, headers: { 'idempotency-key': 'rotate-1' } });
       assert.deepEqual(second.body, first.body);
       assert.equal(second.headers.get('idempotent-replayed'), 'true');
-      assert.deepEqual(p.openSecrets(await storedRow(created.body.id)), first.body.secrets);
+      assert.deepEqual(p.openSecrets(await resourceRow(p.db, created.body.id)), first.body.secrets);
     });
   });
 }
