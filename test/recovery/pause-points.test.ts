@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { armPausePoint, type PausePoint } from '../../src/fault-injection.js';
+import { armPausePointFor } from '../helpers/pause-point-arrivals.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
@@ -43,13 +44,7 @@ async function stallAll(t: TestContext, server: TestServer, point: PausePoint): 
   const icfg = await bootstrapInstallationId(server);
   const teamId = server.stockroom.bootstrap.teamId;
   const kinds = Object.keys(PLANS) as PlanKind[];
-  let reached = 0;
-  let allReached!: () => void;
-  const paused = new Promise<void>((resolve) => (allReached = resolve));
-  armPausePoint(point, () => {
-    reached += 1;
-    if (reached === kinds.length) allReached();
-  });
+  const paused = armPausePointFor(point, kinds.length);
   t.after(() => armPausePoint(undefined, () => undefined));
   try {
     for (const kind of kinds) {
