@@ -15,10 +15,10 @@ function assertVercelError(res: TestResponse, status: number, code: string) {
 
 for (const dialect of dialectsToTest()) {
   describe(`error shape (${dialect})`, () => {
-    const shared = useSharedServer(dialect);
+    const sharedServer = useSharedServer(dialect);
 
     test('answers an unknown route with 404 not_found and a wrong method with 405', async () => {
-      const server = shared();
+      const server = sharedServer();
       assertVercelError(await server.request('GET', '/v9/nothing/here'), 404, 'not_found');
       assertVercelError(await server.request('GET', '/v9/nothing/here', { token: null }), 404, 'not_found');
       const wrong = await server.request('PUT', '/v2/user');
@@ -27,7 +27,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('answers malformed JSON with 400, a foreign content type with 415, an oversized body with 413', async () => {
-      const server = shared();
+      const server = sharedServer();
       const countTeams = async () => (await server.stockroom.ctx.db.selectFrom('teams').select('id').execute()).length;
       const teamsBefore = await countTeams();
       const bad = await server.request('POST', '/v1/teams', { rawBody: '{"slug": ', headers: { 'content-type': 'application/json' } });
@@ -40,7 +40,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('names the failing field in `param` when the body does not match the schema', async () => {
-      const server = shared();
+      const server = sharedServer();
       const missing = await server.request('POST', '/v1/teams', { body: { name: 'no slug' } });
       assertVercelError(missing, 400, 'bad_request');
       // Extra fields beside code and message are allowed in Vercel's error object.
@@ -66,7 +66,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('echoes a safe x-request-id and makes one otherwise', async () => {
-      const server = shared();
+      const server = sharedServer();
       const echoed = await server.request('GET', '/healthz', { headers: { 'x-request-id': 'abc.DEF-123' } });
       assert.equal(echoed.headers.get('x-request-id'), 'abc.DEF-123');
       const made = await server.request('GET', '/healthz', { headers: { 'x-request-id': 'bad id\twith spaces' } });
@@ -74,7 +74,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('serves health, readiness and the OpenAPI document without a token', async () => {
-      const server = shared();
+      const server = sharedServer();
       const health = await server.request('GET', '/healthz', { token: null });
       assert.deepEqual([health.status, health.body], [200, { status: 'ok' }]);
       const ready = await server.request('GET', '/readyz', { token: null });
