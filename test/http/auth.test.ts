@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { createMember, createTeam, createUser } from '../helpers/accounts.js';
 import { dialectsToTest } from '../helpers/databases.js';
+import { useSharedServer } from '../helpers/shared-server.js';
 import { startTestServer } from '../helpers/stockroom.js';
 
 function assertVercelError(res: { status: number; body: any; headers: Headers }, status: number, code: string) {
@@ -16,7 +17,10 @@ function assertVercelError(res: { status: number; body: any; headers: Headers },
 
 for (const dialect of dialectsToTest()) {
   describe(`authentication and team access (${dialect})`, () => {
+    const sharedServer = useSharedServer(dialect);
+
     test('answers 401 unauthorized for a missing, malformed, unknown, revoked or expired token', async (t) => {
+      // A server of its own: this test moves the clock.
       const server = await startTestServer(t, dialect);
       assertVercelError(await server.request('GET', '/v2/user', { token: null }), 401, 'unauthorized');
       assertVercelError(await server.request('GET', '/v2/user', { token: null, headers: { authorization: 'Basic abc' } }), 401, 'unauthorized');
@@ -39,8 +43,8 @@ for (const dialect of dialectsToTest()) {
       assertVercelError(await server.request('GET', '/v2/user', { token: expiring.body.bearerToken }), 401, 'unauthorized');
     });
 
-    test('answers 403 forbidden for an unknown team, a team of others and a slug that does not match', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('answers 403 forbidden for an unknown team, a team of others and a slug that does not match', async () => {
+      const server = sharedServer();
       const other = await createUser(server);
       assertVercelError(await server.request('GET', '/v2/teams/team_doesNotExist123'), 403, 'forbidden');
       assertVercelError(await server.request('GET', `/v2/teams/${other.defaultTeamId}`), 403, 'forbidden');
@@ -48,8 +52,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await server.request('GET', `/v2/teams/${mine.id}`)).status, 200);
     });
 
-    test('refuses a team-scoped token on every other team', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('refuses a team-scoped token on every other team', async () => {
+      const server = sharedServer();
       const a = await createTeam(server);
       const b = await createTeam(server);
       const scoped = await server.request('POST', `/v3/user/tokens?teamId=${a.id}`, { body: { name: 'scoped' } });
@@ -63,8 +67,8 @@ for (const dialect of dialectsToTest()) {
       assertVercelError(await server.request('POST', '/v1/teams', { token, body: { slug: 'from-scoped' } }), 403, 'forbidden');
     });
 
-    test('lets a VIEWER read the team but refuses it a write', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('lets a VIEWER read the team but refuses it a write', async () => {
+      const server = sharedServer();
       const team = await createTeam(server);
       const viewer = await createMember(server, team.id, 'VIEWER');
       const read = await server.request('GET', `/v2/teams/${team.id}`, { token: viewer.token });
@@ -76,8 +80,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal(row.role, 'VIEWER');
     });
 
-    test('stores tokens only as hashes', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('stores tokens only as hashes', async () => {
+      const server = sharedServer();
       const created = await server.request('POST', '/v3/user/tokens', { body: { name: 'hashed' } });
       const value = created.body.bearerToken as string;
       assert.match(value, /^srk_[A-Za-z0-9]{40}$/);

@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { SDKError } from '@vercel/sdk/models/sdkerror.js';
 import { createMember, createTeam } from '../helpers/accounts.js';
-import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
-import { startTestServer, type TestServer } from '../helpers/stockroom.js';
+import { dialectsToTest } from '../helpers/databases.js';
+import { useSharedServer } from '../helpers/shared-server.js';
+import type { TestServer } from '../helpers/stockroom.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
 
 /**
@@ -21,8 +22,8 @@ interface World {
   icfg: string;
 }
 
-async function world(t: Parameters<typeof startTestServer>[0], dialect: TestDialect): Promise<World> {
-  const server = await startTestServer(t, dialect);
+/** A new team with the reference partner installed, on `server`: every check below is scoped to it. */
+async function world(server: TestServer): Promise<World> {
   const team = await createTeam(server);
   const installed = await server.request('POST', `/stockroom/v1/installations?teamId=${team.id}`, { body: { integrationIdOrSlug: 'acme' } });
   assert.equal(installed.status, 200, installed.text);
@@ -81,8 +82,10 @@ async function assertNothingLeft(w: World) {
 
 for (const dialect of dialectsToTest()) {
   describe(`create integration store (${dialect})`, () => {
-    test('uses the first free plan when billingPlanId is omitted, and answers the full store', async (t) => {
-      const w = await world(t, dialect);
+    const sharedServer = useSharedServer(dialect);
+
+    test('uses the first free plan when billingPlanId is omitted, and answers the full store', async () => {
+      const w = await world(sharedServer());
       const { store } = await create(w, { name: 'free-db' });
       assert.ok(store, 'store is not null');
       assertParsedFromWire({ store }, lastJson(w.bodies));
@@ -114,8 +117,8 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(resources.map((r) => [r.id, r.name]), [[store.externalResourceId, 'free-db']]);
     });
 
-    test('finds the product by id as well as by slug', async (t) => {
-      const w = await world(t, dialect);
+    test('finds the product by id as well as by slug', async () => {
+      const w = await world(sharedServer());
       const products = await w.server.request('GET', `/v1/integrations/configuration/${w.icfg}/products?teamId=${w.teamId}`);
       const id = products.body.products.find((p: any) => p.slug === 'acme-db').id;
       const { store } = await create(w, { name: 'by-id', integrationProductIdOrSlug: id });
@@ -123,8 +126,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await storeRows(w)).length, 1);
     });
 
-    test('paid plan with a test card: authorizes, provisions, charges the initial charge', async (t) => {
-      const w = await world(t, dialect);
+    test('paid plan with a test card: authorizes, provisions, charges the initial charge', async () => {
+      const w = await world(sharedServer());
       const { store } = await create(w, { name: 'paid', billingPlanId: 'pro', paymentMethodId: 'pm_card_visa' });
       assert.equal(store?.billingPlan?.id, 'pro');
       assert.equal(store?.billingPlan?.initialCharge, '20.00');
@@ -136,14 +139,14 @@ for (const dialect of dialectsToTest()) {
       ]);
     });
 
-    test('paid plan without any payment method is 400 payment_method_required, and nothing is left', async (t) => {
-      const w = await world(t, dialect);
+    test('paid plan without any payment method is 400 payment_method_required, and nothing is left', async () => {
+      const w = await world(sharedServer());
       await rejects(create(w, { name: 'no-card', billingPlanId: 'pro' }), 400, 'payment_method_required');
       await assertNothingLeft(w);
     });
 
-    test("uses the team's default payment method when none is given", async (t) => {
-      const w = await world(t, dialect);
+    test("uses the team's default payment method when none is given", async () => {
+      const w = await world(sharedServer());
       const added = await w.server.request('POST', `/stockroom/v1/payment-methods?teamId=${w.teamId}`, { body: { source: 'pm_card_mastercard', setDefault: true } });
       assert.equal(added.status, 200, added.text);
       await create(w, { name: 'default-card', billingPlanId: 'pro' });
@@ -151,16 +154,16 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(ledger.map((e) => e.payment_method_id), [added.body.id, added.body.id]);
     });
 
-    test('a declined card is 402 payment_declined and leaves nothing', async (t) => {
-      const w = await world(t, dialect);
+    test('a declined card is 402 payment_declined and leaves nothing', async () => {
+      const w = await world(sharedServer());
       await rejects(create(w, { name: 'declined', billingPlanId: 'pro', paymentMethodId: 'pm_card_chargeDeclined' }), 402, 'payment_declined');
       await rejects(create(w, { name: 'poor', billingPlanId: 'prepaid', paymentMethodId: 'pm_card_chargeDeclinedInsufficientFunds', prepaymentAmountCents: 1000 }), 402, 'payment_declined');
       await assertNothingLeft(w);
       assert.deepEqual(await ledgerRows(w), []);
     });
 
-    test('a soft-blocked team is 402 account_soft_blocked, for free plans too', async (t) => {
-      const w = await world(t, dialect);
+    test('a soft-blocked team is 402 account_soft_blocked, for free plans too', async () => {
+      const w = await world(sharedServer());
       const blocked = await w.server.request('PATCH', `/stockroom/v1/billing?teamId=${w.teamId}`, { body: { billingState: 'soft_blocked' } });
       assert.equal(blocked.status, 200, blocked.text);
       await rejects(create(w, { name: 'blocked-free' }), 402, 'account_soft_blocked');
@@ -168,8 +171,8 @@ for (const dialect of dialectsToTest()) {
       await assertNothingLeft(w);
     });
 
-    test('prepayment: amount missing or out of range is 400; a valid amount is charged and credited', async (t) => {
-      const w = await world(t, dialect);
+    test('prepayment: amount missing or out of range is 400; a valid amount is charged and credited', async () => {
+      const w = await world(sharedServer());
       await rejects(create(w, { name: 'pre-missing', billingPlanId: 'prepaid', paymentMethodId: 'pm_card_visa' }), 400, 'invalid_prepayment_amount');
       await rejects(create(w, { name: 'pre-low', billingPlanId: 'prepaid', paymentMethodId: 'pm_card_visa', prepaymentAmountCents: 100 }), 400, 'invalid_prepayment_amount');
       await rejects(create(w, { name: 'pre-high', billingPlanId: 'prepaid', paymentMethodId: 'pm_card_visa', prepaymentAmountCents: 50001 }), 400, 'invalid_prepayment_amount');
@@ -182,8 +185,8 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(ledger.map((e) => [e.kind, e.amount_cents]), [['charge', 2500], ['credit', 2500]]);
     });
 
-    test('an unknown plan is 400 invalid_billing_plan; an unknown installation or product is 404', async (t) => {
-      const w = await world(t, dialect);
+    test('an unknown plan is 400 invalid_billing_plan; an unknown installation or product is 404', async () => {
+      const w = await world(sharedServer());
       await rejects(create(w, { name: 'x', billingPlanId: 'platinum' }), 400, 'invalid_billing_plan');
       await rejects(create(w, { name: 'x', integrationConfigurationId: 'icfg_doesNotExist1' }), 404, 'not_found');
       await rejects(create(w, { name: 'x', integrationProductIdOrSlug: 'no-such-product' }), 404, 'not_found');
@@ -193,8 +196,8 @@ for (const dialect of dialectsToTest()) {
       await assertNothingLeft(w);
     });
 
-    test('invalid metadata is 400 invalid_metadata naming every failing field', async (t) => {
-      const w = await world(t, dialect);
+    test('invalid metadata is 400 invalid_metadata naming every failing field', async () => {
+      const w = await world(sharedServer());
       const error = await rejects(create(w, { name: 'bad-meta', metadata: { storageGb: 'lots' } }), 400, 'invalid_metadata');
       const keys = (error.fields as Array<{ key: string }>).map((f) => f.key).sort();
       assert.deepEqual(keys, ['region', 'storageGb']);
@@ -203,8 +206,8 @@ for (const dialect of dialectsToTest()) {
       await assertNothingLeft(w);
     });
 
-    test('a taken name is 409 with the existing id; the same externalId retried answers the same store', async (t) => {
-      const w = await world(t, dialect);
+    test('a taken name is 409 with the existing id; the same externalId retried answers the same store', async () => {
+      const w = await world(sharedServer());
       const first = await w.server.request('POST', `/v1/storage/stores/integration/direct?teamId=${w.teamId}`, {
         body: { name: 'dup', integrationConfigurationId: w.icfg, integrationProductIdOrSlug: 'acme-db', metadata: { region: 'iad1' }, externalId: 'ext-1' },
       });
@@ -222,8 +225,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await partnerResources(w)).length, 1);
     });
 
-    test('a VIEWER is 403, no token is 401, a malformed body is 400 with param', async (t) => {
-      const w = await world(t, dialect);
+    test('a VIEWER is 403, no token is 401, a malformed body is 400 with param', async () => {
+      const w = await world(sharedServer());
       const viewer = await createMember(w.server, w.teamId, 'VIEWER');
       await rejects(create(w, { name: 'v' }, { token: viewer.token }), 403, 'forbidden');
       const none = await w.server.request('POST', '/v1/storage/stores/integration/direct', { token: null, body: { name: 'n' } });
@@ -245,8 +248,8 @@ for (const dialect of dialectsToTest()) {
       await assertNothingLeft(w);
     });
 
-    test('provider 400 with fields and 409 pass through; 500 and a malformed answer are 500 with nothing left', async (t) => {
-      const w = await world(t, dialect);
+    test('provider 400 with fields and 409 pass through; 500 and a malformed answer are 500 with nothing left', async () => {
+      const w = await world(sharedServer());
       const invalid = await rejects(create(w, { name: 'fail-validation' }), 400, 'provider_validation_error');
       assert.deepEqual(invalid.fields.map((f: any) => f.key), ['region']);
       await rejects(create(w, { name: 'fail-conflict' }), 409, 'conflict');
@@ -258,16 +261,16 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(resources.map((r) => [r.name, r.deleted_at !== null]), [['fail-malformed', true]]);
     });
 
-    test('a prepayment is refunded when provisioning fails', async (t) => {
-      const w = await world(t, dialect);
+    test('a prepayment is refunded when provisioning fails', async () => {
+      const w = await world(sharedServer());
       await rejects(create(w, { name: 'fail-500', billingPlanId: 'prepaid', paymentMethodId: 'pm_card_visa', prepaymentAmountCents: 1000 }), 500, 'provisioning_failed');
       const ledger = await ledgerRows(w);
       assert.deepEqual(ledger.map((e) => [e.kind, e.amount_cents]), [['charge', 1000], ['refund', 1000]]);
       await assertNothingLeft(w);
     });
 
-    test('a provider answering pending makes the store initializing', async (t) => {
-      const w = await world(t, dialect);
+    test('a provider answering pending makes the store initializing', async () => {
+      const w = await world(sharedServer());
       const { store } = await create(w, { name: 'pending-db' });
       assert.equal(store?.status, 'initializing');
       assert.equal(store?.externalResourceStatus, 'pending');

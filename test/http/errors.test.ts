@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { dialectsToTest } from '../helpers/databases.js';
+import { useSharedServer } from '../helpers/shared-server.js';
 import { startTestServer, type TestResponse } from '../helpers/stockroom.js';
 
 function assertVercelError(res: TestResponse, status: number, code: string) {
@@ -14,8 +15,10 @@ function assertVercelError(res: TestResponse, status: number, code: string) {
 
 for (const dialect of dialectsToTest()) {
   describe(`error shape (${dialect})`, () => {
-    test('answers an unknown route with 404 not_found and a wrong method with 405', async (t) => {
-      const server = await startTestServer(t, dialect);
+    const sharedServer = useSharedServer(dialect);
+
+    test('answers an unknown route with 404 not_found and a wrong method with 405', async () => {
+      const server = sharedServer();
       assertVercelError(await server.request('GET', '/v9/nothing/here'), 404, 'not_found');
       assertVercelError(await server.request('GET', '/v9/nothing/here', { token: null }), 404, 'not_found');
       const wrong = await server.request('PUT', '/v2/user');
@@ -23,20 +26,21 @@ for (const dialect of dialectsToTest()) {
       assert.equal(wrong.headers.get('allow'), 'GET');
     });
 
-    test('answers malformed JSON with 400, a foreign content type with 415, an oversized body with 413', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('answers malformed JSON with 400, a foreign content type with 415, an oversized body with 413', async () => {
+      const server = sharedServer();
+      const countTeams = async () => (await server.stockroom.ctx.db.selectFrom('teams').select('id').execute()).length;
+      const teamsBefore = await countTeams();
       const bad = await server.request('POST', '/v1/teams', { rawBody: '{"slug": ', headers: { 'content-type': 'application/json' } });
       assertVercelError(bad, 400, 'bad_request');
       assertVercelError(await server.request('POST', '/v1/teams', { rawBody: 'slug=x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
       const huge = JSON.stringify({ slug: 'x'.repeat(1024 * 1024 + 10) });
       assertVercelError(await server.request('POST', '/v1/teams', { rawBody: huge, headers: { 'content-type': 'application/json' } }), 413, 'payload_too_large');
-      // Nothing was created by any of them.
-      const teams = await server.stockroom.ctx.db.selectFrom('teams').select('id').execute();
-      assert.equal(teams.length, 1);
+      // Nothing was created by any of them (the tests of this describe run one at a time).
+      assert.equal(await countTeams(), teamsBefore);
     });
 
-    test('names the failing field in `param` when the body does not match the schema', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('names the failing field in `param` when the body does not match the schema', async () => {
+      const server = sharedServer();
       const missing = await server.request('POST', '/v1/teams', { body: { name: 'no slug' } });
       assertVercelError(missing, 400, 'bad_request');
       // Extra fields beside code and message are allowed in Vercel's error object.
@@ -49,6 +53,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('answers an uncaught failure with 500 internal_server_error, the request id and no internals', async (t) => {
+      // A server of its own: this test breaks its database.
       const server = await startTestServer(t, dialect);
       // Break the database underneath the running server: a real failure, not a test hook.
       await sql`drop table memberships`.execute(server.stockroom.ctx.db);
@@ -60,16 +65,16 @@ for (const dialect of dialectsToTest()) {
       assert.ok(!/memberships|sqlite|relation|stack|at /i.test(res.body.error.message), res.body.error.message);
     });
 
-    test('echoes a safe x-request-id and makes one otherwise', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('echoes a safe x-request-id and makes one otherwise', async () => {
+      const server = sharedServer();
       const echoed = await server.request('GET', '/healthz', { headers: { 'x-request-id': 'abc.DEF-123' } });
       assert.equal(echoed.headers.get('x-request-id'), 'abc.DEF-123');
       const made = await server.request('GET', '/healthz', { headers: { 'x-request-id': 'bad id\twith spaces' } });
       assert.match(made.headers.get('x-request-id') ?? '', /^req_[0-9a-f]{32}$/);
     });
 
-    test('serves health, readiness and the OpenAPI document without a token', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('serves health, readiness and the OpenAPI document without a token', async () => {
+      const server = sharedServer();
       const health = await server.request('GET', '/healthz', { token: null });
       assert.deepEqual([health.status, health.body], [200, { status: 'ok' }]);
       const ready = await server.request('GET', '/readyz', { token: null });

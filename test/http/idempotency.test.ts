@@ -7,6 +7,7 @@ import { sweepExpiredIdempotencyKeys } from '../../src/http/plugins/idempotency.
 import { createTeam, createUser } from '../helpers/accounts.js';
 import { createTestDatabase, dialectsToTest, NO_POSTGRES, type TestDialect } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
+import { useSharedServer } from '../helpers/shared-server.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 
 /**
@@ -25,8 +26,13 @@ interface World {
   icfg: string;
 }
 
+/** A server of the test's own: for a test that sets env or moves the clock. */
 async function world(t: TestContext, dialect: TestDialect, env: Record<string, string> = {}): Promise<World> {
-  const server = await startTestServer(t, dialect, { env });
+  return worldOn(await startTestServer(t, dialect, { env }));
+}
+
+/** A new team with the reference partner installed on `server` (a shared one). */
+async function worldOn(server: TestServer): Promise<World> {
   return { server, ...(await teamWithInstallation(server)) };
 }
 
@@ -59,6 +65,15 @@ function create(w: World, key: string | null, body: unknown, options: { token?: 
 
 const db = (server: TestServer) => server.stockroom.ctx.db;
 const keyRows = (server: TestServer) => db(server).withTables<{ idempotency_keys: IdempotencyKeysTable }>().selectFrom('idempotency_keys').selectAll().execute();
+/**
+ * The key rows stored since `keyRowsFrom` was called, over the whole table: on a shared server, what
+ * this test stored (its describe runs one test at a time), whatever its user, team or key.
+ */
+async function keyRowsFrom(server: TestServer): Promise<() => ReturnType<typeof keyRows>> {
+  const identity = (r: { user_id: string; team_scope: string; key: string }) => JSON.stringify([r.user_id, r.team_scope, r.key]);
+  const before = new Set((await keyRows(server)).map(identity));
+  return async () => (await keyRows(server)).filter((r) => !before.has(identity(r)));
+}
 const storeRows = (w: World) => db(w.server).selectFrom('stores').selectAll().where('team_id', '=', w.teamId).execute();
 const ledgerKinds = async (w: World) => (await db(w.server).selectFrom('ledger_entries').select('kind').where('team_id', '=', w.teamId).orderBy('created_at').execute()).map((r) => r.kind);
 const partnerResources = (w: World): Promise<Array<{ name: string; deleted_at: number | null }>> =>
@@ -79,8 +94,10 @@ async function claimed(server: TestServer, key: string): Promise<void> {
 
 for (const dialect of dialectsToTest()) {
   describe(`idempotency keys (${dialect})`, () => {
-    test('the same key and request replays the first answer with Idempotent-Replayed: true, and charges and provisions once', async (t) => {
-      const w = await world(t, dialect);
+    const sharedServer = useSharedServer(dialect);
+
+    test('the same key and request replays the first answer with Idempotent-Replayed: true, and charges and provisions once', async () => {
+      const w = await worldOn(sharedServer());
       const first = await create(w, 'create-db-1', storeBody(w, 'db-1'));
       assert.equal(first.status, 200, first.text);
       assert.equal(first.headers.get('idempotent-replayed'), null);
@@ -99,8 +116,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal(unkeyed.body.error.storeId, first.body.store.id);
     });
 
-    test('the same key with another body, path or method is 422 idempotency_key_reused and does nothing', async (t) => {
-      const w = await world(t, dialect);
+    test('the same key with another body, path or method is 422 idempotency_key_reused and does nothing', async () => {
+      const w = await worldOn(sharedServer());
       const first = await create(w, 'k', storeBody(w, 'db-a'));
       assert.equal(first.status, 200, first.text);
       const attempts = [
@@ -120,8 +137,9 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(await ledgerKinds(w), ['authorization', 'charge']);
     });
 
-    test('a key belongs to its user and team: another user or another team may use the same key', async (t) => {
-      const w = await world(t, dialect);
+    test('a key belongs to its user and team: another user or another team may use the same key', async () => {
+      const w = await worldOn(sharedServer());
+      const newKeyRows = await keyRowsFrom(w.server);
       const mine = await create(w, 'shared-key', storeBody(w, 'db'));
       assert.equal(mine.status, 200, mine.text);
 
@@ -136,11 +154,12 @@ for (const dialect of dialectsToTest()) {
       const otherUser = await create({ ...w, ...theirs }, 'shared-key', storeBody(theirs, 'db'), { token: user.token });
       assert.equal(otherUser.status, 200, otherUser.text);
       assert.equal(otherUser.headers.get('idempotent-replayed'), null);
-      assert.equal((await keyRows(w.server)).filter((r) => r.key === 'shared-key').length, 3);
+      assert.equal((await newKeyRows()).filter((r) => r.key === 'shared-key').length, 3);
     });
 
-    test('a key must be 1 to 255 characters (else 400 naming the header); 255 is accepted', async (t) => {
-      const w = await world(t, dialect);
+    test('a key must be 1 to 255 characters (else 400 naming the header); 255 is accepted', async () => {
+      const w = await worldOn(sharedServer());
+      const newKeyRows = await keyRowsFrom(w.server);
       for (const key of ['', 'k'.repeat(256)]) {
         const res = await create(w, key, storeBody(w, 'db'));
         assert.equal(res.status, 400, res.text);
@@ -148,14 +167,15 @@ for (const dialect of dialectsToTest()) {
         assert.equal(res.body.error.param, 'Idempotency-Key');
       }
       assert.deepEqual(await storeRows(w), []);
-      assert.deepEqual(await keyRows(w.server), []);
+      assert.deepEqual(await newKeyRows(), []);
       const longest = await create(w, 'k'.repeat(255), storeBody(w, 'db'));
       assert.equal(longest.status, 200, longest.text);
       assertReplayOf(await create(w, 'k'.repeat(255), storeBody(w, 'db')), longest);
     });
 
-    test('4xx and 500 answers are stored and replayed; 401 and a body that fails validation are not', async (t) => {
-      const w = await world(t, dialect);
+    test('4xx and 500 answers are stored and replayed; 401 and a body that fails validation are not', async () => {
+      const w = await worldOn(sharedServer());
+      const newKeyRows = await keyRowsFrom(w.server);
       const notFound = await create(w, 'nf', storeBody(w, 'db', { integrationConfigurationId: 'icfg_unknown' }));
       assert.equal(notFound.status, 404, notFound.text);
       assertReplayOf(await create(w, 'nf', storeBody(w, 'db', { integrationConfigurationId: 'icfg_unknown' })), notFound);
@@ -178,10 +198,11 @@ for (const dialect of dialectsToTest()) {
       const ran = await create(w, 'later', storeBody(w, 'db'));
       assert.equal(ran.status, 200, ran.text);
       assert.equal(ran.headers.get('idempotent-replayed'), null);
-      assert.deepEqual((await keyRows(w.server)).map((r) => [r.key, r.status_code]).sort(), [['boom', 500], ['later', 200], ['nf', 404]]);
+      assert.deepEqual((await newKeyRows()).map((r) => [r.key, r.status_code]).sort(), [['boom', 500], ['later', 200], ['nf', 404]]);
     });
 
     test('while the first request runs, the same key is 409 idempotency_key_in_use with Retry-After; then it replays', async (t) => {
+      // A server of its own: it sets a longer provider timeout by env.
       const w = await world(t, dialect, SLOW_ENV);
       const body = storeBody(w, 'fail-slow-1', { metadata: { region: 'iad1', testing_delay_ms: 3000 } });
       const running = create(w, 'slow', body);
@@ -203,6 +224,7 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('a key is kept 24 hours: after that the same key is a new request, and the sweep deletes old keys', async (t) => {
+      // A server of its own: it moves the clock by a day and sweeps the whole table.
       const w = await world(t, dialect);
       const first = await create(w, 'daily', storeBody(w, 'db-day-1'));
       assert.equal(first.status, 200, first.text);
@@ -225,8 +247,8 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual((await keyRows(w.server)).map((r) => r.key), ['project']);
     });
 
-    test('a claim whose process died (no heartbeat for the lease) is taken over; a live claim is not', async (t) => {
-      const w = await world(t, dialect);
+    test('a claim whose process died (no heartbeat for the lease) is taken over; a live claim is not', async () => {
+      const w = await worldOn(sharedServer());
       const userId = (await w.server.request('GET', '/v2/user')).body.user.id as string;
       const tokenId = (await w.server.request('GET', '/v5/user/tokens/current')).body.token.id as string;
       const body = storeBody(w, 'db-orphaned');
@@ -266,11 +288,12 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual((await storeRows(w)).map((r) => r.name), ['db-orphaned']);
     });
 
-    test('only the keys callers sent are kept: Stockroom’s own keys to the mounted reference partner are not', async (t) => {
-      const w = await world(t, dialect);
+    test('only the keys callers sent are kept: Stockroom’s own keys to the mounted reference partner are not', async () => {
+      const w = await worldOn(sharedServer());
+      const newKeyRows = await keyRowsFrom(w.server);
       assert.equal((await create(w, 'only-mine', storeBody(w, 'db'))).status, 200);
       assert.equal((await w.server.request('GET', `/v1/storage/stores?teamId=${w.teamId}`, { headers: { 'idempotency-key': 'on-a-get' } })).status, 200);
-      assert.deepEqual((await keyRows(w.server)).map((r) => r.key), ['only-mine']);
+      assert.deepEqual((await newKeyRows()).map((r) => r.key), ['only-mine']);
     });
   });
 }

@@ -4,7 +4,8 @@ import { appendLedgerEntry } from '../../src/db/ledger.js';
 import type { Role } from '../../src/domain/roles.js';
 import { createMember, createTeam, createUser } from '../helpers/accounts.js';
 import { dialectsToTest } from '../helpers/databases.js';
-import { startTestServer, type TestServer } from '../helpers/stockroom.js';
+import { useSharedServer } from '../helpers/shared-server.js';
+import type { TestServer } from '../helpers/stockroom.js';
 
 const SHARED = ['pm_card_visa', 'pm_card_mastercard', 'pm_card_chargeDeclined', 'pm_card_chargeDeclinedInsufficientFunds'];
 
@@ -27,8 +28,11 @@ async function addMethod(server: TestServer, teamId: string, body: { source: str
 
 for (const dialect of dialectsToTest()) {
   describe(`payment methods, billing state and ledger (${dialect})`, () => {
-    test('lists the four shared test methods for a new team, with no default', async (t) => {
-      const server = await startTestServer(t, dialect);
+    // Every test works in teams it makes itself.
+    const sharedServer = useSharedServer(dialect);
+
+    test('lists the four shared test methods for a new team, with no default', async () => {
+      const server = sharedServer();
       const team = await createTeam(server);
       const viewer = await createMember(server, team.id, 'VIEWER');
       const res = await server.request('GET', pm(team.id), { token: viewer.token });
@@ -40,8 +44,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await teamRow(server, team.id)).default_payment_method_id, null);
     });
 
-    test('POST adds a team-owned method that behaves like its source; setDefault makes it the default', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('POST adds a team-owned method that behaves like its source; setDefault makes it the default', async () => {
+      const server = sharedServer();
       const team = await createTeam(server);
       const before = server.clock.now();
       const res = await server.request('POST', pm(team.id), { body: { source: 'pm_card_mastercard', setDefault: true } });
@@ -69,8 +73,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await teamRow(server, team.id)).default_payment_method_id, res.body.id);
     });
 
-    test('POST with a source that is not a test method is 400 naming `source`, and stores nothing', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('POST with a source that is not a test method is 400 naming `source`, and stores nothing', async () => {
+      const server = sharedServer();
       const team = await createTeam(server);
       const res = await server.request('POST', pm(team.id), { body: { source: 'pm_card_amex' } });
       assert.equal(res.status, 400);
@@ -79,8 +83,8 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(await methodRows(server, team.id), []);
     });
 
-    test("PUT default takes a shared or an own method; another team's, a removed or an unknown id is 400 and changes nothing", async (t) => {
-      const server = await startTestServer(t, dialect);
+    test("PUT default takes a shared or an own method; another team's, a removed or an unknown id is 400 and changes nothing", async () => {
+      const server = sharedServer();
       const team = await createTeam(server);
       const other = await createTeam(server);
       const foreign = await addMethod(server, other.id, { source: 'pm_card_visa' });
@@ -111,8 +115,8 @@ for (const dialect of dialectsToTest()) {
     });
 
     for (const role of ['VIEWER', 'MEMBER', 'DEVELOPER'] as Role[]) {
-      test(`${role} may read payment methods but not add, choose or remove them (403, nothing stored)`, async (t) => {
-        const server = await startTestServer(t, dialect);
+      test(`${role} may read payment methods but not add, choose or remove them (403, nothing stored)`, async () => {
+        const server = sharedServer();
         const team = await createTeam(server);
         const existing = await addMethod(server, team.id, { source: 'pm_card_visa', setDefault: true });
         const member = await createMember(server, team.id, role);
@@ -136,8 +140,8 @@ for (const dialect of dialectsToTest()) {
       });
     }
 
-    test('BILLING may add, choose and remove payment methods', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('BILLING may add, choose and remove payment methods', async () => {
+      const server = sharedServer();
       const team = await createTeam(server);
       const billingUser = await createMember(server, team.id, 'BILLING');
       const token = billingUser.token;
@@ -152,8 +156,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal(typeof (await methodRows(server, team.id))[0]?.deleted_at, 'number');
     });
 
-    test('DELETE removes an own method and clears the default it was; shared and foreign ids are refused', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('DELETE removes an own method and clears the default it was; shared and foreign ids are refused', async () => {
+      const server = sharedServer();
       const team = await createTeam(server);
       const other = await createTeam(server);
       const kept = await addMethod(server, team.id, { source: 'pm_card_visa' });
@@ -187,8 +191,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await teamRow(server, team.id)).default_payment_method_id, 'pm_card_visa');
     });
 
-    test("the team OWNER and an operator may change the billing state; other roles and outsiders may not", async (t) => {
-      const server = await startTestServer(t, dialect);
+    test("the team OWNER and an operator may change the billing state; other roles and outsiders may not", async () => {
+      const server = sharedServer();
       const owner = await createUser(server);
       const teamId = owner.defaultTeamId;
       const blocked = await server.request('PATCH', billing(teamId), { token: owner.token, body: { billingState: 'soft_blocked' } });
@@ -233,8 +237,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await teamRow(server, teamId)).billing_state, 'soft_blocked');
     });
 
-    test('the ledger lists appended entries newest first, by store, page by page, to every role', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('the ledger lists appended entries newest first, by store, page by page, to every role', async () => {
+      const server = sharedServer();
       const team = await createTeam(server);
       const other = await createTeam(server);
       const db = server.stockroom.ctx.db;
@@ -266,8 +270,8 @@ for (const dialect of dialectsToTest()) {
       assert.equal(bad.body.error.param, 'limit');
     });
 
-    test('appendLedgerEntry records an operation key once, also inside a transaction', async (t) => {
-      const server = await startTestServer(t, dialect);
+    test('appendLedgerEntry records an operation key once, also inside a transaction', async () => {
+      const server = sharedServer();
       const team = await createTeam(server);
       const db = server.stockroom.ctx.db;
       const entry = { teamId: team.id, storeId: 'store_x', kind: 'charge' as const, amountCents: 1234, operationKey: 'store_x:charge', createdAt: 1 };
