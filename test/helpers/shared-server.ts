@@ -20,7 +20,7 @@ export function useSharedServer(dialect: TestDialect, options: SharedServerOptio
   // The hooks of a describe get no TestContext with `after`; startTestServer only needs that one method.
   const owner: Pick<TestContext, 'after'> = { after: (fn) => void cleanups.push(fn as () => unknown) };
   before(async () => {
-    server = await startTestServer(owner as TestContext, dialect, options);
+    server = await startTestServer(owner, dialect, options);
   });
   after(async () => {
     // Last registered first: stop the server before its database goes.

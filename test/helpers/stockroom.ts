@@ -55,7 +55,8 @@ export interface TestResponse {
  * ends. Tests talk to it over HTTP, then read its database through `stockroom.ctx.db`.
  */
 export async function startTestServer(
-  t: TestContext,
+  // Only its `after` is used, so a describe-level owner of clean-ups (shared-server.ts) fits too.
+  t: Pick<TestContext, 'after'>,
   dialect: TestDialect,
   options: { env?: Record<string, string>; database?: TestDatabase; clock?: TestClock; onStorageFailure?: (error: Error) => void } = {},
 ): Promise<TestServer> {
