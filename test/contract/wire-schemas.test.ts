@@ -521,7 +521,7 @@ describe('ErrorBody', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The create request body (§2.2, semantics.md §1.4)
+// The create request body (§2.2, docs/rules.md §1.4)
 
 describe('CreateStoreDirectBody', () => {
   const valid = { name: 'my-db', integrationConfigurationId: 'icfg_abc123', integrationProductIdOrSlug: 'postgres' };

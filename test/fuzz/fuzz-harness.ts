@@ -334,7 +334,7 @@ export async function sendFuzz(w: FuzzWorld, request: FuzzRequest, tokens: Recor
 
 /**
  * Tables that record requests rather than resources: an idempotency record is written for a 4xx
- * on purpose (semantics.md §5 replays it), and a rate-limit window counts every request. Kysely's
+ * on purpose (docs/rules.md §5 replays it), and a rate-limit window counts every request. Kysely's
  * own migration tables never change after start.
  */
 const BOOKKEEPING = new Set(['idempotency_keys', 'rate_limit_counters', 'kysely_migration', 'kysely_migration_lock']);

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 
 /**
- * Free plans against the reference partner (semantics.md §2). Its free-plan quota is a test hook
+ * Free plans against the reference partner (docs/rules.md §2). Its free-plan quota is a test hook
  * that is off unless armed (STOCKROOM_REFERENCE_FREE_QUOTA), so a quick start, `vercel integration
  * add` or a CI job making a store per run never runs out of free stores. When a provider does
  * withdraw its free plan from an installation, the 400 says so and names the plans still offered.

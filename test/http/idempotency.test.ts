@@ -11,7 +11,7 @@ import { useSharedServer } from '../helpers/shared-server.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 
 /**
- * Idempotency keys on Stockroom's API (semantics.md §5, issue 5 §1): replay, reuse, in flight,
+ * Idempotency keys on Stockroom's API (docs/rules.md §5, issue 5 §1): replay, reuse, in flight,
  * scope, expiry, takeover of a dead claim, and what is (not) stored. Each case then reads the
  * database: stores, ledger and the reference partner's resources.
  */

@@ -126,7 +126,7 @@ for (const dialect of dialectsToTest()) {
         const create = await server.request('POST', pm(team.id), { token, body: { source: 'pm_card_mastercard', setDefault: true } });
         assert.equal(create.status, 403);
         assert.equal(create.body.error.code, 'forbidden');
-        // The role is checked before the body, in the order semantics.md §1 gives.
+        // The role is checked before the body, in the order docs/rules.md §1 gives.
         const invalid = await server.request('POST', pm(team.id), { token, body: { source: 'nope' } });
         assert.equal(invalid.status, 403);
         const setDefault = await server.request('PUT', `/stockroom/v1/payment-methods/default?teamId=${team.id}`, { token, body: { paymentMethodId: 'pm_card_mastercard' } });

@@ -7,7 +7,7 @@ import { eventually } from '../helpers/eventually.js';
 import { startTestServer, type TestResponse, type TestServer } from '../helpers/stockroom.js';
 
 /**
- * Rate limits (semantics.md §7, issue 5 §3): per token and endpoint group, Vercel's 429 body and
+ * Rate limits (docs/rules.md §7, issue 5 §3): per token and endpoint group, Vercel's 429 body and
  * headers, recovery when the window resets, sharing between instances (PostgreSQL, Redis), the
  * off switch, and the per-team limit on concurrent provisioning.
  */
