@@ -5,7 +5,7 @@ import { findLiveInstallation } from '../../db/installations.js';
 import { ApiError } from '../../errors.js';
 import { userCaller } from '../../providers/provider-for.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
 
@@ -29,7 +29,7 @@ export const marketplaceUninstallRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCon
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
         querystring: TeamQuery,
         body: Type.Optional(Type.Object({})),
-        response: { 200: Type.Object({}), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 500: ErrorBody },
+        response: { 200: Type.Object({}), ...errorResponses(401, 403, 404, 500) },
       },
     },
     async (request) => {

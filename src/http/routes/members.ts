@@ -6,7 +6,7 @@ import { findUserByEmail, findUserById } from '../../db/users.js';
 import { canAdministerTeam, ROLES, type Role } from '../../domain/roles.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 
@@ -43,7 +43,7 @@ const AddMemberBody = Type.Object({
   projects: Type.Optional(Type.Array(Type.Unknown(), { description: 'not supported: must be absent or empty (400)' })),
 });
 const AddedMember = Type.Object({ uid: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() });
-const AddMemberResponses = { 200: AddedMember, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const AddMemberResponses = { 200: AddedMember, ...errorResponses(400, 403, 404, 409) };
 
 /** A team keeps at least one OWNER: demoting or removing the last one is refused. */
 function lastOwnerError(teamSlug: string): ApiError {
@@ -65,7 +65,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     '/v2/teams/:teamId/members',
     {
       config: { auth: 'user', scopedTokens: true },
-      schema: { tags: ['teams'], summary: 'List team members', params: TeamParams, response: { 200: Type.Object({ members: Type.Array(MemberWire) }), 403: ErrorBody } },
+      schema: { tags: ['teams'], summary: 'List team members', params: TeamParams, response: { 200: Type.Object({ members: Type.Array(MemberWire) }), ...errorResponses(403) } },
     },
     async (request) => {
       const { team } = await resolveTeam(ctx, actorOf(request), { teamId: request.params.teamId });
@@ -83,7 +83,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         summary: "List team members, newest first (what `@vercel/sdk`'s getTeamMembers calls)",
         params: TeamParams,
         querystring: MembersQuery,
-        response: { 200: Type.Object({ members: Type.Array(MemberWire), pagination: Type.Object({ ...KeysetPagination.properties, hasNext: Type.Boolean() }) }), 400: ErrorBody, 403: ErrorBody },
+        response: { 200: Type.Object({ members: Type.Array(MemberWire), pagination: Type.Object({ ...KeysetPagination.properties, hasNext: Type.Boolean() }) }), ...errorResponses(400, 403) },
       },
     },
     async (request) => {
@@ -163,7 +163,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         summary: "Change a member's role (OWNER only)",
         params: MemberParams,
         body: Type.Object({ role: RoleSchema }),
-        response: { 200: Type.Object({ id: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: Type.Object({ id: Type.String() }), ...errorResponses(400, 403, 404, 409) },
       },
     },
     async (request) => changeMember(request, request.body.role),
@@ -177,7 +177,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         tags: ['teams'],
         summary: 'Remove a member (OWNER only)',
         params: MemberParams,
-        response: { 200: Type.Object({ id: Type.String() }), 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: Type.Object({ id: Type.String() }), ...errorResponses(403, 404, 409) },
       },
     },
     async (request) => changeMember(request, null),

@@ -5,7 +5,7 @@ import { issueToken } from '../../db/accounts-store.js';
 import { findTokenOfUser, listTokensOfUser, revokeToken } from '../../db/tokens.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import type { AccessToken } from '../../domain/accounts.js';
 import { tokenSees } from '../../domain/token-scope.js';
@@ -30,7 +30,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
           name: Type.String({ minLength: 1, maxLength: 128 }),
           expiresAt: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch milliseconds' })),
         }),
-        response: { 200: Type.Object({ token: TokenWire, bearerToken: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: Type.Object({ token: TokenWire, bearerToken: Type.String() }), ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -61,7 +61,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
           tags: ['tokens'],
           summary: "List the user's access tokens",
           querystring: KeysetQuery,
-          response: { 200: Type.Object({ tokens: Type.Array(TokenWire), pagination: KeysetPagination }), 400: ErrorBody, 401: ErrorBody },
+          response: { 200: Type.Object({ tokens: Type.Array(TokenWire), pagination: KeysetPagination }), ...errorResponses(400, 401) },
         },
       },
       async (request) => {
@@ -109,7 +109,7 @@ const TokenIdParams = Type.Object({ tokenId: Type.String({ minLength: 1, maxLeng
 function oneTokenRoute<Ok extends TSchema>(summary: string, ok: Ok) {
   return {
     config: { auth: 'user', scopedTokens: true } as const,
-    schema: { tags: ['tokens'], summary, params: TokenIdParams, response: { 200: ok, 401: ErrorBody, 404: ErrorBody } },
+    schema: { tags: ['tokens'], summary, params: TokenIdParams, response: { 200: ok, ...errorResponses(401, 404) } },
   };
 }
 
