@@ -12,8 +12,7 @@ import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
 import { presentAccountConfiguration, presentConfiguration, presentConfigurationProduct } from '../presenters/configuration.js';
 import { AccountConfiguration, ConfigurationProductsResponse, IntegrationConfiguration } from '../schemas/index.js';
-
-const ConfigParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+import { IdParams } from '../path-params.js';
 
 /**
  * Installations ("integration configurations"): Stockroom's install endpoint (an extension; on
@@ -106,7 +105,7 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       schema: {
         tags: ['integrations'],
         summary: 'Uninstall (204). Refused with 409 while live stores exist, unless `cascade=true`',
-        params: ConfigParams,
+        params: IdParams,
         querystring: Type.Object({ ...TeamQuery.properties, cascade: Type.Optional(Type.Boolean()) }),
         response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409, 500) },
       },
@@ -129,7 +128,7 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
 /** The options of a read of one installation of the team, answering `ok`. */
 function configurationRead<Ok extends TSchema>(summary: string, ok: Ok) {
-  return { schema: { tags: ['integrations'], summary, params: ConfigParams, querystring: TeamQuery, response: { 200: ok, ...errorResponses(401, 403, 404) } } };
+  return { schema: { tags: ['integrations'], summary, params: IdParams, querystring: TeamQuery, response: { 200: ok, ...errorResponses(401, 403, 404) } } };
 }
 
 async function loadInstallation(ctx: AppContext, teamId: string, id: string) {

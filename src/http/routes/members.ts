@@ -9,6 +9,7 @@ import type { AppContext } from '../../app-context.js';
 import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
+import { TeamIdParams } from '../path-params.js';
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const MemberWire = Type.Object({
@@ -21,7 +22,6 @@ const MemberWire = Type.Object({
   confirmed: Type.Boolean(),
   createdAt: Type.Number(),
 });
-const TeamParams = Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) });
 const MemberParams = Type.Object({ teamId: Type.String(), uid: Type.String() });
 
 /** Filters of Vercel's member list over project membership, which Stockroom does not model (400). */
@@ -65,7 +65,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     '/v2/teams/:teamId/members',
     {
       config: { auth: 'user', scopedTokens: true },
-      schema: { tags: ['teams'], summary: 'List team members', params: TeamParams, response: { 200: Type.Object({ members: Type.Array(MemberWire) }), ...errorResponses(403) } },
+      schema: { tags: ['teams'], summary: 'List team members', params: TeamIdParams, response: { 200: Type.Object({ members: Type.Array(MemberWire) }), ...errorResponses(403) } },
     },
     async (request) => {
       const { team } = await resolveTeam(ctx, actorOf(request), { teamId: request.params.teamId });
@@ -81,7 +81,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       schema: {
         tags: ['teams'],
         summary: "List team members, newest first (what `@vercel/sdk`'s getTeamMembers calls)",
-        params: TeamParams,
+        params: TeamIdParams,
         querystring: MembersQuery,
         response: { 200: Type.Object({ members: Type.Array(MemberWire), pagination: Type.Object({ ...KeysetPagination.properties, hasNext: Type.Boolean() }) }), ...errorResponses(400, 403) },
       },
@@ -111,7 +111,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     '/v1/teams/:teamId/members',
     {
       config: { auth: 'user', scopedTokens: true },
-      schema: { tags: ['teams'], summary: 'Add an existing user to the team with a role (OWNER only)', params: TeamParams, body: AddMemberBody, response: AddMemberResponses },
+      schema: { tags: ['teams'], summary: 'Add an existing user to the team with a role (OWNER only)', params: TeamIdParams, body: AddMemberBody, response: AddMemberResponses },
     },
     async (request) => addUser(request, request.body),
   );
@@ -124,7 +124,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       schema: {
         tags: ['teams'],
         summary: "Add one existing user to the team with a role (OWNER only; what `@vercel/sdk`'s inviteUserToTeam calls)",
-        params: TeamParams,
+        params: TeamIdParams,
         body: Type.Array(AddMemberBody, { minItems: 1, maxItems: 1, description: 'exactly one invitation: the answer names one member' }),
         response: AddMemberResponses,
       },

@@ -5,6 +5,7 @@ import { rotateStoreSecrets } from '../../use-cases/rotate-store-secrets.js';
 import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
+import { IdParams } from '../path-params.js';
 
 const RotateBody = Type.Object({
   reason: Type.Optional(Type.String({ maxLength: 500 })),
@@ -33,7 +34,7 @@ export const storeSecretRotationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCont
       schema: {
         tags: ['storage'],
         summary: "Rotate a store's secrets at its provider; the old ones stay valid for `delayOldSecretsExpirationHours` (Stockroom extension)",
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
+        params: IdParams,
         querystring: TeamQuery,
         body: RotateBody,
         response: { 200: RotateAnswer, 202: RotateAnswer, ...errorResponses(400, 401, 403, 404, 409, 500) },

@@ -16,8 +16,7 @@ import { presentedStoreSerializer } from '../plugins/presenter-serializer.js';
 import type { StoreConnectionView } from '../../domain/store-connections.js';
 import { presentStore, presentStoreStatus } from '../presenters/store.js';
 import { Store as StoreWire, StoreStatusView } from '../schemas/index.js';
-
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+import { IdParams } from '../path-params.js';
 
 /** A store as lists and reads show it: the create response's store, plus Vercel's `type`. */
 const ListedStore = Type.Object({ ...StoreWire.properties, type: Type.Literal('integration') });

@@ -7,6 +7,7 @@ import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 import { presentTeam, TeamWire } from '../presenters/account.js';
+import { TeamIdParams } from '../path-params.js';
 
 const TeamList = Type.Object({ teams: Type.Array(TeamWire), pagination: KeysetPagination });
 const SLUG = '^[a-z0-9][a-z0-9-]{0,47}$';
@@ -43,7 +44,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       schema: {
         tags: ['teams'],
         summary: 'Get a team by id (or slug)',
-        params: Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) }),
+        params: TeamIdParams,
         querystring: Type.Object({ slug: Type.Optional(Type.String()) }),
         response: { 200: TeamWire, ...errorResponses(401, 403) },
       },

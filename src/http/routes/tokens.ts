@@ -11,6 +11,7 @@ import type { AccessToken } from '../../domain/accounts.js';
 import { tokenSees } from '../../domain/token-scope.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 import { presentToken, TokenWire } from '../presenters/account.js';
+import { TeamQuery } from '../pagination.js';
 
 /**
  * Vercel's access-token endpoints. The value is shown once, in the create answer. A team-scoped
@@ -25,7 +26,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       schema: {
         tags: ['tokens'],
         summary: 'Create an access token (scoped to the team given by teamId/slug, if any)',
-        querystring: Type.Object({ teamId: Type.Optional(Type.String()), slug: Type.Optional(Type.String()) }),
+        querystring: TeamQuery,
         body: Type.Object({
           name: Type.String({ minLength: 1, maxLength: 128 }),
           expiresAt: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch milliseconds' })),
