@@ -14,7 +14,7 @@ import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { createStorePorts, type CatalogStoreProduct } from '../use-cases/create-store-ports.js';
 import { cleanUpAtProvider, runDueCleanups } from '../use-cases/provider-cleanup.js';
-import { startLoop } from './loop.js';
+import { startLoop } from '../background-loop.js';
 
 /**
  * Crash recovery (issue 5 §4). A process that dies in the middle of a create leaves its store row

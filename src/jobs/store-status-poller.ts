@@ -7,7 +7,7 @@ import type { AppContext } from '../app-context.js';
 import type { Resource } from '../providers/partner-client.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { applyResource, fetchResource } from '../use-cases/store-resource.js';
-import { startLoop } from './loop.js';
+import { startLoop } from '../background-loop.js';
 
 /**
  * Brings `initializing` (and `onboarding`) stores up to date with their provider (semantics.md §6):

@@ -61,14 +61,17 @@ export const IntegrationCapabilities = Type.Object({
 });
 export type IntegrationCapabilities = Static<typeof IntegrationCapabilities>;
 
-/** `product.integration` (§2.4): `id`, `slug`, `name`, `icon` are soft-required, so required here. */
-export const ProductIntegration = Type.Object({
-  /** `oac_…` */
+/** What names an integration wherever the wire carries one: `id` (`oac_…`), `slug`, `name`, `icon` (a URL). */
+export const IntegrationIdentity = Type.Object({
   id: Type.String(),
   slug: Type.String(),
   name: Type.String(),
-  /** Icon URL. */
   icon: Type.String(),
+});
+
+/** `product.integration` (§2.4): `id`, `slug`, `name`, `icon` are soft-required, so required here. */
+export const ProductIntegration = Type.Object({
+  ...IntegrationIdentity.properties,
   flags: Type.Optional(Type.Array(Type.String())),
   supportsInstallationBillingPlans: bool(),
   capabilities: Type.Optional(IntegrationCapabilities),

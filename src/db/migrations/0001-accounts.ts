@@ -1,28 +1,28 @@
 import type { Kysely } from 'kysely';
+import { createdAt, createdAndUpdatedAt, idPrimaryKey } from './columns.js';
 
-// Migrations take Kysely<any> and import no app code, so they stay frozen in time.
+// Migrations take Kysely<any> and import no app code but ./columns.ts (frozen too, guarded by
+// test/db/schema-snapshot.test.ts), so they stay frozen in time.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('users')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .$call(idPrimaryKey)
     .addColumn('email', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text')
     .addColumn('username', 'text', (c) => c.notNull().unique())
     .addColumn('default_team_id', 'text')
     .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .$call(createdAndUpdatedAt)
     .execute();
 
   await db.schema
     .createTable('teams')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .$call(idPrimaryKey)
     .addColumn('slug', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('creator_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('billing_state', 'text', (c) => c.notNull().defaultTo('active'))
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .$call(createdAndUpdatedAt)
     .execute();
 
   await db.schema
@@ -30,14 +30,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id').onDelete('cascade'))
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('role', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .$call(createdAt)
     .addPrimaryKeyConstraint('memberships_pk', ['team_id', 'user_id'])
     .execute();
   await db.schema.createIndex('memberships_user_idx').on('memberships').columns(['user_id', 'created_at']).execute();
 
   await db.schema
     .createTable('tokens')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .$call(idPrimaryKey)
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -45,7 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('origin', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'bigint')
     .addColumn('revoked_at', 'bigint')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .$call(createdAt)
     .addColumn('active_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('tokens_user_idx').on('tokens').columns(['user_id', 'created_at']).execute();
@@ -54,7 +54,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('instance_settings')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .$call(createdAt)
     .execute();
 }
 

@@ -1,22 +1,19 @@
 import { sql, type Kysely } from 'kysely';
+import { createdAt, createdAndUpdatedAt, createdUpdatedAndDeletedAt, idPrimaryKey, optionalText, requiredText, teamIdReference } from './columns.js';
+import { uniqueAmongLiveRows } from './indexes.js';
 
 // Stores, projects and their connections (issue 4).
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('stores')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id'))
+    .$call(idPrimaryKey)
+    .$call(teamIdReference)
     .addColumn('installation_id', 'text', (c) => c.notNull().references('installations.id'))
-    .addColumn('integration_id', 'text', (c) => c.notNull())
-    .addColumn('product_id', 'text', (c) => c.notNull())
-    .addColumn('name', 'text', (c) => c.notNull())
+    .$call(requiredText('integration_id', 'product_id', 'name'))
     .addColumn('external_id', 'text')
-    .addColumn('source', 'text', (c) => c.notNull())
-    .addColumn('created_by', 'text', (c) => c.notNull())
+    .$call(requiredText('source', 'created_by'))
     /** The chosen plan, in full, as the provider described it (JSON). */
-    .addColumn('billing_plan_id', 'text', (c) => c.notNull())
-    .addColumn('billing_plan', 'text', (c) => c.notNull())
-    .addColumn('metadata', 'text', (c) => c.notNull())
+    .$call(requiredText('billing_plan_id', 'billing_plan', 'metadata'))
     .addColumn('protocol_settings', 'text')
     /**
      * Stockroom's lifecycle of the row: provisioning (written before the provider is called),
@@ -24,31 +21,20 @@ export async function up(db: Kysely<any>): Promise<void> {
      */
     .addColumn('lifecycle', 'text', (c) => c.notNull())
     /** Vercel's store status (available, initializing, error…), null while provisioning. */
-    .addColumn('status', 'text')
-    .addColumn('external_resource_id', 'text')
-    .addColumn('external_resource_status', 'text')
-    .addColumn('notification', 'text')
+    .$call(optionalText('status', 'external_resource_id', 'external_resource_status', 'notification'))
     /** Secret values, sealed (AES-256-GCM) as one JSON array; names and lengths are in secret_meta. */
     .addColumn('secrets_sealed', 'text')
     .addColumn('secret_meta', 'text', (c) => c.notNull())
     /** The Idempotency-Key sent to the provider for this store's provisioning, reused on retry. */
     .addColumn('provision_key', 'text', (c) => c.notNull())
     /** The payment plan decided for this store (JSON), so recovery can refund exactly. */
-    .addColumn('payment', 'text')
-    .addColumn('failure', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addColumn('deleted_at', 'bigint')
+    .$call(optionalText('payment', 'failure'))
+    .$call(createdUpdatedAndDeletedAt)
     .execute();
   // A name is unique among the live stores of one installation, and so is an externalId
   // (semantics.md §4): partial unique indexes let the database settle races between replicas.
-  await db.schema.createIndex('stores_installation_name_live').on('stores').columns(['installation_id', 'name']).unique().where(sql.ref('deleted_at'), 'is', null).execute();
-  await db.schema
-    .createIndex('stores_installation_external_id_live')
-    .on('stores')
-    .columns(['installation_id', 'external_id'])
-    .unique()
-    .where(sql.ref('deleted_at'), 'is', null)
+  await uniqueAmongLiveRows(db, 'stores_installation_name_live', 'stores', ['installation_id', 'name']).execute();
+  await uniqueAmongLiveRows(db, 'stores_installation_external_id_live', 'stores', ['installation_id', 'external_id'])
     .where(sql.ref('external_id'), 'is not', null)
     .execute();
   await db.schema.createIndex('stores_team_created_idx').on('stores').columns(['team_id', 'created_at', 'id']).execute();
@@ -56,18 +42,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('projects')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id'))
+    .$call(idPrimaryKey)
+    .$call(teamIdReference)
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('framework', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .$call(createdAndUpdatedAt)
     .addUniqueConstraint('projects_team_name', ['team_id', 'name'])
     .execute();
 
   await db.schema
     .createTable('store_connections')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .$call(idPrimaryKey)
     .addColumn('store_id', 'text', (c) => c.notNull().references('stores.id'))
     .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
     .addColumn('team_id', 'text', (c) => c.notNull())
@@ -75,7 +60,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('environments', 'text', (c) => c.notNull())
     .addColumn('env_var_prefix', 'text')
     .addColumn('sensitive', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .$call(createdAt)
     .addUniqueConstraint('store_connections_store_project', ['store_id', 'project_id'])
     .execute();
   await db.schema.createIndex('store_connections_project_idx').on('store_connections').columns(['project_id']).execute();

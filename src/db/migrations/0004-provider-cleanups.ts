@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createdAt, idPrimaryKey, requiredText } from './columns.js';
 
 /**
  * Orphan mitigation that survives a restart (semantics.md §6): a resource a provider may have made
@@ -7,17 +8,14 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('provider_cleanups')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .$call(idPrimaryKey)
     .addColumn('store_id', 'text', (c) => c.notNull().unique())
-    .addColumn('team_id', 'text', (c) => c.notNull())
-    .addColumn('installation_id', 'text', (c) => c.notNull())
-    .addColumn('integration_id', 'text', (c) => c.notNull())
-    .addColumn('store_name', 'text', (c) => c.notNull())
+    .$call(requiredText('team_id', 'installation_id', 'integration_id', 'store_name'))
     .addColumn('resource_id', 'text')
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
     .addColumn('last_error', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .$call(createdAt)
     .addColumn('done_at', 'bigint')
     .execute();
   await db.schema.createIndex('provider_cleanups_due_idx').on('provider_cleanups').columns(['done_at', 'next_attempt_at']).execute();

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createdAt, requiredText } from './columns.js';
 
 /**
  * Idempotency keys of Stockroom's own API (semantics.md §5). A row is the claim of a key: inserted
@@ -10,12 +11,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('idempotency_keys')
     .addColumn('user_id', 'text', (c) => c.notNull())
     /** The team the request acted for, or '' for user-level routes (no team). */
-    .addColumn('team_scope', 'text', (c) => c.notNull())
-    .addColumn('key', 'text', (c) => c.notNull())
+    .$call(requiredText('team_scope', 'key'))
     /** SHA-256 of method, path, query and body: the same key with another request is refused. */
-    .addColumn('fingerprint', 'text', (c) => c.notNull())
-    .addColumn('method', 'text', (c) => c.notNull())
-    .addColumn('path', 'text', (c) => c.notNull())
+    .$call(requiredText('fingerprint', 'method', 'path'))
     /** Who runs the request now; a takeover after a crash changes it, so a late answer is not stored. */
     .addColumn('claim_id', 'text', (c) => c.notNull())
     /** The claim's last heartbeat (epoch ms); a claim silent for longer than the lease may be taken over. */
@@ -25,7 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('response_headers', 'text')
     /** The body exactly as it was sent. */
     .addColumn('response_body', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .$call(createdAt)
     .addColumn('completed_at', 'bigint')
     .addPrimaryKeyConstraint('idempotency_keys_pk', ['user_id', 'team_scope', 'key'])
     .execute();

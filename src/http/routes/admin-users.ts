@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createUserWithTeam, issueToken } from '../../db/accounts-store.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { presentTeam, presentUser, TeamWire, UserWire } from '../presenters/account.js';
 
 /**
@@ -24,10 +24,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         }),
         response: {
           200: Type.Object({ user: UserWire, team: TeamWire, bearerToken: Type.String() }),
-          400: ErrorBody,
-          401: ErrorBody,
-          403: ErrorBody,
-          409: ErrorBody,
+          ...errorResponses(400, 401, 403, 409),
         },
       },
     },

@@ -6,7 +6,7 @@ import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import { providerFor } from '../../providers/provider-for.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { assertBoundedMetadata, MAX_METADATA_BYTES } from '../json-limits.js';
 import { teamOf } from '../plugins/auth.js';
 import { presentBillingPlan } from '../presenters/billing-plan.js';
@@ -31,7 +31,7 @@ export const billingPlanRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
           teamId: Type.Optional(Type.String()),
           slug: Type.Optional(Type.String()),
         }),
-        response: { 200: BillingPlansResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 500: ErrorBody },
+        response: { 200: BillingPlansResponse, ...errorResponses(400, 401, 403, 404, 500) },
       },
     },
     async (request) => {

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 import { presentTeam, TeamWire } from '../presenters/account.js';
+import { TeamIdParams } from '../path-params.js';
+import { TeamQuery } from '../pagination.js';
 
 /**
  * Paths the vercel CLI calls without a version prefix, which Vercel's API answers like their
@@ -18,9 +19,9 @@ export const cliAliasRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       schema: {
         tags: ['teams'],
         summary: 'Get a team by id (or slug); the unversioned path the vercel CLI uses',
-        params: Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) }),
-        querystring: Type.Object({ teamId: Type.Optional(Type.String()), slug: Type.Optional(Type.String()) }),
-        response: { 200: TeamWire, 401: ErrorBody, 403: ErrorBody },
+        params: TeamIdParams,
+        querystring: TeamQuery,
+        response: { 200: TeamWire, ...errorResponses(401, 403) },
       },
     },
     async (request) => {

@@ -8,7 +8,7 @@ import type { Membership } from '../../domain/accounts.js';
 import { canReadEnvValues, envForTarget, parseSecretValues, projectEnvVars, type ConnectedSecrets, type ProjectEnvVar } from '../../domain/env-vars.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { teamOf } from '../plugins/auth.js';
 import { presentProjectEnv } from '../presenters/env-var.js';
@@ -28,7 +28,7 @@ export const envVarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         summary: "The project's env vars for one target (production, preview, development or a custom environment id), with values",
         params: Type.Object({ projectId: Type.String({ minLength: 1, maxLength: 128 }), target: Type.String({ minLength: 1, maxLength: 128 }) }),
         querystring: Type.Object({ ...TeamQuery.properties, gitBranch: Type.Optional(Type.String()) }),
-        response: { 200: EnvPull, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: EnvPull, ...errorResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -50,7 +50,7 @@ export const envVarRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
           summary: "The project's env vars; values only with `decrypt=true`, for OWNER, MEMBER and DEVELOPER",
           params: Type.Object({ idOrName: Type.String({ minLength: 1, maxLength: 128 }) }),
           querystring: Type.Object({ ...TeamQuery.properties, decrypt: Type.Optional(Type.Boolean()) }),
-          response: { 200: ProjectEnvList, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+          response: { 200: ProjectEnvList, ...errorResponses(401, 403, 404) },
         },
       },
       async (request, reply) => {

@@ -7,13 +7,12 @@ import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import { userCaller } from '../../providers/provider-for.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
 import { presentAccountConfiguration, presentConfiguration, presentConfigurationProduct } from '../presenters/configuration.js';
 import { AccountConfiguration, ConfigurationProductsResponse, IntegrationConfiguration } from '../schemas/index.js';
-
-const ConfigParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+import { IdParams } from '../path-params.js';
 
 /**
  * Installations ("integration configurations"): Stockroom's install endpoint (an extension; on
@@ -29,7 +28,7 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         summary: 'Install an integration for the team (idempotent: answers the live installation if there is one)',
         querystring: TeamQuery,
         body: Type.Object({ integrationIdOrSlug: Type.String({ minLength: 1, maxLength: 128 }) }),
-        response: { 200: IntegrationConfiguration, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody },
+        response: { 200: IntegrationConfiguration, ...errorResponses(400, 401, 403, 404, 409, 500) },
       },
     },
     async (request) => {
@@ -61,7 +60,7 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
             teamId: Type.Optional(Type.String()),
             slug: Type.Optional(Type.String()),
           }),
-          response: { 200: Type.Array(AccountConfiguration), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+          response: { 200: Type.Array(AccountConfiguration), ...errorResponses(400, 401, 403) },
         },
       },
       async (request) => {
@@ -106,9 +105,9 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       schema: {
         tags: ['integrations'],
         summary: 'Uninstall (204). Refused with 409 while live stores exist, unless `cascade=true`',
-        params: ConfigParams,
+        params: IdParams,
         querystring: Type.Object({ ...TeamQuery.properties, cascade: Type.Optional(Type.Boolean()) }),
-        response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody },
+        response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409, 500) },
       },
     },
     async (request, reply) => {
@@ -129,7 +128,7 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
 /** The options of a read of one installation of the team, answering `ok`. */
 function configurationRead<Ok extends TSchema>(summary: string, ok: Ok) {
-  return { schema: { tags: ['integrations'], summary, params: ConfigParams, querystring: TeamQuery, response: { 200: ok, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } } };
+  return { schema: { tags: ['integrations'], summary, params: IdParams, querystring: TeamQuery, response: { 200: ok, ...errorResponses(401, 403, 404) } } };
 }
 
 async function loadInstallation(ctx: AppContext, teamId: string, id: string) {

@@ -11,7 +11,7 @@ import type { Installation } from '../../domain/installations.js';
 import { ApiError } from '../../errors.js';
 import { isProviderError } from '../../providers/provider-error.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody, STORE_CREATE_ERRORS } from '../error-schema.js';
+import { errorResponses, STORE_CREATE_ERRORS } from '../error-schema.js';
 import { assertBoundedMetadata } from '../json-limits.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
@@ -37,7 +37,7 @@ export const marketplaceInstallRoutes: FastifyPluginAsyncTypebox<{ ctx: AppConte
         summary: 'An integration of the catalog with its products and their metadata schemas',
         params: Type.Object({ integrationIdOrSlug: Slug }),
         querystring: TeamQuery,
-        response: { 200: MarketplaceIntegration, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: MarketplaceIntegration, ...errorResponses(401, 403, 404) },
       },
     },
     async (request) => {

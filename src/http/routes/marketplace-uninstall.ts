@@ -5,9 +5,10 @@ import { findLiveInstallation } from '../../db/installations.js';
 import { ApiError } from '../../errors.js';
 import { userCaller } from '../../providers/provider-for.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
+import { IdParams } from '../path-params.js';
 
 /**
  * `POST /v2/integrations/installations/{id}/uninstall`, what `vercel integration remove` calls.
@@ -26,10 +27,10 @@ export const marketplaceUninstallRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCon
       schema: {
         tags: ['integrations'],
         summary: 'Uninstall an integration that has no live stores (403 while it has some)',
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
+        params: IdParams,
         querystring: TeamQuery,
         body: Type.Optional(Type.Object({})),
-        response: { 200: Type.Object({}), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 500: ErrorBody },
+        response: { 200: Type.Object({}), ...errorResponses(401, 403, 404, 500) },
       },
     },
     async (request) => {

@@ -6,9 +6,10 @@ import { findUserByEmail, findUserById } from '../../db/users.js';
 import { canAdministerTeam, ROLES, type Role } from '../../domain/roles.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
+import { TeamIdParams } from '../path-params.js';
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const MemberWire = Type.Object({
@@ -21,7 +22,6 @@ const MemberWire = Type.Object({
   confirmed: Type.Boolean(),
   createdAt: Type.Number(),
 });
-const TeamParams = Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) });
 const MemberParams = Type.Object({ teamId: Type.String(), uid: Type.String() });
 
 /** Filters of Vercel's member list over project membership, which Stockroom does not model (400). */
@@ -43,7 +43,7 @@ const AddMemberBody = Type.Object({
   projects: Type.Optional(Type.Array(Type.Unknown(), { description: 'not supported: must be absent or empty (400)' })),
 });
 const AddedMember = Type.Object({ uid: Type.String(), username: Type.String(), email: Type.String(), role: Type.String() });
-const AddMemberResponses = { 200: AddedMember, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const AddMemberResponses = { 200: AddedMember, ...errorResponses(400, 403, 404, 409) };
 
 /** A team keeps at least one OWNER: demoting or removing the last one is refused. */
 function lastOwnerError(teamSlug: string): ApiError {
@@ -65,7 +65,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     '/v2/teams/:teamId/members',
     {
       config: { auth: 'user', scopedTokens: true },
-      schema: { tags: ['teams'], summary: 'List team members', params: TeamParams, response: { 200: Type.Object({ members: Type.Array(MemberWire) }), 403: ErrorBody } },
+      schema: { tags: ['teams'], summary: 'List team members', params: TeamIdParams, response: { 200: Type.Object({ members: Type.Array(MemberWire) }), ...errorResponses(403) } },
     },
     async (request) => {
       const { team } = await resolveTeam(ctx, actorOf(request), { teamId: request.params.teamId });
@@ -81,9 +81,9 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       schema: {
         tags: ['teams'],
         summary: "List team members, newest first (what `@vercel/sdk`'s getTeamMembers calls)",
-        params: TeamParams,
+        params: TeamIdParams,
         querystring: MembersQuery,
-        response: { 200: Type.Object({ members: Type.Array(MemberWire), pagination: Type.Object({ ...KeysetPagination.properties, hasNext: Type.Boolean() }) }), 400: ErrorBody, 403: ErrorBody },
+        response: { 200: Type.Object({ members: Type.Array(MemberWire), pagination: Type.Object({ ...KeysetPagination.properties, hasNext: Type.Boolean() }) }), ...errorResponses(400, 403) },
       },
     },
     async (request) => {
@@ -111,7 +111,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     '/v1/teams/:teamId/members',
     {
       config: { auth: 'user', scopedTokens: true },
-      schema: { tags: ['teams'], summary: 'Add an existing user to the team with a role (OWNER only)', params: TeamParams, body: AddMemberBody, response: AddMemberResponses },
+      schema: { tags: ['teams'], summary: 'Add an existing user to the team with a role (OWNER only)', params: TeamIdParams, body: AddMemberBody, response: AddMemberResponses },
     },
     async (request) => addUser(request, request.body),
   );
@@ -124,7 +124,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       schema: {
         tags: ['teams'],
         summary: "Add one existing user to the team with a role (OWNER only; what `@vercel/sdk`'s inviteUserToTeam calls)",
-        params: TeamParams,
+        params: TeamIdParams,
         body: Type.Array(AddMemberBody, { minItems: 1, maxItems: 1, description: 'exactly one invitation: the answer names one member' }),
         response: AddMemberResponses,
       },
@@ -163,7 +163,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         summary: "Change a member's role (OWNER only)",
         params: MemberParams,
         body: Type.Object({ role: RoleSchema }),
-        response: { 200: Type.Object({ id: Type.String() }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: Type.Object({ id: Type.String() }), ...errorResponses(400, 403, 404, 409) },
       },
     },
     async (request) => changeMember(request, request.body.role),
@@ -177,7 +177,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         tags: ['teams'],
         summary: 'Remove a member (OWNER only)',
         params: MemberParams,
-        response: { 200: Type.Object({ id: Type.String() }), 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: Type.Object({ id: Type.String() }), ...errorResponses(403, 404, 409) },
       },
     },
     async (request) => changeMember(request, null),

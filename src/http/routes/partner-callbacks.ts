@@ -10,7 +10,7 @@ import { replaceStoreSecrets } from '../../db/store-secrets.js';
 import { toSecretValue, type SecretValue } from '../../domain/env-vars.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 
 /**
  * What partners call back on Stockroom with the installation's access token (partner-api.md §1.5,
@@ -76,7 +76,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
         security: [{ bearerToken: [] }],
         params: Type.Object({ icfg: IcfgParam }),
         body: EventBody,
-        response: { 201: Type.Object({}), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 500: ErrorBody },
+        response: { 201: Type.Object({}), ...errorResponses(400, 401, 403, 404, 500) },
       },
     },
     async (request, reply) => {
@@ -111,7 +111,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
     params,
     body: SecretsBody,
     // Exactly 201 with no body: the SDK treats any other success status as a failure.
-    response: { 201: Type.Null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    response: { 201: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
   });
   const secretsOptions = {
     config: { auth: 'none' as const },

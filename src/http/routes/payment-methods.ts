@@ -21,7 +21,7 @@ import { ApiError } from '../../errors.js';
 // tells which of them the configured processor shares with every team.
 import { TEST_PAYMENT_METHODS, type TestPaymentMethodId } from '../../payments/test-processor.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, resolveTeam, teamOf, type TeamSelector } from '../plugins/auth.js';
@@ -51,7 +51,7 @@ const LedgerEntryWire = Type.Object({
   createdAt: Type.Integer(),
 });
 const LedgerQuery = Type.Object({ ...TeamQuery.properties, ...KeysetQuery.properties, storeId: Type.Optional(Type.String({ minLength: 1 })) });
-const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+const Errors = { ...errorResponses(400, 401, 403) };
 
 /**
  * Stockroom's billing extension (issue 3 §6; no Vercel equivalent, hence `/stockroom/`): a team's
@@ -184,7 +184,7 @@ export const paymentMethodRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         summary: "Remove one of the team's own payment methods; the default is cleared if it was this one (OWNER or BILLING)",
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
         querystring: TeamQuery,
-        response: { 200: Type.Object({ id: Type.String(), defaultPaymentMethodId: BillingWire.properties.defaultPaymentMethodId }), ...Errors, 404: ErrorBody },
+        response: { 200: Type.Object({ id: Type.String(), defaultPaymentMethodId: BillingWire.properties.defaultPaymentMethodId }), ...Errors, ...errorResponses(404) },
       },
     },
     async (request) => {
@@ -223,7 +223,7 @@ export const paymentMethodRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         summary: 'Soft-block or unblock the team; soft-blocked teams cannot create stores (OWNER or operator)',
         querystring: TeamQuery,
         body: Type.Object({ billingState: BillingStateWire }),
-        response: { 200: BillingWire, ...Errors, 404: ErrorBody },
+        response: { 200: BillingWire, ...Errors, ...errorResponses(404) },
       },
     },
     async (request) => {

@@ -5,7 +5,7 @@ import { newId } from '../../domain/ids.js';
 import type { Project } from '../../domain/projects.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { DEFAULT_LIMIT, decodeCursor, KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import type { KeysetPageQuery } from '../../db/keyset.js';
 import { TeamQuery } from '../pagination.js';
@@ -53,7 +53,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         summary: 'Create a project (name unique within the team)',
         querystring: TeamQuery,
         body: CreateProjectBody,
-        response: { 200: ProjectWire, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+        response: { 200: ProjectWire, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request) => {
@@ -75,7 +75,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         summary: 'One project of the team, by id or name',
         params: IdOrNameParams,
         querystring: TeamQuery,
-        response: { 200: ProjectWire, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: ProjectWire, ...errorResponses(401, 403, 404) },
       },
     },
     async (request) => {
@@ -92,7 +92,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         tags: ['projects'],
         summary: "The team's projects, newest first",
         querystring: Type.Object({ ...KeysetQuery.properties, ...TeamQuery.properties, search: V10ListQuery.properties.search }),
-        response: { 200: ProjectsPage, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: ProjectsPage, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -107,7 +107,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         tags: ['projects'],
         summary: "The team's projects, newest first (what `@vercel/sdk`'s getProjects calls)",
         querystring: V10ListQuery,
-        response: { 200: ProjectsPage, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: ProjectsPage, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -130,7 +130,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         summary: 'Delete a project and its store connections (204)',
         params: IdOrNameParams,
         querystring: TeamQuery,
-        response: { 204: Type.Null(), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 204: Type.Null(), ...errorResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {

@@ -12,7 +12,7 @@ import { findEnvVarClashes, normalizeEnvironments, type StoreConnection } from '
 import type { Store } from '../../domain/stores.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { teamOf } from '../plugins/auth.js';
 import { ConnectionResponse, ConnectResourceBody, ConnectStoreBody } from '../schemas/store-connection.js';
@@ -43,7 +43,7 @@ export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
         params: StoreParams,
         querystring: TeamQuery,
         body: ConnectStoreBody,
-        response: { 200: ConnectionResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: ConnectionResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
@@ -66,7 +66,7 @@ export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
         querystring: TeamQuery,
         body: ConnectResourceBody,
         // Exactly 201: the SDK treats 200 and 204 as failures (vercel-contract.md §5, §10.9).
-        response: { 201: Type.Null({ description: 'Connected; the body is empty' }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 201: Type.Null({ description: 'Connected; the body is empty' }), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -109,7 +109,7 @@ export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
 function disconnectRoute<Params extends TSchema>(summary: string, params: Params) {
   return {
     config: { write: true },
-    schema: { tags: ['storage'], summary, params, querystring: TeamQuery, response: { 200: Empty, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+    schema: { tags: ['storage'], summary, params, querystring: TeamQuery, response: { 200: Empty, ...errorResponses(401, 403, 404) } },
   };
 }
 

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
 import { rotateStoreSecrets } from '../../use-cases/rotate-store-secrets.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
+import { IdParams } from '../path-params.js';
 
 const RotateBody = Type.Object({
   reason: Type.Optional(Type.String({ maxLength: 500 })),
@@ -33,10 +34,10 @@ export const storeSecretRotationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppCont
       schema: {
         tags: ['storage'],
         summary: "Rotate a store's secrets at its provider; the old ones stay valid for `delayOldSecretsExpirationHours` (Stockroom extension)",
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
+        params: IdParams,
         querystring: TeamQuery,
         body: RotateBody,
-        response: { 200: RotateAnswer, 202: RotateAnswer, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody },
+        response: { 200: RotateAnswer, 202: RotateAnswer, ...errorResponses(400, 401, 403, 404, 409, 500) },
       },
       // An empty POST means "rotate now, no delay".
       preValidation: async (request) => {

@@ -8,7 +8,7 @@ import { ID_RANDOM_LENGTH, isId } from '../../domain/ids.js';
 import type { Store } from '../../domain/stores.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
@@ -16,8 +16,7 @@ import { presentedStoreSerializer } from '../plugins/presenter-serializer.js';
 import type { StoreConnectionView } from '../../domain/store-connections.js';
 import { presentStore, presentStoreStatus } from '../presenters/store.js';
 import { Store as StoreWire, StoreStatusView } from '../schemas/index.js';
-
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+import { IdParams } from '../path-params.js';
 
 /** A store as lists and reads show it: the create response's store, plus Vercel's `type`. */
 const ListedStore = Type.Object({ ...StoreWire.properties, type: Type.Literal('integration') });
@@ -49,7 +48,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
           // Sent by the vercel CLI; every list answer is already without secrets' values.
           'skip-metadata': Type.Optional(Type.Boolean()),
         }),
-        response: { 200: Type.Object({ stores: Type.Array(ListedStore), pagination: KeysetPagination }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: Type.Object({ stores: Type.Array(ListedStore), pagination: KeysetPagination }), ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -76,7 +75,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         summary: 'One store of the team',
         params: IdParams,
         querystring: TeamQuery,
-        response: { 200: Type.Object({ store: ListedStore }), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: Type.Object({ store: ListedStore }), ...errorResponses(401, 403, 404) },
       },
     },
     async (request) => {
@@ -106,7 +105,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         security: [],
         params: IdParams,
         querystring: Type.Object({ 'skip-metadata': Type.Optional(Type.Boolean()), 'include-guides': Type.Optional(Type.Boolean()) }),
-        response: { 200: Type.Object({ store: StoreStatusView }), 404: ErrorBody },
+        response: { 200: Type.Object({ store: StoreStatusView }), ...errorResponses(404) },
       },
     },
     async (request) => {
@@ -127,7 +126,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         summary: 'Delete an integration store, at its provider first (200 `{}`, also when already deleted)',
         params: IdParams,
         querystring: TeamQuery,
-        response: { 200: Type.Object({}), 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody },
+        response: { 200: Type.Object({}), ...errorResponses(401, 403, 404, 409, 500) },
       },
     },
     async (request) => {

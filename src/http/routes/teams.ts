@@ -3,10 +3,11 @@ import { Type } from 'typebox';
 import { createTeam } from '../../db/accounts-store.js';
 import { listTeamsOfUser } from '../../db/teams.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 import { presentTeam, TeamWire } from '../presenters/account.js';
+import { TeamIdParams } from '../path-params.js';
 
 const TeamList = Type.Object({ teams: Type.Array(TeamWire), pagination: KeysetPagination });
 const SLUG = '^[a-z0-9][a-z0-9-]{0,47}$';
@@ -22,7 +23,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
           tags: ['teams'],
           summary: 'List the teams of the authenticated user',
           querystring: KeysetQuery,
-          response: { 200: TeamList, 400: ErrorBody, 401: ErrorBody },
+          response: { 200: TeamList, ...errorResponses(400, 401) },
         },
       },
       async (request) => {
@@ -43,9 +44,9 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       schema: {
         tags: ['teams'],
         summary: 'Get a team by id (or slug)',
-        params: Type.Object({ teamId: Type.String({ minLength: 1, maxLength: 256 }) }),
+        params: TeamIdParams,
         querystring: Type.Object({ slug: Type.Optional(Type.String()) }),
-        response: { 200: TeamWire, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: TeamWire, ...errorResponses(401, 403) },
       },
     },
     async (request) => {
@@ -66,7 +67,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
           slug: Type.String({ pattern: SLUG, description: 'lowercase letters, digits and dashes, at most 48' }),
           name: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
         }),
-        response: { 200: TeamWire, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+        response: { 200: TeamWire, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request) => {

@@ -5,12 +5,13 @@ import { issueToken } from '../../db/accounts-store.js';
 import { findTokenOfUser, listTokensOfUser, revokeToken } from '../../db/tokens.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import type { AccessToken } from '../../domain/accounts.js';
 import { tokenSees } from '../../domain/token-scope.js';
 import { actorOf, resolveTeam } from '../plugins/auth.js';
 import { presentToken, TokenWire } from '../presenters/account.js';
+import { TeamQuery } from '../pagination.js';
 
 /**
  * Vercel's access-token endpoints. The value is shown once, in the create answer. A team-scoped
@@ -25,12 +26,12 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       schema: {
         tags: ['tokens'],
         summary: 'Create an access token (scoped to the team given by teamId/slug, if any)',
-        querystring: Type.Object({ teamId: Type.Optional(Type.String()), slug: Type.Optional(Type.String()) }),
+        querystring: TeamQuery,
         body: Type.Object({
           name: Type.String({ minLength: 1, maxLength: 128 }),
           expiresAt: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch milliseconds' })),
         }),
-        response: { 200: Type.Object({ token: TokenWire, bearerToken: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: Type.Object({ token: TokenWire, bearerToken: Type.String() }), ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -61,7 +62,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
           tags: ['tokens'],
           summary: "List the user's access tokens",
           querystring: KeysetQuery,
-          response: { 200: Type.Object({ tokens: Type.Array(TokenWire), pagination: KeysetPagination }), 400: ErrorBody, 401: ErrorBody },
+          response: { 200: Type.Object({ tokens: Type.Array(TokenWire), pagination: KeysetPagination }), ...errorResponses(400, 401) },
         },
       },
       async (request) => {
@@ -109,7 +110,7 @@ const TokenIdParams = Type.Object({ tokenId: Type.String({ minLength: 1, maxLeng
 function oneTokenRoute<Ok extends TSchema>(summary: string, ok: Ok) {
   return {
     config: { auth: 'user', scopedTokens: true } as const,
-    schema: { tags: ['tokens'], summary, params: TokenIdParams, response: { 200: ok, 401: ErrorBody, 404: ErrorBody } },
+    schema: { tags: ['tokens'], summary, params: TokenIdParams, response: { 200: ok, ...errorResponses(401, 404) } },
   };
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { defaultTeamOf } from '../../domain/token-scope.js';
-import { ErrorBody } from '../error-schema.js';
+import { errorResponses } from '../error-schema.js';
 import { actorOf } from '../plugins/auth.js';
 import { presentUser, UserWire } from '../presenters/account.js';
 
@@ -18,7 +18,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['user'],
         summary: 'Get the authenticated user',
-        response: { 200: Type.Object({ user: UserWire }), 401: ErrorBody },
+        response: { 200: Type.Object({ user: UserWire }), ...errorResponses(401) },
       },
     },
     async (request) => {

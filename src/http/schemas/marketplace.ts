@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { BillingPlan } from './billing-plan.js';
 import { PRODUCT_TAGS, SOURCES, StringEnum } from '../../schemas/enums.js';
-import { ConfigurationProduct, IntegrationCapabilities } from '../../schemas/product.js';
+import { ConfigurationProduct, IntegrationCapabilities, IntegrationIdentity } from '../../schemas/product.js';
 
 /**
  * The shapes of the marketplace install flow the vercel CLI drives (`vercel integration add`,
@@ -20,10 +20,7 @@ export type MarketplaceProduct = Static<typeof MarketplaceProduct>;
 
 /** `GET /v2/integrations/integration/{slug}`: the CLI needs `id`, `slug`, `name`, `products`, and reads the terms' URLs and capabilities. */
 export const MarketplaceIntegration = Type.Object({
-  id: Type.String(),
-  slug: Type.String(),
-  name: Type.String(),
-  icon: Type.String(),
+  ...IntegrationIdentity.properties,
   shortDescription: Type.Optional(Type.String()),
   isMarketplace: Type.Literal(true),
   canInstall: Type.Boolean(),

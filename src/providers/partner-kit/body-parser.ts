@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerEmptyTolerantJsonParser } from '../../empty-tolerant-json-parser.js';
 import { validationError } from './errors.js';
 
 /**
@@ -7,20 +8,8 @@ import { validationError } from './errors.js';
  * Registered inside the partner's plugin context, so it works the same standalone and mounted.
  */
 export function registerTolerantJsonParser(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    parseJson(request, text, (error, value) => {
-      // PostgreSQL text cannot hold NUL (U+0000); refused as a 400 rather than failing the insert.
-      if (!error && hasNul(value)) done(validationError([{ key: 'body', message: 'may not contain the NUL character' }]), undefined);
-      else done(error, value);
-    });
-  });
+  // PostgreSQL text cannot hold NUL (U+0000); refused as a 400 rather than failing the insert.
+  registerEmptyTolerantJsonParser(app, (value) => (hasNul(value) ? validationError([{ key: 'body', message: 'may not contain the NUL character' }]) : undefined));
 }
 
 function hasNul(value: unknown): boolean {

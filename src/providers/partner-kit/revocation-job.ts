@@ -1,3 +1,4 @@
+import { startLoop } from '../../background-loop.js';
 import { openCredential } from './credentials.js';
 import { claimDueCredential, listDueCredentials, markCredentialRevoked } from './credential-store.js';
 import type { KitContext } from './options.js';
@@ -34,30 +35,17 @@ export async function revokeDueCredentials(ctx: KitContext, options: { readonly 
 }
 
 /**
- * Runs `revokeDueCredentials` every `intervalMs` until the returned function is called; a pass
- * never overlaps the previous one in this process, and the timer does not keep a process alive.
+ * Runs `revokeDueCredentials` every `intervalMs` (first after one interval) until the returned
+ * function is called; a pass never overlaps the previous one in this process, and the timer does
+ * not keep a process alive (`startLoop`).
  */
 export function startRevocationLoop(ctx: KitContext, intervalMs: number): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = revokeDueCredentials(ctx)
-        .then(() => undefined)
-        .catch((error: unknown) => ctx.log.error({ err: describeFailure(error) }, `${ctx.backend.serverName} provider: revocation pass failed`))
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, intervalMs);
-    timer.unref();
+  const pass = async () => {
+    try {
+      await revokeDueCredentials(ctx);
+    } catch (error) {
+      ctx.log.error({ err: describeFailure(error) }, `${ctx.backend.serverName} provider: revocation pass failed`);
+    }
   };
-  schedule();
-  return async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    await running;
-  };
+  return startLoop(pass, intervalMs, { runAtOnce: false });
 }

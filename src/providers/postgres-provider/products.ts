@@ -1,4 +1,5 @@
 import type { KitProduct } from '../partner-kit/backend.js';
+import { freePlan, monthlyPlan } from '../partner-kit/billing-plan.js';
 
 /** The slug Stockroom's catalog (`catalog/builtin-postgres.json`) sends as `productId`. */
 export const POSTGRES_PRODUCT_SLUG = 'postgres';
@@ -14,36 +15,23 @@ export const POSTGRES_PRODUCTS: readonly KitProduct[] = [
     plans: [
       {
         limits: { connectionLimit: 5 },
-        billingPlan: {
-          id: 'free',
-          type: 'subscription',
-          name: 'Free',
+        billingPlan: freePlan({
           description: 'A database of your own with up to 5 connections.',
-          scope: 'resource',
-          paymentMethodRequired: false,
-          cost: 'Free',
           details: [{ label: 'Isolation', value: 'Own database and login role' }],
           highlightedDetails: [{ label: 'Connections', value: '5' }],
-        },
+        }),
       },
       {
         limits: { connectionLimit: 50 },
-        billingPlan: {
+        billingPlan: monthlyPlan({
           id: 'pro',
-          type: 'subscription',
           name: 'Pro',
           description: 'A database of your own with up to 50 connections, billed monthly.',
-          scope: 'resource',
-          paymentMethodRequired: true,
+          price: '15.00',
           preauthorizationAmount: 10,
-          initialCharge: '15.00',
-          cost: '$15.00/month',
-          details: [
-            { label: 'Isolation', value: 'Own database and login role' },
-            { label: 'Charged at sign-up', value: '$15.00' },
-          ],
+          details: [{ label: 'Isolation', value: 'Own database and login role' }],
           highlightedDetails: [{ label: 'Connections', value: '50' }],
-        },
+        }),
       },
     ],
   },

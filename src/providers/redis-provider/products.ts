@@ -1,4 +1,5 @@
 import type { KitProduct } from '../partner-kit/backend.js';
+import { freePlan, monthlyPlan } from '../partner-kit/billing-plan.js';
 
 /** The slug Stockroom's catalog (`catalog/builtin-redis.json`) sends as `productId`. */
 export const REDIS_PRODUCT_SLUG = 'redis';
@@ -14,36 +15,23 @@ export const REDIS_PRODUCTS: readonly KitProduct[] = [
     plans: [
       {
         limits: {},
-        billingPlan: {
-          id: 'free',
-          type: 'subscription',
-          name: 'Free',
+        billingPlan: freePlan({
           description: 'A key prefix of your own with an ACL user restricted to it.',
-          scope: 'resource',
-          paymentMethodRequired: false,
-          cost: 'Free',
           details: [{ label: 'Isolation', value: 'Own ACL user and key prefix' }],
           highlightedDetails: [{ label: 'Support', value: 'Community' }],
-        },
+        }),
       },
       {
         limits: {},
-        billingPlan: {
+        billingPlan: monthlyPlan({
           id: 'pro',
-          type: 'subscription',
           name: 'Pro',
           description: 'The same isolated key prefix for production use, billed monthly.',
-          scope: 'resource',
-          paymentMethodRequired: true,
+          price: '8.00',
           preauthorizationAmount: 5,
-          initialCharge: '8.00',
-          cost: '$8.00/month',
-          details: [
-            { label: 'Isolation', value: 'Own ACL user and key prefix' },
-            { label: 'Charged at sign-up', value: '$8.00' },
-          ],
+          details: [{ label: 'Isolation', value: 'Own ACL user and key prefix' }],
           highlightedDetails: [{ label: 'Support', value: 'Email, next business day' }],
-        },
+        }),
       },
     ],
   },

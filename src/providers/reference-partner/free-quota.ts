@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { PartnerError } from '../partner-kit/errors.js';
-import { FREE_PLAN_ID } from './plans.js';
+import { FREE_PLAN_ID } from '../partner-kit/billing-plan.js';
 import { countLiveResourcesOnPlan } from './resource-store.js';
 import type { PartnerContext } from './options.js';
 import type { PartnerTables } from './tables.js';

@@ -1,7 +1,5 @@
-import type { BillingPlan } from '../partner-kit/billing-plan.js';
+import { FREE_PLAN_ID, freePlan, monthlyPlan, type BillingPlan } from '../partner-kit/billing-plan.js';
 import type { ReferenceProduct } from './products.js';
-
-export const FREE_PLAN_ID = 'free';
 
 /**
  * The tiers every reference product is sold on, in the order callers see them: the first free
@@ -9,34 +7,23 @@ export const FREE_PLAN_ID = 'free';
  * per product by `productPlans`.
  */
 const TIERS: readonly BillingPlan[] = [
-  {
-    id: FREE_PLAN_ID,
-    type: 'subscription',
-    name: 'Free',
+  freePlan({
     description: 'For side projects and trying things out.',
-    scope: 'resource',
-    paymentMethodRequired: false,
-    cost: 'Free',
     details: [{ label: 'Support', value: 'Community' }, { label: 'Backups', value: 'None' }],
     highlightedDetails: [],
-  },
-  {
+  }),
+  monthlyPlan({
     id: 'pro',
-    type: 'subscription',
     name: 'Pro',
     description: 'For production workloads, billed monthly.',
-    scope: 'resource',
-    paymentMethodRequired: true,
+    price: '20.00',
     preauthorizationAmount: 10,
-    initialCharge: '20.00',
-    cost: '$20.00/month',
     details: [
       { label: 'Support', value: 'Email, next business day' },
       { label: 'Backups', value: 'Daily, kept 7 days' },
-      { label: 'Charged at sign-up', value: '$20.00' },
     ],
     highlightedDetails: [],
-  },
+  }),
   {
     id: 'prepaid',
     type: 'prepayment',

@@ -1,6 +1,6 @@
 import { TESTING_METADATA_PROPERTIES } from './hooks.js';
 import type { PlanDetail } from '../partner-kit/billing-plan.js';
-import type { MetadataOption, MetadataSchema } from './metadata.js';
+import type { MetadataOption, MetadataProperty, MetadataSchema } from './metadata.js';
 
 /** How the reference partner makes up a secret's value (see secrets.ts). */
 export type SecretKind = 'postgres-url' | 'https-url' | 'token';
@@ -34,6 +34,11 @@ const REGIONS: readonly MetadataOption[] = [
   { value: 'syd1', label: 'Sydney, Australia (syd1)' },
 ];
 
+/** The required `region` select every product asks for; plans name the chosen region (plans.ts). */
+function regionSelect(description: string): MetadataProperty {
+  return { type: 'string', 'ui:control': 'select', 'ui:label': 'Primary region', description, 'ui:options': REGIONS };
+}
+
 export const REFERENCE_PRODUCTS: readonly ReferenceProduct[] = [
   {
     id: 'iap_acme_db',
@@ -45,13 +50,7 @@ export const REFERENCE_PRODUCTS: readonly ReferenceProduct[] = [
     metadataSchema: {
       type: 'object',
       properties: {
-        region: {
-          type: 'string',
-          'ui:control': 'select',
-          'ui:label': 'Primary region',
-          description: 'Where the database lives.',
-          'ui:options': REGIONS,
-        },
+        region: regionSelect('Where the database lives.'),
         storageGb: {
           type: 'number',
           'ui:control': 'input',
@@ -86,13 +85,7 @@ export const REFERENCE_PRODUCTS: readonly ReferenceProduct[] = [
     metadataSchema: {
       type: 'object',
       properties: {
-        region: {
-          type: 'string',
-          'ui:control': 'select',
-          'ui:label': 'Primary region',
-          description: 'Where the store lives.',
-          'ui:options': REGIONS,
-        },
+        region: regionSelect('Where the store lives.'),
         maxMemoryMb: {
           type: 'number',
           'ui:control': 'input',

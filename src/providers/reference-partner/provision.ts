@@ -1,7 +1,7 @@
 import { PartnerError, validationError } from '../partner-kit/errors.js';
 import { assertFreePlanOffered } from './free-quota.js';
 import type { ProvisionHooks } from './hooks.js';
-import type { BillingPlan } from '../partner-kit/billing-plan.js';
+import { FREE_PLAN_ID, type BillingPlan } from '../partner-kit/billing-plan.js';
 import type { Answer, IdempotencyScope } from '../partner-kit/idempotency.js';
 import { newResourceId } from '../partner-kit/identifiers.js';
 import type { ProvisionRequest } from '../partner-kit/partner-api.js';
@@ -9,7 +9,7 @@ import { answerOnce } from './idempotency.js';
 import { lockLiveInstallation } from './installation-store.js';
 import { validateMetadata } from './metadata.js';
 import type { PartnerContext } from './options.js';
-import { FREE_PLAN_ID, productPlans } from './plans.js';
+import { productPlans } from './plans.js';
 import { findProduct, REFERENCE_PRODUCTS, type ReferenceProduct } from './products.js';
 import { insertResource, type StoredResource } from './resource-store.js';
 import { presentResource } from './resource-view.js';

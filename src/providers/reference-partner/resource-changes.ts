@@ -9,7 +9,7 @@ import { answerOnce } from './idempotency.js';
 import { lockLiveInstallation } from './installation-store.js';
 import { validateMetadata } from './metadata.js';
 import type { PartnerContext } from './options.js';
-import { FREE_PLAN_ID } from './plans.js';
+import { FREE_PLAN_ID } from '../partner-kit/billing-plan.js';
 import { findKnownProduct, findPlan } from './provision.js';
 import { findLiveResource, markResourceDeleted, replaceSecrets, updateResource, type StoredResource } from './resource-store.js';
 import { presentResource } from './resource-view.js';

@@ -1,8 +1,9 @@
 import type { Kysely, Migration } from 'kysely';
+import { createdAndUpdatedAt, createdUpdatedAndDeletedAt, idPrimaryKey, optionalText, requiredText } from '../../../db/migrations/columns.js';
 
 /**
- * The kit's tables under a provider's prefix. Migrations take Kysely<any> and import no app code,
- * so they stay frozen in time; only types both SQLite and PostgreSQL know are used. Index names
+ * The kit's tables under a provider's prefix. Migrations take Kysely<any> and import no app code
+ * but the column helpers (frozen too: test/db/schema-snapshot.test.ts), so they stay frozen in time; only types both SQLite and PostgreSQL know are used. Index names
  * carry the prefix too, since PostgreSQL wants them unique per schema.
  */
 export function realResourcesMigration(prefix: string): Migration {
@@ -11,28 +12,20 @@ export function realResourcesMigration(prefix: string): Migration {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema
         .createTable(t('installations'))
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .addColumn('deleted_at', 'bigint')
+        .$call(idPrimaryKey)
+        .$call(createdUpdatedAndDeletedAt)
         .execute();
 
       await db.schema
         .createTable(t('resources'))
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .$call(idPrimaryKey)
         .addColumn('installation_id', 'text', (c) => c.notNull().references(`${t('installations')}.id`))
-        .addColumn('product_id', 'text', (c) => c.notNull())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('metadata', 'text', (c) => c.notNull())
-        .addColumn('billing_plan_id', 'text', (c) => c.notNull())
+        .$call(requiredText('product_id', 'name', 'metadata', 'billing_plan_id'))
         .addColumn('external_id', 'text')
         .addColumn('handle', 'text', (c) => c.notNull().unique())
         .addColumn('state', 'text', (c) => c.notNull())
-        .addColumn('idempotency_key', 'text')
-        .addColumn('fingerprint', 'text')
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .addColumn('deleted_at', 'bigint')
+        .$call(optionalText('idempotency_key', 'fingerprint'))
+        .$call(createdUpdatedAndDeletedAt)
         .execute();
       // One resource per Idempotency-Key and installation; NULL keys never collide.
       await db.schema.createIndex(t('resources_idempotency_idx')).on(t('resources')).columns(['installation_id', 'idempotency_key']).unique().execute();
@@ -40,18 +33,16 @@ export function realResourcesMigration(prefix: string): Migration {
 
       await db.schema
         .createTable(t('credentials'))
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .$call(idPrimaryKey)
         .addColumn('resource_id', 'text', (c) => c.notNull().references(`${t('resources')}.id`))
         .addColumn('generation', 'integer', (c) => c.notNull())
         .addColumn('login', 'text', (c) => c.notNull())
         .addColumn('password_sealed', 'text')
         .addColumn('state', 'text', (c) => c.notNull())
-        .addColumn('idempotency_key', 'text')
-        .addColumn('fingerprint', 'text')
+        .$call(optionalText('idempotency_key', 'fingerprint'))
         .addColumn('revoke_at', 'bigint')
         .addColumn('revoked_at', 'bigint')
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .$call(createdAndUpdatedAt)
         .execute();
       // Two rotations racing take different generations or one fails; a retried rotation finds its row.
       await db.schema.createIndex(t('credentials_generation_idx')).on(t('credentials')).columns(['resource_id', 'generation']).unique().execute();
