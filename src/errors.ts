@@ -38,13 +38,13 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /** Documented extra fields an error body may carry next to `code` and `message`. */
 export interface ErrorExtras {
-  /** The request field that failed validation (semantics.md §1.4). */
+  /** The request field that failed validation (docs/rules.md §1.4). */
   param?: string;
-  /** Every failing field, e.g. of `metadata` or of a provider's 400 (semantics.md §1.7). */
+  /** Every failing field, e.g. of `metadata` or of a provider's 400 (docs/rules.md §1.7). */
   fields?: Array<{ key: string; message?: string }>;
-  /** The id of the store that conflicts (semantics.md §4). */
+  /** The id of the store that conflicts (docs/rules.md §4). */
   storeId?: string;
-  /** Rate limit state on 429 (semantics.md §7). */
+  /** Rate limit state on 429 (docs/rules.md §7). */
   limit?: { remaining: number; reset: number; resetMs: number; total: number };
   [key: string]: unknown;
 }

@@ -84,7 +84,7 @@ function findMetadataSchemaProblems(schema: Json, path: JsonPath): PathProblem[]
 /**
  * A property is compiled the way create compiles it, so a `pattern` that is no regular expression
  * fails here, at start-up, rather than as a 500 on the first store. A default is filled into every
- * store's metadata that leaves the field out (semantics.md §1.7), so one that its own property
+ * store's metadata that leaves the field out (docs/rules.md §1.7), so one that its own property
  * refuses (a region not among the options, a size under the minimum) would make Stockroom reject
  * its own default; it is checked with the same validator.
  */

@@ -5,7 +5,7 @@ import type { BillingPlan, PaymentMethod } from './wire.js';
 /**
  * The plan choice of the create form, and what paying for the chosen plan takes: no payment
  * method for a free plan; the team's default (or another of its methods) for a paid one; an
- * amount within the plan's range for prepaid credits (semantics.md §1 step 9).
+ * amount within the plan's range for prepaid credits (docs/rules.md §1 step 9).
  */
 export interface PlanPicker {
   readonly element: HTMLElement;
@@ -82,7 +82,7 @@ export function buildPlanPicker(methods: readonly PaymentMethod[], defaultMethod
   function prepaymentField(plan: BillingPlan): HTMLElement | null {
     const min = plan.minimumAmount;
     const max = plan.maximumAmount;
-    // A fixed amount needs no input: the server charges it (semantics.md §1 step 9).
+    // A fixed amount needs no input: the server charges it (docs/rules.md §1 step 9).
     if (min !== undefined && min === max) return h('p', {}, `Prepaid credits: ${dollars(min)}.`);
     amount.min = min ?? '';
     amount.max = max ?? '';

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, scryptSync } from 'node:c
 import { randomPoolBytes } from './random-text.js';
 
 /**
- * Encrypts secrets at rest with AES-256-GCM (semantics.md §6, docs/secrets-at-rest.md).
+ * Encrypts secrets at rest with AES-256-GCM (docs/rules.md §6, docs/secrets-at-rest.md).
  *
  * Stored forms, base64url parts, so a value can live in a text column on both SQLite and
  * PostgreSQL:

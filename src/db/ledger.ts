@@ -5,7 +5,7 @@ import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
 import type { DB, LedgerEntriesTable } from './schema.js';
 
 /**
- * The append-only ledger (semantics.md §3). This module only inserts and reads: no update or
+ * The append-only ledger (docs/rules.md §3). This module only inserts and reads: no update or
  * delete of `ledger_entries` exists anywhere.
  */
 

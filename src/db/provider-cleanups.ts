@@ -3,7 +3,7 @@ import type { DB, ProviderCleanupsTable } from './schema.js';
 
 /*
  * The `provider_cleanups` table: resources a provider may still hold for stores that failed,
- * recorded for retry (semantics.md §6). What to retry and when is `use-cases/provider-cleanup.ts`.
+ * recorded for retry (docs/rules.md §6). What to retry and when is `use-cases/provider-cleanup.ts`.
  */
 
 export interface CleanupRecord {

@@ -22,7 +22,7 @@ export interface TeamsTable {
   slug: string;
   name: string;
   creator_id: string;
-  /** 'active' or 'soft_blocked' (semantics.md §3). */
+  /** 'active' or 'soft_blocked' (docs/rules.md §3). */
   billing_state: string;
   default_payment_method_id: Generated<string | null>;
   created_at: number;

@@ -124,7 +124,7 @@ export async function setExternalResourceId(db: Kysely<DB>, id: string, external
   await db.updateTable('stores').set({ external_resource_id: externalResourceId, updated_at: now }).where('id', '=', id).execute();
 }
 
-/** A store that never went live leaves no row (semantics.md §1: a failed create leaves nothing). */
+/** A store that never went live leaves no row (docs/rules.md §1: a failed create leaves nothing). */
 export async function deleteProvisioningStore(db: Kysely<DB>, id: string): Promise<void> {
   await db.deleteFrom('stores').where('id', '=', id).where('lifecycle', '=', 'provisioning').execute();
 }

@@ -72,7 +72,7 @@ export interface TeamWithRole {
   readonly membership: Membership;
 }
 
-/** The user's teams, newest first, ties by id, from an exact position (semantics.md §7, `KeysetPageQuery`). */
+/** The user's teams, newest first, ties by id, from an exact position (docs/rules.md §7, `KeysetPageQuery`). */
 export async function listTeamsOfUser(
   db: Kysely<DB>,
   userId: string,

@@ -1,7 +1,7 @@
 /**
  * The billing plan as providers send it and Vercel's SDK reads it (vercel-contract.md §2.4
  * "store.billingPlan" and §3). The domain keeps the wire shape as is, because the chosen plan is
- * echoed in full in `store.billingPlan` (semantics.md §2). Money fields stay display strings here;
+ * echoed in full in `store.billingPlan` (docs/rules.md §2). Money fields stay display strings here;
  * `money.ts` turns them into cents where a rule needs a number.
  */
 
@@ -29,7 +29,7 @@ export interface BillingPlan {
   readonly name: string;
   readonly description: string;
   readonly scope: BillingPlanScope;
-  /** Absent means required: only an explicit `false` makes a plan free (semantics.md §2). */
+  /** Absent means required: only an explicit `false` makes a plan free (docs/rules.md §2). */
   readonly paymentMethodRequired?: boolean;
   /** USD amount to authorize (not charge) before provisioning, as a JSON number, e.g. `10.53`. */
   readonly preauthorizationAmount?: number;

@@ -1,12 +1,12 @@
 /**
- * Choosing the plan a new store is created on (semantics.md §2, step 6 of the order in §1).
+ * Choosing the plan a new store is created on (docs/rules.md §2, step 6 of the order in §1).
  */
 import { ApiError } from '../errors.js';
 import type { BillingPlan } from './billing-plan-types.js';
 
 /**
  * A plan is free when it is a subscription, `paymentMethodRequired` is exactly `false` (absent
- * means required) and it is not disabled (semantics.md §2).
+ * means required) and it is not disabled (docs/rules.md §2).
  */
 export function isFreePlan(plan: BillingPlan): boolean {
   return plan.type === 'subscription' && plan.paymentMethodRequired === false && plan.disabled !== true;
@@ -14,7 +14,7 @@ export function isFreePlan(plan: BillingPlan): boolean {
 
 /**
  * Whether creating a store on this plan needs a payment method: every prepayment plan, and every
- * subscription whose `paymentMethodRequired` is not exactly `false` (semantics.md §3).
+ * subscription whose `paymentMethodRequired` is not exactly `false` (docs/rules.md §3).
  * Unlike `isFreePlan` this ignores `disabled`: a disabled plan is refused earlier, by
  * `selectBillingPlan`, and this question is about the plan's price only.
  */
@@ -24,7 +24,7 @@ export function planNeedsPayment(plan: BillingPlan): boolean {
 
 /**
  * Picks the plan for a new store from the provider's plans, kept in the provider's order
- * (semantics.md §2):
+ * (docs/rules.md §2):
  * - `requestedPlanId` omitted → the first free plan; none → `no_free_plan`, naming the paid plans
  *   the caller may choose instead;
  * - `requestedPlanId` given → that plan, if listed and not disabled; else `invalid_billing_plan`.

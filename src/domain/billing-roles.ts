@@ -1,7 +1,7 @@
 import type { Role } from './roles.js';
 
 /**
- * Who may change a team's billing (semantics.md §1.3, §3). Billing is not "writing resources":
+ * Who may change a team's billing (docs/rules.md §1.3, §3). Billing is not "writing resources":
  * Vercel's BILLING role exists to manage payment, while a MEMBER, who may create stores, may not.
  */
 

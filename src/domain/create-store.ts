@@ -57,7 +57,7 @@ export interface CreateStorePorts<P extends StoreProduct = StoreProduct> {
   findInstallation(teamId: string, installationId: string): Promise<Installation | undefined>;
   /** The product of the installation's integration, by id or slug. */
   findProduct(integrationId: string, productIdOrSlug: string): P | undefined;
-  /** The product's plans from its provider, in the provider's order (semantics.md §2). */
+  /** The product's plans from its provider, in the provider's order (docs/rules.md §2). */
   listPlans(installation: Installation, product: P, metadata: Metadata | undefined): Promise<BillingPlan[]>;
   /**
    * The product's plans as its provider offers them to anyone (asked without the installation), to
@@ -87,7 +87,7 @@ export interface CreateStorePorts<P extends StoreProduct = StoreProduct> {
   /** Provision Resource with the store's provision key as Idempotency-Key. */
   provision(store: Store, installation: Installation, product: P): Promise<ProvisionedResource>;
   /**
-   * Deletes what the provider may have made for this store (orphan mitigation, semantics.md §6):
+   * Deletes what the provider may have made for this store (orphan mitigation, docs/rules.md §6):
    * by id when known, otherwise recorded and reconciled later. Never throws.
    */
   cleanUpAtProvider(store: Store, installation: Installation, resourceId: string | undefined): Promise<void>;
@@ -111,7 +111,7 @@ export interface CreateStoreCommand {
 }
 
 /**
- * Creates a store (semantics.md §1, in its order of checks): installation and product (404), plan
+ * Creates a store (docs/rules.md §1, in its order of checks): installation and product (404), plan
  * (400), metadata (400), conflicts (409), payment (400/402), then provisioning. Money moves only
  * around a store row written in `provisioning` first, and every failure after that row undoes
  * what was done (refund, delete at the provider, drop the row) before it answers, so a failed
@@ -259,7 +259,7 @@ function declined(attempt: PaymentAttempt): ApiError {
 }
 
 /**
- * Name and externalId conflicts (semantics.md §4): returns the existing store when this create is
+ * Name and externalId conflicts (docs/rules.md §4): returns the existing store when this create is
  * a natural retry of it (the same externalId with the same name, product and plan, and live),
  * throws 409 with the existing store's id for any other store holding the externalId or the name,
  * and returns undefined when both are free.
@@ -285,7 +285,7 @@ async function retriedStoreOrThrowConflict<P extends StoreProduct>(
   return undefined;
 }
 
-/** The store's fields once the provider answered (semantics.md §6). */
+/** The store's fields once the provider answered (docs/rules.md §6). */
 export function provisionedFields(resource: ProvisionedResource): { status: Store['status']; externalResourceStatus: string | null; secrets: SecretInfo[] } {
   return {
     status: mapResourceStatus(resource.status),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../errors.js';
 
-/** How long a key and its answer are kept (semantics.md §5): 24 hours. */
+/** How long a key and its answer are kept (docs/rules.md §5): 24 hours. */
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**

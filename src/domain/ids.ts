@@ -1,5 +1,5 @@
 /**
- * Identifiers: a prefix, `_`, then random letters and digits only (semantics.md §8), so that they
+ * Identifiers: a prefix, `_`, then random letters and digits only (docs/rules.md §8), so that they
  * match Vercel's request patterns such as `^icfg_[a-zA-Z0-9]+$`.
  */
 import { BASE62, randomText } from '../crypto/random-text.js';

@@ -1,6 +1,6 @@
 /**
  * The ledger: every money movement Stockroom makes or records, one row each, never changed or
- * removed afterwards (semantics.md §3). Amounts are integer US cents, never negative; `kind` says
+ * removed afterwards (docs/rules.md §3). Amounts are integer US cents, never negative; `kind` says
  * which way the money went.
  */
 

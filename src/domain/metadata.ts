@@ -1,12 +1,12 @@
 /**
- * Validating a store's `metadata` against its product's `metadataSchema` (semantics.md §1 step 7;
+ * Validating a store's `metadata` against its product's `metadataSchema` (docs/rules.md §1 step 7;
  * the schema's shape is vercel-contract.md §2.5).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { ApiError } from '../errors.js';
 
-/** One metadata value, as the create request allows it (semantics.md §1 step 4). */
+/** One metadata value, as the create request allows it (docs/rules.md §1 step 4). */
 export type MetadataValue = string | number | boolean | readonly string[] | readonly number[];
 
 /** A store's metadata: property key → value. */
@@ -57,7 +57,7 @@ const ANNOTATION_KEYWORDS = [
 ] as const;
 
 function createAjv(): Ajv {
-  // useDefaults: a store's metadata records the schema's defaults (semantics.md §1 step 7).
+  // useDefaults: a store's metadata records the schema's defaults (docs/rules.md §1 step 7).
   // allErrors: every failing field is reported at once, not just the first.
   // strict false: providers write schemas for Vercel's dashboard, not for Ajv; an unknown
   // keyword or format there must not make a product impossible to create.
@@ -130,7 +130,7 @@ export function compileMetadataValidator(schema: MetadataSchema | undefined): Me
 /**
  * Checks `metadata` (omitted means `{}`) and returns a copy with the schema's defaults filled in; the
  * argument is not changed. On failure throws `invalid_metadata` with one `fields` entry per failing
- * key, every one of them (semantics.md §1 step 7).
+ * key, every one of them (docs/rules.md §1 step 7).
  * Keys the schema does not list are accepted unless it sets `additionalProperties: false`: that is
  * JSON Schema's meaning, and Vercel's product schemas do not set it, so rejecting them would break
  * callers that pass tags of their own.

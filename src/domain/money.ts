@@ -1,5 +1,5 @@
 /**
- * Money as Stockroom stores it: integer US cents (semantics.md §3, "Money").
+ * Money as Stockroom stores it: integer US cents (docs/rules.md §3, "Money").
  *
  * Vercel's billing plans carry amounts as decimal USD display strings ("20.00", "4.39", "10") and
  * `preauthorizationAmount` as a JSON number (10.53). Multiplying a float by 100 is not exact

@@ -1,5 +1,5 @@
 /**
- * Payment methods a team registers through Stockroom's extension API (semantics.md §3). Stockroom
+ * Payment methods a team registers through Stockroom's extension API (docs/rules.md §3). Stockroom
  * stores no card data: a team's method names the processor-side method it `source`s from, the way
  * attaching a Stripe test card gives a new `pm_…` that behaves like `pm_card_visa`.
  */

@@ -1,5 +1,5 @@
 /**
- * What paying for a new store involves (semantics.md §3; step 9 of the order in §1). These functions
+ * What paying for a new store involves (docs/rules.md §3; step 9 of the order in §1). These functions
  * only decide; authorizing and charging happen in the use case, through the payment port.
  */
 import { ApiError } from '../errors.js';
@@ -8,7 +8,7 @@ import type { BillingPlan } from './billing-plan-types.js';
 import { planNeedsPayment } from './billing-plans.js';
 import { formatCents, parseUsdToCents } from './money.js';
 
-/** The least a prepayment may be, in cents (the `prepaymentAmountCents` minimum, semantics.md §1 step 4). */
+/** The least a prepayment may be, in cents (the `prepaymentAmountCents` minimum, docs/rules.md §1 step 4). */
 export const MIN_PREPAYMENT_CENTS = 50;
 
 /** A payment method as these rules need it: only its id. */
@@ -44,7 +44,7 @@ export interface PaymentInput {
 }
 
 /**
- * Decides what paying for a store on `plan` takes (semantics.md §3), checking in this order:
+ * Decides what paying for a store on `plan` takes (docs/rules.md §3), checking in this order:
  * 1. a soft-blocked team → `account_soft_blocked`, for free plans too;
  * 2. a free plan → `{kind: 'none'}`, whatever payment method was sent;
  * 3. no payment method → `payment_method_required`;
@@ -78,7 +78,7 @@ export function planPayment(input: PaymentInput): PaymentPlan {
 }
 
 /**
- * The amount to prepay (semantics.md §3). When the plan fixes it (`minimumAmount` equals
+ * The amount to prepay (docs/rules.md §3). When the plan fixes it (`minimumAmount` equals
  * `maximumAmount`) the caller may omit it; otherwise it is required. Either way it must lie within
  * [minimumAmount, maximumAmount]. A missing `minimumAmount` means the API minimum of 50 cents and a
  * missing `maximumAmount` means no upper bound: the reference partner's `prepay10` plan sets only a
@@ -115,7 +115,7 @@ function invalidAmount(message: string): ApiError {
 }
 
 /**
- * Which payment method pays (semantics.md §3): the requested one, which must be among the team's
+ * Which payment method pays (docs/rules.md §3): the requested one, which must be among the team's
  * methods (else `invalid_payment_method`, quoting the id), or else the team's default. Returns
  * `null` when nothing was requested and the team has no usable default; whether that matters is
  * `planPayment`'s call. `teamMethods` must already include the methods every team may use, such as

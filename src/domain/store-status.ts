@@ -1,5 +1,5 @@
 /**
- * A store's status and the provider's resource status it comes from (semantics.md §6;
+ * A store's status and the provider's resource status it comes from (docs/rules.md §6;
  * vercel-contract.md §2.4 `status` and `externalResourceStatus`; partner-api.md §1.2). How these
  * two relate to the store's `lifecycle`: `StoreLifecycle` in `stores.ts`.
  */
@@ -48,7 +48,7 @@ export function isExternalResourceStatus(value: unknown): value is ExternalResou
 }
 
 /**
- * Maps the provider's resource status to `store.status` (semantics.md §6).
+ * Maps the provider's resource status to `store.status` (docs/rules.md §6).
  * Anything else (an unknown string, a missing or non-string value) maps to `error`: the provider did
  * not say the resource is usable, so reporting `available` could hand out a broken database, and
  * passing the value through would make the SDK reject the whole response (its enum is closed).

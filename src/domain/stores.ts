@@ -23,7 +23,7 @@ import type { StoreStatus } from './store-status.js';
  * own verdicts, where it does not: `error` when a resource still pending passes the provisioning
  * deadline (`externalResourceStatus` still says `pending`), `uninstalled` once the store is deleted.
  *
- * The lifecycle of a store row (semantics.md §6, issue 4 §2):
+ * The lifecycle of a store row (docs/rules.md §6, issue 4 §2):
  * - `provisioning`: written before the provider is called; recovery finishes or undoes it;
  * - `live`: the provider created it (its status may still be `initializing`);
  * - `deleting`: being deleted at the provider;

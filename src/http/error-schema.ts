@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 
-/** Vercel's error body, used for every 4xx/5xx response schema (semantics.md §7). */
+/** Vercel's error body, used for every 4xx/5xx response schema (docs/rules.md §7). */
 export const ErrorBody = Type.Object(
   {
     error: Type.Object(
@@ -20,6 +20,6 @@ export function errorResponses<const S extends number>(...statuses: readonly S[]
 
 /**
  * What every store create can answer besides its success, whichever route it came through (the
- * direct create, the CLI's auto-provision): the order of checks of semantics.md §1.
+ * direct create, the CLI's auto-provision): the order of checks of docs/rules.md §1.
  */
 export const STORE_CREATE_ERRORS = errorResponses(400, 401, 402, 403, 404, 409, 429, 500);

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 
-/** `limit`, `since`, `until` query parameters shared by every list (semantics.md §7). */
+/** `limit`, `since`, `until` query parameters shared by every list (docs/rules.md §7). */
 export const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   // Epoch milliseconds, bounded so that a huge value is a 400 and not a bigint overflow (a 500 on

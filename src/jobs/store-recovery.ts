@@ -141,7 +141,7 @@ async function recoverClaimed(ctx: AppContext, row: RecoveryRow, settings: Recov
 /**
  * What resuming needs, or why the store cannot be resumed. The provider sees the creating user
  * (partner-api.md user claims), so the user must still be a member allowed to create stores
- * (semantics.md §1.3); finishing a store on behalf of someone who may no longer make one would
+ * (docs/rules.md §1.3); finishing a store on behalf of someone who may no longer make one would
  * be wrong, so such a store is undone instead.
  */
 async function loadResumable(

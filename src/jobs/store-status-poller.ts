@@ -10,7 +10,7 @@ import { applyResource, fetchResource } from '../use-cases/store-resource.js';
 import { startLoop } from '../background-loop.js';
 
 /**
- * Brings `initializing` (and `onboarding`) stores up to date with their provider (semantics.md §6):
+ * Brings `initializing` (and `onboarding`) stores up to date with their provider (docs/rules.md §6):
  * a provider that answered `pending` never tells Stockroom it finished unless it sends
  * `resource.updated`, so Stockroom also asks, until the store is ready or a deadline passes.
  *

@@ -3,7 +3,7 @@
  * Every call carries an idempotency key so that a retried or recovered step moves money once.
  */
 export interface PaymentProcessor {
-  /** Checks that the method can pay `amountCents` (a check, not a charge; semantics.md §3). */
+  /** Checks that the method can pay `amountCents` (a check, not a charge; docs/rules.md §3). */
   authorize(input: PaymentRequest): Promise<PaymentOutcome>;
   /** Takes `amountCents` from the method. */
   charge(input: PaymentRequest): Promise<PaymentOutcome>;

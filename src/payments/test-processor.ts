@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PaymentOutcome, PaymentProcessor, PaymentRequest } from './payment-processor.js';
 
 /**
- * The built-in processor (semantics.md §3): no money moves, but each test method behaves like
+ * The built-in processor (docs/rules.md §3): no money moves, but each test method behaves like
  * Stripe's card of the same name, so every payment path can be driven.
  */
 export const TEST_PAYMENT_METHODS = {

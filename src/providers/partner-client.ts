@@ -21,7 +21,7 @@ export const BillingPlanSchema = Type.Object({
   description: Type.Optional(Type.String()),
   /** Absent means `resource`. */
   scope: Type.Optional(Type.Enum(['installation', 'resource'])),
-  /** Absent means `true`: only an explicit `false` makes a plan free (semantics.md §2). */
+  /** Absent means `true`: only an explicit `false` makes a plan free (docs/rules.md §2). */
   paymentMethodRequired: Type.Optional(Type.Boolean()),
   preauthorizationAmount: Type.Optional(Type.Number({ minimum: 0 })),
   initialCharge: Type.Optional(Money),

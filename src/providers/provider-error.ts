@@ -59,7 +59,7 @@ export class ProviderError extends Error {
   }
 
   /**
-   * Vercel's shape for this failure (semantics.md §1.10, partner-api.md §2.8): a provider's 400
+   * Vercel's shape for this failure (docs/rules.md §1.10, partner-api.md §2.8): a provider's 400
    * (or 422) passes through as `provider_validation_error` with the provider's message and, when it
    * named them, its `fields`; a 409 as `conflict`; everything else is our `provisioning_failed` 500.
    */

@@ -4,7 +4,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 
 /**
  * The RS256 keys Stockroom signs partner-API tokens with (partner-api.md §1.3, §2.8;
- * semantics.md §6). Keys are immutable once stored, so every replica may cache them.
+ * docs/rules.md §6). Keys are immutable once stored, so every replica may cache them.
  */
 export interface StoredSigningKey {
   /** The JWT header `kid`; unique, so two replicas racing to create the first key collide. */

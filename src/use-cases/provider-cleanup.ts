@@ -16,7 +16,7 @@ export interface CleanupTarget {
 }
 
 /**
- * Deletes at the provider what it may have made for a failed store (semantics.md §6). By id when
+ * Deletes at the provider what it may have made for a failed store (docs/rules.md §6). By id when
  * the id reached Stockroom; otherwise by finding the store's name among the installation's
  * resources. What cannot be done now is recorded in `provider_cleanups` and retried by
  * `runDueCleanups`, at start and periodically, so the work survives a restart.

@@ -24,7 +24,7 @@ export async function fetchResource(ctx: AppContext, row: Pick<Selectable<Stores
 }
 
 /**
- * Records what the provider reports of a store: its status (mapped as semantics.md §6 says), the
+ * Records what the provider reports of a store: its status (mapped as docs/rules.md §6 says), the
  * provider's own value, and the notification when the provider sent the field. Guarded so that a
  * store being deleted is never brought back, and, with `updatedAt`, so that an answer read before
  * a newer write does not overwrite it. Returns true when the status changed.

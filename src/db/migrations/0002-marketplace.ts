@@ -38,7 +38,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.alterTable('teams').addColumn('default_payment_method_id', 'text').execute();
 
-  // Append-only: rows are inserted, never updated or deleted (semantics.md §3).
+  // Append-only: rows are inserted, never updated or deleted (docs/rules.md §3).
   await db.schema
     .createTable('ledger_entries')
     .$call(idPrimaryKey)

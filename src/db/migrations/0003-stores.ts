@@ -32,7 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .$call(createdUpdatedAndDeletedAt)
     .execute();
   // A name is unique among the live stores of one installation, and so is an externalId
-  // (semantics.md §4): partial unique indexes let the database settle races between replicas.
+  // (docs/rules.md §4): partial unique indexes let the database settle races between replicas.
   await uniqueAmongLiveRows(db, 'stores_installation_name_live', 'stores', ['installation_id', 'name']).execute();
   await uniqueAmongLiveRows(db, 'stores_installation_external_id_live', 'stores', ['installation_id', 'external_id'])
     .where(sql.ref('external_id'), 'is not', null)

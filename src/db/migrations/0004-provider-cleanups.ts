@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { createdAt, idPrimaryKey, requiredText } from './columns.js';
 
 /**
- * Orphan mitigation that survives a restart (semantics.md §6): a resource a provider may have made
+ * Orphan mitigation that survives a restart (docs/rules.md §6): a resource a provider may have made
  * for a store that failed, to be found and deleted at the provider.
  */
 export async function up(db: Kysely<any>): Promise<void> {

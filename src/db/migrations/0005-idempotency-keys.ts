@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { createdAt, requiredText } from './columns.js';
 
 /**
- * Idempotency keys of Stockroom's own API (semantics.md §5). A row is the claim of a key: inserted
+ * Idempotency keys of Stockroom's own API (docs/rules.md §5). A row is the claim of a key: inserted
  * when the first request starts (the primary key decides, across replicas, who runs it), renewed
  * while it runs, and completed with the answer that later requests with the key replay.
  */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Fixed-window request counters, shared by the replicas of one PostgreSQL (semantics.md §7). One
+ * Fixed-window request counters, shared by the replicas of one PostgreSQL (docs/rules.md §7). One
  * row per token, endpoint group and window; SQLite deployments count in memory and leave it empty.
  */
 export async function up(db: Kysely<any>): Promise<void> {

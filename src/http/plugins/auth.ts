@@ -15,7 +15,7 @@ import { createTokenCache, type TokenCache } from '../token-cache.js';
  * - `auth: 'user'`: a valid token; no team is resolved.
  * - `auth: 'team'` (the default for routes that declare nothing): a valid token and a team the
  *   token may act for, from `teamId`/`slug` or the default team; `write: true` also requires a
- *   role that may write (semantics.md §1.1–§1.3).
+ *   role that may write (docs/rules.md §1.1–§1.3).
  *
  * A team-scoped token is held to its team here, for every route at once (docs/tokens-and-scopes.md):
  * `team` routes resolve only its team, `admin` routes refuse it, and `user` routes refuse it unless
@@ -123,7 +123,7 @@ function teamSelector(query: unknown): TeamSelector {
 }
 
 /**
- * Resolves the team a request acts for (semantics.md §1.2). An unknown team answers 403 like a
+ * Resolves the team a request acts for (docs/rules.md §1.2). An unknown team answers 403 like a
  * team the caller may not see, so team ids cannot be probed.
  */
 export async function resolveTeam(ctx: AppContext, actor: Actor, selector: TeamSelector): Promise<{ team: Team; membership: Membership }> {

@@ -8,7 +8,7 @@ import { ApiError, isApiError } from '../../errors.js';
 
 /**
  * The one place errors become responses, all in Vercel's shape `{"error":{"code","message"}}`
- * (semantics.md §7). Unknown failures are logged with their cause and answered with a plain
+ * (docs/rules.md §7). Unknown failures are logged with their cause and answered with a plain
  * `internal_server_error` carrying the request id, never a stack trace or driver text.
  */
 export function registerErrorHandler(app: AnyFastify, routeMatchers: RouteMatcher[]): void {
@@ -105,7 +105,7 @@ function toApiError(error: FastifyError | ApiError | Error, request: FastifyRequ
   return new ApiError('internal_server_error');
 }
 
-/** Turns a schema failure into `bad_request` naming the field (`param`), semantics.md §1.4. */
+/** Turns a schema failure into `bad_request` naming the field (`param`), docs/rules.md §1.4. */
 function validationError(error: FastifyError): ApiError {
   const first = error.validation?.[0];
   const where = error.validationContext ?? 'body';

@@ -60,7 +60,7 @@ const NOT_STORED = new Set([429, 503]);
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /**
- * Idempotency keys on every POST/PUT/PATCH/DELETE of Stockroom's API (semantics.md §5), with
+ * Idempotency keys on every POST/PUT/PATCH/DELETE of Stockroom's API (docs/rules.md §5), with
  * Stripe's semantics: the first completed answer is stored and replayed with
  * `Idempotent-Replayed: true`; the same key with another request is 422; while the first runs, 409.
  *
@@ -144,7 +144,7 @@ export function registerIdempotency(app: AnyFastify, ctx: AppContext): void {
   });
 }
 
-/** Deletes keys older than 24 h (semantics.md §5); returns how many went. */
+/** Deletes keys older than 24 h (docs/rules.md §5); returns how many went. */
 export function sweepExpiredIdempotencyKeys(ctx: Pick<AppContext, 'db' | 'now'>): Promise<number> {
   return deleteKeysCreatedBefore(ctx.db, ctx.now() - IDEMPOTENCY_KEY_TTL_MS);
 }

@@ -57,7 +57,7 @@ export const TeamWire = Type.Object({
     createdAt: Type.Number(),
     created: Type.Number(),
   }),
-  /** Stockroom extension: whether the team may buy (semantics.md §3). */
+  /** Stockroom extension: whether the team may buy (docs/rules.md §3). */
   billingState: Type.String(),
 });
 

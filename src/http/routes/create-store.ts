@@ -14,7 +14,7 @@ import { CreateStoreDirectBody, CreateStoreResponse } from '../schemas/index.js'
 /**
  * `POST /v1/storage/stores/integration/direct`, "Create integration store (free and paid plans)":
  * the heart of Stockroom. Auth, team and role come from the auth hook, the body shape from the
- * schema (400 with `param`); the rest is `createStore` (semantics.md §1). A natural retry (same
+ * schema (400 with `param`); the rest is `createStore` (docs/rules.md §1). A natural retry (same
  * externalId, name, product and plan) answers 200 with the existing store.
  */
 export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {

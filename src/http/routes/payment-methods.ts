@@ -55,7 +55,7 @@ const Errors = { ...errorResponses(400, 401, 403) };
 
 /**
  * Stockroom's billing extension (issue 3 §6; no Vercel equivalent, hence `/stockroom/`): a team's
- * payment methods and default (what store creation pays with, semantics.md §3), its billing state
+ * payment methods and default (what store creation pays with, docs/rules.md §3), its billing state
  * and its ledger. Every team role may read. Payment methods are changed by OWNER or BILLING (not
  * by MEMBER, who may write stores); the billing state by the OWNER or an operator.
  */

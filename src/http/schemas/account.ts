@@ -31,7 +31,7 @@ export const User = Type.Object({
   /** `"northstar"`: the user always acts in a team, so the CLI scopes calls to `defaultTeamId`. */
   version: Type.Optional(Type.Literal('northstar')),
   createdAt: Type.Integer(),
-  /** Soft blocks are per team in Stockroom (semantics.md §3): always `null` here. */
+  /** Soft blocks are per team in Stockroom (docs/rules.md §3): always `null` here. */
   softBlock: Type.Null(),
   billing: Type.Null(),
   hasTrialAvailable: Type.Boolean(),
@@ -73,7 +73,7 @@ export const Team = Type.Object({
   createdAt: Type.Integer(),
   updatedAt: Type.Integer(),
   membership: TeamMembership,
-  /** Stockroom extension: `soft_blocked` teams get 402 on create (semantics.md §3). */
+  /** Stockroom extension: `soft_blocked` teams get 402 on create (docs/rules.md §3). */
   billingState: Type.Optional(StringEnum(['active', 'soft_blocked'])),
 });
 export type Team = Static<typeof Team>;
@@ -107,7 +107,7 @@ export const UserTokenScope = Type.Object({
 });
 export type UserTokenScope = Static<typeof UserTokenScope>;
 
-/** A token's scope: one team only (semantics.md §1.3). */
+/** A token's scope: one team only (docs/rules.md §1.3). */
 export const TeamTokenScope = Type.Object({
   type: Type.Literal('team'),
   teamId: Type.String(),

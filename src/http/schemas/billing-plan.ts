@@ -27,7 +27,7 @@ export const BillingPlan = Type.Object({
   name: Type.String(),
   description: Type.String(),
   scope: StringEnum(BILLING_PLAN_SCOPES),
-  /** `false` only for plans that need no payment method; a plan is free when this is exactly `false` (semantics.md §2). */
+  /** `false` only for plans that need no payment method; a plan is free when this is exactly `false` (docs/rules.md §2). */
   paymentMethodRequired: Type.Boolean(),
   preauthorizationAmount: Type.Optional(Type.Number()),
   initialCharge: Type.Optional(Type.String()),

@@ -1,13 +1,13 @@
 import { Type, type Static } from 'typebox';
 
-/** One failing field of a request, e.g. of `metadata` against the product's schema (semantics.md §1.7). */
+/** One failing field of a request, e.g. of `metadata` against the product's schema (docs/rules.md §1.7). */
 export const ErrorField = Type.Object({
   key: Type.String(),
   message: Type.Optional(Type.String()),
 });
 export type ErrorField = Static<typeof ErrorField>;
 
-/** Rate-limit state carried by a 429 `rate_limited` (vercel-contract.md §8.1, semantics.md §7). */
+/** Rate-limit state carried by a 429 `rate_limited` (vercel-contract.md §8.1, docs/rules.md §7). */
 export const RateLimit = Type.Object({
   remaining: Type.Integer({ minimum: 0 }),
   /** Epoch seconds when the window resets. */
@@ -29,11 +29,11 @@ export const ErrorBody = Type.Object({
       /** snake_case, one of the catalogue in `src/errors.ts`. */
       code: Type.String(),
       message: Type.String(),
-      /** The request field that failed validation (semantics.md §1.4). */
+      /** The request field that failed validation (docs/rules.md §1.4). */
       param: Type.Optional(Type.String()),
-      /** Every failing field (semantics.md §1.7). */
+      /** Every failing field (docs/rules.md §1.7). */
       fields: Type.Optional(Type.Array(ErrorField)),
-      /** The conflicting store (semantics.md §4). */
+      /** The conflicting store (docs/rules.md §4). */
       storeId: Type.Optional(Type.String()),
       limit: Type.Optional(RateLimit),
     },

@@ -1,7 +1,7 @@
 import { Type, type Static, type TArray, type TObject, type TSchema } from 'typebox';
 
 /**
- * `pagination` of a list (semantics.md §7): `count` items on this page, and the millisecond
+ * `pagination` of a list (docs/rules.md §7): `count` items on this page, and the millisecond
  * timestamps to pass as `until` (`next`) or `since` (`prev`) for the neighbouring pages, `null` at
  * either end. The SDK's `Pagination` model parses exactly this.
  */

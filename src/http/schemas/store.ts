@@ -32,7 +32,7 @@ const bool = () => Type.Optional(Type.Boolean());
 export const StoreStatus = StringEnum(STORE_STATUSES);
 export type StoreStatus = Static<typeof StoreStatus>;
 
-/** `store.externalResourceStatus` (§2.4): the provider's own resource status, passed through (semantics.md §6). */
+/** `store.externalResourceStatus` (§2.4): the provider's own resource status, passed through (docs/rules.md §6). */
 export const ExternalResourceStatus = StringEnum(RESOURCE_STATUSES);
 export type ExternalResourceStatus = Static<typeof ExternalResourceStatus>;
 
@@ -135,7 +135,7 @@ export const Notification = Type.Object({
 export type Notification = Static<typeof Notification>;
 
 /**
- * `store.secrets[]` (§2.4): names and lengths only, never values (§10.14, semantics.md §6). The
+ * `store.secrets[]` (§2.4): names and lengths only, never values (§10.14, docs/rules.md §6). The
  * schema has no `value` key, so fast-json-stringify drops one even if it slipped into the object.
  */
 export const SecretInfo = Type.Object({
@@ -177,7 +177,7 @@ export const Store = Type.Object({
   protocolSettings: Type.Optional(StoreProtocolSettings),
   notification: Type.Optional(Notification),
   secrets: Type.Array(SecretInfo),
-  /** The plan in force, echoed in full (semantics.md §2). */
+  /** The plan in force, echoed in full (docs/rules.md §2). */
   billingPlan: Type.Optional(BillingPlan),
   secretRotationRequestedAt: Type.Optional(Type.Integer()),
   secretRotationRequestedReason: Type.Optional(Type.String()),
@@ -201,11 +201,11 @@ export type CreateStoreResponse = Static<typeof CreateStoreResponse>;
 export const PRODUCT_ID_PATTERN = '^iap_[a-zA-Z0-9_]+$';
 /** Product slug format (§2.2 variant 2). Never overlaps the id format (`_` vs `-`). */
 export const PRODUCT_SLUG_PATTERN = '^[a-z0-9-]+$';
-/** Installation id (§2.2). No `_` or `-` after the prefix (semantics.md §8). */
+/** Installation id (§2.2). No `_` or `-` after the prefix (docs/rules.md §8). */
 export const INTEGRATION_CONFIGURATION_ID_PATTERN = '^icfg_[a-zA-Z0-9]+$';
 
 /**
- * Body of `POST /v1/storage/stores/integration/direct` (vercel-contract.md §2.2, semantics.md §1.4).
+ * Body of `POST /v1/storage/stores/integration/direct` (vercel-contract.md §2.2, docs/rules.md §1.4).
  * Enforces what the docs state and the SDK does not check (§10.3): `name` length, the `icfg_`
  * pattern, the two product patterns and `prepaymentAmountCents` ≥ 50. Unknown top-level keys are
  * allowed. Assumes a validator without type coercion: with coercion, `42` would pass as the slug `"42"`.
@@ -220,16 +220,16 @@ export const CreateStoreDirectBody = Type.Object(
       Type.String({ pattern: PRODUCT_ID_PATTERN }),
       Type.String({ pattern: PRODUCT_SLUG_PATTERN }),
     ]),
-    /** Checked further against the product's `metadataSchema` (semantics.md §1.7). */
+    /** Checked further against the product's `metadataSchema` (docs/rules.md §1.7). */
     metadata: Type.Optional(Metadata),
-    /** Client-side dedupe handle, unique within an installation (semantics.md §4). */
+    /** Client-side dedupe handle, unique within an installation (docs/rules.md §4). */
     externalId: Type.Optional(Type.String({ maxLength: MAX_ID_LENGTH })),
     protocolSettings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     /** The SDK sends `"marketplace"` when the caller leaves it out (§10.4). */
     source: Type.Optional(StringEnum(SOURCES, { default: 'marketplace' })),
-    /** Omitted: the first free plan is used (semantics.md §2). */
+    /** Omitted: the first free plan is used (docs/rules.md §2). */
     billingPlanId: Type.Optional(Type.String({ maxLength: MAX_ID_LENGTH })),
-    /** Omitted: the team's default payment method (semantics.md §3). */
+    /** Omitted: the team's default payment method (docs/rules.md §3). */
     paymentMethodId: Type.Optional(Type.String({ maxLength: MAX_ID_LENGTH })),
     /** Integer cents, for prepayment plans with a variable amount. */
     prepaymentAmountCents: Type.Optional(Type.Integer({ minimum: 50 })),

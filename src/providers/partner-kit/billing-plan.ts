@@ -32,7 +32,7 @@ export interface PlanWording {
   readonly highlightedDetails: readonly PlanDetail[];
 }
 
-/** The id of the free plan (semantics.md §2: free-plan discovery looks for it). */
+/** The id of the free plan (docs/rules.md §2: free-plan discovery looks for it). */
 export const FREE_PLAN_ID = 'free';
 
 /** The free plan: a subscription that needs no payment method and costs nothing. */

@@ -7,7 +7,7 @@ export const POSTGRES_PRODUCT_SLUG = 'postgres';
 /**
  * One product, a database of its own on the operator's PostgreSQL server. Plans differ in the
  * connection limit, which PostgreSQL enforces on the database and on each login role; the free
- * plan comes first so free-plan discovery (semantics.md §2) picks it.
+ * plan comes first so free-plan discovery (docs/rules.md §2) picks it.
  */
 export const POSTGRES_PRODUCTS: readonly KitProduct[] = [
   {

@@ -7,7 +7,7 @@ export const REDIS_PRODUCT_SLUG = 'redis';
 /**
  * One product, a key namespace of its own on the operator's Redis server. Redis has no per-user
  * memory or connection limits, so the plans differ in price and support, not in what the server
- * enforces; the free plan comes first so free-plan discovery (semantics.md §2) picks it.
+ * enforces; the free plan comes first so free-plan discovery (docs/rules.md §2) picks it.
  */
 export const REDIS_PRODUCTS: readonly KitProduct[] = [
   {

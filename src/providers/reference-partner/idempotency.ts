@@ -6,7 +6,7 @@ import { deleteStoredAnswersBefore, findStoredAnswer, insertStoredAnswer } from 
 import type { PartnerContext } from './options.js';
 import type { PartnerTables } from './tables.js';
 
-/** How long an answer is kept for replay, like Stockroom's own keys (semantics.md §5). */
+/** How long an answer is kept for replay, like Stockroom's own keys (docs/rules.md §5). */
 const KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**

@@ -3,7 +3,7 @@ import type { ReferenceProduct } from './products.js';
 
 /**
  * The tiers every reference product is sold on, in the order callers see them: the first free
- * plan comes first, so free-plan discovery (semantics.md §2) picks it. Product limits are added
+ * plan comes first, so free-plan discovery (docs/rules.md §2) picks it. Product limits are added
  * per product by `productPlans`.
  */
 const TIERS: readonly BillingPlan[] = [
