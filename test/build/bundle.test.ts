@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BUNDLE, startBuiltServer } from '../helpers/built-server.js';
 import { createTestDatabase } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 
 const TOKEN = 'srk_bundleTestToken0123456789abcdef';
 
@@ -33,13 +34,10 @@ describe('the bundle npm start runs', () => {
       });
       return { status: response.status, body: (await response.json()) as any };
     };
-    let installation: string | undefined;
-    for (let i = 0; i < 300 && !installation; i += 1) {
-      const configurations = await call('GET', '/v1/integrations/configurations').catch(() => undefined);
-      installation = configurations?.body.find?.((c: any) => c.status === 'ready')?.id;
-      if (!installation) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.ok(installation, `the bundle made no installation: ${server.output()}`);
+    const installation = await eventually('the bundle has made its bootstrap installation', async () => {
+      const configurations = await call('GET', '/v1/integrations/configurations');
+      return (configurations.body.find?.((c: any) => c.status === 'ready')?.id as string | undefined) ?? false;
+    });
 
     for (const [path, type] of [['/', /^text\/html/], ['/console/app.js', /^text\/javascript/], ['/console/app.css', /^text\/css/]] as const) {
       const asset = await fetch(`${url}${path}`);

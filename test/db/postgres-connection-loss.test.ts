@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.js';
 import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
+import { eventually } from '../helpers/eventually.js';
 
 /**
  * A connection reset in the middle of a query (ECONNRESET: a restarted server, a dropped network
@@ -36,13 +37,18 @@ describe('PostgreSQL connection reset mid-query', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    // Give the query time to reach the server, then reset the pool's connection (RST, not FIN).
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Once the query runs on the server (seen from a second, direct connection), reset the pool's
+    // connection (RST, not FIN).
+    const direct = openDatabase({ kind: 'postgres', url: target.toString() });
+    t.after(direct.destroy);
+    await eventually('the slow query runs on the server', async () => {
+      const running = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where query like 'select pg_sleep(5)%'`.execute(direct.db);
+      return running.rows[0]!.n === 1;
+    }, { timeoutMs: 5_000 });
     assert.equal(toClient.length, 1);
     toClient[0]?.resetAndDestroy();
     assert.match(String(await slow), /ECONNRESET|terminated|Connection/i);
     // The process is still here, and the pool replaces the connection.
-    await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal((await sql<{ one: number }>`select 1 as one`.execute(db)).rows[0]?.one, 1);
   });
 });
