@@ -35,8 +35,11 @@ for (const dialect of dialectsToTest()) {
       const database = await openTestDatabase(dialect);
       t.after(() => database.destroy());
       // Stockroom's own migrator keeps its history in kysely_migration; the partner must not read it.
-      await sql`create table kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(database.db);
-      await sql`insert into kysely_migration values ('0001-accounts', '2026-01-01T00:00:00.000Z')`.execute(database.db);
+      // (A PostgreSQL test database is a copy of a migrated template, so that history may be there already.)
+      await sql`create table if not exists kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(database.db);
+      await sql`insert into kysely_migration values ('0001-accounts', '2026-01-01T00:00:00.000Z') on conflict do nothing`.execute(database.db);
+      const stockroomHistory = await database.db.selectFrom('kysely_migration').select('name').execute();
+      assert.ok(stockroomHistory.some((m) => m.name === '0001-accounts'));
       await migrateReferencePartner(database.db);
       const applied = await database.db.selectFrom('ref_partner_migration').select('name').execute();
       assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens']);
