@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { AnyFastify } from './any-fastify.js';
 import pino, { type Logger } from 'pino';
@@ -72,7 +73,9 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
     const key = config.encryptionKey ?? loadOrCreateLocalKey(join(config.dataDir, 'encryption.key'));
     const secretBox = createSecretBox(key, isRawKey(key) ? {} : { salt: await ensureSecretBoxSalt(database.db, now()) });
-    const catalog: Catalog = loadCatalogWithBuiltins(config.catalogPath ?? DEFAULT_CATALOG_PATH, realProviderCatalogPaths(config));
+    const catalog: Catalog = loadCatalogWithBuiltins(config.catalogPath ?? DEFAULT_CATALOG_PATH, realProviderCatalogPaths(config), {
+      builtinClientSecret: (integrationId) => deriveBuiltinClientSecret(key, integrationId),
+    });
     const signer = createSigner({ store: createSigningKeyStore(database.db), secretBox, issuer: publicUrl, now });
     await signer.ensureKey();
     const ctx: AppContext = {
@@ -153,6 +156,14 @@ function bufferedStdout(): pino.DestinationStream {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   setInterval(() => destination.flush(), 1000).unref();
   return destination;
+}
+
+/**
+ * A built-in provider's client secret when the catalog gives none: derived from the encryption key,
+ * so every replica and restart agrees on it and nothing more is stored or configured.
+ */
+function deriveBuiltinClientSecret(encryptionKey: string, integrationId: string): string {
+  return createHmac('sha256', encryptionKey).update(`stockroom builtin client secret:${integrationId}`).digest('base64url');
 }
 
 /** Where the reference partner is mounted in Stockroom's own server. */

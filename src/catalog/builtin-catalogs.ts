@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from './catalog.js';
 import { CatalogError } from './catalog-error.js';
-import { parseCatalog } from './load-catalog.js';
+import { parseCatalog, type CatalogOptions } from './load-catalog.js';
 
 /** The catalog entry of each built-in provider that needs configuration, shipped beside the default catalog. */
 export const BUILTIN_CATALOG_PATHS = {
@@ -17,21 +17,21 @@ export const BUILTIN_CATALOG_PATHS = {
  * Each added file is checked on its own first, so its problems name it; the whole is checked
  * again, so ids and slugs stay unique across files.
  */
-export function loadCatalogWithBuiltins(path: string, builtinPaths: readonly string[]): Catalog {
+export function loadCatalogWithBuiltins(path: string, builtinPaths: readonly string[], options: CatalogOptions = {}): Catalog {
   const main = readJson(path);
-  const base = parseCatalog(main, path);
+  const base = parseCatalog(main, path, options);
   if (builtinPaths.length === 0) return base;
   const known = new Set(base.integrations.map((i) => i.providerBaseUrl));
   const added: unknown[] = [];
   for (const builtinPath of builtinPaths) {
     const json = readJson(builtinPath) as { integrations: unknown[] };
-    const extra = parseCatalog(json, builtinPath);
+    const extra = parseCatalog(json, builtinPath, options);
     extra.integrations.forEach((integration, index) => {
       if (!known.has(integration.providerBaseUrl)) added.push(json.integrations[index]);
     });
   }
   const merged = { ...(main as Record<string, unknown>), integrations: [...(main as { integrations: unknown[] }).integrations, ...added] };
-  return parseCatalog(merged, [path, ...builtinPaths].join(' + '));
+  return parseCatalog(merged, [path, ...builtinPaths].join(' + '), options);
 }
 
 function readJson(path: string): unknown {

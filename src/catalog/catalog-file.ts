@@ -41,6 +41,10 @@ const IconUrl = Type.String({ pattern: '^(https?://|data:image/|/)' });
 const WebUrl = Type.String({ pattern: '^https?://' });
 /** A partner API's base URL, or `builtin:<name>` for a provider mounted in Stockroom (catalog.ts). */
 const ProviderBaseUrl = Type.String({ pattern: '^(https?://.+|builtin:[a-z0-9-]+)$' });
+/** A URL at the partner: absolute, or `builtin:<name>/<path>` under a built-in provider's mount. */
+const PartnerUrl = Type.String({ pattern: '^(https?://.+|builtin:[a-z0-9-]+/.*)$' });
+/** An environment variable's name. */
+const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' });
 
 /** `secretRotation`: a boolean, or `{maxDelayHours, customRotationWarning?}` with nothing else. */
 const [rotationFlag, rotationWindow] = SecretRotation.anyOf;
@@ -110,8 +114,15 @@ export const CatalogFileIntegration = Type.Object(
     icon: IconUrl,
     shortDescription: Type.Optional(Type.String()),
     clientId: Text,
+    /** Signs webhooks and authenticates SSO token exchanges; never sent in API answers. */
     clientSecret: Type.Optional(Type.String({ minLength: 16 })),
+    /** The environment variable holding `clientSecret`, so the file can be committed; not both. */
+    clientSecretEnv: Type.Optional(EnvName),
     providerBaseUrl: ProviderBaseUrl,
+    /** Where Stockroom delivers the integration's webhooks (`x-vercel-signature`). */
+    webhookUrl: Type.Optional(PartnerUrl),
+    /** The partner's Redirect Login URL, opened with `code` and `state` for "Open in provider" (SSO). */
+    redirectLoginUrl: Type.Optional(PartnerUrl),
     eulaDocUri: Type.Optional(WebUrl),
     privacyDocUri: Type.Optional(WebUrl),
     capabilities: Type.Optional(CatalogIntegrationCapabilities),

@@ -14,7 +14,7 @@ import type { JsonPath, PathProblem } from './catalog-error.js';
 type Json = Readonly<Record<string, unknown>>;
 
 /** Every rule problem in a parsed catalog file. */
-export function findRuleProblems(file: unknown): PathProblem[] {
+export function findRuleProblems(file: unknown, env: Readonly<Record<string, string | undefined>>): PathProblem[] {
   const integrations = arrayAt(file, 'integrations');
   const problems = [
     ...findDuplicates(integrations, ['integrations'], 'id'),
@@ -25,8 +25,25 @@ export function findRuleProblems(file: unknown): PathProblem[] {
     const products = arrayAt(integration, 'products');
     problems.push(...findDuplicates(products, path, 'id'), ...findDuplicates(products, path, 'slug'));
     products.forEach((product, p) => problems.push(...findProductProblems(product, [...path, p])));
+    problems.push(...findClientSecretProblems(integration, ['integrations', i], env));
   });
   return problems;
+}
+
+/**
+ * The client secret signs webhooks and checks SSO exchanges, so it is given once, and one named by
+ * an environment variable must be there (and as long as a written one) when the server starts,
+ * not fail at the first webhook.
+ */
+function findClientSecretProblems(integration: unknown, path: JsonPath, env: Readonly<Record<string, string | undefined>>): PathProblem[] {
+  const entry = recordOf(integration);
+  const name = entry?.clientSecretEnv;
+  if (typeof name !== 'string') return [];
+  if (entry?.clientSecret !== undefined) return [{ path: [...path, 'clientSecretEnv'], message: 'give clientSecret or clientSecretEnv, not both' }];
+  const value = env[name];
+  if (value === undefined || value === '') return [{ path: [...path, 'clientSecretEnv'], message: `names the environment variable ${name}, which is not set` }];
+  if (value.length < 16) return [{ path: [...path, 'clientSecretEnv'], message: `the environment variable ${name} holds fewer than 16 characters` }];
+  return [];
 }
 
 /**

@@ -23,8 +23,17 @@ export interface CatalogIntegration {
   readonly shortDescription?: string;
   /** The JWT `aud` Stockroom signs provider calls with. */
   readonly clientId: string;
-  /** Used to sign webhooks to the provider; never sent in API answers. */
+  /**
+   * Signs webhooks to the partner and authenticates its SSO token exchanges; never sent in API
+   * answers. From the file, or from the environment variable `clientSecretEnv` names; a built-in
+   * provider without one gets a secret derived from the encryption key (server.ts).
+   */
   readonly clientSecret?: string;
+  readonly clientSecretEnv?: string;
+  /** Where webhooks are delivered: an http(s) URL or `builtin:<name>/<path>` (see `resolvePartnerUrl`). */
+  readonly webhookUrl?: string;
+  /** The partner's Redirect Login URL for SSO, in the same forms as `webhookUrl`. */
+  readonly redirectLoginUrl?: string;
   /**
    * Where the provider's partner API lives. `builtin:<name>` names a provider Stockroom mounts in
    * its own server (`builtin:reference` → `<public URL>/partners/reference`), still reached over HTTP.
@@ -62,4 +71,14 @@ export interface CatalogProduct {
   readonly guides: ReadonlyArray<Readonly<Record<string, unknown>>>;
   readonly resourceTitle?: string;
   readonly projectConnectionScopes?: readonly string[];
+}
+
+/**
+ * A partner URL from the catalog (`webhookUrl`, `redirectLoginUrl`) as it is called:
+ * `builtin:<name>/<path>` is `<path>` under that built-in provider's base URL, which only the
+ * server knows (`providerBaseUrl`); an http(s) URL is used as it is.
+ */
+export function resolvePartnerUrl(configured: string, providerBaseUrl: (configured: string) => string): string {
+  const builtin = /^(builtin:[a-z0-9-]+)(\/.*)$/.exec(configured);
+  return builtin ? `${providerBaseUrl(builtin[1]!)}${builtin[2]}` : configured;
 }

@@ -18,7 +18,7 @@ export const DEFAULT_CATALOG_PATH = fileURLToPath(new URL('../../catalog/default
  * Reads and checks a catalog file. Synchronous: it runs once, at start-up, before anything listens.
  * Throws a `CatalogError` naming the file when it cannot be read, is not JSON or is invalid.
  */
-export function loadCatalog(path: string): Catalog {
+export function loadCatalog(path: string, options: CatalogOptions = {}): Catalog {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -31,7 +31,17 @@ export function loadCatalog(path: string): Catalog {
   } catch (error) {
     throw new CatalogError(path, [], `not valid JSON (${(error as Error).message})`, { cause: error });
   }
-  return parseCatalog(json, path);
+  return parseCatalog(json, path, options);
+}
+
+export interface CatalogOptions {
+  /** Where `clientSecretEnv` names are looked up: the process's environment unless a test says otherwise. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The client secret of a built-in provider (`builtin:<name>`) whose entry gives none: Stockroom
+   * mounts that provider itself, so it can hand it a secret derived from its own key.
+   */
+  readonly builtinClientSecret?: (integrationId: string) => string;
 }
 
 /**
@@ -41,20 +51,30 @@ export function loadCatalog(path: string): Catalog {
  * entry and field it is about; `source` names the file in the message. The result is frozen: it is
  * shared by every request.
  */
-export function parseCatalog(json: unknown, source: string): Catalog {
-  const problems = [...findSchemaProblems(CatalogFile, json), ...findRuleProblems(json)];
+export function parseCatalog(json: unknown, source: string, options: CatalogOptions = {}): Catalog {
+  const env = options.env ?? process.env;
+  const problems = [...findSchemaProblems(CatalogFile, json), ...findRuleProblems(json, env)];
   // The walker in schema-problems.ts explains; TypeBox decides. Should they ever disagree, the file
   // is still refused rather than loaded half-checked.
   if (problems.length === 0 && !Value.Check(CatalogFile, json)) problems.push({ path: [], message: 'does not match the catalog format' });
   if (problems.length > 0) throw new CatalogError(source, sortByEntry(problems).map((problem) => locateProblem(json, problem)));
   // A copy, so that the caller's object stays theirs and freezing it cannot surprise them.
   const file = structuredClone(json) as CatalogFile;
-  return createCatalog(deepFreeze(file.integrations.map(toIntegration)));
+  return createCatalog(deepFreeze(file.integrations.map((integration) => toIntegration(integration, env, options.builtinClientSecret))));
 }
 
-function toIntegration(integration: CatalogFileIntegration): CatalogIntegration {
+function toIntegration(
+  integration: CatalogFileIntegration,
+  env: NonNullable<CatalogOptions['env']>,
+  builtinClientSecret: CatalogOptions['builtinClientSecret'],
+): CatalogIntegration {
+  const clientSecret =
+    integration.clientSecret ??
+    (integration.clientSecretEnv ? env[integration.clientSecretEnv] : undefined) ??
+    (integration.providerBaseUrl.startsWith('builtin:') ? builtinClientSecret?.(integration.id) : undefined);
   return {
     ...integration,
+    ...(clientSecret === undefined ? {} : { clientSecret }),
     capabilities: integration.capabilities ?? {},
     flags: integration.flags ?? [],
     products: integration.products.map(toProduct),

@@ -171,6 +171,26 @@ export interface ProviderCleanupsTable {
   done_at: number | null;
 }
 
+/** The webhook outbox (migration 0012, docs/webhooks.md). */
+export interface WebhookEventsTable {
+  id: string;
+  installation_id: string;
+  team_id: string;
+  integration_id: string;
+  type: string;
+  /** JSON text of the event's `payload`. */
+  payload: string;
+  sequence: number;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_attempt_at: number | null;
+  last_status: number | null;
+  last_response: string | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -185,6 +205,7 @@ export interface DB {
   projects: ProjectsTable;
   store_connections: StoreConnectionsTable;
   provider_cleanups: ProviderCleanupsTable;
+  webhook_events: WebhookEventsTable;
 }
 
 export type { Generated };

@@ -2,10 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { refreshResourceOfInstallation } from '../../use-cases/store-resource.js';
-import { hashToken } from '../../crypto/secret-box.js';
-import { findInstallationByTokenHash } from '../../db/installations.js';
 import { findStoreRowOfResource } from '../../db/store-reads.js';
-import type { Installation } from '../../domain/installations.js';
+import { requireInstallationToken } from '../plugins/installation-token.js';
 import { replaceStoreSecrets } from '../../db/store-secrets.js';
 import { toSecretValue, type SecretValue } from '../../domain/env-vars.js';
 import { ApiError } from '../../errors.js';
@@ -22,7 +20,6 @@ export const partnerCallbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
   for (const prefix of ['', '/api']) registerRoutes(app, ctx, prefix);
 };
 
-const BEARER = /^Bearer\s+(\S+)$/i;
 const IcfgParam = Type.String({ minLength: 1, maxLength: 128 });
 const ResourceIdParam = Type.String({ minLength: 1, maxLength: 256 });
 
@@ -44,31 +41,13 @@ const SecretBody = Type.Object({
 const SecretsBody = Type.Object({ secrets: Type.Array(SecretBody, { maxItems: 1000 }), partial: Type.Optional(Type.Boolean()) });
 type SecretsBodyType = { secrets: Array<{ name: string; value: string; prefix?: string; environmentOverrides?: SecretValue['environmentOverrides'] }>; partial?: boolean };
 
-/**
- * The installation whose access token the request carries, which must be the one in the path:
- * 401 for a missing or unknown token, 403 for another installation's token (so a partner cannot
- * touch a team it was not installed on).
- */
-async function installationOf(ctx: AppContext, request: FastifyRequest, icfg: string): Promise<Installation> {
-  const header = request.headers.authorization;
-  if (!header) throw new ApiError('unauthorized', 'Missing Authorization header: send `Authorization: Bearer <installation access token>`.');
-  const token = BEARER.exec(header.trim())?.[1];
-  if (!token) throw new ApiError('unauthorized', 'Malformed Authorization header: expected `Bearer <token>`.');
-  const installation = await findInstallationByTokenHash(ctx.db, hashToken(token));
-  if (!installation) throw new ApiError('unauthorized', 'The token is not a valid installation access token.');
-  if (installation.id !== icfg) throw new ApiError('forbidden', `This token belongs to another installation than ${icfg}.`);
-  return installation;
-}
-
 function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppContext, prefix: string): void {
   const hidden = prefix !== '';
   app.post(
     `${prefix}/v1/installations/:icfg/events`,
     {
       config: { auth: 'none' },
-      onRequest: async (request) => {
-        await installationOf(ctx, request, (request.params as { icfg: string }).icfg);
-      },
+      onRequest: requireInstallationToken(ctx),
       schema: {
         tags: ['marketplace'],
         summary: 'Create Event: a partner tells Stockroom an installation or resource changed',
@@ -115,9 +94,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
   });
   const secretsOptions = {
     config: { auth: 'none' as const },
-    onRequest: async (request: FastifyRequest) => {
-      await installationOf(ctx, request, (request.params as { icfg: string }).icfg);
-    },
+    onRequest: requireInstallationToken(ctx),
   };
 
   app.put(

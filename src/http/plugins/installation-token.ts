@@ -1,0 +1,41 @@
+import type { FastifyRequest } from 'fastify';
+import { hashToken } from '../../crypto/secret-box.js';
+import { findInstallationByTokenHash } from '../../db/installations.js';
+import type { Installation } from '../../domain/installations.js';
+import { ApiError } from '../../errors.js';
+import type { AppContext } from '../../app-context.js';
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/**
+ * The installation whose access token the request carries, which must be the one in the path:
+ * 401 for a missing or unknown token, 403 for another installation's token (so a partner cannot
+ * touch a team it was not installed on). Partners call with this token, never a user's.
+ */
+export async function authenticateInstallation(ctx: AppContext, request: FastifyRequest, icfg: string): Promise<Installation> {
+  const header = request.headers.authorization;
+  if (!header) throw new ApiError('unauthorized', 'Missing Authorization header: send `Authorization: Bearer <installation access token>`.');
+  const token = BEARER.exec(header.trim())?.[1];
+  if (!token) throw new ApiError('unauthorized', 'Malformed Authorization header: expected `Bearer <token>`.');
+  const installation = await findInstallationByTokenHash(ctx.db, hashToken(token));
+  if (!installation) throw new ApiError('unauthorized', 'The token is not a valid installation access token.');
+  if (installation.id !== icfg) throw new ApiError('forbidden', `This token belongs to another installation than ${icfg}.`);
+  return installation;
+}
+
+/**
+ * An `onRequest` hook for routes with `:icfg` in the path that partners call with the
+ * installation's access token; the installation is on `request.installation` for the handler.
+ */
+export function requireInstallationToken(ctx: AppContext) {
+  return async (request: FastifyRequest): Promise<void> => {
+    request.installation = await authenticateInstallation(ctx, request, (request.params as { icfg: string }).icfg);
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requireInstallationToken` on partner-called routes. */
+    installation?: Installation;
+  }
+}
