@@ -93,7 +93,8 @@ export async function submitInvoice(ctx: AppContext, installation: Installation,
     createdAt: now,
     updatedAt: now,
   };
-  const outcome = await insertInvoice(ctx.db, { invoice, billed: checked.invoice.billed, claimedUntil: now + INVOICE_HOLD_MS });
+  // A test invoice bills nobody: it neither takes a period from a real invoice nor shows on a store.
+  const outcome = await insertInvoice(ctx.db, { invoice, billed: test ? [] : checked.invoice.billed, claimedUntil: now + INVOICE_HOLD_MS });
   if (!outcome.inserted) throw conflictError(outcome);
   await settleQuietly(ctx, outcome.invoice, () => issueInvoice(ctx, outcome.invoice));
   return { invoiceId: invoice.id, ...(test ? { test: true } : {}) };
