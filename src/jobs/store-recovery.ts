@@ -1,3 +1,4 @@
+import { settleStalledInvoices } from '../use-cases/invoices.js';
 import { appendLedgerEntry, listLedgerRowsOfStore } from '../db/ledger.js';
 import { claimForRecovery, findStoreRow, listRecoverableStores, recordRecoveryError, type RecoveryRow } from '../db/store-recovery-claims.js';
 import { deleteProvisioningStore, storeFromRow } from '../db/stores.js';
@@ -222,6 +223,8 @@ export function startStoreRecovery(ctx: AppContext, settings: RecoverySettings &
     try {
       await recoverStuckStores(ctx, settings);
       await runDueCleanups(ctx);
+      // Invoices whose issuer or refunder stopped part-way (docs/invoices.md, "Crashes").
+      await settleStalledInvoices(ctx, { holdMs: settings.graceMs });
     } catch (error) {
       ctx.logger.error({ err: describe(error) }, 'store recovery pass failed');
     }
