@@ -24,6 +24,8 @@ import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseU
 import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
 import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
 import { startStoreRecovery } from './jobs/store-recovery.js';
+import { findInvoiceOfInstallation } from './db/invoices.js';
+import { formatCents } from './domain/money.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;
@@ -107,6 +109,11 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         jwksUrl: () => `${publicUrl()}/.well-known/jwks`,
         now,
         freeResourceQuota: config.referenceFreeQuota,
+        // In-process stand-in for Get Invoice over HTTP (docs/invoices.md): the partner keeps no token to call with.
+        readInvoice: async (installationId, invoiceId) => {
+          const invoice = await findInvoiceOfInstallation(database.db, installationId, invoiceId);
+          return invoice && { state: invoice.state, total: formatCents(invoice.totalCents), items: invoice.items };
+        },
       });
     }
     await app.register(storeSecretRotationRoutes, { ctx });

@@ -6,6 +6,8 @@ import {
   insertInvoice,
   listStalledInvoices,
   listStoresOfInvoice,
+  recordBalances,
+  setInvoiceItems,
   transitionInvoice,
   type InsertInvoiceOutcome,
 } from '../db/invoices.js';
@@ -25,6 +27,9 @@ import {
 import type { NewLedgerEntry } from '../domain/ledger.js';
 import { formatCents } from '../domain/money.js';
 import { ApiError } from '../errors.js';
+import { provisionFailureOf } from './provision-failure.js';
+import type { Caller, PartnerClient, ProvisionedPurchase } from '../providers/partner-client.js';
+import { isProviderError } from '../providers/provider-error.js';
 
 /**
  * Invoices (docs/invoices.md): Submit Invoice, Invoice Actions (refund), and their recovery.
@@ -334,4 +339,40 @@ export async function recordStoreRefund(ctx: AppContext, storeId: string, step: 
     if (moved) return;
   }
   await appendLedgerEntry(ctx.db, invoice ? { ...entry, invoiceId: invoice.id } : entry);
+}
+
+/**
+ * Provision Purchase (partner-api.md §1.1 #15) for a store's paid prepayment invoice: the invoice's
+ * item learns the resource id the credits are for (the resource did not exist when the purchase
+ * was charged), the partner is told with the invoice's key as Idempotency-Key, and the balances it
+ * answers are kept. A provider error becomes a `ProvisionFailure`: a 4xx `rejected`, else `unknown`.
+ */
+export async function purchasePrepaidCredits(
+  ctx: AppContext,
+  partner: Pick<PartnerClient, 'provisionPurchase'>,
+  caller: Caller,
+  store: { readonly id: string; readonly teamId: string; readonly installationId: string },
+  resourceId: string,
+): Promise<void> {
+  const invoice = await findInvoiceBySourceKey(ctx.db, prepaymentSourceKey(store.id));
+  if (!invoice) throw new Error(`Store ${store.id} has no prepayment invoice to report.`);
+  if (invoice.items.some((item) => item.resourceId !== resourceId)) {
+    await setInvoiceItems(ctx.db, invoice.id, invoice.items.map((item) => ({ ...item, resourceId })), ctx.now());
+  }
+  let answer: ProvisionedPurchase;
+  try {
+    answer = await partner.provisionPurchase(store.installationId, { invoiceId: invoice.id }, caller, { idempotencyKey: `${invoice.id}:provision` });
+  } catch (error) {
+    throw isProviderError(error) ? provisionFailureOf(error) : error;
+  }
+  const reportedAt = answer.timestamp === undefined ? NaN : Date.parse(answer.timestamp);
+  await recordBalances(ctx.db, {
+    installationId: store.installationId,
+    teamId: store.teamId,
+    source: 'provision-purchase',
+    invoiceId: invoice.id,
+    reportedAt: Number.isNaN(reportedAt) ? ctx.now() : reportedAt,
+    balances: answer.balances.map((b) => ({ ...b, storeId: b.resourceId === resourceId ? store.id : null })),
+    now: ctx.now(),
+  });
 }
