@@ -24,7 +24,7 @@ import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseU
 import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
 import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
 import { startStoreRecovery } from './jobs/store-recovery.js';
-import { findInvoiceOfInstallation } from './db/invoices.js';
+import { findInvoice } from './db/invoices.js';
 import { formatCents } from './domain/money.js';
 
 export interface Stockroom {
@@ -111,7 +111,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         freeResourceQuota: config.referenceFreeQuota,
         // In-process stand-in for Get Invoice over HTTP (docs/invoices.md): the partner keeps no token to call with.
         readInvoice: async (installationId, invoiceId) => {
-          const invoice = await findInvoiceOfInstallation(database.db, installationId, invoiceId);
+          const invoice = await findInvoice(database.db, invoiceId, installationId);
           return invoice && { state: invoice.state, total: formatCents(invoice.totalCents), items: invoice.items };
         },
       });

@@ -14,12 +14,12 @@ import { enqueueWebhookEvent } from './webhook-outbox.js';
 
 export function invoiceFromRow(row: Selectable<InvoicesTable>): Invoice {
   return {
+    kind: row.kind as InvoiceKind,
+    state: row.state as InvoiceState,
     id: row.id,
     installationId: row.installation_id,
     teamId: row.team_id,
     integrationId: row.integration_id,
-    kind: row.kind as InvoiceKind,
-    state: row.state as InvoiceState,
     externalId: row.external_id,
     test: row.test === 1,
     testResult: row.test_result as Invoice['testResult'],
@@ -123,7 +123,7 @@ async function findClash(db: Kysely<DB>, input: NewInvoice): Promise<InsertInvoi
       .where('period_start', '<', invoice.period.end)
       .where('period_end', '>', invoice.period.start)
       .executeTakeFirst();
-    if (overlap) return { inserted: false, conflict: 'period', existing: await findInvoiceById(db, overlap.invoice_id) };
+    if (overlap) return { inserted: false, conflict: 'period', existing: await findInvoice(db, overlap.invoice_id) };
   }
   return undefined;
 }
@@ -171,14 +171,11 @@ async function enqueueInvoiceEvent(db: Kysely<DB>, invoice: Invoice, type: Invoi
   });
 }
 
-export async function findInvoiceById(db: Kysely<DB>, id: string): Promise<Invoice | undefined> {
-  const row = await db.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? invoiceFromRow(row) : undefined;
-}
-
-/** The installation's invoice by id; undefined for an invoice of another installation. */
-export async function findInvoiceOfInstallation(db: Kysely<DB>, installationId: string, id: string): Promise<Invoice | undefined> {
-  const row = await db.selectFrom('invoices').selectAll().where('id', '=', id).where('installation_id', '=', installationId).executeTakeFirst();
+/** An invoice by id; with `installationId`, only that installation's (undefined for another's). */
+export async function findInvoice(db: Kysely<DB>, id: string, installationId?: string): Promise<Invoice | undefined> {
+  let query = db.selectFrom('invoices').selectAll().where('id', '=', id);
+  if (installationId !== undefined) query = query.where('installation_id', '=', installationId);
+  const row = await query.executeTakeFirst();
   return row ? invoiceFromRow(row) : undefined;
 }
 

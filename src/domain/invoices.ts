@@ -24,26 +24,24 @@ export const UNSETTLED_STATES: readonly InvoiceState[] = ['pending', 'scheduled'
 /** `partner`: Submit Invoice; `prepayment`: a credit purchase Stockroom invoiced at a create. */
 export type InvoiceKind = 'partner' | 'prepayment';
 
-export interface InvoiceLine {
+/** What items and discounts share: the resource and plan they concern, and their words. */
+interface InvoiceLineBase {
   readonly resourceId?: string;
   readonly billingPlanId: string;
   readonly start?: string;
   readonly end?: string;
   readonly name: string;
   readonly details?: string;
+}
+
+export interface InvoiceLine extends InvoiceLineBase {
   readonly price: string;
   readonly quantity: number;
   readonly units: string;
   readonly total: string;
 }
 
-export interface InvoiceDiscount {
-  readonly resourceId?: string;
-  readonly billingPlanId: string;
-  readonly start?: string;
-  readonly end?: string;
-  readonly name: string;
-  readonly details?: string;
+export interface InvoiceDiscount extends InvoiceLineBase {
   readonly amount: string;
 }
 

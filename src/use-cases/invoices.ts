@@ -10,6 +10,7 @@ import {
   setInvoiceItems,
   transitionInvoice,
   type InsertInvoiceOutcome,
+  type InvoiceTransition,
 } from '../db/invoices.js';
 import { appendLedgerEntry } from '../db/ledger.js';
 import { findPaymentMethod, getDefaultPaymentMethodId } from '../db/payment-methods.js';
@@ -21,6 +22,7 @@ import {
   invoiceProblemError,
   UNSETTLED_STATES,
   type Invoice,
+  type InvoiceEventType,
   type InvoiceState,
   type InvoiceSubmission,
 } from '../domain/invoices.js';
@@ -148,12 +150,7 @@ async function chargeIssued(ctx: AppContext, invoice: Invoice): Promise<Invoice 
   const notPaid = (reason: string) =>
     transitionInvoice(ctx.db, invoice.id, ['issued'], { set: { state: 'notpaid', notpaid_reason: reason }, event: 'marketplace.invoice.notpaid', now: ctx.now() });
   const paid = (reference: string | null, ledger?: NewLedgerEntry) =>
-    transitionInvoice(ctx.db, invoice.id, ['issued'], {
-      set: { state: 'paid', charge_reference: reference, paid_at: ctx.now() },
-      event: 'marketplace.invoice.paid',
-      now: ctx.now(),
-      ...(ledger ? { ledger } : {}),
-    });
+    settle(ctx, invoice, 'issued', { state: 'paid', charge_reference: reference, paid_at: ctx.now() }, 'marketplace.invoice.paid', ledger);
 
   // Test mode: no money moves, so nothing reaches the processor or the ledger.
   if (invoice.test) return invoice.testResult === 'notpaid' ? notPaid('test mode: the partner asked for notpaid') : paid(null);
@@ -163,19 +160,29 @@ async function chargeIssued(ctx: AppContext, invoice: Invoice): Promise<Invoice 
   const operationKey = `${invoice.id}:charge`;
   const outcome = await ctx.payments.charge({ methodSource: method.source, amountCents: invoice.totalCents, idempotencyKey: operationKey });
   if (!outcome.ok) return notPaid(outcome.message);
-  return paid(outcome.reference, {
+  const memo = `charge for invoice ${invoice.id}${invoice.externalId ? ` (${invoice.externalId})` : ''}`;
+  return paid(outcome.reference, await ledgerEntryOf(ctx, invoice, { kind: 'charge', amountCents: invoice.totalCents, paymentMethodId: method.methodId, reference: outcome.reference, operationKey, memo }));
+}
+
+/** Records an outcome: `from` → `set`, with its event and, when money moved, its ledger row. */
+function settle(ctx: AppContext, invoice: Invoice, from: InvoiceState, set: InvoiceTransition['set'], event: InvoiceEventType, ledger: NewLedgerEntry | undefined) {
+  return transitionInvoice(ctx.db, invoice.id, [from], { set, event, now: ctx.now(), ...(ledger ? { ledger } : {}) });
+}
+
+/** The ledger row of an invoice's charge or refund, naming its store when it bills only one. */
+async function ledgerEntryOf(
+  ctx: AppContext,
+  invoice: Invoice,
+  money: Pick<NewLedgerEntry, 'kind' | 'amountCents' | 'paymentMethodId' | 'reference' | 'operationKey' | 'memo'>,
+): Promise<NewLedgerEntry> {
+  return {
+    ...money,
     teamId: invoice.teamId,
     storeId: await singleStoreOf(ctx, invoice),
-    kind: 'charge',
-    amountCents: invoice.totalCents,
-    paymentMethodId: method.methodId,
     billingPlanId: invoice.items[0]?.billingPlanId ?? null,
-    reference: outcome.reference,
-    operationKey,
-    memo: `charge for invoice ${invoice.id}${invoice.externalId ? ` (${invoice.externalId})` : ''}`,
     createdAt: ctx.now(),
     invoiceId: invoice.id,
-  });
+  };
 }
 
 /** The store an invoice bills when it bills only one (its ledger rows name it); else null. */
@@ -198,28 +205,12 @@ export async function refundInvoice(ctx: AppContext, invoice: Invoice, request: 
 async function finishRefund(ctx: AppContext, invoice: Invoice): Promise<Invoice | undefined> {
   const cents = invoice.refundCents ?? 0;
   const done = (reference: string | null, ledger?: NewLedgerEntry) =>
-    transitionInvoice(ctx.db, invoice.id, ['refund_requested'], {
-      set: { state: 'refunded', refund_reference: reference, refunded_at: ctx.now() },
-      event: 'marketplace.invoice.refunded',
-      now: ctx.now(),
-      ...(ledger ? { ledger } : {}),
-    });
+    settle(ctx, invoice, 'refund_requested', { state: 'refunded', refund_reference: reference, refunded_at: ctx.now() }, 'marketplace.invoice.refunded', ledger);
   if (invoice.test || invoice.chargeReference === null || cents === 0) return done(null);
   const operationKey = `${invoice.id}:refund`;
   const { reference } = await ctx.payments.refund({ chargeReference: invoice.chargeReference, amountCents: cents, idempotencyKey: operationKey });
-  return done(reference, {
-    teamId: invoice.teamId,
-    storeId: await singleStoreOf(ctx, invoice),
-    kind: 'refund',
-    amountCents: cents,
-    paymentMethodId: invoice.paymentMethodId,
-    billingPlanId: invoice.items[0]?.billingPlanId ?? null,
-    reference,
-    operationKey,
-    memo: `refund of invoice ${invoice.id}: ${invoice.refundReason ?? ''}`,
-    createdAt: ctx.now(),
-    invoiceId: invoice.id,
-  });
+  const memo = `refund of invoice ${invoice.id}: ${invoice.refundReason ?? ''}`;
+  return done(reference, await ledgerEntryOf(ctx, invoice, { kind: 'refund', amountCents: cents, paymentMethodId: invoice.paymentMethodId, reference, operationKey, memo }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
-import { findInvoiceOfInstallation } from '../../db/invoices.js';
+import { findInvoice } from '../../db/invoices.js';
 import type { InvoiceSubmission } from '../../domain/invoices.js';
 import { ApiError } from '../../errors.js';
 import { refundInvoice, submitInvoice } from '../../use-cases/invoices.js';
@@ -96,7 +96,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       },
     },
     async (request) => {
-      const invoice = await findInvoiceOfInstallation(ctx.db, request.params.icfg, request.params.invoiceId);
+      const invoice = await findInvoice(ctx.db, request.params.invoiceId, request.params.icfg);
       if (!invoice) throw new ApiError('not_found', `The invoice ${request.params.invoiceId} was not found in ${request.params.icfg}.`);
       return presentPartnerInvoice(invoice);
     },
@@ -115,7 +115,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       },
     },
     async (request, reply) => {
-      const invoice = await findInvoiceOfInstallation(ctx.db, request.params.icfg, request.params.invoiceId);
+      const invoice = await findInvoice(ctx.db, request.params.invoiceId, request.params.icfg);
       if (!invoice) throw new ApiError('not_found', `The invoice ${request.params.invoiceId} was not found in ${request.params.icfg}.`);
       await refundInvoice(ctx, invoice, { reason: request.body.reason, total: request.body.total });
       return reply.code(204).send(null);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createdAt, requiredText } from '../../../db/migrations/columns.js';
 
 /**
  * The prepaid credit purchases Stockroom reported with Provision Purchase, one row per invoice,
@@ -8,10 +9,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('ref_partner_credit_purchases')
     .addColumn('invoice_id', 'text', (c) => c.primaryKey())
-    .addColumn('installation_id', 'text', (c) => c.notNull())
-    .addColumn('resource_id', 'text', (c) => c.notNull())
+    .$call(requiredText('installation_id', 'resource_id'))
     .addColumn('amount_cents', 'bigint', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .$call(createdAt)
     .execute();
   await db.schema.createIndex('ref_partner_credit_purchases_resource_idx').on('ref_partner_credit_purchases').columns(['installation_id', 'resource_id']).execute();
 }
