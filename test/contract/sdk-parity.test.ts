@@ -153,6 +153,31 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
       token: 'partner',
     }),
   },
+  {
+    // Test mode: paid without money, so the refund below needs no payment method.
+    operationId: 'submit-invoice',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          requestBody: {
+            externalId: 'sdk-parity-1',
+            invoiceDate: new Date('2026-06-01T00:00:00Z'),
+            period: { start: new Date('2026-05-01T00:00:00Z'), end: new Date('2026-06-01T00:00:00Z') },
+            items: [{ resourceId: w.ids.resource, billingPlanId: 'free', name: 'Reads', price: '0.50', quantity: 3, units: 'M reads', total: '1.50' }],
+            test: { result: 'paid' },
+          },
+        },
+      ],
+      token: 'partner',
+    }),
+    after: (v, w) => void (w.ids.invoice = v.invoiceId),
+  },
+  { operationId: 'get-invoice', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice }], token: 'partner' }) },
+  {
+    operationId: 'update-invoice',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice, requestBody: { action: 'refund', reason: 'parity', total: '1.50' } }], token: 'partner' }),
+  },
   { operationId: 'deleteProject', call: (w) => ({ args: [{ idOrName: w.ids.project, teamId: w.teamId }] }) },
   { operationId: 'deleteConfiguration', call: (w) => ({ args: [{ id: w.ids.spareIcfg, teamId: w.ids.spareTeam }] }) },
 ];
