@@ -3,6 +3,7 @@ import { h, replace, uid } from '../dom.js';
 import { dateTime, money, statusBadge } from '../format.js';
 import type { PageContext } from '../page.js';
 import type { LedgerEntry, ListedStore } from '../wire.js';
+import { invoicesPanel } from './store-invoices.js';
 
 /** How often a store still `initializing` is read again; the server's poller moves it on. */
 const POLL_MS = 1000;
@@ -56,6 +57,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
         ? h('p', { class: 'muted' }, 'None.')
         : h('ul', {}, ...store.projectsMetadata.map((p) => h('li', {}, `${p.name} — ${p.environments.join(', ')}`))),
     ),
+    invoicesPanel(store.id),
     section('Ledger', ledgerTable(ledger.entries)),
     section('Danger zone', deleteControl(store, ctx)),
   );
