@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import {
   claimInvoice,
+  findClash,
   findBilledResources,
   findInvoiceBySourceKey,
   insertInvoice,
@@ -65,7 +66,12 @@ export async function submitInvoice(ctx: AppContext, installation: Installation,
   const resources = await findBilledResources(ctx.db, installation.id, resourceIds);
   const checked = checkInvoice(submission, resources);
   if (submission.test?.validate === true) {
-    return { test: true, validationErrors: checked.problems.map((p) => p.message) };
+    // As if it were submitted for real: a taken externalId or period is a problem too.
+    const clash =
+      'invoice' in checked
+        ? await findClash(ctx.db, { invoice: { installationId: installation.id, externalId: submission.externalId ?? null, period: checked.invoice.period }, billed: checked.invoice.billed })
+        : undefined;
+    return { test: true, validationErrors: [...checked.problems.map((p) => p.message), ...(clash ? [conflictError(clash).message] : [])] };
   }
   const problem = checked.problems[0];
   if (problem || !('invoice' in checked)) throw invoiceProblemError(problem ?? { param: 'items', message: 'The invoice is not valid.' });

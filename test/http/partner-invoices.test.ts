@@ -241,6 +241,13 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(invalid.validationErrors, ['items[0].total is 20.00, but price 20.00 × quantity 2 is 40.00.']);
       assert.deepEqual(await w.server.stockroom.ctx.db.selectFrom('invoices').select('id').where('installation_id', '=', w.icfg).execute(), []);
 
+      // A real invoice takes the externalId and the period: validating either again names the clash.
+      const real = body(w);
+      const { invoiceId } = await w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: real });
+      const clash = await w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: { ...real, test: { validate: true } } });
+      assert.equal(clash.validationErrors?.length, 1);
+      assert.match(clash.validationErrors?.[0] ?? '', new RegExp(`externalId "${real.externalId}" \\(${invoiceId}\\)`));
+
       const notpaid = await w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: body(w, { test: { result: 'notpaid' } }) });
       assert.equal(notpaid.test, true);
       const row = await invoiceRow(w, notpaid.invoiceId as string);
