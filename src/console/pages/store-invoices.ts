@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import { dateTime, money } from '../format.js';
+import { dataTable } from '../table.js';
 import type { StoreBalance, StoreInvoice } from '../../http/presenters/invoice.js';
 
 /**
@@ -37,26 +38,16 @@ function balanceLine(balances: readonly StoreBalance[]): HTMLElement | null {
 
 function invoiceTable(invoices: readonly StoreInvoice[]): HTMLElement {
   if (invoices.length === 0) return h('p', { class: 'muted' }, 'No invoices for this store.');
-  return h(
-    'table',
-    { class: 'ledger' },
-    h('caption', { class: 'visually-hidden' }, 'Invoices of this store'),
-    h('thead', {}, h('tr', {}, ...['Date', 'Period', 'State', 'Total', 'Memo'].map((c) => h('th', { scope: 'col' }, c)))),
-    h(
-      'tbody',
-      {},
-      ...invoices.map((i) =>
-        h(
-          'tr',
-          {},
-          h('td', {}, dateTime(i.invoiceDate)),
-          h('td', {}, i.period.start === i.period.end ? 'one-off' : `${dateTime(i.period.start)} – ${dateTime(i.period.end)}`),
-          h('td', {}, stateText(i)),
-          h('td', { class: 'number' }, money(i.totalCents), i.refundCents !== null ? ` (${money(i.refundCents)} refunded)` : ''),
-          h('td', {}, i.memo ?? (i.kind === 'prepayment' ? 'Prepaid credits' : '')),
-        ),
-      ),
-    ),
+  return dataTable(
+    'Invoices of this store',
+    ['Date', 'Period', 'State', 'Total', 'Memo'],
+    invoices.map((i) => [
+      h('td', {}, dateTime(i.invoiceDate)),
+      h('td', {}, i.period.start === i.period.end ? 'one-off' : `${dateTime(i.period.start)} – ${dateTime(i.period.end)}`),
+      h('td', {}, stateText(i)),
+      h('td', { class: 'number' }, money(i.totalCents), i.refundCents !== null ? ` (${money(i.refundCents)} refunded)` : ''),
+      h('td', {}, i.memo ?? (i.kind === 'prepayment' ? 'Prepaid credits' : '')),
+    ]),
   );
 }
 

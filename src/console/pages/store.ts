@@ -4,6 +4,7 @@ import { dateTime, money, statusBadge } from '../format.js';
 import type { PageContext } from '../page.js';
 import type { LedgerEntry, ListedStore } from '../wire.js';
 import { invoicesPanel } from './store-invoices.js';
+import { dataTable } from '../table.js';
 
 /** How often a store still `initializing` is read again; the server's poller moves it on. */
 const POLL_MS = 1000;
@@ -138,18 +139,10 @@ function deleteControl(store: ListedStore, ctx: PageContext): HTMLElement {
 
 function ledgerTable(entries: readonly LedgerEntry[]): HTMLElement {
   if (entries.length === 0) return h('p', { class: 'muted' }, 'No money moved for this store.');
-  return h(
-    'table',
-    { class: 'ledger' },
-    h('caption', { class: 'visually-hidden' }, 'Ledger entries of this store'),
-    h('thead', {}, h('tr', {}, ...['When', 'Kind', 'Amount', 'Payment method', 'Memo'].map((c) => h('th', { scope: 'col' }, c)))),
-    h(
-      'tbody',
-      {},
-      ...entries.map((e) =>
-        h('tr', {}, h('td', {}, dateTime(e.createdAt)), h('td', {}, e.kind), h('td', { class: 'number' }, money(e.amountCents)), h('td', {}, e.paymentMethodId ?? '—'), h('td', {}, e.memo ?? '')),
-      ),
-    ),
+  return dataTable(
+    'Ledger entries of this store',
+    ['When', 'Kind', 'Amount', 'Payment method', 'Memo'],
+    entries.map((e) => [h('td', {}, dateTime(e.createdAt)), h('td', {}, e.kind), h('td', { class: 'number' }, money(e.amountCents)), h('td', {}, e.paymentMethodId ?? '—'), h('td', {}, e.memo ?? '')]),
   );
 }
 
