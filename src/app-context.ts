@@ -31,4 +31,6 @@ export interface AppContext {
   readonly payments: PaymentProcessor;
   /** Most stores a team may have `provisioning` at once, on every create path; 0 or absent: no limit. */
   readonly provisioningLimitPerTeam?: number;
+  /** How long a rotated installation access token stays valid; 24 h when absent (docs/partner-calls.md). */
+  readonly installationTokenOverlapMs?: number;
 }

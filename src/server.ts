@@ -92,6 +92,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       providerBaseUrl: (configured) => resolveProviderBaseUrl(configured, publicUrl),
       payments: createTestPaymentProcessor(),
       provisioningLimitPerTeam: config.rateLimit.provisioningPerTeam,
+      installationTokenOverlapMs: config.installationTokenOverlapMs,
     };
     const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
     if (config.referencePartner) {

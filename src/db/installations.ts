@@ -122,10 +122,58 @@ export async function deletePendingInstallation(db: Kysely<DB>, id: string): Pro
   await db.deleteFrom('installations').where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
-/** The installation a provider's callback token belongs to (partner → Stockroom calls). */
-export async function findInstallationByTokenHash(db: Kysely<DB>, accessTokenHash: string): Promise<Installation | undefined> {
+/**
+ * The installation a provider's callback token belongs to (partner → Stockroom calls): its current
+ * token, or a superseded one still inside its rotation overlap and not revoked
+ * (`installation_tokens`, docs/partner-calls.md). `current` says which.
+ */
+export async function findInstallationByTokenHash(
+  db: Kysely<DB>,
+  accessTokenHash: string,
+  now: number,
+): Promise<(Installation & { readonly tokenIsCurrent: boolean }) | undefined> {
   const row = await db.selectFrom('installations').selectAll().where('access_token_hash', '=', accessTokenHash).where('deleted_at', 'is', null).executeTakeFirst();
-  return row ? installationFromRow(row) : undefined;
+  if (row) return { ...installationFromRow(row), tokenIsCurrent: true };
+  const superseded = await db
+    .selectFrom('installation_tokens')
+    .innerJoin('installations', 'installations.id', 'installation_tokens.installation_id')
+    .selectAll('installations')
+    .where('installation_tokens.token_hash', '=', accessTokenHash)
+    .where('installation_tokens.revoked_at', 'is', null)
+    .where('installation_tokens.expires_at', '>', now)
+    .where('installations.deleted_at', 'is', null)
+    .executeTakeFirst();
+  return superseded ? { ...installationFromRow(superseded), tokenIsCurrent: false } : undefined;
+}
+
+/** What a partner said of its installation through Update Installation (`null`: never said). */
+export interface InstallationPartnerFields {
+  readonly status: string | null;
+  readonly externalId: string | null;
+  /** JSON text of the plan and the notification, as stored. */
+  readonly billingPlan: string | null;
+  readonly notification: string | null;
+}
+
+export async function findInstallationPartnerFields(db: Kysely<DB>, id: string): Promise<InstallationPartnerFields | undefined> {
+  const row = await db.selectFrom('installations').select(['partner_status', 'external_id', 'billing_plan', 'notification']).where('id', '=', id).executeTakeFirst();
+  return row ? { status: row.partner_status, externalId: row.external_id, billingPlan: row.billing_plan, notification: row.notification } : undefined;
+}
+
+/**
+ * Writes the fields a partner's Update Installation gave (`undefined` leaves one as it is, `null`
+ * clears it) on a live installation; false when it is deleted meanwhile.
+ */
+export async function updateInstallationPartnerFields(db: Kysely<DB>, id: string, fields: Partial<InstallationPartnerFields>, now: number): Promise<boolean> {
+  const set = {
+    ...(fields.status !== undefined ? { partner_status: fields.status } : {}),
+    ...(fields.externalId !== undefined ? { external_id: fields.externalId } : {}),
+    ...(fields.billingPlan !== undefined ? { billing_plan: fields.billingPlan } : {}),
+    ...(fields.notification !== undefined ? { notification: fields.notification } : {}),
+    updated_at: now,
+  };
+  const result = await db.updateTable('installations').set(set).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function countLiveStoresOfInstallation(db: Kysely<DB>, installationId: string): Promise<number> {

@@ -79,6 +79,20 @@ export interface InstallationsTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Update Installation (migration 0013): the partner's status, externalId, plan and notification (JSON). */
+  partner_status: Generated<string | null>;
+  external_id: Generated<string | null>;
+  billing_plan: Generated<string | null>;
+  notification: Generated<string | null>;
+}
+
+/** An installation's superseded access tokens, hashed, valid until `expires_at` (migration 0013). */
+export interface InstallationTokensTable {
+  token_hash: string;
+  installation_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
 }
 
 export interface PaymentMethodsTable {
@@ -134,6 +148,9 @@ export interface StoresTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Import/Update Resource (migration 0013): `owned|linked|sandbox`, and the partner's `extras` (JSON). */
+  ownership: Generated<string | null>;
+  extras: Generated<string | null>;
 }
 
 export interface ProjectsTable {
@@ -199,6 +216,7 @@ export interface DB {
   instance_settings: InstanceSettingsTable;
   signing_keys: SigningKeysTable;
   installations: InstallationsTable;
+  installation_tokens: InstallationTokensTable;
   payment_methods: PaymentMethodsTable;
   ledger_entries: LedgerEntriesTable;
   stores: StoresTable;
