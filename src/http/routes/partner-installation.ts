@@ -118,7 +118,8 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
     async (request) => {
       const installation = installationOf(request);
       checkClientCredentials(ctx, installation, request.body);
-      return revokeInstallationCredential(ctx, installation, request.body.token);
+      const { revoked, alreadyRevoked } = await revokeInstallationCredential(ctx, installation, request.body.token);
+      return { revoked, already_revoked: alreadyRevoked };
     },
   );
 }

@@ -88,7 +88,8 @@ export const RevokeCredentialBody = Type.Object({
   client_id: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
-export const RevokeCredentialResponse = Type.Object({ revoked: Type.Boolean(), alreadyRevoked: Type.Boolean() });
+/** `already_revoked` on the wire; the SDK calls it `alreadyRevoked`. */
+export const RevokeCredentialResponse = Type.Object({ revoked: Type.Boolean(), already_revoked: Type.Boolean() });
 
 const resourceFields = {
   /** Stockroom's store id. */
