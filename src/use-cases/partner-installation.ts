@@ -34,8 +34,9 @@ export async function accountOfInstallation(ctx: AppContext, installation: Insta
 
 /**
  * Get Member Information: a member of the installation's team by user id, with Vercel's role
- * (`ADMIN` for roles that may change resources, `USER` for BILLING and VIEWER, as in the SSO and
- * user-auth tokens). Anyone else, another team's member included, is 404.
+ * (`ADMIN` for OWNER and MEMBER, who may change stores; `USER` for DEVELOPER, BILLING and VIEWER),
+ * the same mapping as the `user_role` of the user-auth tokens partners get (provider-for.ts).
+ * Anyone else, another team's member included, is 404.
  */
 export async function memberOfInstallation(ctx: AppContext, installation: Installation, memberId: string): Promise<{ id: string; role: 'ADMIN' | 'USER'; userEmail: string }> {
   const membership = await findMembership(ctx.db, installation.teamId, memberId);
