@@ -103,7 +103,7 @@ const PROJECT = 'sdk-parity-web';
  * (the store, the project, the token). `after` records ids from the parsed answer.
  */
 const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: any, world: World) => void | Promise<void> }> = [
-  { operationId: 'getAuthUser', call: () => ({ args: [] }) },
+  { operationId: 'getAuthUser', call: () => ({ args: [] }), after: (v, w) => void (w.ids.owner = v.user.id) },
   { operationId: 'createTeam', call: () => ({ args: [{ slug: 'sdk-parity-team', name: 'SDK parity' }] }), after: (v, w) => void (w.ids.createdTeam = v.id) },
   { operationId: 'getTeams', call: () => ({ args: [{ limit: 20 }] }) },
   { operationId: 'getTeam', call: (w) => ({ args: [{ teamId: w.teamId }] }) },
@@ -153,6 +153,45 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
       token: 'partner',
     }),
   },
+  // The partner-called installation and resource endpoints (docs/partner-calls.md).
+  {
+    operationId: 'update-installation',
+    call: (w) => ({
+      args: [{ integrationConfigurationId: w.icfg, requestBody: { status: 'ready', externalId: 'acct-1', billingPlan: { id: 'inst', type: 'subscription', name: 'Inst' }, notification: { level: 'info', title: 'Hi' } } }],
+      token: 'partner',
+    }),
+  },
+  { operationId: 'get-account-info', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg }], token: 'partner' }) },
+  { operationId: 'get-member', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, memberId: w.ids.owner }], token: 'partner' }) },
+  {
+    operationId: 'import-resource',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          resourceId: 'sdk-parity-imported',
+          requestBody: { productId: 'acme-db', name: 'sdk-parity-imported', status: 'ready', ownership: 'linked', metadata: { region: 'iad1' }, notification: { level: 'warn', title: 'Imported', message: 'm', href: 'https://example.test' }, secrets: [{ name: 'URL', value: 'x' }] },
+        },
+      ],
+      token: 'partner',
+    }),
+  },
+  { operationId: 'get-integration-resources', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg }], token: 'partner' }) },
+  { operationId: 'get-integration-resource', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported' }], token: 'partner' }) },
+  {
+    operationId: 'update-resource',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported', requestBody: { name: 'sdk-parity-imported-2', secrets: { secrets: [{ name: 'URL', value: 'y' }], partial: true } } }], token: 'partner' }),
+  },
+  { operationId: 'delete-integration-resource', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported' }], token: 'partner' }) },
+  // Last of the partner's calls: the revocation retires the token they all used.
+  {
+    operationId: 'rotate-installation-credential',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, requestBody: { clientSecret: w.ids.clientSecret } }], token: 'partner' }),
+  },
+  {
+    operationId: 'revoke-installation-credential',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, requestBody: { token: w.partnerToken, clientSecret: w.ids.clientSecret } }], token: 'partner' }),
+  },
   { operationId: 'deleteProject', call: (w) => ({ args: [{ idOrName: w.ids.project, teamId: w.teamId }] }) },
   { operationId: 'deleteConfiguration', call: (w) => ({ args: [{ id: w.ids.spareIcfg, teamId: w.ids.spareTeam }] }) },
 ];
@@ -168,7 +207,9 @@ async function world(t: TestContext, dialect: TestDialect): Promise<World> {
   const member = await createUser(server);
   const memberEmail = (await server.stockroom.ctx.db.selectFrom('users').select('email').where('id', '=', member.id).executeTakeFirstOrThrow()).email;
   const partnerToken = await partnerAccessToken(server, icfg);
-  return { server, teamId: team.id, icfg, partnerToken, ids: { memberEmail, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
+  const clientSecret = server.stockroom.ctx.catalog.findIntegration('acme')?.clientSecret;
+  assert.ok(clientSecret, 'the reference integration has a client secret');
+  return { server, teamId: team.id, icfg, partnerToken, ids: { memberEmail, clientSecret, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
 }
 
 async function install(server: TestServer, teamId: string): Promise<string> {
