@@ -31,7 +31,7 @@ export async function installForPartner(server: TestServer): Promise<PartnerInst
 }
 
 /** `@vercel/sdk` as a partner holding `token` calls Stockroom. */
-export function partnerSdk(server: TestServer, token: string): Vercel {
+export function partnerSdk(server: { readonly url: string }, token: string): Vercel {
   return new Vercel({ bearerToken: token, serverURL: server.url });
 }
 
