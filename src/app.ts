@@ -33,6 +33,8 @@ import { openApiRoutes } from './http/routes/openapi.js';
 import { partnerCallbackRoutes } from './http/routes/partner-callbacks.js';
 import { partnerInstallationRoutes } from './http/routes/partner-installation.js';
 import { partnerResourceRoutes } from './http/routes/partner-resources.js';
+import { partnerInvoiceRoutes } from './http/routes/partner-invoices.js';
+import { storeInvoiceRoutes } from './http/routes/store-invoices.js';
 import { paymentMethodRoutes } from './http/routes/payment-methods.js';
 import { teamRoutes } from './http/routes/teams.js';
 import { tokenRoutes } from './http/routes/tokens.js';
@@ -118,6 +120,8 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   await app.register(partnerCallbackRoutes, { ctx });
   await app.register(partnerInstallationRoutes, { ctx });
   await app.register(partnerResourceRoutes, { ctx });
+  await app.register(partnerInvoiceRoutes, { ctx });
+  await app.register(storeInvoiceRoutes, { ctx });
   await app.register(storeRoutes, { ctx });
   await app.register(storeConnectionRoutes, { ctx });
   await app.register(projectRoutes, { ctx });

@@ -24,6 +24,8 @@ import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseU
 import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
 import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
 import { startStoreRecovery } from './jobs/store-recovery.js';
+import { findInvoice } from './db/invoices.js';
+import { formatCents } from './domain/money.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;
@@ -108,6 +110,11 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         jwksUrl: () => `${publicUrl()}/.well-known/jwks`,
         now,
         freeResourceQuota: config.referenceFreeQuota,
+        // In-process stand-in for Get Invoice over HTTP (docs/invoices.md): the partner keeps no token to call with.
+        readInvoice: async (installationId, invoiceId) => {
+          const invoice = await findInvoice(database.db, invoiceId, installationId);
+          return invoice && { state: invoice.state, total: formatCents(invoice.totalCents), items: invoice.items };
+        },
       });
     }
     await app.register(storeSecretRotationRoutes, { ctx });

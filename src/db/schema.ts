@@ -118,6 +118,8 @@ export interface LedgerEntriesTable {
   operation_key: string;
   memo: string | null;
   created_at: number;
+  /** The invoice the movement pays or refunds (migration 0014); null for the others. */
+  invoice_id: string | null;
 }
 
 export interface StoresTable {
@@ -208,6 +210,62 @@ export interface WebhookEventsTable {
   created_at: number;
 }
 
+export interface InvoicesTable {
+  id: string;
+  installation_id: string;
+  team_id: string;
+  integration_id: string;
+  kind: string;
+  state: string;
+  external_id: string | null;
+  source_key: string | null;
+  test: number;
+  test_result: string | null;
+  invoice_date: number;
+  period_start: number;
+  period_end: number;
+  memo: string | null;
+  /** JSON text of the items as submitted. */
+  items: string;
+  discounts: string | null;
+  final: number;
+  total_cents: number;
+  payment_method_id: string | null;
+  charge_reference: string | null;
+  notpaid_reason: string | null;
+  paid_at: number | null;
+  refund_cents: number | null;
+  refund_reason: string | null;
+  refund_reference: string | null;
+  refunded_at: number | null;
+  claimed_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InvoiceResourcesTable {
+  invoice_id: string;
+  installation_id: string;
+  store_id: string;
+  billing_plan_id: string;
+  period_start: number;
+  period_end: number;
+}
+
+export interface PrepaymentBalancesTable {
+  installation_id: string;
+  team_id: string;
+  resource_key: string;
+  store_id: string | null;
+  currency_value_in_cents: number;
+  credit: string | null;
+  name_label: string | null;
+  source: string;
+  invoice_id: string | null;
+  reported_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -224,6 +282,9 @@ export interface DB {
   store_connections: StoreConnectionsTable;
   provider_cleanups: ProviderCleanupsTable;
   webhook_events: WebhookEventsTable;
+  invoices: InvoicesTable;
+  invoice_resources: InvoiceResourcesTable;
+  prepayment_balances: PrepaymentBalancesTable;
 }
 
 export type { Generated };

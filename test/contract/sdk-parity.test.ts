@@ -183,6 +183,31 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
     call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported', requestBody: { name: 'sdk-parity-imported-2', secrets: { secrets: [{ name: 'URL', value: 'y' }], partial: true } } }], token: 'partner' }),
   },
   { operationId: 'delete-integration-resource', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported' }], token: 'partner' }) },
+  {
+    // Test mode: paid without money, so the refund below needs no payment method.
+    operationId: 'submit-invoice',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          requestBody: {
+            externalId: 'sdk-parity-1',
+            invoiceDate: new Date('2026-06-01T00:00:00Z'),
+            period: { start: new Date('2026-05-01T00:00:00Z'), end: new Date('2026-06-01T00:00:00Z') },
+            items: [{ resourceId: w.ids.resource, billingPlanId: 'free', name: 'Reads', price: '0.50', quantity: 3, units: 'M reads', total: '1.50' }],
+            test: { result: 'paid' },
+          },
+        },
+      ],
+      token: 'partner',
+    }),
+    after: (v, w) => void (w.ids.invoice = v.invoiceId),
+  },
+  { operationId: 'get-invoice', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice }], token: 'partner' }) },
+  {
+    operationId: 'update-invoice',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice, requestBody: { action: 'refund', reason: 'parity', total: '1.50' } }], token: 'partner' }),
+  },
   // Last of the partner's calls: the revocation retires the token they all used.
   {
     operationId: 'rotate-installation-credential',
