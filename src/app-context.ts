@@ -31,4 +31,6 @@ export interface AppContext {
   readonly payments: PaymentProcessor;
   /** Most stores a team may have `provisioning` at once, on every create path; 0 or absent: no limit. */
   readonly provisioningLimitPerTeam?: number;
+  /** After an uninstall answered `{finalized:false}`, how long the partner's billing calls are still taken; default 24 h. */
+  readonly finalizationWaitMs?: number;
 }

@@ -31,6 +31,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { memberRoutes } from './http/routes/members.js';
 import { openApiRoutes } from './http/routes/openapi.js';
 import { partnerCallbackRoutes } from './http/routes/partner-callbacks.js';
+import { partnerBillingRoutes } from './http/routes/partner-billing.js';
 import { paymentMethodRoutes } from './http/routes/payment-methods.js';
 import { teamRoutes } from './http/routes/teams.js';
 import { tokenRoutes } from './http/routes/tokens.js';
@@ -114,6 +115,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   await app.register(billingPlanRoutes, { ctx });
   await app.register(createStoreRoutes, { ctx });
   await app.register(partnerCallbackRoutes, { ctx });
+  await app.register(partnerBillingRoutes, { ctx });
   await app.register(storeRoutes, { ctx });
   await app.register(storeConnectionRoutes, { ctx });
   await app.register(projectRoutes, { ctx });

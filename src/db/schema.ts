@@ -79,6 +79,10 @@ export interface InstallationsTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Migration 0016: the end of the wait for final invoices after `{finalized:false}`; null when none. */
+  finalize_by: number | null;
+  /** Migration 0016: when that wait ended (Finalize Installation or the deadline). */
+  finalized_at: number | null;
 }
 
 export interface PaymentMethodsTable {
@@ -191,6 +195,69 @@ export interface WebhookEventsTable {
   created_at: number;
 }
 
+/** Every Submit Billing Data as received (migration 0016, docs/partner-billing-and-sso.md). */
+export interface BillingSubmissionsTable {
+  id: string;
+  installation_id: string;
+  team_id: string;
+  timestamp: number;
+  eod: number;
+  period_start: number;
+  period_end: number;
+  /** JSON text `{items, discounts}`. */
+  billing: string;
+  /** JSON text of the usage array. */
+  usage: string;
+  created_at: number;
+}
+
+/** The latest value of each usage metric per resource (`resource_id` '' = installation-level). */
+export interface ResourceUsageTable {
+  installation_id: string;
+  resource_id: string;
+  name: string;
+  type: string;
+  units: string;
+  day_value: number;
+  period_value: number;
+  plan_value: number | null;
+  eod: number;
+  period_start: number;
+  period_end: number;
+  timestamp: number;
+  updated_at: number;
+}
+
+/** The latest prepayment balance per resource (`resource_id` '' = installation-level). */
+export interface PrepaymentBalancesTable {
+  installation_id: string;
+  resource_id: string;
+  credit: string | null;
+  name_label: string | null;
+  currency_value_in_cents: number;
+  timestamp: number;
+  updated_at: number;
+}
+
+/** One-time SSO codes, by hash (migration 0016). */
+export interface SsoCodesTable {
+  code_hash: string;
+  state: string;
+  user_id: string;
+  team_id: string;
+  installation_id: string;
+  integration_id: string;
+  user_role: string;
+  store_id: string | null;
+  resource_id: string | null;
+  project_id: string | null;
+  invoice_id: string | null;
+  nonce: string | null;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -206,6 +273,10 @@ export interface DB {
   store_connections: StoreConnectionsTable;
   provider_cleanups: ProviderCleanupsTable;
   webhook_events: WebhookEventsTable;
+  billing_submissions: BillingSubmissionsTable;
+  resource_usage: ResourceUsageTable;
+  prepayment_balances: PrepaymentBalancesTable;
+  sso_codes: SsoCodesTable;
 }
 
 export type { Generated };
