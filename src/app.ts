@@ -33,7 +33,7 @@ import { openApiRoutes } from './http/routes/openapi.js';
 import { partnerCallbackRoutes } from './http/routes/partner-callbacks.js';
 import { partnerBillingRoutes } from './http/routes/partner-billing.js';
 import { ssoRoutes } from './http/routes/sso.js';
-import { storeUsageRoutes } from './http/routes/store-usage.js';
+import { storePartnerPanelRoutes } from './http/routes/store-partner-panels.js';
 import { paymentMethodRoutes } from './http/routes/payment-methods.js';
 import { teamRoutes } from './http/routes/teams.js';
 import { tokenRoutes } from './http/routes/tokens.js';
@@ -119,7 +119,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   await app.register(partnerCallbackRoutes, { ctx });
   await app.register(partnerBillingRoutes, { ctx });
   await app.register(ssoRoutes, { ctx });
-  await app.register(storeUsageRoutes, { ctx });
+  await app.register(storePartnerPanelRoutes, { ctx });
   await app.register(storeRoutes, { ctx });
   await app.register(storeConnectionRoutes, { ctx });
   await app.register(projectRoutes, { ctx });

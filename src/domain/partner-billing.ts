@@ -9,26 +9,25 @@ export const BILLING_DATA_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** A decimal amount in dollars as the partner sends it: "12.50", "-3", "0.0001". */
 const DECIMAL = /^-?\d{1,15}(\.\d{1,10})?$/;
 
-export interface BillingItem {
+/** What an item and a discount share: the plan and resource they are for, a name, their own dates. */
+interface BillingLine {
   readonly billingPlanId: string;
   readonly resourceId?: string;
+  /** Epoch ms; only given when not the period's. */
   readonly start?: number;
   readonly end?: number;
   readonly name: string;
   readonly details?: string;
+}
+
+export interface BillingItem extends BillingLine {
   readonly price: string;
   readonly quantity: number;
   readonly units: string;
   readonly total: string;
 }
 
-export interface BillingDiscount {
-  readonly billingPlanId: string;
-  readonly resourceId?: string;
-  readonly start?: number;
-  readonly end?: number;
-  readonly name: string;
-  readonly details?: string;
+export interface BillingDiscount extends BillingLine {
   readonly amount: string;
 }
 
@@ -44,11 +43,14 @@ export interface UsageValue {
   readonly planValue?: number;
 }
 
+/** One Submit Billing Data, its dates in epoch ms. */
 export interface BillingData {
+  /** The partner's clock when it sent this: a later one supersedes. */
   readonly timestamp: number;
+  /** The end of the day the usage is for. */
   readonly eod: number;
-  readonly periodStart: number;
-  readonly periodEnd: number;
+  /** The billing cycle the data belongs to. */
+  readonly period: { readonly start: number; readonly end: number };
   readonly items: readonly BillingItem[];
   readonly discounts: readonly BillingDiscount[];
   readonly usage: readonly UsageValue[];
@@ -76,9 +78,9 @@ export interface BillingProblem {
 export function findBillingDataProblems(data: BillingData, now: number): BillingProblem[] {
   const problems: BillingProblem[] = [];
   const oldest = now - BILLING_DATA_MAX_AGE_MS;
-  if (data.periodEnd <= data.periodStart) problems.push({ key: 'period.end', message: 'must be after period.start' });
-  if (data.periodEnd < oldest) problems.push({ key: 'period.end', message: 'cannot be older than 24 hours before the server’s current time' });
-  if (data.eod < data.periodStart || data.eod > data.periodEnd) problems.push({ key: 'eod', message: 'must be within the period' });
+  if (data.period.end <= data.period.start) problems.push({ key: 'period.end', message: 'must be after period.start' });
+  if (data.period.end < oldest) problems.push({ key: 'period.end', message: 'cannot be older than 24 hours before the server’s current time' });
+  if (data.eod < data.period.start || data.eod > data.period.end) problems.push({ key: 'eod', message: 'must be within the period' });
   if (data.eod < oldest) problems.push({ key: 'eod', message: 'cannot be older than 24 hours before the server’s current time' });
   data.items.forEach((item, i) => {
     const key = `billing.items[${i}]`;

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import type { PageContext } from '../page.js';
+import { dataTable } from '../table.js';
 
 type StoreUsage = Static<typeof StoreUsageResponse>;
 
@@ -40,26 +41,8 @@ function balanceText(balance: StoreUsage['balance']): HTMLElement {
 
 function usageTable(usage: StoreUsage['usage']): HTMLElement {
   if (usage.length === 0) return h('p', { class: 'muted' }, 'No usage reported yet.');
-  const number = (value: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 }).format(value);
-  return h(
-    'table',
-    { class: 'usage' },
-    h('caption', { class: 'visually-hidden' }, 'Latest usage of this store'),
-    h('thead', {}, h('tr', {}, ...['Metric', 'Today', 'This period', 'Plan includes', 'Reported'].map((c) => h('th', { scope: 'col' }, c)))),
-    h(
-      'tbody',
-      {},
-      ...usage.map((u) =>
-        h(
-          'tr',
-          {},
-          h('td', {}, u.name),
-          h('td', { class: 'number' }, `${number(u.dayValue)} ${u.units}`),
-          h('td', { class: 'number' }, `${number(u.periodValue)} ${u.units}`),
-          h('td', { class: 'number' }, u.planValue === null ? '—' : `${number(u.planValue)} ${u.units}`),
-          h('td', {}, dateTime(u.updatedAt)),
-        ),
-      ),
-    ),
-  );
+  const format = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+  const amount = (value: number | null, units: string) => ({ text: value === null ? '—' : `${format.format(value)} ${units}`, number: true });
+  const rows = usage.map((u) => [{ text: u.name }, amount(u.dayValue, u.units), amount(u.periodValue, u.units), amount(u.planValue, u.units), { text: dateTime(u.updatedAt) }]);
+  return dataTable('usage', 'Latest usage of this store', ['Metric', 'Today', 'This period', 'Plan includes', 'Reported'], rows);
 }

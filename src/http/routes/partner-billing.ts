@@ -77,23 +77,18 @@ const BalancesBody = Type.Object({
 });
 
 function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppContext, prefix: string): void {
-  const common = {
+  /** A billing route's options: the partner's token (also while finalizing), tag, summary and the rest of its schema. */
+  const options = <S extends object>(summary: string, rest: S) => ({
     config: { auth: 'none' as const },
     onRequest: requireInstallationToken(ctx, { duringFinalization: true }),
-  };
-  const schema = (summary: string) => ({ tags: ['marketplace'], summary, hide: prefix !== '', security: [{ bearerToken: [] }], params: IcfgParam });
+    schema: { tags: ['marketplace'], summary, hide: prefix !== '', security: [{ bearerToken: [] }], params: IcfgParam, ...rest },
+  });
+  // Exactly 201 (or 204) with no body: the SDK parses `M.nil(201)`.
+  const created = { 201: Type.Null(), ...errorResponses(400, 401, 403, 404) };
 
   app.post(
     `${prefix}/v1/installations/:icfg/billing`,
-    {
-      ...common,
-      schema: {
-        ...schema('Submit Billing Data: a partner reports billing items and usage (eod and period end at most 24 h old); 201'),
-        body: BillingDataBody,
-        // Exactly 201 with no body: the SDK parses `M.nil(201)`.
-        response: { 201: Type.Null(), ...errorResponses(400, 401, 403, 404) },
-      },
-    },
+    options('Submit Billing Data: a partner reports billing items and usage (eod and period end at most 24 h old); 201', { body: BillingDataBody, response: created }),
     async (request, reply) => {
       const installation = request.installation!;
       const body = request.body;
@@ -107,8 +102,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       const data: BillingData = {
         timestamp: dates.read(body.timestamp, 'timestamp'),
         eod: dates.read(body.eod, 'eod'),
-        periodStart: dates.read(body.period.start, 'period.start'),
-        periodEnd: dates.read(body.period.end, 'period.end'),
+        period: { start: dates.read(body.period.start, 'period.start'), end: dates.read(body.period.end, 'period.end') },
         items: billing.items.map((item, i) => line(item, `billing.items[${i}]`) as BillingData['items'][number]),
         discounts: billing.discounts.map((discount, i) => line(discount, `billing.discounts[${i}]`) as BillingData['discounts'][number]),
         usage: body.usage,
@@ -124,14 +118,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
 
   app.post(
     `${prefix}/v1/installations/:icfg/billing/balance`,
-    {
-      ...common,
-      schema: {
-        ...schema('Submit Prepayment Balances: a partner reports the credit left per resource; 201'),
-        body: BalancesBody,
-        response: { 201: Type.Null(), ...errorResponses(400, 401, 403, 404) },
-      },
-    },
+    options('Submit Prepayment Balances: a partner reports the credit left per resource; 201', { body: BalancesBody, response: created }),
     async (request, reply) => {
       const installation = request.installation!;
       const body: Static<typeof BalancesBody> = request.body;
@@ -147,13 +134,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
 
   app.post(
     `${prefix}/v1/installations/:icfg/billing/finalize`,
-    {
-      ...common,
-      schema: {
-        ...schema('Finalize Installation: an uninstalled installation’s partner has sent its final invoices; 204'),
-        response: { 204: Type.Null(), ...errorResponses(400, 401, 403) },
-      },
-    },
+    options('Finalize Installation: an uninstalled installation’s partner has sent its final invoices; 204', { response: { 204: Type.Null(), ...errorResponses(400, 401, 403) } }),
     async (request, reply) => {
       const installation = request.installation!;
       if (!(await recordFinalization(ctx.db, installation.id, ctx.now()))) {
