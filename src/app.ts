@@ -35,6 +35,9 @@ import { partnerInstallationRoutes } from './http/routes/partner-installation.js
 import { partnerResourceRoutes } from './http/routes/partner-resources.js';
 import { partnerInvoiceRoutes } from './http/routes/partner-invoices.js';
 import { storeInvoiceRoutes } from './http/routes/store-invoices.js';
+import { partnerBillingRoutes } from './http/routes/partner-billing.js';
+import { ssoRoutes } from './http/routes/sso.js';
+import { storePartnerPanelRoutes } from './http/routes/store-partner-panels.js';
 import { paymentMethodRoutes } from './http/routes/payment-methods.js';
 import { teamRoutes } from './http/routes/teams.js';
 import { tokenRoutes } from './http/routes/tokens.js';
@@ -122,6 +125,9 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   await app.register(partnerResourceRoutes, { ctx });
   await app.register(partnerInvoiceRoutes, { ctx });
   await app.register(storeInvoiceRoutes, { ctx });
+  await app.register(partnerBillingRoutes, { ctx });
+  await app.register(ssoRoutes, { ctx });
+  await app.register(storePartnerPanelRoutes, { ctx });
   await app.register(storeRoutes, { ctx });
   await app.register(storeConnectionRoutes, { ctx });
   await app.register(projectRoutes, { ctx });
