@@ -79,6 +79,24 @@ export interface InstallationsTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Migration 0016: the end of the wait for final invoices after `{finalized:false}`; null when none. */
+  finalize_by: number | null;
+  /** Migration 0016: when that wait ended (Finalize Installation or the deadline). */
+  finalized_at: number | null;
+  /** Update Installation (migration 0013): the partner's status, externalId, plan and notification (JSON). */
+  partner_status: Generated<string | null>;
+  external_id: Generated<string | null>;
+  billing_plan: Generated<string | null>;
+  notification: Generated<string | null>;
+}
+
+/** An installation's superseded access tokens, hashed, valid until `expires_at` (migration 0013). */
+export interface InstallationTokensTable {
+  token_hash: string;
+  installation_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
 }
 
 export interface PaymentMethodsTable {
@@ -136,6 +154,9 @@ export interface StoresTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Import/Update Resource (migration 0013): `owned|linked|sandbox`, and the partner's `extras` (JSON). */
+  ownership: Generated<string | null>;
+  extras: Generated<string | null>;
 }
 
 export interface ProjectsTable {
@@ -249,6 +270,58 @@ export interface PrepaymentBalancesTable {
   updated_at: number;
 }
 
+/** Every Submit Billing Data as received (migration 0016, docs/partner-billing-and-sso.md). */
+export interface BillingSubmissionsTable {
+  id: string;
+  installation_id: string;
+  team_id: string;
+  timestamp: number;
+  eod: number;
+  period_start: number;
+  period_end: number;
+  /** JSON text `{items, discounts}`. */
+  billing: string;
+  /** JSON text of the usage array. */
+  usage: string;
+  created_at: number;
+}
+
+/** The latest value of each usage metric per resource (`resource_id` '' = installation-level). */
+export interface ResourceUsageTable {
+  installation_id: string;
+  resource_id: string;
+  name: string;
+  type: string;
+  units: string;
+  day_value: number;
+  period_value: number;
+  plan_value: number | null;
+  eod: number;
+  period_start: number;
+  period_end: number;
+  timestamp: number;
+  updated_at: number;
+}
+
+/** One-time SSO codes, by hash (migration 0016). */
+export interface SsoCodesTable {
+  code_hash: string;
+  state: string;
+  user_id: string;
+  team_id: string;
+  installation_id: string;
+  integration_id: string;
+  user_role: string;
+  store_id: string | null;
+  resource_id: string | null;
+  project_id: string | null;
+  invoice_id: string | null;
+  nonce: string | null;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -257,6 +330,7 @@ export interface DB {
   instance_settings: InstanceSettingsTable;
   signing_keys: SigningKeysTable;
   installations: InstallationsTable;
+  installation_tokens: InstallationTokensTable;
   payment_methods: PaymentMethodsTable;
   ledger_entries: LedgerEntriesTable;
   stores: StoresTable;
@@ -266,7 +340,10 @@ export interface DB {
   webhook_events: WebhookEventsTable;
   invoices: InvoicesTable;
   invoice_resources: InvoiceResourcesTable;
+  billing_submissions: BillingSubmissionsTable;
+  resource_usage: ResourceUsageTable;
   prepayment_balances: PrepaymentBalancesTable;
+  sso_codes: SsoCodesTable;
 }
 
 export type { Generated };

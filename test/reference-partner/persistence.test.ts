@@ -19,6 +19,7 @@ for (const dialect of dialectsToTest()) {
       // PostgreSQL introspection lists every schema's tables, other test runs' included.
       const tables = (await database.db.introspection.getTables()).map((table) => table.name);
       for (const name of [
+        'ref_partner_credit_purchases',
         'ref_partner_idempotency_keys',
         'ref_partner_installations',
         'ref_partner_migration',
@@ -28,7 +29,7 @@ for (const dialect of dialectsToTest()) {
         assert.ok(tables.includes(name), name);
       }
       const applied = await database.db.selectFrom('ref_partner_migration').select('name').execute();
-      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens']);
+      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases']);
     });
 
     test('migrations run beside another migrator in the same database', async (t) => {
@@ -42,7 +43,7 @@ for (const dialect of dialectsToTest()) {
       assert.ok(stockroomHistory.some((m) => m.name === '0001-accounts'));
       await migrateReferencePartner(database.db);
       const applied = await database.db.selectFrom('ref_partner_migration').select('name').execute();
-      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens']);
+      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases']);
     });
 
     test('a second server on the same database (a replica, or a restart) sees the same resources', async (t) => {

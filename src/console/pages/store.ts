@@ -2,9 +2,11 @@ import { api, ApiError } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import { dateTime, money, statusBadge } from '../format.js';
 import type { PageContext } from '../page.js';
+import { storeNotification } from './store-notification.js';
 import type { LedgerEntry, ListedStore } from '../wire.js';
+import { ssoControl } from './store-sso.js';
+import { usagePanel } from './store-usage.js';
 import { invoicesPanel } from './store-invoices.js';
-import { dataTable } from '../table.js';
 
 /** How often a store still `initializing` is read again; the server's poller moves it on. */
 const POLL_MS = 1000;
@@ -42,6 +44,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
     main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/stores' }, '← Stores')),
     h('h1', {}, store.name),
+    ssoControl(store.id, ctx),
     notice,
     facts,
     section('Metadata', metadata.length === 0 ? h('p', { class: 'muted' }, 'None.') : h('dl', { class: 'facts' }, ...metadata.map(([k, v]) => fact(labelOf(store, k), Array.isArray(v) ? (v.length > 0 ? v.join(', ') : 'none') : String(v))))),
@@ -58,6 +61,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
         ? h('p', { class: 'muted' }, 'None.')
         : h('ul', {}, ...store.projectsMetadata.map((p) => h('li', {}, `${p.name} — ${p.environments.join(', ')}`))),
     ),
+    usagePanel(store.id, ctx),
     invoicesPanel(store.id),
     section('Ledger', ledgerTable(ledger.entries)),
     section('Danger zone', deleteControl(store, ctx)),
@@ -71,8 +75,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
  * read of the store replaces it, so one that the provider cleared goes away.
  */
 function showNotice(notice: HTMLElement, store: ListedStore): void {
-  const n = store.notification;
-  replace(notice, n ? h('p', { class: `notice notice-${n.level}` }, n.title, n.message ? ` — ${n.message}` : '') : null);
+  replace(notice, storeNotification(store.notification));
 }
 
 /** Reads the store until it leaves `initializing`, showing its notification and announcing the change. */
@@ -139,10 +142,18 @@ function deleteControl(store: ListedStore, ctx: PageContext): HTMLElement {
 
 function ledgerTable(entries: readonly LedgerEntry[]): HTMLElement {
   if (entries.length === 0) return h('p', { class: 'muted' }, 'No money moved for this store.');
-  return dataTable(
-    'Ledger entries of this store',
-    ['When', 'Kind', 'Amount', 'Payment method', 'Memo'],
-    entries.map((e) => [h('td', {}, dateTime(e.createdAt)), h('td', {}, e.kind), h('td', { class: 'number' }, money(e.amountCents)), h('td', {}, e.paymentMethodId ?? '—'), h('td', {}, e.memo ?? '')]),
+  return h(
+    'table',
+    { class: 'ledger' },
+    h('caption', { class: 'visually-hidden' }, 'Ledger entries of this store'),
+    h('thead', {}, h('tr', {}, ...['When', 'Kind', 'Amount', 'Payment method', 'Memo'].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'tbody',
+      {},
+      ...entries.map((e) =>
+        h('tr', {}, h('td', {}, dateTime(e.createdAt)), h('td', {}, e.kind), h('td', { class: 'number' }, money(e.amountCents)), h('td', {}, e.paymentMethodId ?? '—'), h('td', {}, e.memo ?? '')),
+      ),
+    ),
   );
 }
 

@@ -63,8 +63,12 @@ export interface IdempotentAnswer {
 export interface PartnerApi {
   upsertInstallation(installationId: string, body: InstallationUpsert): Promise<void>;
   isLiveInstallation(installationId: string): Promise<boolean>;
-  /** Succeeds for an unknown or deleted installation too; `cascade` deletes its resources first. */
-  deleteInstallation(installationId: string, cascade: boolean): Promise<void>;
+  /**
+   * Succeeds for an unknown or deleted installation too; `cascade` deletes its resources first.
+   * `{finalized: false}` asks Vercel to wait for final invoices (partner-api.md §1.1 #4); nothing
+   * (or `finalized: true`) means the deletion is final.
+   */
+  deleteInstallation(installationId: string, cascade: boolean): Promise<{ readonly finalized: boolean } | void>;
 
   /** A product's plans; `metadata` is the caller's form input as JSON text; 404 for an unknown product. */
   productPlans(productSlug: string, metadata: string | undefined, callerInstallationId: string | null): Promise<BillingPlan[]>;

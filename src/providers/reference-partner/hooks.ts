@@ -63,6 +63,11 @@ export const HOOKS: readonly HookDescription[] = [
     effect: 'The `free` plan is left out of every plan list of that installation, and Provision or Update Resource to `free` answers 400 `{error:{code:"free_quota_exceeded", message}}`.',
   },
   {
+    name: 'finalize-later',
+    trigger: 'Delete Installation of an installation holding a live resource whose name is `finalize-later` or starts `finalize-later-`',
+    effect: 'Answers 200 `{finalized:false}` instead of `{finalized:true}`: the partner still has final invoices to send, so Stockroom keeps accepting its billing calls until it calls Finalize Installation or the wait ends.',
+  },
+  {
     name: 'unknown-plan',
     trigger: 'Provision or Update Resource with a `billingPlanId` the product does not offer',
     effect: '400 `validation_error` with `fields:[{key:"billingPlanId", message}]` (Vercel\'s example partner answers 500).',
@@ -152,6 +157,11 @@ export function failsOnDelete(name: string): boolean {
 /** The `fail-purchase` hook: Provision Purchase for this resource is refused. */
 export function failsOnPurchase(name: string): boolean {
   return nameMatches(name, 'fail-purchase');
+}
+
+/** Whether deleting an installation holding a resource of this name answers `{finalized:false}` (`finalize-later`). */
+export function asksToFinalizeLater(name: string): boolean {
+  return nameMatches(name, 'finalize-later');
 }
 
 function nameMatches(name: string, hook: string): boolean {
