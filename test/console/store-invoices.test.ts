@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
-import type { Browser } from 'playwright-core';
-import { browserSkipReason, launchChromium, screenshot } from '../helpers/browser.js';
+import { browserSkipReason, screenshot, signedInConsole } from '../helpers/browser.js';
 import { startBuiltTestServer } from '../helpers/built-server.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import type { TestServer } from '../helpers/stockroom.js';
@@ -37,16 +36,7 @@ test('the store page lists its invoices; a prepaid purchase shows as a paid invo
   const row = await server.stockroom.ctx.db.selectFrom('invoices').selectAll().where('id', '=', invoiceId as string).executeTakeFirstOrThrow();
   assert.deepEqual([row.state, row.total_cents, row.refund_cents], ['refunded', 2000, 500]);
 
-  const browser: Browser = await launchChromium();
-  t.after(() => browser.close());
-  const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-  page.setDefaultTimeout(15_000);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Access token').fill(server.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Stores' }).waitFor();
+  const { page, pageErrors } = await signedInConsole(t, server);
 
   await page.goto(`${server.url}/#/stores/${pro.id}`);
   await page.getByRole('heading', { level: 2, name: 'Invoices' }).waitFor();
