@@ -332,21 +332,27 @@ export async function listBalancesOfStore(db: Kysely<DB>, storeId: string): Prom
   }));
 }
 
-/** The installation's live stores among the partner resource ids, keyed by resource id. */
+/**
+ * The installation's stores among the partner resource ids, keyed by resource id: live ones, and
+ * deleted ones too, since a partner invoices the last period of a resource after it is deleted
+ * (and final invoices come after an uninstall). Stores still being provisioned are not billable.
+ */
 export async function findBilledResources(db: Kysely<DB>, installationId: string, resourceIds: readonly string[]): Promise<Map<string, BilledResource>> {
   const found = new Map<string, BilledResource>();
   if (resourceIds.length === 0) return found;
   const rows = await db
     .selectFrom('stores')
-    .select(['id', 'external_resource_id', 'billing_plan'])
+    .select(['id', 'external_resource_id', 'billing_plan', 'lifecycle'])
     .where('installation_id', '=', installationId)
     .where('external_resource_id', 'in', [...new Set(resourceIds)])
-    .where('lifecycle', '=', 'live')
-    .where('deleted_at', 'is', null)
+    .where('lifecycle', 'in', ['live', 'deleting', 'deleted'])
+    .orderBy('created_at')
     .execute();
   for (const row of rows) {
     const plan = JSON.parse(row.billing_plan) as { id: string; type: string };
-    if (row.external_resource_id !== null) found.set(row.external_resource_id, { storeId: row.id, billingPlan: { id: plan.id, type: plan.type } });
+    // The live store over a deleted one that once had the same resource id.
+    if (row.external_resource_id === null || (found.has(row.external_resource_id) && row.lifecycle !== 'live')) continue;
+    found.set(row.external_resource_id, { storeId: row.id, billingPlan: { id: plan.id, type: plan.type } });
   }
   return found;
 }
