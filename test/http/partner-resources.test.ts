@@ -55,17 +55,13 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(answer, { name: 'imported-db' });
 
       const row = await storeRowOf(p.icfg, 'ext-db-1');
-      assert.equal(row.team_id, p.teamId);
-      assert.equal(row.lifecycle, 'live');
-      assert.equal(row.source, 'import');
-      assert.equal(row.status, 'available');
-      assert.equal(row.external_resource_status, 'ready');
-      assert.equal(row.product_id, 'iap_acme_db');
-      assert.equal(row.ownership, 'linked');
+      const { team_id, lifecycle, source, status, external_resource_status, product_id, ownership, billing_plan_id, payment } = row;
+      assert.deepEqual(
+        { team_id, lifecycle, source, status, external_resource_status, product_id, ownership, billing_plan_id, payment },
+        { team_id: p.teamId, lifecycle: 'live', source: 'import', status: 'available', external_resource_status: 'ready', product_id: 'iap_acme_db', ownership: 'linked', billing_plan_id: 'partner-pro', payment: null },
+      );
       assert.deepEqual(JSON.parse(row.extras!), { cluster: 'c-7', replicas: 2 });
       assert.deepEqual(JSON.parse(row.notification!), notification);
-      assert.equal(row.billing_plan_id, 'partner-pro');
-      assert.equal(row.payment, null);
       assert.deepEqual(secretsOf(row), [{ name: 'DATABASE_URL', value: 'postgres://imported', environmentOverrides: { development: 'postgres://dev' } }]);
       assert.deepEqual(await db().selectFrom('ledger_entries').select('id').where('store_id', '=', row.id).execute(), [], 'nothing charged');
 
