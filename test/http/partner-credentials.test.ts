@@ -85,6 +85,17 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(Object.keys(ok.body).sort(), ['access_token', 'expires_in', 'scope', 'token_type']);
     });
 
+    test('an installation still being installed is not rotated (its install would write the old token back)', async (t) => {
+      const server = await startTestServer(t, dialect);
+      const p = await installForPartner(server);
+      // As while Stockroom waits on the partner's Upsert Installation answer.
+      await server.stockroom.ctx.db.updateTable('installations').set({ status: 'pending' }).where('id', '=', p.icfg).execute();
+      const before = await currentHash(server, p.icfg);
+      assert.equal(await sdkStatus(p.sdk.marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: p.clientSecret } })), 409);
+      assert.equal(await currentHash(server, p.icfg), before);
+      assert.deepEqual(await tokenRows(server, p.icfg), []);
+    });
+
     test('revoke retires the superseded token at once; the current one cannot be revoked', async (t) => {
       const server = await startTestServer(t, dialect);
       const p = await installForPartner(server);
