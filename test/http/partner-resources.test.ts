@@ -33,6 +33,14 @@ for (const dialect of dialectsToTest()) {
       });
     }
 
+    /** `p`'s token, superseded by a rotation and then revoked: `p.sdk`, which holds it, no longer works. */
+    async function revokedToken(p: PartnerInstallation): Promise<string> {
+      const rotated = await p.sdk.marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: p.clientSecret } });
+      const next = partnerSdk(server(), rotated.accessToken);
+      await next.marketplace.revokeInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { token: p.token, clientSecret: p.clientSecret } });
+      return p.token;
+    }
+
     test('Import Resource makes a store of the team, shown, connected and pulled like any other; nothing is charged', async () => {
       const p = await installForPartner(server());
       const notification = { level: 'warn' as const, title: 'Almost full', message: '90% of the quota used', href: 'https://partner.example/db/1' };
@@ -192,14 +200,16 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual((await p.sdk.marketplace.getIntegrationResources({ integrationConfigurationId: p.icfg })).resources, []);
     });
 
-    test('another installation’s token is 403 and a user token 401 on each resource endpoint', async () => {
+    test('another installation’s token is 403, a user or revoked token 401, on each resource endpoint', async () => {
       const p = await installForPartner(server());
       await importOne(p, 'ext-x', 'db-x');
       const other = await installForPartner(server());
       const member = await createMember(server(), p.teamId, 'OWNER');
+      const revoked = await revokedToken(p);
       for (const [sdk, status] of [
         [other.sdk, 403],
         [partnerSdk(server(), member.token), 401],
+        [partnerSdk(server(), revoked), 401],
       ] as const) {
         const icfg = p.icfg;
         assert.equal(await sdkStatus(sdk.marketplace.getIntegrationResources({ integrationConfigurationId: icfg })), status);
