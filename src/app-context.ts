@@ -33,4 +33,6 @@ export interface AppContext {
   readonly provisioningLimitPerTeam?: number;
   /** How long a rotated installation access token stays valid; 24 h when absent (docs/partner-calls.md). */
   readonly installationTokenOverlapMs?: number;
+  /** After an uninstall answered `{finalized:false}`, how long the partner's billing calls are still taken; default 24 h. */
+  readonly finalizationWaitMs?: number;
 }

@@ -21,6 +21,9 @@ import { startCountingUnrecognized } from '@vercel/sdk/types/unrecognized.js';
 import { CreateProjectResponseBody$inboundSchema } from '@vercel/sdk/models/createprojectresponsebody.js';
 import { GetProjectResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectresponsebody.js';
 import { GetProjectsResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectsresponsebody.js';
+import { hashToken } from '../../src/crypto/secret-box.js';
+import { randomText } from '../../src/crypto/random-text.js';
+import { insertSsoCode } from '../../src/db/sso-codes.js';
 import { presentProject } from '../../src/http/presenters/project.js';
 import { FRAMEWORKS } from '../../src/schemas/enums.js';
 import { NODE_VERSIONS } from '../../src/http/schemas/project.js';
@@ -183,6 +186,77 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
     call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported', requestBody: { name: 'sdk-parity-imported-2', secrets: { secrets: [{ name: 'URL', value: 'y' }], partial: true } } }], token: 'partner' }),
   },
   { operationId: 'delete-integration-resource', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported' }], token: 'partner' }) },
+  {
+    // Test mode: paid without money, so the refund below needs no payment method.
+    operationId: 'submit-invoice',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          requestBody: {
+            externalId: 'sdk-parity-1',
+            invoiceDate: new Date('2026-06-01T00:00:00Z'),
+            period: { start: new Date('2026-05-01T00:00:00Z'), end: new Date('2026-06-01T00:00:00Z') },
+            items: [{ resourceId: w.ids.resource, billingPlanId: 'free', name: 'Reads', price: '0.50', quantity: 3, units: 'M reads', total: '1.50' }],
+            test: { result: 'paid' },
+          },
+        },
+      ],
+      token: 'partner',
+    }),
+    after: (v, w) => void (w.ids.invoice = v.invoiceId),
+  },
+  { operationId: 'get-invoice', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice }], token: 'partner' }) },
+  {
+    operationId: 'update-invoice',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice, requestBody: { action: 'refund', reason: 'parity', total: '1.50' } }], token: 'partner' }),
+  },
+  {
+    operationId: 'submit-billing-data',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          requestBody: {
+            timestamp: new Date(),
+            eod: new Date(),
+            period: { start: new Date(Date.now() - 86_400_000), end: new Date(Date.now() + 86_400_000) },
+            billing: { items: [{ billingPlanId: 'pro', resourceId: w.ids.resource, name: 'Storage', price: '0.25', quantity: 4, units: 'GB', total: '1.00' }] },
+            usage: [{ resourceId: w.ids.resource, name: 'Storage', type: 'total', units: 'GB', dayValue: 4, periodValue: 4 }],
+          },
+        },
+      ],
+      token: 'partner',
+    }),
+  },
+  {
+    operationId: 'submit-prepayment-balances',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, requestBody: { timestamp: new Date(), balances: [{ resourceId: w.ids.resource, currencyValueInCents: 1000 }] } }], token: 'partner' }),
+    // A code as "Open in provider" makes one (test/http/sso.test.ts covers that route), for the exchange below.
+    after: async (_v, w) => {
+      w.ids.ssoCode = `sso_parity_${randomText(32)}`;
+      const integration = w.server.stockroom.ctx.catalog.findIntegration('acme')!;
+      const { teamId, userId } = { teamId: w.teamId, userId: w.server.stockroom.bootstrap.userId };
+      const grant = { state: 'parity-state', userId, teamId, installationId: w.icfg, integrationId: integration.id, userRole: 'ADMIN' as const };
+      await insertSsoCode(w.server.stockroom.ctx.db, hashToken(w.ids.ssoCode), { ...grant, storeId: w.ids.store!, resourceId: w.ids.resource!, projectId: null, invoiceId: null, nonce: null, expiresAt: Date.now() + 60_000 }, Date.now());
+    },
+  },
+  {
+    operationId: 'exchange-sso-token',
+    call: (w) => {
+      const integration = w.server.stockroom.ctx.catalog.findIntegration('acme')!;
+      return { args: [{ code: w.ids.ssoCode, state: 'parity-state', clientId: integration.clientId, clientSecret: integration.clientSecret, grantType: 'authorization_code' }] };
+    },
+  },
+  { operationId: 'deleteProject', call: (w) => ({ args: [{ idOrName: w.ids.project, teamId: w.teamId }] }) },
+  {
+    operationId: 'deleteConfiguration',
+    call: (w) => ({ args: [{ id: w.ids.spareIcfg, teamId: w.ids.spareTeam }] }),
+    // Finalize Installation ends an uninstall's wait for final invoices: the installation is put in
+    // the state an uninstall in flight gives it (test/http/uninstall-finalize.test.ts drives the real one).
+    after: async (_v, w) => void (await w.server.stockroom.ctx.db.updateTable('installations').set({ status: 'uninstalling' }).where('id', '=', w.icfg).execute()),
+  },
+  { operationId: 'finalize-installation', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg }], token: 'partner' }) },
   // Last of the partner's calls: the revocation retires the token they all used.
   {
     operationId: 'rotate-installation-credential',
@@ -192,8 +266,6 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
     operationId: 'revoke-installation-credential',
     call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, requestBody: { token: w.partnerToken, clientSecret: w.ids.clientSecret } }], token: 'partner' }),
   },
-  { operationId: 'deleteProject', call: (w) => ({ args: [{ idOrName: w.ids.project, teamId: w.teamId }] }) },
-  { operationId: 'deleteConfiguration', call: (w) => ({ args: [{ id: w.ids.spareIcfg, teamId: w.ids.spareTeam }] }) },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import { dateTime, money, statusBadge } from '../format.js';
 import type { PageContext } from '../page.js';
 import { storeNotification } from './store-notification.js';
 import type { LedgerEntry, ListedStore } from '../wire.js';
+import { ssoControl } from './store-sso.js';
+import { usagePanel } from './store-usage.js';
 
 /** How often a store still `initializing` is read again; the server's poller moves it on. */
 const POLL_MS = 1000;
@@ -41,6 +43,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
     main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/stores' }, '← Stores')),
     h('h1', {}, store.name),
+    ssoControl(store.id, ctx),
     notice,
     facts,
     section('Metadata', metadata.length === 0 ? h('p', { class: 'muted' }, 'None.') : h('dl', { class: 'facts' }, ...metadata.map(([k, v]) => fact(labelOf(store, k), Array.isArray(v) ? (v.length > 0 ? v.join(', ') : 'none') : String(v))))),
@@ -57,6 +60,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
         ? h('p', { class: 'muted' }, 'None.')
         : h('ul', {}, ...store.projectsMetadata.map((p) => h('li', {}, `${p.name} — ${p.environments.join(', ')}`))),
     ),
+    usagePanel(store.id, ctx),
     section('Ledger', ledgerTable(ledger.entries)),
     section('Danger zone', deleteControl(store, ctx)),
   );
