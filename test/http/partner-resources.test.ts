@@ -131,6 +131,14 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await storeRowOf(p.icfg, 'ext-f')).billing_plan_id, 'inst-plan');
     });
 
+    test('an import while the installation is being uninstalled keeps nothing (409)', async () => {
+      const p = await installForPartner(server());
+      // As once an uninstall began (beginUninstall): no store of the installation goes live any more.
+      await db().updateTable('installations').set({ status: 'uninstalling' }).where('id', '=', p.icfg).execute();
+      assert.equal(await sdkStatus(importOne(p, 'ext-late', 'db-late')), 409);
+      assert.equal(await db().selectFrom('stores').select('id').where('installation_id', '=', p.icfg).executeTakeFirst(), undefined);
+    });
+
     test('Update Resource changes what it is given and answers the name', async () => {
       const p = await installForPartner(server());
       await importOne(p, 'ext-u', 'db-u');
