@@ -203,12 +203,6 @@ export async function completeDueFinalizations(db: Kysely<DB>, now: number, limi
   return ids;
 }
 
-/** Where an uninstalled installation's wait for final invoices stands (console, tests). */
-export async function readFinalization(db: Kysely<DB>, id: string): Promise<{ readonly finalizeBy: number | null; readonly finalizedAt: number | null } | undefined> {
-  const row = await db.selectFrom('installations').select(['finalize_by', 'finalized_at']).where('id', '=', id).executeTakeFirst();
-  return row ? { finalizeBy: row.finalize_by, finalizedAt: row.finalized_at } : undefined;
-}
-
 export async function countLiveStoresOfInstallation(db: Kysely<DB>, installationId: string): Promise<number> {
   const row = await db
     .selectFrom('stores')
