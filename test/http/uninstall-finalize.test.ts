@@ -4,6 +4,7 @@ import { Vercel } from '@vercel/sdk';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
+import { startWithScriptedIntegration } from '../helpers/scripted-integration.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
 
@@ -126,6 +127,19 @@ for (const dialect of dialectsToTest()) {
       assert.ok(Number(row.finalize_by) >= before + HOUR && Number(row.finalize_by) < before + 2 * HOUR, `finalize_by ${row.finalize_by}`);
       w.server.clock.advance(HOUR + 1000);
       assert.equal(await statusOf(w.sdk.marketplace.finalizeInstallation({ integrationConfigurationId: w.icfg })), 401);
+    });
+
+    test('any partner: an answer without finalized:true waits, a 204 is final', async (t) => {
+      for (const [answer, waits] of [[{ status: 200, body: {} }, true], [{ status: 200, body: { finalized: false } }, true], [{ status: 204 }, false]] as const) {
+        const icfg = `icfg_scripted${waits ? 'Wait' : 'Final'}${Object.keys(answer).length}${'body' in answer ? Object.keys(answer.body).length : 0}`;
+        const { server, provider } = await startWithScriptedIntegration(t, dialect, icfg);
+        provider.on('DELETE', `/v1/installations/${icfg}`, answer);
+        await uninstall(server, icfg);
+        assert.equal(provider.requestsTo('DELETE', `/v1/installations/${icfg}`).length, 1);
+        const row = await installationRow(server, icfg);
+        assert.ok(row.deleted_at !== null);
+        assert.equal(row.finalize_by !== null, waits, JSON.stringify(answer));
+      }
     });
 
     test('{finalized:true} (any other resource) is final at once, as before: no wait, the token refused', async (t) => {
