@@ -132,29 +132,35 @@ export async function deletePendingInstallation(db: Kysely<DB>, id: string): Pro
   await db.deleteFrom('installations').where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
-/** The installation a provider's callback token belongs to (partner → Stockroom calls). */
-export async function findInstallationByTokenHash(db: Kysely<DB>, accessTokenHash: string): Promise<Installation | undefined> {
-  const row = await db.selectFrom('installations').selectAll().where('access_token_hash', '=', accessTokenHash).where('deleted_at', 'is', null).executeTakeFirst();
-  return row ? installationFromRow(row) : undefined;
-}
-
 /**
- * The installation a partner's token belongs to for its billing calls (Submit Billing Data,
- * Balances, Finalize, invoices): a live one, or an uninstalled one still waiting for its final
- * invoices (`finalize_by` not passed, not finalized). `finalizing` says which.
+ * The installation a provider's callback token belongs to (partner → Stockroom calls): a live one.
+ * With `finalizingAt` (billing calls: usage, balances, invoices, Finalize), also an uninstalled one
+ * still waiting for its final invoices at that time (`finalize_by` not passed, not finalized);
+ * `finalizing` says which.
  */
-export async function findBillingInstallationByTokenHash(
+export async function findInstallationByTokenHash(db: Kysely<DB>, accessTokenHash: string): Promise<Installation | undefined>;
+export async function findInstallationByTokenHash(
   db: Kysely<DB>,
   accessTokenHash: string,
-  now: number,
-): Promise<{ readonly installation: Installation; readonly finalizing: boolean } | undefined> {
+  options: { readonly finalizingAt: number },
+): Promise<(Installation & { readonly finalizing: boolean }) | undefined>;
+export async function findInstallationByTokenHash(
+  db: Kysely<DB>,
+  accessTokenHash: string,
+  options?: { readonly finalizingAt: number },
+): Promise<(Installation & { readonly finalizing?: boolean }) | undefined> {
   const row = await db
     .selectFrom('installations')
     .selectAll()
     .where('access_token_hash', '=', accessTokenHash)
-    .where((eb) => eb.or([eb('deleted_at', 'is', null), eb.and([eb('finalized_at', 'is', null), eb('finalize_by', '>', now)])]))
+    .where((eb) =>
+      options === undefined
+        ? eb('deleted_at', 'is', null)
+        : eb.or([eb('deleted_at', 'is', null), eb.and([eb('finalized_at', 'is', null), eb('finalize_by', '>', options.finalizingAt)])]),
+    )
     .executeTakeFirst();
-  return row ? { installation: installationFromRow(row), finalizing: row.deleted_at !== null } : undefined;
+  if (!row) return undefined;
+  return options === undefined ? installationFromRow(row) : { ...installationFromRow(row), finalizing: row.deleted_at !== null };
 }
 
 /**
