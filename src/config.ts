@@ -87,6 +87,11 @@ const EnvSchema = Type.Object({
   STOCKROOM_REDIS_ADMIN_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** `host[:port]` applications reach that Redis server at, when not the admin URL's. */
   STOCKROOM_REDIS_PUBLIC_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * How long an installation's access token stays valid after a partner rotates it (Rotate
+   * Installation Credential), in milliseconds; default 24 h (docs/partner-calls.md).
+   */
+  STOCKROOM_INSTALLATION_TOKEN_OVERLAP_MS: Type.Integer({ minimum: 0, maximum: 2592000000, default: 86400000 }),
   LOG_LEVEL: LogLevel,
 });
 
@@ -126,6 +131,8 @@ export interface Config {
   readonly finalization: { readonly waitMs: number; readonly intervalMs: number };
   /** Testers' fault injection (`fault-injection.ts`), armed by `main.ts`; unset in production. */
   readonly pauseAt?: PausePoint;
+  /** How long a rotated installation token stays valid (docs/partner-calls.md). */
+  readonly installationTokenOverlapMs: number;
 }
 
 export class ConfigError extends Error {
@@ -193,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ...(e.STOCKROOM_REDIS_URL ? { redisUrl: e.STOCKROOM_REDIS_URL } : {}),
     }),
     recovery,
+    installationTokenOverlapMs: e.STOCKROOM_INSTALLATION_TOKEN_OVERLAP_MS,
     finalization: Object.freeze({ waitMs: e.STOCKROOM_FINALIZATION_WAIT_MS, intervalMs: e.STOCKROOM_FINALIZATION_INTERVAL_MS }),
     ...(e.STOCKROOM_PAUSE_AT ? { pauseAt: e.STOCKROOM_PAUSE_AT as PausePoint } : {}),
   });

@@ -23,6 +23,8 @@ import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseU
 import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
 import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
 import { startStoreRecovery } from './jobs/store-recovery.js';
+import { findInvoice } from './db/invoices.js';
+import { formatCents } from './domain/money.js';
 import { startFinalizationJob } from './jobs/uninstall-finalization.js';
 import { deriveBuiltinClientSecret } from './catalog/builtin-client-secret.js';
 
@@ -93,6 +95,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       providerBaseUrl: (configured) => resolveProviderBaseUrl(configured, publicUrl),
       payments: createTestPaymentProcessor(),
       provisioningLimitPerTeam: config.rateLimit.provisioningPerTeam,
+      installationTokenOverlapMs: config.installationTokenOverlapMs,
       finalizationWaitMs: config.finalization.waitMs,
     };
     const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
@@ -109,6 +112,11 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         jwksUrl: () => `${publicUrl()}/.well-known/jwks`,
         now,
         freeResourceQuota: config.referenceFreeQuota,
+        // In-process stand-in for Get Invoice over HTTP (docs/invoices.md): the partner keeps no token to call with.
+        readInvoice: async (installationId, invoiceId) => {
+          const invoice = await findInvoice(database.db, invoiceId, installationId);
+          return invoice && { state: invoice.state, total: formatCents(invoice.totalCents), items: invoice.items };
+        },
       });
     }
     await app.register(storeSecretRotationRoutes, { ctx });

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Installation } from '../domain/installations.js';
 import type { DB, InstallationsTable } from './schema.js';
 import { deletedStoreColumns } from './store-deletion.js';
@@ -132,35 +132,67 @@ export async function deletePendingInstallation(db: Kysely<DB>, id: string): Pro
   await db.deleteFrom('installations').where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
+/** What a partner said of its installation through Update Installation (`null`: never said). */
+export interface InstallationPartnerFields {
+  readonly status: string | null;
+  readonly externalId: string | null;
+  /** JSON text of the plan and the notification, as stored. */
+  readonly billingPlan: string | null;
+  readonly notification: string | null;
+}
+
+export async function findInstallationPartnerFields(db: Kysely<DB>, id: string): Promise<InstallationPartnerFields | undefined> {
+  const row = await db.selectFrom('installations').select(['partner_status', 'external_id', 'billing_plan', 'notification']).where('id', '=', id).executeTakeFirst();
+  return row ? { status: row.partner_status, externalId: row.external_id, billingPlan: row.billing_plan, notification: row.notification } : undefined;
+}
+
 /**
- * The installation a provider's callback token belongs to (partner → Stockroom calls): a live one.
- * With `finalizingAt` (billing calls: usage, balances, invoices, Finalize), also an uninstalled one
- * still waiting for its final invoices at that time (`finalize_by` not passed, not finalized);
- * `finalizing` says which.
+ * Writes the fields a partner's Update Installation gave (`undefined` leaves one as it is, `null`
+ * clears it) on a live installation; false when it is deleted meanwhile.
  */
-export async function findInstallationByTokenHash(db: Kysely<DB>, accessTokenHash: string): Promise<Installation | undefined>;
+export async function updateInstallationPartnerFields(db: Kysely<DB>, id: string, fields: Partial<InstallationPartnerFields>, now: number): Promise<boolean> {
+  const set = {
+    ...(fields.status !== undefined ? { partner_status: fields.status } : {}),
+    ...(fields.externalId !== undefined ? { external_id: fields.externalId } : {}),
+    ...(fields.billingPlan !== undefined ? { billing_plan: fields.billingPlan } : {}),
+    ...(fields.notification !== undefined ? { notification: fields.notification } : {}),
+    updated_at: now,
+  };
+  const result = await db.updateTable('installations').set(set).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * The installation a provider's callback token belongs to (partner → Stockroom calls): its current
+ * token, or a superseded one still inside its rotation overlap and not revoked
+ * (`installation_tokens`, docs/partner-calls.md); `tokenIsCurrent` says which. The installation
+ * must be live; with `duringFinalization` (billing calls: usage, balances, invoices, Finalize) it
+ * may also be uninstalled and still waiting for its final invoices at `now` (`finalize_by` not
+ * passed, not finalized; docs/partner-billing-and-sso.md); `finalizing` says which.
+ */
 export async function findInstallationByTokenHash(
   db: Kysely<DB>,
   accessTokenHash: string,
-  options: { readonly finalizingAt: number },
-): Promise<(Installation & { readonly finalizing: boolean }) | undefined>;
-export async function findInstallationByTokenHash(
-  db: Kysely<DB>,
-  accessTokenHash: string,
-  options?: { readonly finalizingAt: number },
-): Promise<(Installation & { readonly finalizing?: boolean }) | undefined> {
-  const row = await db
-    .selectFrom('installations')
-    .selectAll()
-    .where('access_token_hash', '=', accessTokenHash)
-    .where((eb) =>
-      options === undefined
-        ? eb('deleted_at', 'is', null)
-        : eb.or([eb('deleted_at', 'is', null), eb.and([eb('finalized_at', 'is', null), eb('finalize_by', '>', options.finalizingAt)])]),
-    )
+  now: number,
+  options: { readonly duringFinalization?: boolean } = {},
+): Promise<(Installation & { readonly tokenIsCurrent: boolean; readonly finalizing: boolean }) | undefined> {
+  const usable = (eb: ExpressionBuilder<DB, 'installations'>) =>
+    options.duringFinalization
+      ? eb.or([eb('installations.deleted_at', 'is', null), eb.and([eb('installations.finalized_at', 'is', null), eb('installations.finalize_by', '>', now)])])
+      : eb('installations.deleted_at', 'is', null);
+  const found = (row: Selectable<InstallationsTable>, tokenIsCurrent: boolean) => ({ ...installationFromRow(row), tokenIsCurrent, finalizing: row.deleted_at !== null });
+  const row = await db.selectFrom('installations').selectAll().where('access_token_hash', '=', accessTokenHash).where(usable).executeTakeFirst();
+  if (row) return found(row, true);
+  const superseded = await db
+    .selectFrom('installation_tokens')
+    .innerJoin('installations', 'installations.id', 'installation_tokens.installation_id')
+    .selectAll('installations')
+    .where('installation_tokens.token_hash', '=', accessTokenHash)
+    .where('installation_tokens.revoked_at', 'is', null)
+    .where('installation_tokens.expires_at', '>', now)
+    .where((eb) => usable(eb as unknown as ExpressionBuilder<DB, 'installations'>))
     .executeTakeFirst();
-  if (!row) return undefined;
-  return options === undefined ? installationFromRow(row) : { ...installationFromRow(row), finalizing: row.deleted_at !== null };
+  return superseded ? found(superseded, false) : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../domain/ids.js';
-import type { BillingData, PrepaymentBalance, UsageType } from '../domain/partner-billing.js';
+import type { BillingData, UsageType } from '../domain/partner-billing.js';
 import type { DB } from './schema.js';
 
 /** Of `resourceIds`, those that are no store's provider resource in the installation (deleted stores count: final usage may follow a deletion). */
@@ -80,38 +80,6 @@ export async function recordBillingData(db: Kysely<DB>, installationId: string, 
   return id;
 }
 
-/** Stores a Submit Prepayment Balances: each balance replaces its resource's unless a later `timestamp` set it. */
-export async function recordPrepaymentBalances(db: Kysely<DB>, installationId: string, timestamp: number, balances: readonly PrepaymentBalance[], now: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    for (const balance of balances) {
-      await trx
-        .insertInto('prepayment_balances')
-        .values({
-          installation_id: installationId,
-          resource_id: balance.resourceId ?? '',
-          credit: balance.credit ?? null,
-          name_label: balance.nameLabel ?? null,
-          currency_value_in_cents: balance.currencyValueInCents,
-          timestamp,
-          updated_at: now,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['installation_id', 'resource_id'])
-            .doUpdateSet((eb) => ({
-              credit: eb.ref('excluded.credit'),
-              name_label: eb.ref('excluded.name_label'),
-              currency_value_in_cents: eb.ref('excluded.currency_value_in_cents'),
-              timestamp: eb.ref('excluded.timestamp'),
-              updated_at: eb.ref('excluded.updated_at'),
-            }))
-            .where('prepayment_balances.timestamp', '<=', timestamp),
-        )
-        .execute();
-    }
-  });
-}
-
 export interface StoredUsage {
   readonly name: string;
   readonly type: UsageType;
@@ -136,7 +104,7 @@ export interface StoredBalance {
 /** A resource's latest usage values and its balance, by name. */
 export async function readUsageAndBalance(db: Kysely<DB>, installationId: string, resourceId: string): Promise<{ usage: StoredUsage[]; balance: StoredBalance | null }> {
   const usage = await db.selectFrom('resource_usage').selectAll().where('installation_id', '=', installationId).where('resource_id', '=', resourceId).orderBy('name').execute();
-  const balance = await db.selectFrom('prepayment_balances').selectAll().where('installation_id', '=', installationId).where('resource_id', '=', resourceId).executeTakeFirst();
+  const balance = await db.selectFrom('prepayment_balances').selectAll().where('installation_id', '=', installationId).where('resource_key', '=', resourceId).executeTakeFirst();
   return {
     usage: usage.map((row) => ({
       name: row.name,
@@ -151,7 +119,7 @@ export async function readUsageAndBalance(db: Kysely<DB>, installationId: string
       updatedAt: row.updated_at,
     })),
     balance: balance
-      ? { credit: balance.credit, nameLabel: balance.name_label, currencyValueInCents: balance.currency_value_in_cents, timestamp: balance.timestamp }
+      ? { credit: balance.credit, nameLabel: balance.name_label, currencyValueInCents: balance.currency_value_in_cents, timestamp: balance.reported_at }
       : null,
   };
 }

@@ -82,6 +82,15 @@ const RotationSchema = Type.Union([
 ]);
 /** `sync:false`: the provider will push the new secrets later (partner-api.md §1.1 #10). */
 export type SecretsRotation = Static<typeof RotationSchema>;
+const PurchaseBalanceSchema = Type.Object({
+  currencyValueInCents: Type.Integer(),
+  credit: Type.Optional(Type.String()),
+  nameLabel: Type.Optional(Type.String()),
+  resourceId: Type.Optional(Type.String()),
+});
+const PurchaseSchema = Type.Object({ timestamp: Type.Optional(Type.String()), balances: Type.Array(PurchaseBalanceSchema) });
+/** What a partner answers to Provision Purchase (partner-api.md §1.1 #15): its balances after the credit. */
+export type ProvisionedPurchase = Static<typeof PurchaseSchema>;
 const ErrorFieldSchema = Type.Object({ key: Type.String(), message: Type.Optional(Type.String()) });
 
 // ── The client.
@@ -145,6 +154,11 @@ export interface PartnerClient {
   listResources(installationId: string, caller: SystemCaller): Promise<Resource[]>;
   deleteResource(installationId: string, resourceId: string, caller: Caller, options: MutationOptions): Promise<void>;
   rotateSecrets(installationId: string, resourceId: string, body: { readonly reason?: string; readonly delayOldSecretsExpirationHours?: number }, caller: Caller, options: MutationOptions): Promise<SecretsRotation>;
+  /**
+   * Provision Purchase (partner-api.md §1.1 #15): tells the partner that the paid invoice
+   * `invoiceId` bought prepaid credits; it answers the balances it now holds.
+   */
+  provisionPurchase(installationId: string, body: { readonly invoiceId: string }, caller: Caller, options: MutationOptions): Promise<ProvisionedPurchase>;
 }
 
 /** The pino methods we use; a Fastify or pino logger fits. */
@@ -392,6 +406,19 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
         // A 202 means "later" whatever its body says, and some partners send it empty.
         if (answer.status === 202 && answer.text.trim() === '') return { sync: false };
         return parseBody(call.operation, answer, RotationSchema);
+      },
+      provisionPurchase(installationId, body, caller, opts) {
+        return sendFor(
+          {
+            operation: 'provisionPurchase',
+            method: 'POST',
+            path: `/v1/installations/${seg(installationId)}/billing/provision`,
+            auth: eitherAuth(installationId, caller),
+            body,
+            idempotencyKey: opts.idempotencyKey,
+          },
+          PurchaseSchema,
+        );
       },
     };
   }

@@ -21,6 +21,9 @@ import { startCountingUnrecognized } from '@vercel/sdk/types/unrecognized.js';
 import { CreateProjectResponseBody$inboundSchema } from '@vercel/sdk/models/createprojectresponsebody.js';
 import { GetProjectResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectresponsebody.js';
 import { GetProjectsResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectsresponsebody.js';
+import { hashToken } from '../../src/crypto/secret-box.js';
+import { randomText } from '../../src/crypto/random-text.js';
+import { insertSsoCode } from '../../src/db/sso-codes.js';
 import { presentProject } from '../../src/http/presenters/project.js';
 import { FRAMEWORKS } from '../../src/schemas/enums.js';
 import { NODE_VERSIONS } from '../../src/http/schemas/project.js';
@@ -28,9 +31,6 @@ import { createTeam, createUser } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
-import { hashToken } from '../../src/crypto/secret-box.js';
-import { randomText } from '../../src/crypto/random-text.js';
-import { insertSsoCode } from '../../src/db/sso-codes.js';
 import { assertParsedFromWire, recordingHttpClient } from '../helpers/wire-compare.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ const PROJECT = 'sdk-parity-web';
  * (the store, the project, the token). `after` records ids from the parsed answer.
  */
 const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: any, world: World) => void | Promise<void> }> = [
-  { operationId: 'getAuthUser', call: () => ({ args: [] }) },
+  { operationId: 'getAuthUser', call: () => ({ args: [] }), after: (v, w) => void (w.ids.owner = v.user.id) },
   { operationId: 'createTeam', call: () => ({ args: [{ slug: 'sdk-parity-team', name: 'SDK parity' }] }), after: (v, w) => void (w.ids.createdTeam = v.id) },
   { operationId: 'getTeams', call: () => ({ args: [{ limit: 20 }] }) },
   { operationId: 'getTeam', call: (w) => ({ args: [{ teamId: w.teamId }] }) },
@@ -156,6 +156,61 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
       token: 'partner',
     }),
   },
+  // The partner-called installation and resource endpoints (docs/partner-calls.md).
+  {
+    operationId: 'update-installation',
+    call: (w) => ({
+      args: [{ integrationConfigurationId: w.icfg, requestBody: { status: 'ready', externalId: 'acct-1', billingPlan: { id: 'inst', type: 'subscription', name: 'Inst' }, notification: { level: 'info', title: 'Hi' } } }],
+      token: 'partner',
+    }),
+  },
+  { operationId: 'get-account-info', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg }], token: 'partner' }) },
+  { operationId: 'get-member', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, memberId: w.ids.owner }], token: 'partner' }) },
+  {
+    operationId: 'import-resource',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          resourceId: 'sdk-parity-imported',
+          requestBody: { productId: 'acme-db', name: 'sdk-parity-imported', status: 'ready', ownership: 'linked', metadata: { region: 'iad1' }, notification: { level: 'warn', title: 'Imported', message: 'm', href: 'https://example.test' }, secrets: [{ name: 'URL', value: 'x' }] },
+        },
+      ],
+      token: 'partner',
+    }),
+  },
+  { operationId: 'get-integration-resources', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg }], token: 'partner' }) },
+  { operationId: 'get-integration-resource', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported' }], token: 'partner' }) },
+  {
+    operationId: 'update-resource',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported', requestBody: { name: 'sdk-parity-imported-2', secrets: { secrets: [{ name: 'URL', value: 'y' }], partial: true } } }], token: 'partner' }),
+  },
+  { operationId: 'delete-integration-resource', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported' }], token: 'partner' }) },
+  {
+    // Test mode: paid without money, so the refund below needs no payment method.
+    operationId: 'submit-invoice',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          requestBody: {
+            externalId: 'sdk-parity-1',
+            invoiceDate: new Date('2026-06-01T00:00:00Z'),
+            period: { start: new Date('2026-05-01T00:00:00Z'), end: new Date('2026-06-01T00:00:00Z') },
+            items: [{ resourceId: w.ids.resource, billingPlanId: 'free', name: 'Reads', price: '0.50', quantity: 3, units: 'M reads', total: '1.50' }],
+            test: { result: 'paid' },
+          },
+        },
+      ],
+      token: 'partner',
+    }),
+    after: (v, w) => void (w.ids.invoice = v.invoiceId),
+  },
+  { operationId: 'get-invoice', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice }], token: 'partner' }) },
+  {
+    operationId: 'update-invoice',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice, requestBody: { action: 'refund', reason: 'parity', total: '1.50' } }], token: 'partner' }),
+  },
   {
     operationId: 'submit-billing-data',
     call: (w) => ({
@@ -202,6 +257,15 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
     after: async (_v, w) => void (await w.server.stockroom.ctx.db.updateTable('installations').set({ status: 'uninstalling' }).where('id', '=', w.icfg).execute()),
   },
   { operationId: 'finalize-installation', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg }], token: 'partner' }) },
+  // Last of the partner's calls: the revocation retires the token they all used.
+  {
+    operationId: 'rotate-installation-credential',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, requestBody: { clientSecret: w.ids.clientSecret } }], token: 'partner' }),
+  },
+  {
+    operationId: 'revoke-installation-credential',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, requestBody: { token: w.partnerToken, clientSecret: w.ids.clientSecret } }], token: 'partner' }),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +279,9 @@ async function world(t: TestContext, dialect: TestDialect): Promise<World> {
   const member = await createUser(server);
   const memberEmail = (await server.stockroom.ctx.db.selectFrom('users').select('email').where('id', '=', member.id).executeTakeFirstOrThrow()).email;
   const partnerToken = await partnerAccessToken(server, icfg);
-  return { server, teamId: team.id, icfg, partnerToken, ids: { memberEmail, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
+  const clientSecret = server.stockroom.ctx.catalog.findIntegration('acme')?.clientSecret;
+  assert.ok(clientSecret, 'the reference integration has a client secret');
+  return { server, teamId: team.id, icfg, partnerToken, ids: { memberEmail, clientSecret, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
 }
 
 async function install(server: TestServer, teamId: string): Promise<string> {

@@ -33,6 +33,7 @@ export function assertParsedFromWire(parsed: unknown, wire: unknown, path = '$')
 }
 
 function camelize(key: string): string {
+  // The SDK's renames: `access_token` → `accessToken`, `x-foo` → `xFoo`.
   return key.replace(/[:_-]([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 

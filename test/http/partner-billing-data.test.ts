@@ -161,9 +161,9 @@ for (const dialect of dialectsToTest()) {
       assert.equal(await submit(now, 1500), undefined);
       await submit(now + 1000, 1200);
       await submit(now - 1000, 9999); // older: ignored
-      const rows = await w.server.stockroom.ctx.db.selectFrom('prepayment_balances').selectAll().where('installation_id', '=', w.icfg).orderBy('resource_id').execute();
+      const rows = await w.server.stockroom.ctx.db.selectFrom('prepayment_balances').selectAll().where('installation_id', '=', w.icfg).orderBy('resource_key').execute();
       assert.deepEqual(
-        rows.map((r) => [r.resource_id, Number(r.currency_value_in_cents), r.credit, r.name_label, Number(r.timestamp)]),
+        rows.map((r) => [r.resource_key, Number(r.currency_value_in_cents), r.credit, r.name_label, Number(r.reported_at)]),
         [
           ['', 50, null, null, now + 1000],
           [w.store.externalResourceId, 1200, '1,000 requests', 'Requests', now + 1000],

@@ -166,10 +166,24 @@ async function writeSecretsAndScan(dialect: TestDialect): Promise<{ needles: Nee
     assert.equal((await pull()).PUSHED_SECRET, pushed, 'the push reached the project');
     add('pushed secret', pushed);
 
+    // The partner rotates its token (with the client secret) and imports a resource with a secret.
+    const clientSecret = server.stockroom.ctx.catalog.findIntegration('acme')?.clientSecret;
+    assert.ok(clientSecret);
+    add('integration client secret', clientSecret);
+    const rotatedToken = await server.request('POST', `/v1/installations/${icfg}/credentials/rotate`, { token: partnerToken, body: { client_secret: clientSecret } });
+    assert.equal(rotatedToken.status, 200, rotatedToken.text);
+    add('rotated installation access token', rotatedToken.body.access_token as string);
+    const imported = `imported_${randomText(32)}`;
+    const importAnswer = await server.request('PUT', `/v1/installations/${icfg}/resources/scan-imported`, {
+      token: rotatedToken.body.access_token as string,
+      body: { productId: 'acme-db', name: 'scan-imported', status: 'ready', secrets: [{ name: 'IMPORTED_SECRET', value: imported }] },
+    });
+    assert.equal(importAnswer.status, 200, importAnswer.text);
+    add('imported resource secret', imported);
+
     // SSO: a one-time code (stored only hashed), the integration's client secret (derived for a
     // built-in provider, never stored) and the id_token the exchange answers (never stored).
     const integration = server.stockroom.ctx.catalog.findIntegration('acme')!;
-    add('client secret', integration.clientSecret!);
     const ssoCode = `sso_${randomText(43)}`;
     const grant = { state: 'scan-state', userId: server.stockroom.bootstrap.userId, teamId: team.id, installationId: icfg, integrationId: integration.id, userRole: 'ADMIN' as const };
     const bound = { storeId: refStore.id, resourceId: refStore.externalResourceId, projectId: null, invoiceId: null, nonce: null, expiresAt: server.clock.now() + 60_000 };

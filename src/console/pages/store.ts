@@ -2,6 +2,7 @@ import { api, ApiError } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import { dateTime, money, statusBadge } from '../format.js';
 import type { PageContext } from '../page.js';
+import { storeNotification } from './store-notification.js';
 import type { LedgerEntry, ListedStore } from '../wire.js';
 import { ssoControl } from './store-sso.js';
 import { usagePanel } from './store-usage.js';
@@ -72,8 +73,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
  * read of the store replaces it, so one that the provider cleared goes away.
  */
 function showNotice(notice: HTMLElement, store: ListedStore): void {
-  const n = store.notification;
-  replace(notice, n ? h('p', { class: `notice notice-${n.level}` }, n.title, n.message ? ` — ${n.message}` : '') : null);
+  replace(notice, storeNotification(store.notification));
 }
 
 /** Reads the store until it leaves `initializing`, showing its notification and announcing the change. */

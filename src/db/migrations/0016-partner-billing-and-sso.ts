@@ -45,16 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('resource_usage_pk', ['installation_id', 'resource_id', 'name'])
     .execute();
 
-  /** The latest prepayment balance of each resource (`resource_id` '' for the installation). */
-  await db.schema
-    .createTable('prepayment_balances')
-    .$call(requiredText('installation_id', 'resource_id'))
-    .$call(optionalText('credit', 'name_label'))
-    .addColumn('currency_value_in_cents', 'bigint', (c) => c.notNull())
-    .addColumn('timestamp', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('prepayment_balances_pk', ['installation_id', 'resource_id'])
-    .execute();
+  // Prepayment balances live in migration 0014's `prepayment_balances`, with the ones Provision Purchase answers.
 
   /** One-time SSO codes: only the hash is kept; the code itself travels once, in the redirect. */
   await db.schema
@@ -71,7 +62,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('sso_codes').execute();
-  await db.schema.dropTable('prepayment_balances').execute();
   await db.schema.dropTable('resource_usage').execute();
   await db.schema.dropTable('billing_submissions').execute();
   await db.schema.dropIndex('installations_finalize_by_idx').execute();

@@ -9,17 +9,16 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * The installation whose access token the request carries, which must be the one in the path:
- * 401 for a missing or unknown token, 403 for another installation's token (so a partner cannot
- * touch a team it was not installed on). Partners call with this token, never a user's.
+ * 401 for a missing, unknown or revoked token, or one rotated away whose overlap has ended; 403
+ * for another installation's token (so a partner cannot touch a team it was not installed on).
+ * Partners call with this token, never a user's.
  */
 export async function authenticateInstallation(ctx: AppContext, request: FastifyRequest, icfg: string, options: InstallationTokenOptions = {}): Promise<Installation> {
   const header = request.headers.authorization;
   if (!header) throw new ApiError('unauthorized', 'Missing Authorization header: send `Authorization: Bearer <installation access token>`.');
   const token = BEARER.exec(header.trim())?.[1];
   if (!token) throw new ApiError('unauthorized', 'Malformed Authorization header: expected `Bearer <token>`.');
-  const installation = options.duringFinalization
-    ? await findInstallationByTokenHash(ctx.db, hashToken(token), { finalizingAt: ctx.now() })
-    : await findInstallationByTokenHash(ctx.db, hashToken(token));
+  const installation = await findInstallationByTokenHash(ctx.db, hashToken(token), ctx.now(), options);
   if (!installation) throw new ApiError('unauthorized', 'The token is not a valid installation access token.');
   if (installation.id !== icfg) throw new ApiError('forbidden', `This token belongs to another installation than ${icfg}.`);
   return installation;
@@ -42,6 +41,12 @@ export function requireInstallationToken(ctx: AppContext, options: InstallationT
   return async (request: FastifyRequest): Promise<void> => {
     request.installation = await authenticateInstallation(ctx, request, (request.params as { icfg: string }).icfg, options);
   };
+}
+
+/** The installation `requireInstallationToken` put on the request, for the handlers after it. */
+export function installationOf(request: FastifyRequest): Installation {
+  if (!request.installation) throw new Error('requireInstallationToken did not run before this handler');
+  return request.installation;
 }
 
 declare module 'fastify' {

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { recordFinalization } from '../../db/installations.js';
-import { recordBillingData, recordPrepaymentBalances, unknownResourceIds } from '../../db/partner-billing.js';
+import { recordBillingData, unknownResourceIds } from '../../db/partner-billing.js';
+import { findBilledResources, recordBalances } from '../../db/invoices.js';
 import {
   findBalanceProblems,
   findBillingDataProblems,
@@ -127,7 +128,16 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       refuse(dates.problems);
       refuse(findBalanceProblems(body.balances));
       await requireKnownResources(ctx, installation.id, resourceIdsOf(body.balances));
-      await recordPrepaymentBalances(ctx.db, installation.id, timestamp, body.balances, ctx.now());
+      // One table with the balances Provision Purchase answers: the latest figure per resource wins.
+      const stores = await findBilledResources(ctx.db, installation.id, resourceIdsOf(body.balances));
+      await recordBalances(ctx.db, {
+        installationId: installation.id,
+        teamId: installation.teamId,
+        source: 'balance-report',
+        reportedAt: timestamp,
+        balances: body.balances.map((b) => ({ ...b, storeId: b.resourceId ? (stores.get(b.resourceId)?.storeId ?? null) : null })),
+        now: ctx.now(),
+      });
       return reply.code(201).send(null);
     },
   );
