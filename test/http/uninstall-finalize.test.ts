@@ -100,6 +100,36 @@ for (const dialect of dialectsToTest()) {
       assert.equal(submissions.length, 1);
     });
 
+    test('final invoices: Submit Invoice for the deleted store is taken and charged while the installation waits, refused after Finalize', async (t) => {
+      const server = await startTestServer(t, dialect);
+      const icfg = await bootstrapInstallationId(server);
+      const store = await createStore(server, icfg, 'finalize-later-paid', { paid: true });
+      const token = await partnerAccessToken(server, icfg);
+      const sdk = new Vercel({ bearerToken: token, serverURL: server.url });
+      const setDefault = await server.request('PUT', '/stockroom/v1/payment-methods/default', { body: { paymentMethodId: 'pm_card_visa' } });
+      assert.equal(setDefault.status, 200, setDefault.text);
+      await uninstall(server, icfg);
+
+      const now = server.clock.now();
+      const invoice = {
+        externalId: 'final-1',
+        invoiceDate: new Date(now),
+        period: { start: new Date(now - 10 * 24 * HOUR), end: new Date(now) },
+        items: [{ resourceId: store.externalResourceId, billingPlanId: 'pro', name: 'Pro plan, last days', price: '5.00', quantity: 1, units: 'period', total: '5.00' }],
+        final: true,
+      };
+      const { invoiceId } = await sdk.marketplace.submitInvoice({ integrationConfigurationId: icfg, requestBody: invoice });
+      assert.ok(invoiceId);
+      const row = await server.stockroom.ctx.db.selectFrom('invoices').selectAll().where('id', '=', invoiceId).executeTakeFirstOrThrow();
+      assert.equal(row.installation_id, icfg);
+      assert.equal(Number(row.total_cents), 500);
+      assert.equal((await sdk.marketplace.getInvoice({ integrationConfigurationId: icfg, invoiceId })).invoiceId, invoiceId);
+
+      await sdk.marketplace.finalizeInstallation({ integrationConfigurationId: icfg });
+      assert.equal(await statusOf(sdk.marketplace.submitInvoice({ integrationConfigurationId: icfg, requestBody: { ...invoice, externalId: 'final-2' } })), 401);
+      assert.equal(await statusOf(sdk.marketplace.getInvoice({ integrationConfigurationId: icfg, invoiceId })), 401);
+    });
+
     test('without Finalize, the wait ends after 24 h: the token is refused and the job records the end', async (t) => {
       const w = await world(t, dialect, 'finalize-later', { STOCKROOM_FINALIZATION_INTERVAL_MS: '50' });
       await uninstall(w.server, w.icfg);
