@@ -61,7 +61,7 @@ const ActionBody = Type.Object({
 function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppContext, prefix: string): void {
   const common = {
     config: { auth: 'none' as const },
-    // Final invoices may follow an uninstall answered `{finalized:false}`, until Finalize.
+    // Final invoices: also while an uninstalled installation waits for them (docs/partner-billing-and-sso.md).
     onRequest: requireInstallationToken(ctx, { duringFinalization: true }),
   };
   const schemaBase = { tags: ['marketplace'], hide: prefix !== '', security: [{ bearerToken: [] }] };
