@@ -24,6 +24,8 @@ import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseU
 import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
 import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
 import { startStoreRecovery } from './jobs/store-recovery.js';
+import { startWebhookDelivery } from './jobs/webhook-delivery.js';
+import { createWebhookSender } from './providers/webhook-sender.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;
@@ -113,6 +115,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     await mountRealProviders(app, ctx, config);
     let stopPoller: (() => Promise<void>) | undefined;
     let stopRecovery: (() => Promise<void>) | undefined;
+    let stopWebhooks: (() => Promise<void>) | undefined;
     return {
       app,
       database,
@@ -131,11 +134,14 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         stopPoller ??= startStatusPoller(ctx, config.pollIntervalMs);
         // Crash recovery runs at start and periodically; like polling, it calls providers.
         stopRecovery ??= startStoreRecovery(ctx, config.recovery);
+        // Webhooks to partners, from the outbox; built-in partners' URLs need the server up too.
+        stopWebhooks ??= startWebhookDelivery(ctx, { ...config.webhooks, send: createWebhookSender({ timeoutMs: config.webhooks.timeoutMs }) });
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {
         await stopPoller?.();
         await stopRecovery?.();
+        await stopWebhooks?.();
         await app.close();
         await database.destroy();
       },
