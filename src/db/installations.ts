@@ -2,6 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Installation } from '../domain/installations.js';
 import type { DB, InstallationsTable } from './schema.js';
 import { deletedStoreColumns } from './store-deletion.js';
+import { configurationRemovedEvent } from '../domain/webhook-events.js';
+import { enqueueWebhookEvent } from './webhook-outbox.js';
 
 function installationFromRow(row: Selectable<InstallationsTable>): Installation {
   return {
@@ -100,8 +102,25 @@ export async function abortUninstall(db: Kysely<DB>, id: string, now: number): P
  * secrets wiped. `provisioning` rows are left alone: their create, or recovery after a crash,
  * sees the installation gone, refunds what was charged and drops them (store-recovery.ts).
  */
-export async function finishUninstall(db: Kysely<DB>, id: string, now: number, options: { readonly cascade: boolean }): Promise<void> {
+export async function finishUninstall(
+  db: Kysely<DB>,
+  id: string,
+  now: number,
+  options: { readonly cascade: boolean; readonly removedBy?: { readonly teamId: string; readonly integrationId: string; readonly userId: string | null } },
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    if (options.removedBy) {
+      // `integration-configuration.removed`, in the transaction that removes the installation
+      // (docs/webhooks.md), naming the resources it still had.
+      const stores = await trx.selectFrom('stores').select(['id', 'external_resource_id']).where('installation_id', '=', id).where('deleted_at', 'is', null).execute();
+      const event = configurationRemovedEvent({
+        installationId: id,
+        teamId: options.removedBy.teamId,
+        userId: options.removedBy.userId,
+        resources: stores.map((s) => ({ storeId: s.id, externalResourceId: s.external_resource_id })),
+      });
+      await enqueueWebhookEvent(trx, { ...event, installationId: id, teamId: options.removedBy.teamId, integrationId: options.removedBy.integrationId, now });
+    }
     if (options.cascade) {
       // The stores first: on PostgreSQL this UPDATE waits for a connect holding a store FOR SHARE
       // (upsertConnectionOfLiveStore), so the DELETE below also removes what that connect wrote.

@@ -46,5 +46,8 @@ export async function uninstall(ctx: AppContext, request: UninstallRequest): Pro
     await abortUninstall(ctx.db, installation.id, ctx.now());
     throw isProviderError(error) ? error.toApiError() : error;
   }
-  await finishUninstall(ctx.db, installation.id, ctx.now(), { cascade });
+  await finishUninstall(ctx.db, installation.id, ctx.now(), {
+    cascade,
+    removedBy: { teamId: installation.teamId, integrationId: installation.integrationId, userId: request.caller.userId },
+  });
 }
