@@ -30,6 +30,10 @@ export interface WebhookReceiver {
   readonly received: ReceivedWebhook[];
   /** The status for the n-th request (0-based); 200 unless set. */
   answer: (index: number, body: { id: string; type: string }) => number;
+  /** Answer this long after the request arrived (a partner doing some work); 0 by default. */
+  delayMs: number;
+  /** The most requests of one installation (the payload's `installationIds[0]`) ever open at once. */
+  readonly maxInFlightPerInstallation: () => number;
   /** Resolves at the next request; with `hold`, leaves it unanswered until `release()`. */
   nextRequest(options?: { hold?: boolean }): Promise<ReceivedWebhook>;
   release(): void;
@@ -48,10 +52,14 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const waiting: Array<{ resolve: (w: ReceivedWebhook) => void; hold: boolean }> = [];
   const held: http.ServerResponse[] = [];
   let holdAll = false;
+  const inFlight = new Map<string, number>();
+  let maxInFlight = 0;
   const receiver: WebhookReceiver = {
     url: '',
     received,
     answer: () => 200,
+    delayMs: 0,
+    maxInFlightPerInstallation: () => maxInFlight,
     nextRequest(options = {}) {
       if (options.hold) holdAll = true;
       return new Promise((resolve) => waiting.push({ resolve, hold: options.hold ?? false }));
@@ -86,9 +94,22 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         answeredWith: status,
       };
       received.push(webhook);
+      const n = received.length;
       const waiter = waiting.shift();
-      if (holdAll) held.push(res);
-      else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300, n: received.length }));
+      const installation = String((body as { payload?: { installationIds?: string[] } } | undefined)?.payload?.installationIds?.[0]);
+      inFlight.set(installation, (inFlight.get(installation) ?? 0) + 1);
+      maxInFlight = Math.max(maxInFlight, inFlight.get(installation) ?? 0);
+      const done = () => inFlight.set(installation, (inFlight.get(installation) ?? 1) - 1);
+      if (holdAll) {
+        held.push(res);
+        res.on('close', done);
+      } else {
+        setTimeout(() => {
+          // Counted as answered before the answer leaves, so the next request cannot look concurrent.
+          done();
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status < 300, n }));
+        }, receiver.delayMs);
+      }
       waiter?.resolve(webhook);
     });
   });
