@@ -101,6 +101,26 @@ export async function deleteConnection(db: Kysely<DB>, storeId: string, connecti
   });
 }
 
+/**
+ * Tells the partners of every store connected to `projectId` that it is disconnected, in `trx`,
+ * the transaction that deletes the project (and with it the connections).
+ */
+export async function enqueueDisconnectsOfProject(trx: Kysely<DB>, projectId: string, actor: { readonly userId: string; readonly now: number }): Promise<void> {
+  const rows = await trx
+    .selectFrom('store_connections')
+    .innerJoin('stores', 'stores.id', 'store_connections.store_id')
+    .selectAll('store_connections')
+    .select(['stores.installation_id', 'stores.integration_id', 'stores.external_resource_id'])
+    .where('store_connections.project_id', '=', projectId)
+    .orderBy('store_connections.created_at')
+    .orderBy('store_connections.id')
+    .execute();
+  for (const row of rows) {
+    const webhook = { installationId: row.installation_id, integrationId: row.integration_id, externalResourceId: row.external_resource_id, ...actor };
+    await enqueueConnectionEvent(trx, false, connectionFromRow(row), webhook);
+  }
+}
+
 /** Removes every connection of the store, each told to the partner with `webhook`. */
 export async function deleteConnectionsOfStore(db: Kysely<DB>, storeId: string, webhook?: ConnectionWebhook): Promise<void> {
   await db.transaction().execute(async (trx) => {

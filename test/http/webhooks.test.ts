@@ -133,6 +133,26 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await pass(server)).attempted, 0, 'a delivered event is not sent again');
     });
 
+    test('deleting a project disconnects its stores, told to each partner; a refused change enqueues nothing', async (t) => {
+      const { server, receiver } = await startWithReceiver(t, dialect);
+      const icfg = await bootstrapInstallationId(server);
+      const store = await createStore(server, icfg, 'media');
+      const other = await createStore(server, icfg, 'media-cache');
+      const project = await createProject(server, 'gallery');
+      assert.equal((await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: project.id } })).status, 200);
+      server.clock.advance(1);
+      assert.equal((await server.request('POST', `/v1/storage/stores/${other.id}/connections`, { body: { projectId: project.id, envVarPrefix: 'CACHE_' } })).status, 200);
+      assert.equal((await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: 'prj_missing' } })).status, 404);
+      assert.equal((await server.request('DELETE', `/v1/storage/stores/${store.id}/connections/spc_missing`)).status, 404);
+      assert.equal((await outbox(server)).length, 2, 'only the two connects');
+      assert.equal((await server.request('DELETE', `/v9/projects/${project.id}`)).status, 204);
+      const rows = await outbox(server);
+      assert.deepEqual(rows.map((r) => r.type), ['integration-resource.project-connected', 'integration-resource.project-connected', 'integration-resource.project-disconnected', 'integration-resource.project-disconnected']);
+      await pass(server);
+      const disconnects = receiver.received.slice(2).map((w) => w.body.payload);
+      assert.deepEqual(disconnects.map((p) => [p.resourceId, p.projectId, p.user.id]), [[store.id, project.id, server.stockroom.bootstrap.userId], [other.id, project.id, server.stockroom.bootstrap.userId]]);
+    });
+
     test('a failing partner: the head is retried with backoff (10 s doubling) on the injected clock, and the later events wait for it', async (t) => {
       const { server, receiver } = await startWithReceiver(t, dialect);
       receiver.answer = (index) => (index < 3 ? 503 : 200);
