@@ -10,6 +10,7 @@ export const WEBHOOK_TYPES = {
   configurationRemoved: 'integration-configuration.removed',
   projectConnected: 'integration-resource.project-connected',
   projectDisconnected: 'integration-resource.project-disconnected',
+  memberChanged: 'marketplace.member.changed',
 } as const;
 
 /**
@@ -96,6 +97,37 @@ export function projectConnectionEvent(
       resourceId: input.resource.storeId,
       projectId: input.projectId,
       targets: [...input.targets],
+    },
+  };
+}
+
+/** A team member's role as an integration sees it (Get Member Information): `ADMIN` or `USER`. */
+export type MarketplaceRole = 'ADMIN' | 'USER';
+
+/**
+ * `marketplace.member.changed`: a member of the installation's team was added, removed, or their
+ * marketplace role changed (ADMIN ↔ USER; a team role change that keeps it sends nothing).
+ * Vercel lists the type without documenting its payload; Stockroom sends the member as Get Member
+ * Information names them (`member: {id, role}`, `role: null` once removed), the role before, and
+ * the flat `installationId`, `memberId`, `role` (docs/webhooks.md).
+ */
+export function memberChangedEvent(input: {
+  installationId: string;
+  teamId: string;
+  userId: string | null;
+  memberId: string;
+  role: MarketplaceRole | null;
+  previousRole: MarketplaceRole | null;
+}): WebhookEventDraft {
+  return {
+    type: WEBHOOK_TYPES.memberChanged,
+    payload: {
+      ...commonPayload({ ...input, resources: [] }),
+      configuration: { id: input.installationId },
+      member: { id: input.memberId, role: input.role, previousRole: input.previousRole },
+      installationId: input.installationId,
+      memberId: input.memberId,
+      role: input.role,
     },
   };
 }

@@ -153,6 +153,35 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(disconnects.map((p) => [p.resourceId, p.projectId, p.user.id]), [[store.id, project.id, server.stockroom.bootstrap.userId], [other.id, project.id, server.stockroom.bootstrap.userId]]);
     });
 
+    test('a member added, given another role or removed: marketplace.member.changed when their marketplace role changes', async (t) => {
+      const { server, receiver } = await startWithReceiver(t, dialect);
+      const icfg = await bootstrapInstallationId(server);
+      const { teamId, userId } = server.stockroom.bootstrap;
+      const member = await createMember(server, teamId, 'VIEWER');
+      const patch = (role: string) => server.request('PATCH', `/v1/teams/${teamId}/members/${member.id}`, { body: { role } });
+      assert.equal((await patch('DEVELOPER')).status, 200, 'VIEWER → DEVELOPER: USER both times, nothing to tell');
+      assert.equal((await patch('MEMBER')).status, 200);
+      assert.equal((await patch('OWNER')).status, 200, 'MEMBER → OWNER: ADMIN both times');
+      assert.equal((await server.request('DELETE', `/v1/teams/${teamId}/members/${member.id}`)).status, 200);
+      // Another team's member changes tell this installation nothing.
+      const other = await createTeam(server);
+      await createMember(server, other.id, 'MEMBER');
+      await pass(server);
+      assert.deepEqual(
+        receiver.received.map((w) => [w.body.type, w.body.payload.member, w.body.payload.role]),
+        [
+          ['marketplace.member.changed', { id: member.id, role: 'USER', previousRole: null }, 'USER'],
+          ['marketplace.member.changed', { id: member.id, role: 'ADMIN', previousRole: 'USER' }, 'ADMIN'],
+          ['marketplace.member.changed', { id: member.id, role: null, previousRole: 'ADMIN' }, null],
+        ],
+      );
+      const first = receiver.received[0]!.body.payload;
+      assert.deepEqual(
+        { team: first.team, user: first.user, installationIds: first.installationIds, integrations: first.integrations, configuration: first.configuration, installationId: first.installationId, memberId: first.memberId },
+        { team: { id: teamId }, user: { id: userId }, installationIds: [icfg], integrations: [{ installationId: icfg, resources: [] }], configuration: { id: icfg }, installationId: icfg, memberId: member.id },
+      );
+    });
+
     test('a failing partner: the head is retried with backoff (10 s doubling) on the injected clock, and the later events wait for it', async (t) => {
       const { server, receiver } = await startWithReceiver(t, dialect);
       receiver.answer = (index) => (index < 3 ? 503 : 200);
@@ -308,7 +337,9 @@ for (const dialect of dialectsToTest()) {
         assert.equal(refused.body.error.code, 'forbidden');
       }
       const member = await createMember(server, teamId, 'MEMBER');
-      assert.equal((await server.request('GET', `/stockroom/v1/webhook-deliveries?teamId=${teamId}`, { token: member.token })).body.deliveries.length, 3);
+      // The three connects, and the two members added (marketplace.member.changed).
+      const seen = await server.request('GET', `/stockroom/v1/webhook-deliveries?teamId=${teamId}`, { token: member.token });
+      assert.deepEqual(seen.body.deliveries.map((d: { type: string }) => d.type).sort(), [...Array(2).fill('marketplace.member.changed'), ...Array(3).fill('integration-resource.project-connected')]);
       assert.equal((await server.request('GET', '/stockroom/v1/webhook-deliveries', { token: null })).status, 401);
     });
 
