@@ -339,7 +339,7 @@ for (const dialect of dialectsToTest()) {
       const member = await createMember(server, teamId, 'MEMBER');
       // The three connects, and the two members added (marketplace.member.changed).
       const seen = await server.request('GET', `/stockroom/v1/webhook-deliveries?teamId=${teamId}`, { token: member.token });
-      assert.deepEqual(seen.body.deliveries.map((d: { type: string }) => d.type).sort(), [...Array(2).fill('marketplace.member.changed'), ...Array(3).fill('integration-resource.project-connected')]);
+      assert.deepEqual(seen.body.deliveries.map((d: { type: string }) => d.type).sort(), [...Array(3).fill('integration-resource.project-connected'), ...Array(2).fill('marketplace.member.changed')]);
       assert.equal((await server.request('GET', '/stockroom/v1/webhook-deliveries', { token: null })).status, 401);
     });
 
