@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { dateTime } from '../format.js';
 import type { PageContext } from '../page.js';
+import { showMoreButton } from '../show-more.js';
 import type { WebhookDelivery, WebhookDeliveryList } from '../wire.js';
 
 /** Deliveries per page; "Show more" reads the next page. */
@@ -53,26 +54,18 @@ export async function renderWebhooks(main: HTMLElement, ctx: PageContext): Promi
     }
   };
 
-  let cursor = first.pagination.nextCursor;
-  body.append(...first.deliveries.map((d) => row(d, redeliver)));
-  const more = h('button', { type: 'button', class: 'secondary', id: 'show-more' }, 'Show more');
-  more.hidden = cursor === null;
-  more.addEventListener('click', async () => {
-    if (cursor === null) return;
-    more.disabled = true;
-    try {
+  const add = (deliveries: readonly WebhookDelivery[]) => body.append(...deliveries.map((d) => row(d, redeliver)));
+  add(first.deliveries);
+  const more = showMoreButton({
+    ctx,
+    cursor: first.pagination.nextCursor,
+    load: async (cursor) => {
       const page = await api<WebhookDeliveryList>('/stockroom/v1/webhook-deliveries', { query: { limit: PAGE_SIZE, cursor } });
-      if (!ctx.isCurrent()) return;
-      body.append(...page.deliveries.map((d) => row(d, redeliver)));
-      cursor = page.pagination.nextCursor;
-      more.hidden = cursor === null;
-      ctx.announce(`${page.deliveries.length} more deliveries shown.`);
-    } catch (error) {
-      message.textContent = `More deliveries could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
-      message.hidden = false;
-    } finally {
-      more.disabled = false;
-    }
+      return { items: page.deliveries, nextCursor: page.pagination.nextCursor };
+    },
+    add,
+    failed: message,
+    noun: 'deliveries',
   });
   replace(main, heading, intro, message, table, more);
 }
