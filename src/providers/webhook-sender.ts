@@ -1,15 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { createHttpTransport, type HttpTransport } from './http-transport.js';
+import { webhookBody, webhookSignature, type OutgoingWebhook } from './webhook-signature.js';
 
-/** One webhook as it goes over the wire: the body Vercel sends, `{id, type, createdAt, payload}`. */
-export interface OutgoingWebhook {
-  readonly id: string;
-  readonly type: string;
-  /** Epoch milliseconds: when the change happened (the outbox row's `created_at`). */
-  readonly createdAt: number;
-  /** The stored JSON text of the payload, placed in the body as it is. */
-  readonly payloadJson: string;
-}
+export type { OutgoingWebhook };
 
 /** How one POST ended: an HTTP answer (any status), or no answer at all. */
 export type WebhookPostResult = { readonly status: number; readonly text: string } | { readonly error: string };
@@ -22,19 +14,6 @@ export const WEBHOOK_USER_AGENT = 'Stockroom-Webhooks/1.0';
 
 /** Most bytes of an answer read; the log keeps only its start anyway. */
 const MAX_ANSWER_BYTES = 64 * 1024;
-
-/**
- * The exact body of a webhook. Built once per attempt from the stored row, so every attempt (and
- * every redelivery) of one event sends the same bytes and the same signature.
- */
-export function webhookBody(webhook: OutgoingWebhook): string {
-  return `{"id":${JSON.stringify(webhook.id)},"type":${JSON.stringify(webhook.type)},"createdAt":${webhook.createdAt},"payload":${webhook.payloadJson}}`;
-}
-
-/** Vercel's `x-vercel-signature`: hex HMAC-SHA1 of the raw body, keyed with the integration's client secret. */
-export function webhookSignature(body: string, clientSecret: string): string {
-  return createHmac('sha1', clientSecret).update(body, 'utf8').digest('hex');
-}
 
 /**
  * Sends webhooks over keep-alive connections (the transport partner calls use), with a timeout
