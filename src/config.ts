@@ -66,6 +66,13 @@ const EnvSchema = Type.Object({
   STOCKROOM_WEBHOOK_RETRY_MAX_MS: Type.Integer({ minimum: 10, maximum: 86400000, default: 3600000 }),
   /** Attempts of one webhook before it is given up (`failed`); a redeliver starts it again. */
   STOCKROOM_WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 12 }),
+  /**
+   * After an uninstall the partner answered `{finalized:false}`: how long its billing calls are
+   * still accepted before the installation is finalized anyway (Vercel: 24 h).
+   */
+  STOCKROOM_FINALIZATION_WAIT_MS: Type.Integer({ minimum: 0, maximum: 2592000000, default: 86400000 }),
+  /** How often waits for final invoices whose time is up are ended. */
+  STOCKROOM_FINALIZATION_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 3600000, default: 60000 }),
   /** Fault injection for testers (never in production): pause every create at this step. */
   STOCKROOM_PAUSE_AT: Type.Optional(Type.Union(PAUSE_POINTS.map((p) => Type.Literal(p)))),
   /** Rate limits per token and endpoint group (README, "Rate limits"): `off` turns them all off. */
@@ -90,6 +97,11 @@ const EnvSchema = Type.Object({
   STOCKROOM_REDIS_ADMIN_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** `host[:port]` applications reach that Redis server at, when not the admin URL's. */
   STOCKROOM_REDIS_PUBLIC_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * How long an installation's access token stays valid after a partner rotates it (Rotate
+   * Installation Credential), in milliseconds; default 24 h (docs/partner-calls.md).
+   */
+  STOCKROOM_INSTALLATION_TOKEN_OVERLAP_MS: Type.Integer({ minimum: 0, maximum: 2592000000, default: 86400000 }),
   LOG_LEVEL: LogLevel,
 });
 
@@ -131,8 +143,12 @@ export interface Config {
     readonly timeoutMs: number;
     readonly retry: { readonly baseMs: number; readonly maxMs: number; readonly maxAttempts: number };
   };
+  /** The wait for final invoices after `{finalized:false}` (`jobs/uninstall-finalization.ts`). */
+  readonly finalization: { readonly waitMs: number; readonly intervalMs: number };
   /** Testers' fault injection (`fault-injection.ts`), armed by `main.ts`; unset in production. */
   readonly pauseAt?: PausePoint;
+  /** How long a rotated installation token stays valid (docs/partner-calls.md). */
+  readonly installationTokenOverlapMs: number;
 }
 
 export class ConfigError extends Error {
@@ -205,6 +221,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.STOCKROOM_WEBHOOK_TIMEOUT_MS,
       retry: Object.freeze({ baseMs: e.STOCKROOM_WEBHOOK_RETRY_BASE_MS, maxMs: Math.max(e.STOCKROOM_WEBHOOK_RETRY_BASE_MS, e.STOCKROOM_WEBHOOK_RETRY_MAX_MS), maxAttempts: e.STOCKROOM_WEBHOOK_MAX_ATTEMPTS }),
     }),
+    installationTokenOverlapMs: e.STOCKROOM_INSTALLATION_TOKEN_OVERLAP_MS,
+    finalization: Object.freeze({ waitMs: e.STOCKROOM_FINALIZATION_WAIT_MS, intervalMs: e.STOCKROOM_FINALIZATION_INTERVAL_MS }),
     ...(e.STOCKROOM_PAUSE_AT ? { pauseAt: e.STOCKROOM_PAUSE_AT as PausePoint } : {}),
   });
 }

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { AnyFastify } from './any-fastify.js';
 import pino, { type Logger } from 'pino';
@@ -26,6 +25,10 @@ import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.j
 import { startStoreRecovery } from './jobs/store-recovery.js';
 import { startWebhookDelivery } from './jobs/webhook-delivery.js';
 import { createWebhookSender } from './providers/webhook-sender.js';
+import { findInvoice } from './db/invoices.js';
+import { formatCents } from './domain/money.js';
+import { startFinalizationJob } from './jobs/uninstall-finalization.js';
+import { deriveBuiltinClientSecret } from './catalog/builtin-client-secret.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;
@@ -94,6 +97,8 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       providerBaseUrl: (configured) => resolveProviderBaseUrl(configured, publicUrl),
       payments: createTestPaymentProcessor(),
       provisioningLimitPerTeam: config.rateLimit.provisioningPerTeam,
+      installationTokenOverlapMs: config.installationTokenOverlapMs,
+      finalizationWaitMs: config.finalization.waitMs,
     };
     const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
     if (config.referencePartner) {
@@ -109,6 +114,11 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         jwksUrl: () => `${publicUrl()}/.well-known/jwks`,
         now,
         freeResourceQuota: config.referenceFreeQuota,
+        // In-process stand-in for Get Invoice over HTTP (docs/invoices.md): the partner keeps no token to call with.
+        readInvoice: async (installationId, invoiceId) => {
+          const invoice = await findInvoice(database.db, invoiceId, installationId);
+          return invoice && { state: invoice.state, total: formatCents(invoice.totalCents), items: invoice.items };
+        },
       });
     }
     await app.register(storeSecretRotationRoutes, { ctx });
@@ -116,6 +126,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     let stopPoller: (() => Promise<void>) | undefined;
     let stopRecovery: (() => Promise<void>) | undefined;
     let stopWebhooks: (() => Promise<void>) | undefined;
+    let stopFinalization: (() => Promise<void>) | undefined;
     return {
       app,
       database,
@@ -136,12 +147,15 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         stopRecovery ??= startStoreRecovery(ctx, config.recovery);
         // Webhooks to partners, from the outbox; built-in partners' URLs need the server up too.
         stopWebhooks ??= startWebhookDelivery(ctx, { ...config.webhooks, send: createWebhookSender({ timeoutMs: config.webhooks.timeoutMs }) });
+        // Uninstalls waiting for final invoices end when their time is up.
+        stopFinalization ??= startFinalizationJob(ctx, config.finalization.intervalMs);
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {
         await stopPoller?.();
         await stopRecovery?.();
         await stopWebhooks?.();
+        await stopFinalization?.();
         await app.close();
         await database.destroy();
       },
@@ -162,14 +176,6 @@ function bufferedStdout(): pino.DestinationStream {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   setInterval(() => destination.flush(), 1000).unref();
   return destination;
-}
-
-/**
- * A built-in provider's client secret when the catalog gives none: derived from the encryption key,
- * so every replica and restart agrees on it and nothing more is stored or configured.
- */
-function deriveBuiltinClientSecret(encryptionKey: string, integrationId: string): string {
-  return createHmac('sha256', encryptionKey).update(`stockroom builtin client secret:${integrationId}`).digest('base64url');
 }
 
 /** Where the reference partner is mounted in Stockroom's own server. */

@@ -36,6 +36,13 @@ export interface RotationRequest {
   readonly delayOldSecretsExpirationHours?: number;
 }
 
+/** Provision Purchase's answer (partner-api.md §1.1 #15): the balances after the purchase. */
+export interface PurchaseAnswer {
+  /** ISO 8601: when the balances were taken. */
+  readonly timestamp: string;
+  readonly balances: ReadonlyArray<{ readonly currencyValueInCents: number; readonly credit?: string; readonly nameLabel?: string; readonly resourceId?: string }>;
+}
+
 /** An answer that may have been given before, under the same Idempotency-Key. */
 export interface IdempotentAnswer {
   readonly answer: Answer;
@@ -56,8 +63,12 @@ export interface IdempotentAnswer {
 export interface PartnerApi {
   upsertInstallation(installationId: string, body: InstallationUpsert): Promise<void>;
   isLiveInstallation(installationId: string): Promise<boolean>;
-  /** Succeeds for an unknown or deleted installation too; `cascade` deletes its resources first. */
-  deleteInstallation(installationId: string, cascade: boolean): Promise<void>;
+  /**
+   * Succeeds for an unknown or deleted installation too; `cascade` deletes its resources first.
+   * `{finalized: false}` asks Vercel to wait for final invoices (partner-api.md §1.1 #4); nothing
+   * (or `finalized: true`) means the deletion is final.
+   */
+  deleteInstallation(installationId: string, cascade: boolean): Promise<{ readonly finalized: boolean } | void>;
 
   /** A product's plans; `metadata` is the caller's form input as JSON text; 404 for an unknown product. */
   productPlans(productSlug: string, metadata: string | undefined, callerInstallationId: string | null): Promise<BillingPlan[]>;
@@ -74,4 +85,10 @@ export interface PartnerApi {
   /** Succeeds for an unknown or deleted resource too, so a retry is safe. */
   deleteResource(installationId: string, resourceId: string): Promise<void>;
   rotateSecrets(installationId: string, resourceId: string, request: RotationRequest, scope: IdempotencyScope | null): Promise<IdempotentAnswer>;
+  /**
+   * Provision Purchase: the paid prepayment invoice `invoiceId` bought credits; credit them (once
+   * per invoice: Stockroom repeats the call after a crash) and answer the balances. Optional: a
+   * partner without prepayment plans leaves it out and the route is not served.
+   */
+  provisionPurchase?(installationId: string, request: { readonly invoiceId: string }): Promise<PurchaseAnswer>;
 }

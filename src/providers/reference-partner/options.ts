@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../db/database.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
+import type { InvoiceReader } from './credit-purchases.js';
 import type { HookDefaults } from './hooks.js';
 import type { PartnerTables } from './tables.js';
 
@@ -28,6 +29,8 @@ export interface ReferencePartnerOptions {
   slowAnswerDelayMs?: number;
   /** How long a `pending-` resource stays pending without `testing_ready_after_ms`, ms; default 2000. */
   pendingReadyAfterMs?: number;
+  /** Reads Vercel's (Stockroom's) invoices for Provision Purchase; without it that call is refused. */
+  readInvoice?: InvoiceReader;
 }
 
 /** What the partner's routes work with: the options resolved to their defaults. */
@@ -39,6 +42,7 @@ export interface PartnerContext extends HookDefaults {
   readonly freeResourceQuota: number;
   /** Aborted when the server closes, so delayed answers do not hold up a shutdown. */
   readonly closing: AbortSignal;
+  readonly readInvoice: InvoiceReader | undefined;
 }
 
 export function resolveContext(options: ReferencePartnerOptions, closing: AbortSignal): PartnerContext {
@@ -51,5 +55,6 @@ export function resolveContext(options: ReferencePartnerOptions, closing: AbortS
     slowAnswerDelayMs: options.slowAnswerDelayMs ?? 5000,
     pendingReadyAfterMs: options.pendingReadyAfterMs ?? 2000,
     closing,
+    readInvoice: options.readInvoice,
   };
 }

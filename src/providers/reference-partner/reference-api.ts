@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PartnerError, validationError } from '../partner-kit/errors.js';
 import type { PartnerApi } from '../partner-kit/partner-api.js';
+import { provisionPurchase } from './credit-purchases.js';
 import { isFreePlanOffered } from './free-quota.js';
-import { readProvisionHooks } from './hooks.js';
+import { asksToFinalizeLater, readProvisionHooks } from './hooks.js';
 import { findReplay } from './idempotency.js';
 import { findLiveInstallation, markInstallationDeleted, upsertInstallation } from './installation-store.js';
 import type { PartnerContext } from './options.js';
@@ -29,13 +30,16 @@ export function referencePartnerApi(ctx: PartnerContext): PartnerApi {
       await upsertInstallation(ctx.db, installation, ctx.now());
     },
     isLiveInstallation: async (installationId) => (await findLiveInstallation(ctx.db, installationId)) !== undefined,
-    // Nothing is ever invoiced, so deletion is final at once.
+    // Deletion is final at once unless a resource asks for time to send final invoices (hook `finalize-later`).
     async deleteInstallation(installationId, cascade) {
       const now = ctx.now();
+      const resources = await listLiveResources(ctx.db, ctx.secretBox, installationId);
+      const finalized = !resources.some((resource) => asksToFinalizeLater(resource.name));
       await ctx.db.transaction().execute(async (trx) => {
         await markInstallationDeleted(trx, installationId, now);
         if (cascade) await markInstallationResourcesDeleted(trx, installationId, now);
       });
+      return { finalized };
     },
 
     async productPlans(productSlug, metadataQuery, callerInstallationId) {
@@ -80,6 +84,7 @@ export function referencePartnerApi(ctx: PartnerContext): PartnerApi {
       if (replay) return { answer: replay, replayed: true };
       return rotateSecrets(ctx, installationId, resourceId, request, scope);
     },
+    provisionPurchase: (installationId, request) => provisionPurchase(ctx, installationId, request.invoiceId),
   };
 }
 

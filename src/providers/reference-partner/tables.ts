@@ -9,6 +9,16 @@ export interface PartnerTables {
   ref_partner_installations: InstallationTable;
   ref_partner_resources: ResourceTable;
   ref_partner_idempotency_keys: IdempotencyKeyTable;
+  ref_partner_credit_purchases: CreditPurchaseTable;
+}
+
+/** One Provision Purchase: the paid invoice and the credits it bought (migration 0004). */
+export interface CreditPurchaseTable {
+  invoice_id: string;
+  installation_id: string;
+  resource_id: string;
+  amount_cents: number;
+  created_at: number;
 }
 
 export interface InstallationTable {
