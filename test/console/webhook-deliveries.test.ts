@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { browserSkipReason, launchChromium, screenshot } from '../helpers/browser.js';
+import { browserSkipReason, screenshot, signedInConsolePage } from '../helpers/browser.js';
 import { startBuiltTestServer } from '../helpers/built-server.js';
 import { eventually } from '../helpers/eventually.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
@@ -36,16 +35,7 @@ test('the console lists the team\'s webhook deliveries and redelivers a failed o
   await eventually('the second event is delivered', async () => (await db.selectFrom('webhook_events').select('state').where('sequence', '=', 2).executeTakeFirst())?.state === 'delivered');
   const [failed, delivered] = await db.selectFrom('webhook_events').selectAll().orderBy('sequence').execute();
 
-  const browser: Browser = await launchChromium();
-  t.after(() => browser.close());
-  const page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
-  page.setDefaultTimeout(15_000);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Access token').fill(server.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Stores' }).waitFor();
+  const { page, pageErrors } = await signedInConsolePage(t, server, { width: 1300 });
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhook deliveries' }).click();
   await page.getByRole('heading', { level: 1, name: 'Webhook deliveries' }).waitFor();

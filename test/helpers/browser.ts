@@ -35,3 +35,25 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
 }
+
+/**
+ * A new Chromium page signed in to the console at `url` with `token`, on the Stores page, the
+ * browser closed when `t` ends; `pageErrors` collects the page's uncaught errors.
+ */
+export async function signedInConsolePage(
+  t: { after(fn: () => unknown): void },
+  server: { readonly url: string; readonly token: string },
+  options: { readonly width?: number; readonly timeoutMs?: number } = {},
+): Promise<{ page: Page; pageErrors: string[] }> {
+  const browser = await launchChromium();
+  t.after(() => browser.close());
+  const page = await (await browser.newContext({ viewport: { width: options.width ?? 1200, height: 900 } })).newPage();
+  page.setDefaultTimeout(options.timeoutMs ?? 15_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Access token').fill(server.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Stores' }).waitFor();
+  return { page, pageErrors };
+}
