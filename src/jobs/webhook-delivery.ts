@@ -62,7 +62,7 @@ async function deliverOne(ctx: AppContext, settings: WebhookDeliverySettings, ro
   const target = targetOf(ctx, row.integration_id);
   if ('reason' in target) {
     if (await markWebhookUndeliverable(ctx.db, row, target.reason)) {
-      ctx.logger.warn({ event: row.id, type: row.type, installation: row.installation_id, reason: target.reason }, 'webhook not deliverable');
+      ctx.logger.info({ event: row.id, type: row.type, installation: row.installation_id, reason: target.reason }, 'webhook not deliverable');
     }
     return 'undeliverable';
   }
