@@ -22,6 +22,7 @@ import { createStoreRoutes } from './http/routes/create-store.js';
 import { envVarRoutes } from './http/routes/env-vars.js';
 import { projectRoutes } from './http/routes/projects.js';
 import { storeConnectionRoutes } from './http/routes/store-connections.js';
+import { webhookDeliveryRoutes } from './http/routes/webhook-deliveries.js';
 import { storeRoutes } from './http/routes/stores.js';
 import { installationRoutes } from './http/routes/installations.js';
 import { marketplaceInstallRoutes } from './http/routes/marketplace-install.js';
@@ -130,6 +131,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   await app.register(storePartnerPanelRoutes, { ctx });
   await app.register(storeRoutes, { ctx });
   await app.register(storeConnectionRoutes, { ctx });
+  await app.register(webhookDeliveryRoutes, { ctx });
   await app.register(projectRoutes, { ctx });
   await app.register(envVarRoutes, { ctx });
   await app.register(marketplaceInstallRoutes, { ctx });

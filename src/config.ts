@@ -56,6 +56,16 @@ const EnvSchema = Type.Object({
   STOCKROOM_RECOVERY_GRACE_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400000 })),
   /** Since a store's creation: past this, recovery undoes it instead of finishing it. */
   STOCKROOM_RECOVERY_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 604800000, default: 3600000 }),
+  /** How often the webhook outbox is looked at for events due (docs/webhooks.md). */
+  STOCKROOM_WEBHOOK_INTERVAL_MS: Type.Integer({ minimum: 20, maximum: 3600000, default: 1000 }),
+  /** Timeout of one webhook POST to a partner, in milliseconds. */
+  STOCKROOM_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000 }),
+  /** The wait after a webhook's first failed attempt; it doubles with each further one. */
+  STOCKROOM_WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 86400000, default: 10000 }),
+  /** The longest wait between two attempts of one webhook. */
+  STOCKROOM_WEBHOOK_RETRY_MAX_MS: Type.Integer({ minimum: 10, maximum: 86400000, default: 3600000 }),
+  /** Attempts of one webhook before it is given up (`failed`); a redeliver starts it again. */
+  STOCKROOM_WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 12 }),
   /**
    * After an uninstall the partner answered `{finalized:false}`: how long its billing calls are
    * still accepted before the installation is finalized anyway (Vercel: 24 h).
@@ -127,6 +137,12 @@ export interface Config {
   };
   /** Crash recovery of stores left in `provisioning` (`jobs/store-recovery.ts`). */
   readonly recovery: { readonly intervalMs: number; readonly graceMs: number; readonly deadlineMs: number };
+  /** Delivery of the webhook outbox (`jobs/webhook-delivery.ts`, docs/webhooks.md). */
+  readonly webhooks: {
+    readonly intervalMs: number;
+    readonly timeoutMs: number;
+    readonly retry: { readonly baseMs: number; readonly maxMs: number; readonly maxAttempts: number };
+  };
   /** The wait for final invoices after `{finalized:false}` (`jobs/uninstall-finalization.ts`). */
   readonly finalization: { readonly waitMs: number; readonly intervalMs: number };
   /** Testers' fault injection (`fault-injection.ts`), armed by `main.ts`; unset in production. */
@@ -200,6 +216,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ...(e.STOCKROOM_REDIS_URL ? { redisUrl: e.STOCKROOM_REDIS_URL } : {}),
     }),
     recovery,
+    webhooks: Object.freeze({
+      intervalMs: e.STOCKROOM_WEBHOOK_INTERVAL_MS,
+      timeoutMs: e.STOCKROOM_WEBHOOK_TIMEOUT_MS,
+      retry: Object.freeze({ baseMs: e.STOCKROOM_WEBHOOK_RETRY_BASE_MS, maxMs: Math.max(e.STOCKROOM_WEBHOOK_RETRY_BASE_MS, e.STOCKROOM_WEBHOOK_RETRY_MAX_MS), maxAttempts: e.STOCKROOM_WEBHOOK_MAX_ATTEMPTS }),
+    }),
     installationTokenOverlapMs: e.STOCKROOM_INSTALLATION_TOKEN_OVERLAP_MS,
     finalization: Object.freeze({ waitMs: e.STOCKROOM_FINALIZATION_WAIT_MS, intervalMs: e.STOCKROOM_FINALIZATION_INTERVAL_MS }),
     ...(e.STOCKROOM_PAUSE_AT ? { pauseAt: e.STOCKROOM_PAUSE_AT as PausePoint } : {}),

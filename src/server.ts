@@ -23,6 +23,8 @@ import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseU
 import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
 import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
 import { startStoreRecovery } from './jobs/store-recovery.js';
+import { startWebhookDelivery } from './jobs/webhook-delivery.js';
+import { createWebhookSender } from './providers/webhook-sender.js';
 import { findInvoice } from './db/invoices.js';
 import { formatCents } from './domain/money.js';
 import { startFinalizationJob } from './jobs/uninstall-finalization.js';
@@ -125,6 +127,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     await mountRealProviders(app, ctx, config);
     let stopPoller: (() => Promise<void>) | undefined;
     let stopRecovery: (() => Promise<void>) | undefined;
+    let stopWebhooks: (() => Promise<void>) | undefined;
     let stopFinalization: (() => Promise<void>) | undefined;
     return {
       app,
@@ -144,6 +147,8 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         stopPoller ??= startStatusPoller(ctx, config.pollIntervalMs);
         // Crash recovery runs at start and periodically; like polling, it calls providers.
         stopRecovery ??= startStoreRecovery(ctx, config.recovery);
+        // Webhooks to partners, from the outbox; built-in partners' URLs need the server up too.
+        stopWebhooks ??= startWebhookDelivery(ctx, { ...config.webhooks, send: createWebhookSender({ timeoutMs: config.webhooks.timeoutMs }) });
         // Uninstalls waiting for final invoices end when their time is up.
         stopFinalization ??= startFinalizationJob(ctx, config.finalization.intervalMs);
         return address.startsWith('http') ? listeningUrl : address;
@@ -151,6 +156,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       async close() {
         await stopPoller?.();
         await stopRecovery?.();
+        await stopWebhooks?.();
         await stopFinalization?.();
         await app.close();
         await database.destroy();

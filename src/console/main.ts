@@ -1,6 +1,6 @@
 /**
  * The Stockroom console: a small single-page app over Stockroom's public API, with hash routes
- * (`#/stores`, `#/stores/{id}`, `#/new`, `#/billing`) so the server serves one page.
+ * (`#/stores`, `#/stores/{id}`, `#/new`, `#/billing`, `#/webhooks`) so the server serves one page.
  */
 import { api, ApiError } from './api.js';
 import { h, replace } from './dom.js';
@@ -10,6 +10,7 @@ import { renderCreateStore } from './pages/create-store.js';
 import { renderSignIn } from './pages/sign-in.js';
 import { renderStore } from './pages/store.js';
 import { renderStores } from './pages/stores.js';
+import { renderWebhooks } from './pages/webhooks.js';
 import { clearSession, readSession, saveTeam } from './session.js';
 import type { Team, User } from './wire.js';
 
@@ -24,6 +25,7 @@ const ROUTES: readonly Route[] = [
   { pattern: /^#\/stores\/(?<id>[A-Za-z0-9_]+)$/, nav: 'stores', page: renderStore },
   { pattern: /^#\/new$/, nav: 'new', page: renderCreateStore },
   { pattern: /^#\/billing$/, nav: 'billing', page: renderBilling },
+  { pattern: /^#\/webhooks$/, nav: 'webhooks', page: renderWebhooks },
 ];
 
 const main = document.getElementById('main') as HTMLElement;

@@ -8,8 +8,9 @@ import type { TeamWire, UserWire } from '../http/presenters/account.js';
 import type { BillingPlan } from '../http/schemas/billing-plan.js';
 import type { AccountConfiguration } from '../http/schemas/integration-configuration.js';
 import type { Store } from '../http/schemas/store.js';
+import type { WebhookDelivery, WebhookDeliveryList } from '../http/schemas/webhook-delivery.js';
 
-export type { BillingPlan, AccountConfiguration as Installation };
+export type { BillingPlan, AccountConfiguration as Installation, WebhookDelivery, WebhookDeliveryList };
 export type User = Static<typeof UserWire>;
 export type Team = Static<typeof TeamWire>;
 

@@ -3,19 +3,39 @@ import { hashToken } from '../crypto/secret-box.js';
 import type { AccessToken, Team, User } from '../domain/accounts.js';
 import { newTokenValue } from '../domain/access-tokens.js';
 import { newId } from '../domain/ids.js';
-import { leavesTeamWithoutOwner, type Role } from '../domain/roles.js';
+import { leavesTeamWithoutOwner, marketplaceRoleOf, type Role } from '../domain/roles.js';
+import { memberChangedEvent, type MarketplaceRole } from '../domain/webhook-events.js';
 import { ApiError } from '../errors.js';
 import { isUniqueViolation, uniqueViolationTarget } from './errors.js';
 import type { DB } from './schema.js';
 import { deleteMembership, findMembership, insertTeam, upsertMembership } from './teams.js';
 import { insertToken } from './tokens.js';
 import { insertUser, setDefaultTeam } from './users.js';
+import { enqueueWebhookEvent } from './webhook-outbox.js';
 
 /**
  * Account operations that touch several tables, each in one transaction, so a crash leaves
  * either all of it or none. Uniqueness is the database's job (unique slugs, emails, usernames),
  * which is what keeps several replicas on one PostgreSQL correct.
  */
+
+/**
+ * `marketplace.member.changed` to every installation of the team, in the membership change's
+ * transaction, when the member's role as integrations see it changed (docs/webhooks.md).
+ */
+async function enqueueMemberChanged(
+  trx: Kysely<DB>,
+  input: { teamId: string; userId: string; role: Role | null; now: number; actorId?: string },
+  previousRole: MarketplaceRole | null,
+): Promise<void> {
+  const role = input.role ? marketplaceRoleOf(input.role) : null;
+  if (role === previousRole) return;
+  const installations = await trx.selectFrom('installations').select(['id', 'integration_id']).where('team_id', '=', input.teamId).where('deleted_at', 'is', null).where('status', '=', 'ready').orderBy('id').execute();
+  for (const installation of installations) {
+    const event = memberChangedEvent({ installationId: installation.id, teamId: input.teamId, userId: input.actorId ?? null, memberId: input.userId, role, previousRole });
+    await enqueueWebhookEvent(trx, { ...event, installationId: installation.id, teamId: input.teamId, integrationId: installation.integration_id, now: input.now });
+  }
+}
 
 /** Creates a team with its creator as OWNER. Slug taken → 409 `conflict`. */
 export async function createTeam(db: Kysely<DB>, input: { slug: string; name: string; creatorId: string; now: number }): Promise<Team> {
@@ -110,7 +130,7 @@ export async function issueToken(
  */
 export async function changeMembership(
   db: Kysely<DB>,
-  input: { teamId: string; userId: string; role: Role | null; now: number },
+  input: { teamId: string; userId: string; role: Role | null; now: number; actorId?: string },
 ): Promise<'changed' | 'last_owner'> {
   return db.transaction().execute(async (trx) => {
     await trx.updateTable('teams').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', input.teamId).execute();
@@ -124,6 +144,7 @@ export async function changeMembership(
     if (leavesTeamWithoutOwner(current?.role ?? null, input.role, Number(owners.n))) return 'last_owner';
     if (input.role === null) await deleteMembership(trx, input.teamId, input.userId);
     else await upsertMembership(trx, { teamId: input.teamId, userId: input.userId, role: input.role, createdAt: current?.createdAt ?? input.now });
+    await enqueueMemberChanged(trx, input, current ? marketplaceRoleOf(current.role) : null);
     return 'changed';
   });
 }

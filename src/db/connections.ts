@@ -4,6 +4,8 @@ import type { SecretInfo } from '../domain/stores.js';
 import type { Dialect } from './database.js';
 import type { DB, StoreConnectionsTable } from './schema.js';
 import { VISIBLE_LIFECYCLES } from './store-reads.js';
+import { projectConnectionEvent } from '../domain/webhook-events.js';
+import { enqueueWebhookEvent } from './webhook-outbox.js';
 
 /** A connection as its row stores it (environments as JSON, `sensitive` as 0/1). */
 export function connectionFromRow(row: Selectable<StoreConnectionsTable>): StoreConnection {
@@ -37,6 +39,7 @@ export async function upsertConnectionOfLiveStore(
   db: Kysely<DB>,
   dialect: Dialect,
   connection: StoreConnection,
+  webhook?: ConnectionWebhook,
 ): Promise<{ readonly connection: StoreConnection } | { readonly gone: 'store' | 'project' }> {
   const changes = { environments: JSON.stringify(connection.environments), env_var_prefix: connection.envVarPrefix, sensitive: connection.sensitive ? 1 : 0 };
   return db.transaction().execute(async (trx) => {
@@ -46,24 +49,85 @@ export async function upsertConnectionOfLiveStore(
     let project = trx.selectFrom('projects').select('id').where('id', '=', connection.projectId);
     if (dialect === 'postgres') project = project.forShare();
     if (!(await project.executeTakeFirst())) return { gone: 'project' as const };
+    const before = await trx.selectFrom('store_connections').select('id').where('store_id', '=', connection.storeId).where('project_id', '=', connection.projectId).executeTakeFirst();
     const row = await trx
       .insertInto('store_connections')
       .values({ id: connection.id, store_id: connection.storeId, project_id: connection.projectId, team_id: connection.teamId, created_at: connection.createdAt, ...changes })
       .onConflict((oc) => oc.columns(['store_id', 'project_id']).doUpdateSet(changes))
       .returningAll()
       .executeTakeFirstOrThrow();
-    return { connection: connectionFromRow(row) };
+    const written = connectionFromRow(row);
+    // A new connection is told to the partner with it; a changed one (environments, prefix) is not.
+    if (webhook && !before) await enqueueConnectionEvent(trx, true, written, webhook);
+    return { connection: written };
   });
 }
 
-/** Removes one connection of the store; false when the store has no such connection. */
-export async function deleteConnection(db: Kysely<DB>, storeId: string, connectionId: string): Promise<boolean> {
-  const result = await db.deleteFrom('store_connections').where('store_id', '=', storeId).where('id', '=', connectionId).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+/**
+ * What a connection's webhook (`integration-resource.project-connected|disconnected`) needs
+ * beyond the connection: the store's installation and resource, and who acted.
+ */
+export interface ConnectionWebhook {
+  readonly installationId: string;
+  readonly integrationId: string;
+  readonly externalResourceId: string | null;
+  readonly userId: string;
+  /** The event's time. */
+  readonly now: number;
 }
 
-export async function deleteConnectionsOfStore(db: Kysely<DB>, storeId: string): Promise<void> {
-  await db.deleteFrom('store_connections').where('store_id', '=', storeId).execute();
+/** Puts a connection's webhook in the outbox, in the transaction `trx` that made the change. */
+async function enqueueConnectionEvent(trx: Kysely<DB>, connected: boolean, connection: StoreConnection, webhook: ConnectionWebhook): Promise<void> {
+  const event = projectConnectionEvent(connected, {
+    installationId: webhook.installationId,
+    teamId: connection.teamId,
+    userId: webhook.userId,
+    resource: { storeId: connection.storeId, externalResourceId: webhook.externalResourceId },
+    projectId: connection.projectId,
+    targets: connection.environments,
+  });
+  await enqueueWebhookEvent(trx, { ...event, installationId: webhook.installationId, teamId: connection.teamId, integrationId: webhook.integrationId, now: webhook.now });
+}
+
+/**
+ * Removes one connection of the store; false when the store has no such connection. With
+ * `webhook`, the partner is told in the same transaction, at `now`.
+ */
+export async function deleteConnection(db: Kysely<DB>, storeId: string, connectionId: string, webhook?: ConnectionWebhook): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const deleted = await trx.deleteFrom('store_connections').where('store_id', '=', storeId).where('id', '=', connectionId).returningAll().execute();
+    if (webhook) for (const row of deleted) await enqueueConnectionEvent(trx, false, connectionFromRow(row), webhook);
+    return deleted.length > 0;
+  });
+}
+
+/**
+ * Tells the partners of every store connected to `projectId` that it is disconnected, in `trx`,
+ * the transaction that deletes the project (and with it the connections).
+ */
+export async function enqueueDisconnectsOfProject(trx: Kysely<DB>, projectId: string, actor: { readonly userId: string; readonly now: number }): Promise<void> {
+  const rows = await trx
+    .selectFrom('store_connections')
+    .innerJoin('stores', 'stores.id', 'store_connections.store_id')
+    .selectAll('store_connections')
+    .select(['stores.installation_id', 'stores.integration_id', 'stores.external_resource_id'])
+    .where('store_connections.project_id', '=', projectId)
+    .orderBy('store_connections.created_at')
+    .orderBy('store_connections.id')
+    .execute();
+  for (const row of rows) {
+    const webhook = { installationId: row.installation_id, integrationId: row.integration_id, externalResourceId: row.external_resource_id, ...actor };
+    await enqueueConnectionEvent(trx, false, connectionFromRow(row), webhook);
+  }
+}
+
+/** Removes every connection of the store, each told to the partner with `webhook`. */
+export async function deleteConnectionsOfStore(db: Kysely<DB>, storeId: string, webhook?: ConnectionWebhook): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const deleted = await trx.deleteFrom('store_connections').where('store_id', '=', storeId).returningAll().execute();
+    deleted.sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
+    if (webhook) for (const row of deleted) await enqueueConnectionEvent(trx, false, connectionFromRow(row), webhook);
+  });
 }
 
 /** A connection of a project with what its store contributes: secret names, and the sealed values. */

@@ -2,6 +2,8 @@ import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Installation } from '../domain/installations.js';
 import type { DB, InstallationsTable } from './schema.js';
 import { deletedStoreColumns } from './store-deletion.js';
+import { configurationRemovedEvent } from '../domain/webhook-events.js';
+import { enqueueWebhookEvent } from './webhook-outbox.js';
 
 function installationFromRow(row: Selectable<InstallationsTable>): Installation {
   return {
@@ -105,8 +107,30 @@ export async function abortUninstall(db: Kysely<DB>, id: string, now: number): P
  * all the same, but its partner may go on sending billing calls with its token until then, or
  * until it calls Finalize Installation (docs/partner-billing-and-sso.md).
  */
-export async function finishUninstall(db: Kysely<DB>, id: string, now: number, options: { readonly cascade: boolean; readonly finalizeBy?: number | null }): Promise<void> {
+export async function finishUninstall(
+  db: Kysely<DB>,
+  id: string,
+  now: number,
+  options: {
+    readonly cascade: boolean;
+    readonly finalizeBy?: number | null;
+    /** Who removed it: the `integration-configuration.removed` webhook is enqueued with the change (docs/webhooks.md). */
+    readonly removedBy?: { readonly teamId: string; readonly integrationId: string; readonly userId: string | null };
+  },
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    if (options.removedBy) {
+      // `integration-configuration.removed`, in the transaction that removes the installation
+      // (docs/webhooks.md), naming the resources it still had.
+      const stores = await trx.selectFrom('stores').select(['id', 'external_resource_id']).where('installation_id', '=', id).where('deleted_at', 'is', null).execute();
+      const event = configurationRemovedEvent({
+        installationId: id,
+        teamId: options.removedBy.teamId,
+        userId: options.removedBy.userId,
+        resources: stores.map((s) => ({ storeId: s.id, externalResourceId: s.external_resource_id })),
+      });
+      await enqueueWebhookEvent(trx, { ...event, installationId: id, teamId: options.removedBy.teamId, integrationId: options.removedBy.integrationId, now });
+    }
     if (options.cascade) {
       // The stores first: on PostgreSQL this UPDATE waits for a connect holding a store FOR SHARE
       // (upsertConnectionOfLiveStore), so the DELETE below also removes what that connect wrote.

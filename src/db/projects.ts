@@ -4,6 +4,7 @@ import { isUniqueViolation } from './errors.js';
 import type { Dialect } from './database.js';
 import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
 import type { DB, ProjectsTable } from './schema.js';
+import { enqueueDisconnectsOfProject } from './connections.js';
 
 function projectFromRow(row: Selectable<ProjectsTable>): Project {
   return { id: row.id, teamId: row.team_id, name: row.name, framework: row.framework, createdAt: row.created_at, updatedAt: row.updated_at };
@@ -62,11 +63,19 @@ export async function listProjectsOfTeam(db: Kysely<DB>, teamId: string, page: P
  * locked first, so a connect to it (which reads it FOR SHARE, `upsertConnectionOfLiveStore`)
  * either commits before and its connection is deleted here, or waits and finds the project gone.
  */
-export async function deleteProjectOfTeam(db: Kysely<DB>, dialect: Dialect, teamId: string, projectId: string): Promise<boolean> {
+export async function deleteProjectOfTeam(
+  db: Kysely<DB>,
+  dialect: Dialect,
+  teamId: string,
+  projectId: string,
+  actor?: { readonly userId: string; readonly now: number },
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     let owned = trx.selectFrom('projects').select('id').where('id', '=', projectId).where('team_id', '=', teamId);
     if (dialect === 'postgres') owned = owned.forUpdate();
     if (!(await owned.executeTakeFirst())) return false;
+    // Each connection the delete removes is a disconnect its partner is told of (docs/webhooks.md).
+    if (actor) await enqueueDisconnectsOfProject(trx, projectId, actor);
     await trx.deleteFrom('store_connections').where('project_id', '=', projectId).execute();
     await trx.deleteFrom('projects').where('id', '=', projectId).execute();
     return true;

@@ -11,6 +11,11 @@ export function canWrite(role: Role): boolean {
   return role === 'OWNER' || role === 'MEMBER';
 }
 
+/** The role an integration sees for a team role (user claims, Get Member Information): writers are ADMIN, the rest USER. */
+export function marketplaceRoleOf(role: Role): 'ADMIN' | 'USER' {
+  return canWrite(role) ? 'ADMIN' : 'USER';
+}
+
 /**
  * Whether changing a member's role from `from` to `to` (null: removing them) would leave the team
  * without an OWNER, given how many OWNERs it has now. Nobody could then manage its members or

@@ -55,7 +55,11 @@ export async function uninstall(ctx: AppContext, request: UninstallRequest): Pro
   // `{finalized:false}`: gone for the team now, but the partner's billing calls are taken until
   // it finalizes or the wait ends (jobs/uninstall-finalization.ts, docs/partner-billing-and-sso.md).
   const finalizeBy = finalized ? null : now + (ctx.finalizationWaitMs ?? DEFAULT_FINALIZATION_WAIT_MS);
-  await finishUninstall(ctx.db, installation.id, now, { cascade, finalizeBy });
+  await finishUninstall(ctx.db, installation.id, now, {
+    cascade,
+    finalizeBy,
+    removedBy: { teamId: installation.teamId, integrationId: installation.integrationId, userId: request.caller.userId },
+  });
 }
 
 /** Vercel postpones the final deletion of an installation by 24 h for final invoices (partner-api.md §1.1 #4). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
-import { browserSkipReason, screenshot, signedInConsole } from '../helpers/browser.js';
+import { browserSkipReason, screenshot, signedInConsolePage } from '../helpers/browser.js';
 import { startBuiltTestServer } from '../helpers/built-server.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import type { TestServer } from '../helpers/stockroom.js';
@@ -36,7 +36,7 @@ test('the store page lists its invoices; a prepaid purchase shows as a paid invo
   const row = await server.stockroom.ctx.db.selectFrom('invoices').selectAll().where('id', '=', invoiceId as string).executeTakeFirstOrThrow();
   assert.deepEqual([row.state, row.total_cents, row.refund_cents], ['refunded', 2000, 500]);
 
-  const { page, pageErrors } = await signedInConsole(t, server);
+  const { page, pageErrors } = await signedInConsolePage(t, server);
 
   await page.goto(`${server.url}/#/stores/${pro.id}`);
   await page.getByRole('heading', { level: 2, name: 'Invoices' }).waitFor();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { randomText } from '../../src/crypto/random-text.js';
-import { browserSkipReason, screenshot, signedInConsole } from '../helpers/browser.js';
+import { browserSkipReason, screenshot, signedInConsolePage } from '../helpers/browser.js';
 import { startBuiltTestServer } from '../helpers/built-server.js';
 import { partnerSdk } from '../helpers/partner-sdk.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
@@ -35,7 +35,7 @@ test('the store page shows the partner’s notification', { skip: browserSkipRea
   const row = await server.stockroom.ctx.db.selectFrom('stores').select(['id', 'notification']).where('external_resource_id', '=', 'console-imported').executeTakeFirstOrThrow();
   assert.ok(row.notification);
 
-  const { page, pageErrors } = await signedInConsole(t, server, UI_TIMEOUT);
+  const { page, pageErrors } = await signedInConsolePage(t, server, { timeoutMs: UI_TIMEOUT });
   await page.goto(`${server.url}/#/stores/${row.id}`);
   await page.getByRole('heading', { level: 1, name: 'notified-db' }).waitFor();
 

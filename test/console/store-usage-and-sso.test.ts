@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { randomText } from '../../src/crypto/random-text.js';
-import { browserSkipReason, signedInConsole } from '../helpers/browser.js';
+import { browserSkipReason, signedInConsolePage } from '../helpers/browser.js';
 import { startBuiltTestServer } from '../helpers/built-server.js';
 import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
 
@@ -49,7 +49,7 @@ test('the store page shows usage and balance, and Open in provider goes to the p
     requestBody: { timestamp: new Date(now), balances: [{ resourceId: store.externalResourceId, currencyValueInCents: 1234, nameLabel: 'Prepaid credit' }] },
   });
 
-  const { page, pageErrors } = await signedInConsole(t, server, UI_TIMEOUT);
+  const { page, pageErrors } = await signedInConsolePage(t, server, { timeoutMs: UI_TIMEOUT });
   await page.goto(`${server.url}/#/stores/${store.id}`);
   await page.getByRole('heading', { level: 1, name: 'metered-console-db' }).waitFor();
 

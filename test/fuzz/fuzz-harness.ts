@@ -71,7 +71,7 @@ export type AuthKind = 'owner' | 'viewer' | 'installation' | 'partner' | 'partne
  * it, a payment method. Background loops are slowed so that only requests change the database.
  */
 export async function fuzzWorld(t: TestContext, dialect: TestDialect): Promise<FuzzWorld> {
-  const server = await startTestServer(t, dialect, { env: { STOCKROOM_POLL_INTERVAL_MS: '3600000', STOCKROOM_RECOVERY_INTERVAL_MS: '3600000' } });
+  const server = await startTestServer(t, dialect, { env: { STOCKROOM_POLL_INTERVAL_MS: '3600000', STOCKROOM_RECOVERY_INTERVAL_MS: '3600000', STOCKROOM_WEBHOOK_INTERVAL_MS: '3600000' } });
   const { ctx, bootstrap } = server.stockroom;
   const icfg = await bootstrapInstallationId(server);
   const team = await createTeam(server);

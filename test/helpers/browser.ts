@@ -37,18 +37,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /**
- * A console page signed in as `token` (the owner's by default) on the Stores page, in a fresh
- * Chromium closed after the test; `pageErrors` collects the page's uncaught errors.
+ * A new Chromium page signed in to the console at `url` with `token`, on the Stores page, the
+ * browser closed when `t` ends; `pageErrors` collects the page's uncaught errors.
  */
-export async function signedInConsole(
+export async function signedInConsolePage(
   t: { after(fn: () => unknown): void },
   server: { readonly url: string; readonly token: string },
-  timeoutMs = 15_000,
+  options: { readonly width?: number; readonly timeoutMs?: number } = {},
 ): Promise<{ page: Page; pageErrors: string[] }> {
   const browser = await launchChromium();
   t.after(() => browser.close());
-  const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-  page.setDefaultTimeout(timeoutMs);
+  const page = await (await browser.newContext({ viewport: { width: options.width ?? 1200, height: 900 } })).newPage();
+  page.setDefaultTimeout(options.timeoutMs ?? 15_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(`${server.url}/`);

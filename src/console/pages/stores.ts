@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { dateTime, statusBadge } from '../format.js';
 import type { PageContext } from '../page.js';
+import { showMoreButton } from '../show-more.js';
 import type { ListedStore } from '../wire.js';
 
 /** Stores per page; "Show more" reads the next page. */
@@ -30,31 +31,19 @@ export async function renderStores(main: HTMLElement, ctx: PageContext): Promise
     h('thead', {}, h('tr', {}, ...['Name', 'Product', 'Status', 'Plan', 'Projects', 'Created'].map((c) => h('th', { scope: 'col' }, c)))),
     body,
   );
-  const more = h('button', { type: 'button', class: 'secondary', id: 'show-more' }, 'Show more');
   const failed = h('p', { class: 'field-error', role: 'alert', hidden: true });
-  // `nextCursor` continues exactly after the last row shown; `until` (a millisecond) could repeat
-  // or skip stores created in the same millisecond.
-  let cursor = first.pagination.nextCursor ?? null;
   const add = (stores: readonly ListedStore[]) => body.append(...stores.map(row));
   add(first.stores);
-  more.hidden = cursor === null;
-  more.addEventListener('click', async () => {
-    if (cursor === null) return;
-    more.disabled = true;
-    failed.hidden = true;
-    try {
+  const more = showMoreButton({
+    ctx,
+    cursor: first.pagination.nextCursor ?? null,
+    load: async (cursor) => {
       const page = await api<StoreList>('/v1/storage/stores', { query: { limit: PAGE_SIZE, cursor } });
-      if (!ctx.isCurrent()) return;
-      add(page.stores);
-      cursor = page.pagination.nextCursor ?? null;
-      more.hidden = cursor === null;
-      ctx.announce(`${page.stores.length} more stores shown.`);
-    } catch (error) {
-      failed.textContent = `More stores could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
-      failed.hidden = false;
-    } finally {
-      more.disabled = false;
-    }
+      return { items: page.stores, nextCursor: page.pagination.nextCursor ?? null };
+    },
+    add,
+    failed,
+    noun: 'stores',
   });
   replace(main, heading, table, more, failed);
 }

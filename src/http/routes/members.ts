@@ -141,7 +141,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     if (!user) throw new ApiError('not_found', `No user ${uid ?? email} exists on this Stockroom; an operator can create one with POST /stockroom/v1/users.`);
     const role: Role = body.role ?? 'MEMBER';
     // Adding a user who is already a member changes their role, so this is where an OWNER could demote themselves too.
-    if ((await changeMembership(ctx.db, { teamId: team.id, userId: user.id, role, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
+    if ((await changeMembership(ctx.db, { teamId: team.id, userId: user.id, role, now: ctx.now(), actorId: actorOf(request).user.id })) === 'last_owner') throw lastOwnerError(team.slug);
     return { uid: user.id, username: user.username, email: user.email, role };
   }
 
@@ -150,7 +150,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     const team = await ownerTeam(request);
     const existing = await findMembership(ctx.db, team.id, request.params.uid);
     if (!existing) throw new ApiError('not_found', `The user ${request.params.uid} is not a member of ${team.slug}.`);
-    if ((await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role, now: ctx.now() })) === 'last_owner') throw lastOwnerError(team.slug);
+    if ((await changeMembership(ctx.db, { teamId: team.id, userId: request.params.uid, role, now: ctx.now(), actorId: actorOf(request).user.id })) === 'last_owner') throw lastOwnerError(team.slug);
     return { id: request.params.uid };
   }
 

@@ -9,7 +9,7 @@ import { errorResponses } from '../error-schema.js';
 import { DEFAULT_LIMIT, decodeCursor, KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import type { KeysetPageQuery } from '../../db/keyset.js';
 import { TeamQuery } from '../pagination.js';
-import { teamOf } from '../plugins/auth.js';
+import { actorOf, teamOf } from '../plugins/auth.js';
 import { presentProject } from '../presenters/project.js';
 import { CreateProjectBody, Project as ProjectWire } from '../schemas/project.js';
 
@@ -136,7 +136,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     async (request, reply) => {
       const teamId = teamOf(request).team.id;
       const project = await findProjectOfTeam(ctx.db, teamId, request.params.idOrName);
-      if (!project || !(await deleteProjectOfTeam(ctx.db, ctx.dialect, teamId, project.id))) {
+      if (!project || !(await deleteProjectOfTeam(ctx.db, ctx.dialect, teamId, project.id, { userId: actorOf(request).user.id, now: ctx.now() }))) {
         throw new ApiError('not_found', `The project ${request.params.idOrName} was not found.`);
       }
       return reply.code(204).send(null);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { deleteConnection, deleteConnectionsOfStore, listProjectConnections, upsertConnectionOfLiveStore } from '../../db/connections.js';
+import { deleteConnection, deleteConnectionsOfStore, listProjectConnections, upsertConnectionOfLiveStore, type ConnectionWebhook } from '../../db/connections.js';
 import { findLiveInstallation } from '../../db/installations.js';
 import { findProjectOfTeam } from '../../db/projects.js';
 import { findLiveStoreOfInstallation, findVisibleStoreOfTeam } from '../../db/store-reads.js';
@@ -15,7 +15,7 @@ import type { AppContext } from '../../app-context.js';
 import { visibleStoreOfPath as visibleStoreOfPathOf } from '../visible-store.js';
 import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
-import { teamOf } from '../plugins/auth.js';
+import { actorOf, teamOf } from '../plugins/auth.js';
 import { ConnectionResponse, ConnectResourceBody, ConnectStoreBody } from '../schemas/store-connection.js';
 
 const StoreParams = Type.Object({ storeId: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -46,7 +46,7 @@ export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
       const { team } = teamOf(request);
       const store = await findVisibleStoreOfTeam(ctx.db, team.id, request.params.storeId);
       if (!store || store.lifecycle !== 'live') throw new ApiError('not_found', `The store ${request.params.storeId} was not found.`);
-      const connection = await connect(ctx, team, store, request.body);
+      const connection = await connect(ctx, team, store, request.body, connectionWebhook(ctx, request, store));
       return { connection: { id: connection.id, projectId: connection.projectId, environments: [...connection.environments], envVarPrefix: connection.envVarPrefix } };
     },
   );
@@ -72,7 +72,7 @@ export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
       if (!installation) throw new ApiError('not_found', `The integration configuration ${integrationConfigurationId} was not found.`);
       const store = await findLiveStoreOfInstallation(ctx.db, installation.id, resourceId);
       if (!store) throw new ApiError('not_found', `The resource ${resourceId} was not found in ${integrationConfigurationId}.`);
-      await connect(ctx, team, store, request.body);
+      await connect(ctx, team, store, request.body, connectionWebhook(ctx, request, store));
       // No body at all (the SDK ignores it): the untyped reply lets `send()` skip serialization.
       return (reply as FastifyReply).code(201).send();
     },
@@ -83,7 +83,7 @@ export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
     disconnectRoute('Disconnect one project from a store', Type.Object({ ...StoreParams.properties, connectionId: Type.String({ minLength: 1, maxLength: 128 }) })),
     async (request) => {
       const store = await visibleStoreOfPath(request, request.params.storeId);
-      if (!(await deleteConnection(ctx.db, store.id, request.params.connectionId))) {
+      if (!(await deleteConnection(ctx.db, store.id, request.params.connectionId, connectionWebhook(ctx, request, store)))) {
         throw new ApiError('not_found', `The store ${store.id} has no connection ${request.params.connectionId}.`);
       }
       return {};
@@ -95,11 +95,16 @@ export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext 
     disconnectRoute('Disconnect every project from a store', StoreParams),
     async (request) => {
       const store = await visibleStoreOfPath(request, request.params.storeId);
-      await deleteConnectionsOfStore(ctx.db, store.id);
+      await deleteConnectionsOfStore(ctx.db, store.id, connectionWebhook(ctx, request, store));
       return {};
     },
   );
 };
+
+/** What the partner's `integration-resource.project-*` webhook says of a change to `store`'s connections (docs/webhooks.md). */
+function connectionWebhook(ctx: AppContext, request: FastifyRequest, store: Store): ConnectionWebhook {
+  return { installationId: store.installationId, integrationId: store.integrationId, externalResourceId: store.externalResourceId, userId: actorOf(request).user.id, now: ctx.now() };
+}
 
 /** The options of a route that removes connections of the store in its path. */
 function disconnectRoute<Params extends TSchema>(summary: string, params: Params) {
@@ -122,7 +127,7 @@ interface ConnectRequest {
  * set); on a first connect it takes the defaults: every standard environment, no prefix, not
  * sensitive.
  */
-async function connect(ctx: AppContext, team: Team, store: Store, request: ConnectRequest): Promise<StoreConnection> {
+async function connect(ctx: AppContext, team: Team, store: Store, request: ConnectRequest, webhook: ConnectionWebhook): Promise<StoreConnection> {
   const project = await findProjectOfTeam(ctx.db, team.id, request.projectId);
   if (!project) throw new ApiError('not_found', `The project ${request.projectId} was not found.`, { param: 'projectId' });
   const existing = await listProjectConnections(ctx.db, project.id);
@@ -145,7 +150,7 @@ async function connect(ctx: AppContext, team: Team, store: Store, request: Conne
     envVarPrefix,
     sensitive: request.makeEnvVarsSensitive ?? current?.sensitive ?? false,
     createdAt: current?.createdAt ?? ctx.now(),
-  });
+  }, webhook);
   // Deleted (the store, or its installation uninstalled; or the project) since it was read above.
   if ('gone' in written) {
     throw written.gone === 'store'
