@@ -17,7 +17,7 @@ import { createSigningKeyStore } from './db/signing-keys.js';
 import { createTestPaymentProcessor } from './payments/test-processor.js';
 import { createPartnerClient } from './providers/partner-client.js';
 import { createSigner } from './providers/signing-keys.js';
-import { migrateReferencePartner, referencePartnerPlugin } from './providers/reference-partner/index.js';
+import { migrateReferencePartner, referencePartnerPlugin, type ReferencePartnerControl } from './providers/reference-partner/index.js';
 import { installBootstrapIntegrations } from './bootstrap-installations.js';
 import { startStatusPoller } from './jobs/store-status-poller.js';
 import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseUrl, realProviderCatalogPaths } from './real-providers.js';
@@ -30,6 +30,8 @@ export interface Stockroom {
   readonly database: Database;
   readonly ctx: AppContext;
   readonly bootstrap: BootstrapResult;
+  /** The mounted reference partner's controls (run its jobs now, refund an invoice); absent when it is off. */
+  readonly referencePartner: ReferencePartnerControl | undefined;
   /** Listens and returns the URL; the public URL defaults to it. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -94,6 +96,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       provisioningLimitPerTeam: config.rateLimit.provisioningPerTeam,
     };
     const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
+    let referencePartner: ReferencePartnerControl | undefined;
     if (config.referencePartner) {
       await migrateReferencePartner(database.db);
       const reference = catalog.integrations.find((i) => i.providerBaseUrl === 'builtin:reference');
@@ -107,6 +110,11 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         jwksUrl: () => `${publicUrl()}/.well-known/jwks`,
         now,
         freeResourceQuota: config.referenceFreeQuota,
+        // It calls Stockroom back like any partner: through the public URL, with the client secret
+        // of its catalog entry (webhook signatures, SSO code exchange).
+        stockroomUrl: publicUrl,
+        ...(reference?.clientSecret ? { clientSecret: reference.clientSecret } : {}),
+        onControl: (control) => (referencePartner = control),
       });
     }
     await app.register(storeSecretRotationRoutes, { ctx });
@@ -118,6 +126,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       database,
       ctx,
       bootstrap,
+      referencePartner,
       async listen() {
         const address = await app.listen({ port: config.port, host: config.host });
         const port = (app.server.address() as { port: number }).port;

@@ -56,8 +56,12 @@ export interface IdempotentAnswer {
 export interface PartnerApi {
   upsertInstallation(installationId: string, body: InstallationUpsert): Promise<void>;
   isLiveInstallation(installationId: string): Promise<boolean>;
-  /** Succeeds for an unknown or deleted installation too; `cascade` deletes its resources first. */
-  deleteInstallation(installationId: string, cascade: boolean): Promise<void>;
+  /**
+   * Succeeds for an unknown or deleted installation too; `cascade` deletes its resources first.
+   * `{finalized:false}` tells Stockroom final invoices are still to come (the partner then sends
+   * Finalize Installation); nothing, or `{finalized:true}`, means the uninstall may complete.
+   */
+  deleteInstallation(installationId: string, cascade: boolean): Promise<{ readonly finalized: boolean } | void>;
 
   /** A product's plans; `metadata` is the caller's form input as JSON text; 404 for an unknown product. */
   productPlans(productSlug: string, metadata: string | undefined, callerInstallationId: string | null): Promise<BillingPlan[]>;

@@ -29,8 +29,8 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ api: PartnerApi }> 
       },
     },
     async (request) => {
-      await api.deleteInstallation(request.params.installationId, request.body.cascadeResourceDeletion ?? false);
-      return { finalized: true };
+      const answer = await api.deleteInstallation(request.params.installationId, request.body.cascadeResourceDeletion ?? false);
+      return { finalized: answer?.finalized ?? true };
     },
   );
 };
