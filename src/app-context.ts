@@ -31,4 +31,8 @@ export interface AppContext {
   readonly payments: PaymentProcessor;
   /** Most stores a team may have `provisioning` at once, on every create path; 0 or absent: no limit. */
   readonly provisioningLimitPerTeam?: number;
+  /** How long a rotated installation access token stays valid; 24 h when absent (docs/partner-calls.md). */
+  readonly installationTokenOverlapMs?: number;
+  /** After an uninstall answered `{finalized:false}`, how long the partner's billing calls are still taken; default 24 h. */
+  readonly finalizationWaitMs?: number;
 }

@@ -56,6 +56,13 @@ const EnvSchema = Type.Object({
   STOCKROOM_RECOVERY_GRACE_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400000 })),
   /** Since a store's creation: past this, recovery undoes it instead of finishing it. */
   STOCKROOM_RECOVERY_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 604800000, default: 3600000 }),
+  /**
+   * After an uninstall the partner answered `{finalized:false}`: how long its billing calls are
+   * still accepted before the installation is finalized anyway (Vercel: 24 h).
+   */
+  STOCKROOM_FINALIZATION_WAIT_MS: Type.Integer({ minimum: 0, maximum: 2592000000, default: 86400000 }),
+  /** How often waits for final invoices whose time is up are ended. */
+  STOCKROOM_FINALIZATION_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 3600000, default: 60000 }),
   /** Fault injection for testers (never in production): pause every create at this step. */
   STOCKROOM_PAUSE_AT: Type.Optional(Type.Union(PAUSE_POINTS.map((p) => Type.Literal(p)))),
   /** Rate limits per token and endpoint group (README, "Rate limits"): `off` turns them all off. */
@@ -80,6 +87,11 @@ const EnvSchema = Type.Object({
   STOCKROOM_REDIS_ADMIN_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** `host[:port]` applications reach that Redis server at, when not the admin URL's. */
   STOCKROOM_REDIS_PUBLIC_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * How long an installation's access token stays valid after a partner rotates it (Rotate
+   * Installation Credential), in milliseconds; default 24 h (docs/partner-calls.md).
+   */
+  STOCKROOM_INSTALLATION_TOKEN_OVERLAP_MS: Type.Integer({ minimum: 0, maximum: 2592000000, default: 86400000 }),
   LOG_LEVEL: LogLevel,
 });
 
@@ -115,8 +127,12 @@ export interface Config {
   };
   /** Crash recovery of stores left in `provisioning` (`jobs/store-recovery.ts`). */
   readonly recovery: { readonly intervalMs: number; readonly graceMs: number; readonly deadlineMs: number };
+  /** The wait for final invoices after `{finalized:false}` (`jobs/uninstall-finalization.ts`). */
+  readonly finalization: { readonly waitMs: number; readonly intervalMs: number };
   /** Testers' fault injection (`fault-injection.ts`), armed by `main.ts`; unset in production. */
   readonly pauseAt?: PausePoint;
+  /** How long a rotated installation token stays valid (docs/partner-calls.md). */
+  readonly installationTokenOverlapMs: number;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +200,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ...(e.STOCKROOM_REDIS_URL ? { redisUrl: e.STOCKROOM_REDIS_URL } : {}),
     }),
     recovery,
+    installationTokenOverlapMs: e.STOCKROOM_INSTALLATION_TOKEN_OVERLAP_MS,
+    finalization: Object.freeze({ waitMs: e.STOCKROOM_FINALIZATION_WAIT_MS, intervalMs: e.STOCKROOM_FINALIZATION_INTERVAL_MS }),
     ...(e.STOCKROOM_PAUSE_AT ? { pauseAt: e.STOCKROOM_PAUSE_AT as PausePoint } : {}),
   });
 }

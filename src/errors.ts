@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'The request content type is not supported.' },
 
+  unprocessable_entity: { status: 422, message: 'The request is well formed but cannot be applied.' },
   idempotency_key_reused: { status: 422, message: 'This idempotency key was used with a different request.' },
   rate_limited: { status: 429, message: 'Too many requests, slow down.' },
   request_header_fields_too_large: { status: 431, message: 'The request line and headers are larger than 16 KiB.' },

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { AnyFastify } from './any-fastify.js';
 import pino, { type Logger } from 'pino';
@@ -24,6 +23,10 @@ import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseU
 import { loadCatalogWithBuiltins } from './catalog/builtin-catalogs.js';
 import { storeSecretRotationRoutes } from './http/routes/store-secret-rotation.js';
 import { startStoreRecovery } from './jobs/store-recovery.js';
+import { findInvoice } from './db/invoices.js';
+import { formatCents } from './domain/money.js';
+import { startFinalizationJob } from './jobs/uninstall-finalization.js';
+import { deriveBuiltinClientSecret } from './catalog/builtin-client-secret.js';
 
 export interface Stockroom {
   readonly app: AnyFastify;
@@ -94,6 +97,8 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       providerBaseUrl: (configured) => resolveProviderBaseUrl(configured, publicUrl),
       payments: createTestPaymentProcessor(),
       provisioningLimitPerTeam: config.rateLimit.provisioningPerTeam,
+      installationTokenOverlapMs: config.installationTokenOverlapMs,
+      finalizationWaitMs: config.finalization.waitMs,
     };
     const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
     let referencePartner: ReferencePartnerControl | undefined;
@@ -115,12 +120,19 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         stockroomUrl: publicUrl,
         ...(reference?.clientSecret ? { clientSecret: reference.clientSecret } : {}),
         onControl: (control) => (referencePartner = control),
+        // Provision Purchase reads the invoice in-process (docs/invoices.md), while Stockroom's
+        // purchase is still under way; standalone, the partner calls Get Invoice with its token.
+        readInvoice: async (installationId, invoiceId) => {
+          const invoice = await findInvoice(database.db, invoiceId, installationId);
+          return invoice && { state: invoice.state, total: formatCents(invoice.totalCents), items: invoice.items };
+        },
       });
     }
     await app.register(storeSecretRotationRoutes, { ctx });
     await mountRealProviders(app, ctx, config);
     let stopPoller: (() => Promise<void>) | undefined;
     let stopRecovery: (() => Promise<void>) | undefined;
+    let stopFinalization: (() => Promise<void>) | undefined;
     return {
       app,
       database,
@@ -140,11 +152,14 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         stopPoller ??= startStatusPoller(ctx, config.pollIntervalMs);
         // Crash recovery runs at start and periodically; like polling, it calls providers.
         stopRecovery ??= startStoreRecovery(ctx, config.recovery);
+        // Uninstalls waiting for final invoices end when their time is up.
+        stopFinalization ??= startFinalizationJob(ctx, config.finalization.intervalMs);
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {
         await stopPoller?.();
         await stopRecovery?.();
+        await stopFinalization?.();
         await app.close();
         await database.destroy();
       },
@@ -165,14 +180,6 @@ function bufferedStdout(): pino.DestinationStream {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   setInterval(() => destination.flush(), 1000).unref();
   return destination;
-}
-
-/**
- * A built-in provider's client secret when the catalog gives none: derived from the encryption key,
- * so every replica and restart agrees on it and nothing more is stored or configured.
- */
-function deriveBuiltinClientSecret(encryptionKey: string, integrationId: string): string {
-  return createHmac('sha256', encryptionKey).update(`stockroom builtin client secret:${integrationId}`).digest('base64url');
 }
 
 /** Where the reference partner is mounted in Stockroom's own server. */

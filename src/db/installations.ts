@@ -91,7 +91,8 @@ export async function beginUninstall(db: Kysely<DB>, id: string, now: number): P
 
 /** An uninstall refused or failed: the installation is `ready` again and takes creates again. */
 export async function abortUninstall(db: Kysely<DB>, id: string, now: number): Promise<void> {
-  await db.updateTable('installations').set({ status: 'ready', updated_at: now }).where('id', '=', id).where('status', '=', 'uninstalling').where('deleted_at', 'is', null).execute();
+  // A Finalize Installation the partner sent during the failed uninstall is forgotten with it.
+  await db.updateTable('installations').set({ status: 'ready', updated_at: now, finalized_at: null }).where('id', '=', id).where('status', '=', 'uninstalling').where('deleted_at', 'is', null).execute();
 }
 
 /**
@@ -99,8 +100,12 @@ export async function abortUninstall(db: Kysely<DB>, id: string, now: number): P
  * every visible store is recorded deleted as `markStoreDeleted` does one: connections gone, sealed
  * secrets wiped. `provisioning` rows are left alone: their create, or recovery after a crash,
  * sees the installation gone, refunds what was charged and drops them (store-recovery.ts).
+ *
+ * `finalizeBy` (the partner answered `{finalized:false}`): the team sees the installation gone
+ * all the same, but its partner may go on sending billing calls with its token until then, or
+ * until it calls Finalize Installation (docs/partner-billing-and-sso.md).
  */
-export async function finishUninstall(db: Kysely<DB>, id: string, now: number, options: { readonly cascade: boolean }): Promise<void> {
+export async function finishUninstall(db: Kysely<DB>, id: string, now: number, options: { readonly cascade: boolean; readonly finalizeBy?: number | null }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (options.cascade) {
       // The stores first: on PostgreSQL this UPDATE waits for a connect holding a store FOR SHARE
@@ -113,7 +118,12 @@ export async function finishUninstall(db: Kysely<DB>, id: string, now: number, o
         .execute();
       await trx.deleteFrom('store_connections').where('store_id', 'in', trx.selectFrom('stores').select('stores.id').where('stores.installation_id', '=', id)).execute();
     }
-    await trx.updateTable('installations').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).execute();
+    await trx
+      .updateTable('installations')
+      .set({ deleted_at: now, updated_at: now, finalize_by: options.finalizeBy ?? null })
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .execute();
   });
 }
 
@@ -122,10 +132,129 @@ export async function deletePendingInstallation(db: Kysely<DB>, id: string): Pro
   await db.deleteFrom('installations').where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
-/** The installation a provider's callback token belongs to (partner → Stockroom calls). */
-export async function findInstallationByTokenHash(db: Kysely<DB>, accessTokenHash: string): Promise<Installation | undefined> {
+/**
+ * The installation a provider's callback token belongs to (partner → Stockroom calls): its current
+ * token, or a superseded one still inside its rotation overlap and not revoked
+ * (`installation_tokens`, docs/partner-calls.md). `current` says which.
+ */
+export async function findInstallationByTokenHash(
+  db: Kysely<DB>,
+  accessTokenHash: string,
+  now: number,
+): Promise<(Installation & { readonly tokenIsCurrent: boolean }) | undefined> {
   const row = await db.selectFrom('installations').selectAll().where('access_token_hash', '=', accessTokenHash).where('deleted_at', 'is', null).executeTakeFirst();
-  return row ? installationFromRow(row) : undefined;
+  if (row) return { ...installationFromRow(row), tokenIsCurrent: true };
+  const superseded = await db
+    .selectFrom('installation_tokens')
+    .innerJoin('installations', 'installations.id', 'installation_tokens.installation_id')
+    .selectAll('installations')
+    .where('installation_tokens.token_hash', '=', accessTokenHash)
+    .where('installation_tokens.revoked_at', 'is', null)
+    .where('installation_tokens.expires_at', '>', now)
+    .where('installations.deleted_at', 'is', null)
+    .executeTakeFirst();
+  return superseded ? { ...installationFromRow(superseded), tokenIsCurrent: false } : undefined;
+}
+
+/** What a partner said of its installation through Update Installation (`null`: never said). */
+export interface InstallationPartnerFields {
+  readonly status: string | null;
+  readonly externalId: string | null;
+  /** JSON text of the plan and the notification, as stored. */
+  readonly billingPlan: string | null;
+  readonly notification: string | null;
+}
+
+export async function findInstallationPartnerFields(db: Kysely<DB>, id: string): Promise<InstallationPartnerFields | undefined> {
+  const row = await db.selectFrom('installations').select(['partner_status', 'external_id', 'billing_plan', 'notification']).where('id', '=', id).executeTakeFirst();
+  return row ? { status: row.partner_status, externalId: row.external_id, billingPlan: row.billing_plan, notification: row.notification } : undefined;
+}
+
+/**
+ * Writes the fields a partner's Update Installation gave (`undefined` leaves one as it is, `null`
+ * clears it) on a live installation; false when it is deleted meanwhile.
+ */
+export async function updateInstallationPartnerFields(db: Kysely<DB>, id: string, fields: Partial<InstallationPartnerFields>, now: number): Promise<boolean> {
+  const set = {
+    ...(fields.status !== undefined ? { partner_status: fields.status } : {}),
+    ...(fields.externalId !== undefined ? { external_id: fields.externalId } : {}),
+    ...(fields.billingPlan !== undefined ? { billing_plan: fields.billingPlan } : {}),
+    ...(fields.notification !== undefined ? { notification: fields.notification } : {}),
+    updated_at: now,
+  };
+  const result = await db.updateTable('installations').set(set).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * The installation a partner's token belongs to for its billing calls (Submit Billing Data,
+ * Balances, Finalize, invoices): a live one, or an uninstalled one still waiting for its final
+ * invoices (`finalize_by` not passed, not finalized). `finalizing` says which.
+ */
+export async function findBillingInstallationByTokenHash(
+  db: Kysely<DB>,
+  accessTokenHash: string,
+  now: number,
+): Promise<{ readonly installation: Installation; readonly finalizing: boolean } | undefined> {
+  const row = await db
+    .selectFrom('installations')
+    .selectAll()
+    .where('access_token_hash', '=', accessTokenHash)
+    .where((eb) => eb.or([eb('deleted_at', 'is', null), eb.and([eb('finalized_at', 'is', null), eb('finalize_by', '>', now)])]))
+    .executeTakeFirst();
+  return row ? { installation: installationFromRow(row), finalizing: row.deleted_at !== null } : undefined;
+}
+
+/**
+ * Finalize Installation: the partner has sent its last invoice. Recorded while the uninstall runs
+ * (the partner may call it while answering Delete Installation) or while it waits; `false` when the
+ * installation is neither (a live one, or one already finalized).
+ */
+export async function recordFinalization(db: Kysely<DB>, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('installations')
+    .set({ finalized_at: now })
+    .where('id', '=', id)
+    .where('finalized_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('deleted_at', 'is', null), eb('status', '=', 'uninstalling')]),
+        eb.and([eb('deleted_at', 'is not', null), eb('finalize_by', '>', now)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Ends every wait for final invoices whose time is up: the installation is finalized at its
+ * deadline, and its token is refused from then on. Returns their ids. Idempotent, so replicas may
+ * run it together.
+ */
+export async function completeDueFinalizations(db: Kysely<DB>, now: number, limit: number): Promise<string[]> {
+  const due = await db
+    .selectFrom('installations')
+    .select('id')
+    .where('finalized_at', 'is', null)
+    .where('finalize_by', '<=', now)
+    .orderBy('finalize_by')
+    .limit(limit)
+    .execute();
+  if (due.length === 0) return [];
+  const ids = due.map((row) => row.id);
+  await db
+    .updateTable('installations')
+    .set((eb) => ({ finalized_at: eb.ref('finalize_by') }))
+    .where('id', 'in', ids)
+    .where('finalized_at', 'is', null)
+    .execute();
+  return ids;
+}
+
+/** Where an uninstalled installation's wait for final invoices stands (console, tests). */
+export async function readFinalization(db: Kysely<DB>, id: string): Promise<{ readonly finalizeBy: number | null; readonly finalizedAt: number | null } | undefined> {
+  const row = await db.selectFrom('installations').select(['finalize_by', 'finalized_at']).where('id', '=', id).executeTakeFirst();
+  return row ? { finalizeBy: row.finalize_by, finalizedAt: row.finalized_at } : undefined;
 }
 
 export async function countLiveStoresOfInstallation(db: Kysely<DB>, installationId: string): Promise<number> {

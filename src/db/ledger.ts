@@ -23,6 +23,7 @@ function ledgerEntryFromRow(row: Selectable<LedgerEntriesTable>): LedgerEntry {
     operationKey: row.operation_key,
     memo: row.memo,
     createdAt: row.created_at,
+    invoiceId: row.invoice_id ?? null,
   };
 }
 
@@ -54,6 +55,7 @@ export async function appendLedgerEntry(db: Kysely<DB>, entry: NewLedgerEntry): 
       operation_key: entry.operationKey,
       memo: entry.memo ?? null,
       created_at: entry.createdAt,
+      invoice_id: entry.invoiceId ?? null,
     })
     .onConflict((oc) => oc.column('operation_key').doNothing())
     .execute();

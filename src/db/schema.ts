@@ -79,6 +79,24 @@ export interface InstallationsTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Migration 0016: the end of the wait for final invoices after `{finalized:false}`; null when none. */
+  finalize_by: number | null;
+  /** Migration 0016: when that wait ended (Finalize Installation or the deadline). */
+  finalized_at: number | null;
+  /** Update Installation (migration 0013): the partner's status, externalId, plan and notification (JSON). */
+  partner_status: Generated<string | null>;
+  external_id: Generated<string | null>;
+  billing_plan: Generated<string | null>;
+  notification: Generated<string | null>;
+}
+
+/** An installation's superseded access tokens, hashed, valid until `expires_at` (migration 0013). */
+export interface InstallationTokensTable {
+  token_hash: string;
+  installation_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
 }
 
 export interface PaymentMethodsTable {
@@ -104,6 +122,8 @@ export interface LedgerEntriesTable {
   operation_key: string;
   memo: string | null;
   created_at: number;
+  /** The invoice the movement pays or refunds (migration 0014); null for the others. */
+  invoice_id: string | null;
 }
 
 export interface StoresTable {
@@ -134,6 +154,9 @@ export interface StoresTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Import/Update Resource (migration 0013): `owned|linked|sandbox`, and the partner's `extras` (JSON). */
+  ownership: Generated<string | null>;
+  extras: Generated<string | null>;
 }
 
 export interface ProjectsTable {
@@ -191,6 +214,114 @@ export interface WebhookEventsTable {
   created_at: number;
 }
 
+export interface InvoicesTable {
+  id: string;
+  installation_id: string;
+  team_id: string;
+  integration_id: string;
+  kind: string;
+  state: string;
+  external_id: string | null;
+  source_key: string | null;
+  test: number;
+  test_result: string | null;
+  invoice_date: number;
+  period_start: number;
+  period_end: number;
+  memo: string | null;
+  /** JSON text of the items as submitted. */
+  items: string;
+  discounts: string | null;
+  final: number;
+  total_cents: number;
+  payment_method_id: string | null;
+  charge_reference: string | null;
+  notpaid_reason: string | null;
+  paid_at: number | null;
+  refund_cents: number | null;
+  refund_reason: string | null;
+  refund_reference: string | null;
+  refunded_at: number | null;
+  claimed_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InvoiceResourcesTable {
+  invoice_id: string;
+  installation_id: string;
+  store_id: string;
+  billing_plan_id: string;
+  period_start: number;
+  period_end: number;
+}
+
+export interface PrepaymentBalancesTable {
+  installation_id: string;
+  team_id: string;
+  resource_key: string;
+  store_id: string | null;
+  currency_value_in_cents: number;
+  credit: string | null;
+  name_label: string | null;
+  source: string;
+  invoice_id: string | null;
+  reported_at: number;
+  updated_at: number;
+}
+
+/** Every Submit Billing Data as received (migration 0016, docs/partner-billing-and-sso.md). */
+export interface BillingSubmissionsTable {
+  id: string;
+  installation_id: string;
+  team_id: string;
+  timestamp: number;
+  eod: number;
+  period_start: number;
+  period_end: number;
+  /** JSON text `{items, discounts}`. */
+  billing: string;
+  /** JSON text of the usage array. */
+  usage: string;
+  created_at: number;
+}
+
+/** The latest value of each usage metric per resource (`resource_id` '' = installation-level). */
+export interface ResourceUsageTable {
+  installation_id: string;
+  resource_id: string;
+  name: string;
+  type: string;
+  units: string;
+  day_value: number;
+  period_value: number;
+  plan_value: number | null;
+  eod: number;
+  period_start: number;
+  period_end: number;
+  timestamp: number;
+  updated_at: number;
+}
+
+/** One-time SSO codes, by hash (migration 0016). */
+export interface SsoCodesTable {
+  code_hash: string;
+  state: string;
+  user_id: string;
+  team_id: string;
+  installation_id: string;
+  integration_id: string;
+  user_role: string;
+  store_id: string | null;
+  resource_id: string | null;
+  project_id: string | null;
+  invoice_id: string | null;
+  nonce: string | null;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -199,6 +330,7 @@ export interface DB {
   instance_settings: InstanceSettingsTable;
   signing_keys: SigningKeysTable;
   installations: InstallationsTable;
+  installation_tokens: InstallationTokensTable;
   payment_methods: PaymentMethodsTable;
   ledger_entries: LedgerEntriesTable;
   stores: StoresTable;
@@ -206,6 +338,12 @@ export interface DB {
   store_connections: StoreConnectionsTable;
   provider_cleanups: ProviderCleanupsTable;
   webhook_events: WebhookEventsTable;
+  invoices: InvoicesTable;
+  invoice_resources: InvoiceResourcesTable;
+  billing_submissions: BillingSubmissionsTable;
+  resource_usage: ResourceUsageTable;
+  prepayment_balances: PrepaymentBalancesTable;
+  sso_codes: SsoCodesTable;
 }
 
 export type { Generated };

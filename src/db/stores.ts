@@ -26,6 +26,7 @@ export function storeFromRow(row: Selectable<StoresTable>): Store {
     externalResourceId: row.external_resource_id,
     externalResourceStatus: row.external_resource_status,
     notification: row.notification ? (JSON.parse(row.notification) as Notification) : null,
+    ownership: (row.ownership ?? null) as Store['ownership'],
     secrets: JSON.parse(row.secret_meta) as SecretInfo[],
     provisionKey: row.provision_key,
     payment: row.payment ? (JSON.parse(row.payment) as PaymentPlan) : null,
@@ -37,37 +38,39 @@ export function storeFromRow(row: Selectable<StoresTable>): Store {
 
 /** Writes the store in `provisioning`, before the provider is called (issue 4 §2). */
 export async function insertProvisioningStore(db: Kysely<DB>, store: Store): Promise<void> {
-  await db
-    .insertInto('stores')
-    .values({
-      id: store.id,
-      team_id: store.teamId,
-      installation_id: store.installationId,
-      integration_id: store.integrationId,
-      product_id: store.productId,
-      name: store.name,
-      external_id: store.externalId,
-      source: store.source,
-      created_by: store.createdBy,
-      billing_plan_id: store.billingPlan.id,
-      billing_plan: JSON.stringify(store.billingPlan),
-      metadata: JSON.stringify(store.metadata),
-      protocol_settings: store.protocolSettings ? JSON.stringify(store.protocolSettings) : null,
-      lifecycle: store.lifecycle,
-      status: store.status,
-      external_resource_id: store.externalResourceId,
-      external_resource_status: store.externalResourceStatus,
-      notification: store.notification ? JSON.stringify(store.notification) : null,
-      secrets_sealed: null,
-      secret_meta: JSON.stringify(store.secrets),
-      provision_key: store.provisionKey,
-      payment: store.payment ? JSON.stringify(store.payment) : null,
-      failure: null,
-      created_at: store.createdAt,
-      updated_at: store.updatedAt,
-      deleted_at: null,
-    })
-    .execute();
+  await db.insertInto('stores').values(storeRowValues(store)).execute();
+}
+
+/** The row of a store, its sealed secrets and payment failure aside (written by whoever has them). */
+export function storeRowValues(store: Store) {
+  return {
+    id: store.id,
+    team_id: store.teamId,
+    installation_id: store.installationId,
+    integration_id: store.integrationId,
+    product_id: store.productId,
+    name: store.name,
+    external_id: store.externalId,
+    source: store.source,
+    created_by: store.createdBy,
+    billing_plan_id: store.billingPlan.id,
+    billing_plan: JSON.stringify(store.billingPlan),
+    metadata: JSON.stringify(store.metadata),
+    protocol_settings: store.protocolSettings ? JSON.stringify(store.protocolSettings) : null,
+    lifecycle: store.lifecycle,
+    status: store.status,
+    external_resource_id: store.externalResourceId,
+    external_resource_status: store.externalResourceStatus,
+    notification: store.notification ? JSON.stringify(store.notification) : null,
+    secrets_sealed: null,
+    secret_meta: JSON.stringify(store.secrets),
+    provision_key: store.provisionKey,
+    payment: store.payment ? JSON.stringify(store.payment) : null,
+    failure: null,
+    created_at: store.createdAt,
+    updated_at: store.updatedAt,
+    deleted_at: null,
+  };
 }
 
 /** What the provider answered, recorded when the store goes live. */

@@ -84,6 +84,13 @@ export interface CreateStorePorts<P extends StoreProduct = StoreProduct> {
   refund(store: Store, step: 'prepayment' | 'initial', chargeReference: string, amountCents: number, reason: string): Promise<void>;
   /** Credits a prepayment to the store's balance (a ledger row). */
   credit(store: Store, amountCents: number): Promise<void>;
+  /**
+   * Provision Purchase (docs/invoices.md): tells the provider that the store's paid prepayment
+   * invoice bought credits for resource `resourceId`, and keeps the balances it answers. Safe to
+   * repeat (the provider is called with the invoice's key). Throws `ProvisionFailure` when the
+   * provider does not take the purchase.
+   */
+  purchaseCredits(store: Store, installation: Installation, product: P, resourceId: string): Promise<void>;
   /** Provision Resource with the store's provision key as Idempotency-Key. */
   provision(store: Store, installation: Installation, product: P): Promise<ProvisionedResource>;
   /**
@@ -224,7 +231,8 @@ export async function payAndProvision<P extends StoreProduct>(ports: CreateStore
   }
   await ports.recordExternalId(store.id, resource.id);
 
-  // After the provider made it: charge the subscription's first invoice, or credit the prepayment.
+  // After the provider made it: charge the subscription's first invoice, or report the prepaid
+  // purchase to the provider (Provision Purchase) and credit it.
   let initialReference: string | undefined;
   if (payment.kind === 'subscription' && payment.initialChargeCents > 0) {
     const charge = await ports.charge(store, payment.paymentMethodId, payment.initialChargeCents, 'initial');
@@ -235,6 +243,16 @@ export async function payAndProvision<P extends StoreProduct>(ports: CreateStore
     }
     initialReference = charge.reference;
   } else if (payment.kind === 'prepayment') {
+    try {
+      await ports.purchaseCredits(store, installation, product, resource.id);
+    } catch (error) {
+      // Nothing delivered that is not recorded (docs/rules.md §3): the credits never reached the
+      // provider's books, so the purchase is refunded and the resource goes again.
+      const failure = error instanceof ProvisionFailure ? error : new ProvisionFailure('unknown', new ApiError('provisioning_failed'));
+      if (prepaymentReference) await ports.refund(store, 'prepayment', prepaymentReference, payment.amountCents, 'the provider did not take the credit purchase');
+      await ports.cleanUpAtProvider(store, installation, resource.id);
+      return abandon(ports, store, failure.apiError);
+    }
     await ports.credit(store, payment.amountCents);
   }
   const live = await ports.markLive(store, resource);

@@ -20,3 +20,19 @@ export interface Installation {
 
 /** The scopes Stockroom grants a storage integration's installation. */
 export const DEFAULT_INSTALLATION_SCOPES = ['read-write:integration-resource', 'read:team'] as const;
+
+/** The account a partner learns an installation belongs to: Upsert Installation's `account`, Get Account Information. */
+export interface InstallationAccount {
+  readonly name: string;
+  readonly url: string;
+  readonly contact: { readonly email: string; readonly name?: string };
+}
+
+/** The team as its partner sees it: name, its page on this server, and whom to contact. */
+export function installationAccount(team: { readonly name: string; readonly slug: string }, contact: { readonly email: string; readonly name: string | null }, publicUrl: string): InstallationAccount {
+  return {
+    name: team.name,
+    url: `${publicUrl}/${team.slug}`,
+    contact: { email: contact.email, ...(contact.name ? { name: contact.name } : {}) },
+  };
+}

@@ -42,6 +42,8 @@ export interface LedgerEntry {
   readonly memo: string | null;
   /** Epoch milliseconds. */
   readonly createdAt: number;
+  /** The invoice this movement pays or refunds (docs/invoices.md); null for the others. */
+  readonly invoiceId: string | null;
 }
 
 /** What `appendLedgerEntry` records: the id is assigned there, the currency is USD, absent fields are null. */
@@ -56,4 +58,5 @@ export interface NewLedgerEntry {
   readonly operationKey: string;
   readonly memo?: string | null;
   readonly createdAt: number;
+  readonly invoiceId?: string | null;
 }

@@ -65,6 +65,8 @@ export interface Store {
   /** The provider's own status value, when it is one Vercel knows (see `StoreLifecycle`). */
   readonly externalResourceStatus: string | null;
   readonly notification: Notification | null;
+  /** `owned`, `linked` or `sandbox` as a partner's Import/Update Resource said; null or absent: `owned`. */
+  readonly ownership?: 'owned' | 'linked' | 'sandbox' | null;
   readonly secrets: readonly SecretInfo[];
   /** The Idempotency-Key of the provision call, reused on every retry of it. */
   readonly provisionKey: string;

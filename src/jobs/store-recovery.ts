@@ -1,4 +1,5 @@
-import { appendLedgerEntry, listLedgerRowsOfStore } from '../db/ledger.js';
+import { recordStoreRefund, settleStalledInvoices } from '../use-cases/invoices.js';
+import { listLedgerRowsOfStore } from '../db/ledger.js';
 import { claimForRecovery, findStoreRow, listRecoverableStores, recordRecoveryError, type RecoveryRow } from '../db/store-recovery-claims.js';
 import { deleteProvisioningStore, storeFromRow } from '../db/stores.js';
 import { findLiveInstallation } from '../db/installations.js';
@@ -197,7 +198,8 @@ async function refundCharges(ctx: AppContext, store: Store, reason: string): Pro
     const operationKey = `${store.id}:refund:${step}`;
     if (refunded.has(operationKey) || !charge.reference) continue;
     const { reference } = await ctx.payments.refund({ chargeReference: charge.reference, amountCents: charge.amount_cents, idempotencyKey: operationKey });
-    await appendLedgerEntry(ctx.db, {
+    // A prepayment's invoice becomes `refunded` with the refund's row (docs/invoices.md).
+    await recordStoreRefund(ctx, store.id, step, {
       teamId: store.teamId,
       storeId: store.id,
       kind: 'refund',
@@ -222,6 +224,8 @@ export function startStoreRecovery(ctx: AppContext, settings: RecoverySettings &
     try {
       await recoverStuckStores(ctx, settings);
       await runDueCleanups(ctx);
+      // Invoices whose issuer or refunder stopped part-way (docs/invoices.md, "Crashes").
+      await settleStalledInvoices(ctx, { holdMs: settings.graceMs });
     } catch (error) {
       ctx.logger.error({ err: describe(error) }, 'store recovery pass failed');
     }

@@ -82,6 +82,15 @@ const RotationSchema = Type.Union([
 ]);
 /** `sync:false`: the provider will push the new secrets later (partner-api.md §1.1 #10). */
 export type SecretsRotation = Static<typeof RotationSchema>;
+const PurchaseBalanceSchema = Type.Object({
+  currencyValueInCents: Type.Integer(),
+  credit: Type.Optional(Type.String()),
+  nameLabel: Type.Optional(Type.String()),
+  resourceId: Type.Optional(Type.String()),
+});
+const PurchaseSchema = Type.Object({ timestamp: Type.Optional(Type.String()), balances: Type.Array(PurchaseBalanceSchema) });
+/** What a partner answers to Provision Purchase (partner-api.md §1.1 #15): its balances after the credit. */
+export type ProvisionedPurchase = Static<typeof PurchaseSchema>;
 const ErrorFieldSchema = Type.Object({ key: Type.String(), message: Type.Optional(Type.String()) });
 
 // ── The client.
@@ -129,7 +138,11 @@ export interface ProvisionResourceBody {
 /** The partner API of one provider (partner-api.md §1.1), with Stockroom's tokens. */
 export interface PartnerClient {
   upsertInstallation(installationId: string, body: UpsertInstallationBody, caller: UserCaller, options?: MutationOptions): Promise<void>;
-  deleteInstallation(installationId: string, body: { readonly cascadeResourceDeletion: boolean; readonly reason?: string }, caller: Caller, options?: MutationOptions): Promise<void>;
+  /**
+   * `finalized: false` when the partner asks for time to send final invoices (partner-api.md §1.1
+   * #4): a 2xx JSON object without `finalized: true`. No body, or `{finalized: true}`, is final.
+   */
+  deleteInstallation(installationId: string, body: { readonly cascadeResourceDeletion: boolean; readonly reason?: string }, caller: Caller, options?: MutationOptions): Promise<{ finalized: boolean }>;
   /** Plans in the provider's order; `installationId` is null before the team installs. */
   listProductPlans(productSlug: string, query: { readonly installationId: string | null; readonly metadata?: Readonly<Record<string, unknown>> }, caller: SystemCaller): Promise<BillingPlan[]>;
   provisionResource(installationId: string, body: ProvisionResourceBody, caller: UserCaller, options: MutationOptions): Promise<{ resource: Resource; secrets: Secret[] }>;
@@ -141,6 +154,11 @@ export interface PartnerClient {
   listResources(installationId: string, caller: SystemCaller): Promise<Resource[]>;
   deleteResource(installationId: string, resourceId: string, caller: Caller, options: MutationOptions): Promise<void>;
   rotateSecrets(installationId: string, resourceId: string, body: { readonly reason?: string; readonly delayOldSecretsExpirationHours?: number }, caller: Caller, options: MutationOptions): Promise<SecretsRotation>;
+  /**
+   * Provision Purchase (partner-api.md §1.1 #15): tells the partner that the paid invoice
+   * `invoiceId` bought prepaid credits; it answers the balances it now holds.
+   */
+  provisionPurchase(installationId: string, body: { readonly invoiceId: string }, caller: Caller, options: MutationOptions): Promise<ProvisionedPurchase>;
 }
 
 /** The pino methods we use; a Fastify or pino logger fits. */
@@ -310,7 +328,7 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
         });
       },
       async deleteInstallation(installationId, body, caller, opts) {
-        await send({
+        const answer = await send({
           operation: 'deleteInstallation',
           method: 'DELETE',
           path: `/v1/installations/${seg(installationId)}`,
@@ -318,6 +336,7 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
           body,
           idempotencyKey: opts?.idempotencyKey ?? randomUUID(),
         });
+        return { finalized: isFinalDeletion(answer.text) };
       },
       listProductPlans(productSlug, query, caller) {
         const search = query.metadata === undefined ? '' : `?${new URLSearchParams({ metadata: JSON.stringify(query.metadata) })}`;
@@ -388,6 +407,19 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
         if (answer.status === 202 && answer.text.trim() === '') return { sync: false };
         return parseBody(call.operation, answer, RotationSchema);
       },
+      provisionPurchase(installationId, body, caller, opts) {
+        return sendFor(
+          {
+            operation: 'provisionPurchase',
+            method: 'POST',
+            path: `/v1/installations/${seg(installationId)}/billing/provision`,
+            auth: eitherAuth(installationId, caller),
+            body,
+            idempotencyKey: opts.idempotencyKey,
+          },
+          PurchaseSchema,
+        );
+      },
     };
   }
 
@@ -413,6 +445,23 @@ function retryAfterMs(header: string | undefined): number | undefined {
 function backoff(baseMs: number, attemptNo: number): number {
   const step = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attemptNo);
   return Math.round(step / 2 + Math.random() * (step / 2));
+}
+
+/**
+ * Delete Installation's answer: 200 `{finalized?: boolean}` or 204. Vercel postpones the final
+ * deletion unless the partner says `finalized: true`; an answer with no body (204) or one that is
+ * not a JSON object says nothing to wait for, so it is final, as before partners could ask.
+ */
+function isFinalDeletion(text: string): boolean {
+  if (text.trim() === '') return true;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return true;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return true;
+  return (body as { finalized?: unknown }).finalized === true;
 }
 
 function parseBody<S extends TSchema>(operation: string, answer: Answer, schema: S): Static<S> {

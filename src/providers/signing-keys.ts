@@ -48,6 +48,18 @@ export interface SystemTokenClaims {
   readonly installationId: string | null;
 }
 
+/**
+ * Claims of an SSO `id_token` ("Open in provider", partner-api.md §1.3): who opened the partner's
+ * dashboard, from which installation, and on what (resource, project, invoice) when it applies.
+ */
+export interface IdTokenClaims extends UserTokenClaims {
+  /** The partner's resource id (Vercel's `externalResourceId`). */
+  readonly resourceId?: string;
+  readonly projectId?: string;
+  readonly invoiceId?: string;
+  readonly nonce?: string;
+}
+
 export interface Signer {
   /** Loads the newest key, creating the first one if the store has none. Idempotent. */
   ensureKey(): Promise<void>;
@@ -55,6 +67,8 @@ export interface Signer {
   jwks(): Promise<{ keys: JWK[] }>;
   signUserToken(claims: UserTokenClaims): Promise<string>;
   signSystemToken(claims: SystemTokenClaims): Promise<string>;
+  /** An SSO id_token: signed afresh each time (never cached), `type: "id_token"`, same key and issuer. */
+  signIdToken(claims: IdTokenClaims): Promise<string>;
   /** How many tokens were signed and how many were served from the cache (for metrics). */
   stats(): { signed: number; cacheHits: number };
 }
@@ -113,6 +127,19 @@ export function createSigner(options: SignerOptions): Signer {
     return active;
   }
 
+  async function sign(iss: string, audience: string, subject: string, claims: Record<string, unknown>, nowS: number): Promise<string> {
+    const key = await activeKey();
+    counters.signed += 1;
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+      .setIssuer(iss)
+      .setAudience(audience)
+      .setSubject(subject)
+      .setIssuedAt(nowS)
+      .setExpirationTime(nowS + TOKEN_TTL_S)
+      .sign(key.privateKey);
+  }
+
   function signCached(audience: string, subject: string, claims: Record<string, unknown>): Promise<string> {
     const iss = issuer();
     const cacheKey = JSON.stringify([iss, audience, subject, claims]);
@@ -122,17 +149,7 @@ export function createSigner(options: SignerOptions): Signer {
       counters.cacheHits += 1;
       return cached.token;
     }
-    const token = activeKey().then((key) => {
-      counters.signed += 1;
-      return new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-        .setIssuer(iss)
-        .setAudience(audience)
-        .setSubject(subject)
-        .setIssuedAt(nowS)
-        .setExpirationTime(nowS + TOKEN_TTL_S)
-        .sign(key.privateKey);
-    });
+    const token = sign(iss, audience, subject, claims, nowS);
     // The promise is cached, so concurrent calls with the same claims sign once; a failure is not.
     token.catch(() => {
       if (tokens.get(cacheKey)?.token === token) tokens.delete(cacheKey);
@@ -152,16 +169,15 @@ export function createSigner(options: SignerOptions): Signer {
       return { keys: keys.map((k) => JSON.parse(k.publicJwk) as JWK) };
     },
     signUserToken(c) {
-      const claims: Record<string, unknown> = {
-        type: 'access_token',
-        account_id: c.accountId,
-        installation_id: c.installationId,
-        user_id: c.userId,
-        user_role: c.userRole,
-      };
-      if (c.userEmail !== undefined) claims.user_email = c.userEmail;
-      if (c.userName !== undefined) claims.user_name = c.userName;
-      return signCached(c.audience, `account:${hexId(c.accountId)}:user:${hexId(c.userId)}`, claims);
+      return signCached(c.audience, userSubject(c), userClaims(c, 'access_token'));
+    },
+    signIdToken(c) {
+      const claims = userClaims(c, 'id_token');
+      if (c.resourceId !== undefined) claims.resource_id = c.resourceId;
+      if (c.projectId !== undefined) claims.project_id = c.projectId;
+      if (c.invoiceId !== undefined) claims.invoice_id = c.invoiceId;
+      if (c.nonce !== undefined) claims.nonce = c.nonce;
+      return sign(issuer(), c.audience, userSubject(c), claims, Math.floor(now() / 1000));
     },
     signSystemToken(c) {
       const claims = { type: 'access_token', account_id: c.accountId, installation_id: c.installationId };
@@ -169,6 +185,24 @@ export function createSigner(options: SignerOptions): Signer {
     },
     stats: () => ({ ...counters }),
   };
+}
+
+function userSubject(c: UserTokenClaims): string {
+  return `account:${hexId(c.accountId)}:user:${hexId(c.userId)}`;
+}
+
+/** The user-auth claim set of partner-api.md §1.3 besides iss/aud/sub/iat/exp. */
+function userClaims(c: UserTokenClaims, type: 'access_token' | 'id_token'): Record<string, unknown> {
+  const claims: Record<string, unknown> = {
+    type,
+    account_id: c.accountId,
+    installation_id: c.installationId,
+    user_id: c.userId,
+    user_role: c.userRole,
+  };
+  if (c.userEmail !== undefined) claims.user_email = c.userEmail;
+  if (c.userName !== undefined) claims.user_name = c.userName;
+  return claims;
 }
 
 /**

@@ -9,7 +9,7 @@ import { deleteProvisioningStore, findLiveStoreByExternalId, findLiveStoreByName
 import type { Membership, User } from '../domain/accounts.js';
 import type { Installation } from '../domain/installations.js';
 import type { Metadata } from '../domain/metadata.js';
-import { provisionedFields, ProvisionFailure, type CreateStorePorts, type PaymentAttempt, type StoreProduct } from '../domain/create-store.js';
+import { provisionedFields, type CreateStorePorts, type PaymentAttempt, type StoreProduct } from '../domain/create-store.js';
 import { toSecretValue } from '../domain/env-vars.js';
 import type { Notification, Store } from '../domain/stores.js';
 import { normalizeProviderPlan } from '../domain/provider-plans.js';
@@ -20,6 +20,8 @@ import { TEST_PAYMENT_METHODS } from '../payments/test-processor.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';
 import { cleanUpAtProvider } from './provider-cleanup.js';
+import { provisionFailureOf } from './provision-failure.js';
+import { purchasePrepaidCredits, recordPaidPrepayment, recordStoreRefund } from './invoices.js';
 import { withPausePoints } from '../fault-injection.js';
 
 /**
@@ -59,7 +61,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
     const request = { methodSource: sources.get(methodId) ?? methodId, amountCents, idempotencyKey: operationKey };
     const outcome = kind === 'authorization' ? await ctx.payments.authorize(request) : await ctx.payments.charge(request);
     if (!outcome.ok) return { ok: false, message: outcome.message };
-    await appendLedgerEntry(ctx.db, {
+    const entry = {
       teamId: store.teamId,
       storeId: store.id,
       kind,
@@ -70,7 +72,13 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
       operationKey,
       memo: `${kind} for ${step === 'prepayment' ? 'prepaid credits' : step === 'initial' ? 'the initial charge' : 'the plan'} of store ${store.name}`,
       createdAt: ctx.now(),
-    });
+    } as const;
+    if (kind === 'charge' && step === 'prepayment') {
+      // A prepaid purchase is a paid invoice, stored with its charge (docs/invoices.md).
+      await recordPaidPrepayment(ctx, { store, paymentMethodId: methodId, amountCents, chargeReference: outcome.reference, ledger: entry });
+    } else {
+      await appendLedgerEntry(ctx.db, entry);
+    }
     return { ok: true, reference: outcome.reference };
   };
 
@@ -153,7 +161,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
     async refund(store, step, chargeReference, amountCents, reason) {
       const operationKey = `${store.id}:refund:${step}`;
       const { reference } = await ctx.payments.refund({ chargeReference, amountCents, idempotencyKey: operationKey });
-      await appendLedgerEntry(ctx.db, {
+      await recordStoreRefund(ctx, store.id, step, {
         teamId: store.teamId,
         storeId: store.id,
         kind: 'refund',
@@ -177,6 +185,9 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         createdAt: ctx.now(),
       });
     },
+    async purchaseCredits(store, installation, product, resourceId) {
+      await purchasePrepaidCredits(ctx, providerOf(product.integration), userCaller(actor.user, actor.membership), store, resourceId);
+    },
     async provision(store, installation, product) {
       try {
         const { resource, secrets } = await providerOf(product.integration).provisionResource(
@@ -194,10 +205,7 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         );
         return { id: resource.id, status: resource.status, notification: (resource.notification ?? null) as Notification | null, secrets: secrets.map(toSecretValue) };
       } catch (error) {
-        if (!isProviderError(error)) throw error;
-        // A 4xx means the provider made nothing; anything else may have left a resource behind.
-        const rejected = error.kind === 'validation' || error.kind === 'conflict' || error.kind === 'forbidden' || error.kind === 'not_found';
-        throw new ProvisionFailure(rejected ? 'rejected' : 'unknown', error.toApiError());
+        throw isProviderError(error) ? provisionFailureOf(error) : error;
       }
     },
     async cleanUpAtProvider(store, installation, resourceId) {

@@ -7,12 +7,19 @@ import type { AppContext } from '../app-context.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';
 
-/** Binds the delete-store use case to the database and the store's provider, for one request by `actor`. */
-export function deleteStorePorts(ctx: AppContext, actor: { user: User; membership: Membership }): DeleteStorePorts {
+/** The delete-store ports over the database alone: every delete records the store the same way. */
+export function deleteStoreRecordPorts(ctx: AppContext): Omit<DeleteStorePorts, 'deleteAtProvider'> {
   return {
     findStoreOfTeam: (teamId, storeId) => findAnyStoreOfTeam(ctx.db, teamId, storeId),
     markDeleting: (storeId) => markStoreDeleting(ctx.db, storeId, ctx.now()),
     markDeleted: (storeId) => markStoreDeleted(ctx.db, storeId, ctx.now()),
+  };
+}
+
+/** Binds the delete-store use case to the database and the store's provider, for one request by `actor`. */
+export function deleteStorePorts(ctx: AppContext, actor: { user: User; membership: Membership }): DeleteStorePorts {
+  return {
+    ...deleteStoreRecordPorts(ctx),
     async deleteAtProvider(store) {
       // A live store always has the provider's id; without one there is nothing to delete there.
       if (store.externalResourceId === null) return;

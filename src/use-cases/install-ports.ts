@@ -5,7 +5,7 @@ import { deletePendingInstallation, findLiveInstallationOfIntegration, insertIns
 import type { Membership, Team, User } from '../domain/accounts.js';
 import { newTokenValue } from '../domain/access-tokens.js';
 import { installIntegration, type InstallPorts } from '../domain/install-integration.js';
-import type { Installation } from '../domain/installations.js';
+import { installationAccount, type Installation } from '../domain/installations.js';
 import type { AppContext } from '../app-context.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';
 
@@ -32,11 +32,7 @@ export function createInstallPorts(ctx: AppContext, integration: CatalogIntegrat
           scopes: installation.scopes,
           acceptedPolicies: { toc: new Date(ctx.now()).toISOString() },
           credentials: { access_token: accessToken, token_type: 'Bearer' },
-          account: {
-            name: actor.team.name,
-            url: `${ctx.publicUrl()}/${actor.team.slug}`,
-            contact: { email: actor.user.email, ...(actor.user.name ? { name: actor.user.name } : {}) },
-          },
+          account: installationAccount(actor.team, actor.user, ctx.publicUrl()),
         },
         userCaller(actor.user, actor.membership),
       );

@@ -25,7 +25,7 @@ export interface UninstallRequest {
  * charges refunded, its resource deleted), a row a crashed process left is undone by recovery.
  * Only then is the provider told, and the stores that were live are recorded deleted in the same
  * transaction that deletes the installation. A refusal or a provider failure puts it back to
- * `ready`.
+ * `ready`. A partner answering `{finalized:false}` keeps its billing calls for a while longer.
  */
 export async function uninstall(ctx: AppContext, request: UninstallRequest): Promise<void> {
   const { installation, integration, cascade } = request;
@@ -35,16 +35,28 @@ export async function uninstall(ctx: AppContext, request: UninstallRequest): Pro
   if (!(await beginUninstall(ctx.db, installation.id, ctx.now()))) {
     throw new ApiError('conflict', `The integration configuration ${installation.id} is being uninstalled by another request.`);
   }
+  let finalized = true;
   try {
     if (!cascade) {
       // A create may have written its row between the count and the state change.
       const after = await countLiveStoresOfInstallation(ctx.db, installation.id);
       if (after > 0) throw request.refuse(after);
     }
-    await providerFor(ctx.partners, ctx.providerBaseUrl, integration).deleteInstallation(installation.id, { cascadeResourceDeletion: cascade, reason: request.reason }, request.caller);
+    ({ finalized } = await providerFor(ctx.partners, ctx.providerBaseUrl, integration).deleteInstallation(
+      installation.id,
+      { cascadeResourceDeletion: cascade, reason: request.reason },
+      request.caller,
+    ));
   } catch (error) {
     await abortUninstall(ctx.db, installation.id, ctx.now());
     throw isProviderError(error) ? error.toApiError() : error;
   }
-  await finishUninstall(ctx.db, installation.id, ctx.now(), { cascade });
+  const now = ctx.now();
+  // `{finalized:false}`: gone for the team now, but the partner's billing calls are taken until
+  // it finalizes or the wait ends (jobs/uninstall-finalization.ts, docs/partner-billing-and-sso.md).
+  const finalizeBy = finalized ? null : now + (ctx.finalizationWaitMs ?? DEFAULT_FINALIZATION_WAIT_MS);
+  await finishUninstall(ctx.db, installation.id, now, { cascade, finalizeBy });
 }
+
+/** Vercel postpones the final deletion of an installation by 24 h for final invoices (partner-api.md §1.1 #4). */
+export const DEFAULT_FINALIZATION_WAIT_MS = 24 * 60 * 60 * 1000;

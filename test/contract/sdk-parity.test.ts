@@ -21,6 +21,9 @@ import { startCountingUnrecognized } from '@vercel/sdk/types/unrecognized.js';
 import { CreateProjectResponseBody$inboundSchema } from '@vercel/sdk/models/createprojectresponsebody.js';
 import { GetProjectResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectresponsebody.js';
 import { GetProjectsResponseBody$inboundSchema } from '@vercel/sdk/models/getprojectsresponsebody.js';
+import { hashToken } from '../../src/crypto/secret-box.js';
+import { randomText } from '../../src/crypto/random-text.js';
+import { insertSsoCode } from '../../src/db/sso-codes.js';
 import { presentProject } from '../../src/http/presenters/project.js';
 import { FRAMEWORKS } from '../../src/schemas/enums.js';
 import { NODE_VERSIONS } from '../../src/http/schemas/project.js';
@@ -103,7 +106,7 @@ const PROJECT = 'sdk-parity-web';
  * (the store, the project, the token). `after` records ids from the parsed answer.
  */
 const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: any, world: World) => void | Promise<void> }> = [
-  { operationId: 'getAuthUser', call: () => ({ args: [] }) },
+  { operationId: 'getAuthUser', call: () => ({ args: [] }), after: (v, w) => void (w.ids.owner = v.user.id) },
   { operationId: 'createTeam', call: () => ({ args: [{ slug: 'sdk-parity-team', name: 'SDK parity' }] }), after: (v, w) => void (w.ids.createdTeam = v.id) },
   { operationId: 'getTeams', call: () => ({ args: [{ limit: 20 }] }) },
   { operationId: 'getTeam', call: (w) => ({ args: [{ teamId: w.teamId }] }) },
@@ -153,8 +156,116 @@ const CALLS: ReadonlyArray<{ operationId: string; call: Call; after?: (value: an
       token: 'partner',
     }),
   },
+  // The partner-called installation and resource endpoints (docs/partner-calls.md).
+  {
+    operationId: 'update-installation',
+    call: (w) => ({
+      args: [{ integrationConfigurationId: w.icfg, requestBody: { status: 'ready', externalId: 'acct-1', billingPlan: { id: 'inst', type: 'subscription', name: 'Inst' }, notification: { level: 'info', title: 'Hi' } } }],
+      token: 'partner',
+    }),
+  },
+  { operationId: 'get-account-info', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg }], token: 'partner' }) },
+  { operationId: 'get-member', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, memberId: w.ids.owner }], token: 'partner' }) },
+  {
+    operationId: 'import-resource',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          resourceId: 'sdk-parity-imported',
+          requestBody: { productId: 'acme-db', name: 'sdk-parity-imported', status: 'ready', ownership: 'linked', metadata: { region: 'iad1' }, notification: { level: 'warn', title: 'Imported', message: 'm', href: 'https://example.test' }, secrets: [{ name: 'URL', value: 'x' }] },
+        },
+      ],
+      token: 'partner',
+    }),
+  },
+  { operationId: 'get-integration-resources', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg }], token: 'partner' }) },
+  { operationId: 'get-integration-resource', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported' }], token: 'partner' }) },
+  {
+    operationId: 'update-resource',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported', requestBody: { name: 'sdk-parity-imported-2', secrets: { secrets: [{ name: 'URL', value: 'y' }], partial: true } } }], token: 'partner' }),
+  },
+  { operationId: 'delete-integration-resource', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, resourceId: 'sdk-parity-imported' }], token: 'partner' }) },
+  {
+    // Test mode: paid without money, so the refund below needs no payment method.
+    operationId: 'submit-invoice',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          requestBody: {
+            externalId: 'sdk-parity-1',
+            invoiceDate: new Date('2026-06-01T00:00:00Z'),
+            period: { start: new Date('2026-05-01T00:00:00Z'), end: new Date('2026-06-01T00:00:00Z') },
+            items: [{ resourceId: w.ids.resource, billingPlanId: 'free', name: 'Reads', price: '0.50', quantity: 3, units: 'M reads', total: '1.50' }],
+            test: { result: 'paid' },
+          },
+        },
+      ],
+      token: 'partner',
+    }),
+    after: (v, w) => void (w.ids.invoice = v.invoiceId),
+  },
+  { operationId: 'get-invoice', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice }], token: 'partner' }) },
+  {
+    operationId: 'update-invoice',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, invoiceId: w.ids.invoice, requestBody: { action: 'refund', reason: 'parity', total: '1.50' } }], token: 'partner' }),
+  },
+  {
+    operationId: 'submit-billing-data',
+    call: (w) => ({
+      args: [
+        {
+          integrationConfigurationId: w.icfg,
+          requestBody: {
+            timestamp: new Date(),
+            eod: new Date(),
+            period: { start: new Date(Date.now() - 86_400_000), end: new Date(Date.now() + 86_400_000) },
+            billing: { items: [{ billingPlanId: 'pro', resourceId: w.ids.resource, name: 'Storage', price: '0.25', quantity: 4, units: 'GB', total: '1.00' }] },
+            usage: [{ resourceId: w.ids.resource, name: 'Storage', type: 'total', units: 'GB', dayValue: 4, periodValue: 4 }],
+          },
+        },
+      ],
+      token: 'partner',
+    }),
+  },
+  {
+    operationId: 'submit-prepayment-balances',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, requestBody: { timestamp: new Date(), balances: [{ resourceId: w.ids.resource, currencyValueInCents: 1000 }] } }], token: 'partner' }),
+    // A code as "Open in provider" makes one (test/http/sso.test.ts covers that route), for the exchange below.
+    after: async (_v, w) => {
+      w.ids.ssoCode = `sso_parity_${randomText(32)}`;
+      const integration = w.server.stockroom.ctx.catalog.findIntegration('acme')!;
+      const { teamId, userId } = { teamId: w.teamId, userId: w.server.stockroom.bootstrap.userId };
+      const grant = { state: 'parity-state', userId, teamId, installationId: w.icfg, integrationId: integration.id, userRole: 'ADMIN' as const };
+      await insertSsoCode(w.server.stockroom.ctx.db, hashToken(w.ids.ssoCode), { ...grant, storeId: w.ids.store!, resourceId: w.ids.resource!, projectId: null, invoiceId: null, nonce: null, expiresAt: Date.now() + 60_000 }, Date.now());
+    },
+  },
+  {
+    operationId: 'exchange-sso-token',
+    call: (w) => {
+      const integration = w.server.stockroom.ctx.catalog.findIntegration('acme')!;
+      return { args: [{ code: w.ids.ssoCode, state: 'parity-state', clientId: integration.clientId, clientSecret: integration.clientSecret, grantType: 'authorization_code' }] };
+    },
+  },
   { operationId: 'deleteProject', call: (w) => ({ args: [{ idOrName: w.ids.project, teamId: w.teamId }] }) },
-  { operationId: 'deleteConfiguration', call: (w) => ({ args: [{ id: w.ids.spareIcfg, teamId: w.ids.spareTeam }] }) },
+  {
+    operationId: 'deleteConfiguration',
+    call: (w) => ({ args: [{ id: w.ids.spareIcfg, teamId: w.ids.spareTeam }] }),
+    // Finalize Installation ends an uninstall's wait for final invoices: the installation is put in
+    // the state an uninstall in flight gives it (test/http/uninstall-finalize.test.ts drives the real one).
+    after: async (_v, w) => void (await w.server.stockroom.ctx.db.updateTable('installations').set({ status: 'uninstalling' }).where('id', '=', w.icfg).execute()),
+  },
+  { operationId: 'finalize-installation', call: (w) => ({ args: [{ integrationConfigurationId: w.icfg }], token: 'partner' }) },
+  // Last of the partner's calls: the revocation retires the token they all used.
+  {
+    operationId: 'rotate-installation-credential',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, requestBody: { clientSecret: w.ids.clientSecret } }], token: 'partner' }),
+  },
+  {
+    operationId: 'revoke-installation-credential',
+    call: (w) => ({ args: [{ integrationConfigurationId: w.icfg, requestBody: { token: w.partnerToken, clientSecret: w.ids.clientSecret } }], token: 'partner' }),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -168,7 +279,9 @@ async function world(t: TestContext, dialect: TestDialect): Promise<World> {
   const member = await createUser(server);
   const memberEmail = (await server.stockroom.ctx.db.selectFrom('users').select('email').where('id', '=', member.id).executeTakeFirstOrThrow()).email;
   const partnerToken = await partnerAccessToken(server, icfg);
-  return { server, teamId: team.id, icfg, partnerToken, ids: { memberEmail, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
+  const clientSecret = server.stockroom.ctx.catalog.findIntegration('acme')?.clientSecret;
+  assert.ok(clientSecret, 'the reference integration has a client secret');
+  return { server, teamId: team.id, icfg, partnerToken, ids: { memberEmail, clientSecret, spareTeam: spare.id, spareIcfg: await install(server, spare.id) } };
 }
 
 async function install(server: TestServer, teamId: string): Promise<string> {

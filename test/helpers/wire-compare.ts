@@ -33,7 +33,8 @@ export function assertParsedFromWire(parsed: unknown, wire: unknown, path = '$')
 }
 
 function camelize(key: string): string {
-  return key.replace(/[:-]([a-z])/g, (_m, c: string) => c.toUpperCase());
+  // The SDK's renames: `access_token` → `accessToken`, `x-foo` → `xFoo`.
+  return key.replace(/[:_-]([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
 /** An SDK HTTP client that keeps the raw body of every response, newest last. */

@@ -76,7 +76,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(billing.body.billing.items.length, 2);
       assert.deepEqual(item(pro), { billingPlanId: 'pro', resourceId: pro, ...billing.body.period, name: 'Pro plan', price: '20.00', quantity: 1, units: 'month', total: '20.00' });
       assert.deepEqual(item(prepaid), { billingPlanId: 'prepaid', resourceId: prepaid, ...billing.body.period, name: 'Compute', price: '0.01', quantity: 2, units: 'hours', total: '0.02' });
-      assert.deepEqual(balance.body.balances, [{ resourceId: prepaid, nameLabel: 'Acme credits', currencyValueInCents: 498 }]);
+      assert.deepEqual(balance.body.balances, [{ resourceId: prepaid, currencyValueInCents: 498, credit: '4.98 USD', nameLabel: 'Prepaid credits' }]);
       const row = await p.db.selectFrom('ref_partner_installations').select('usage_reported_at').where('id', '=', id).executeTakeFirstOrThrow();
       assert.equal(Number(row.usage_reported_at), Date.UTC(2026, 0, 31, 22));
 

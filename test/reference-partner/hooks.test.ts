@@ -9,7 +9,7 @@ describe('reference partner HOOKS table', () => {
   test('documents every hook with a name, a trigger and an effect', () => {
     const names = HOOKS.map((h) => h.name);
     assert.equal(new Set(names).size, names.length);
-    for (const name of ['fail-validation', 'fail-conflict', 'fail-500', 'fail-malformed', 'fail-slow', 'pending', 'fail-delete', 'free-quota', 'unknown-plan']) {
+    for (const name of ['fail-validation', 'fail-conflict', 'fail-500', 'fail-malformed', 'fail-slow', 'pending', 'fail-delete', 'free-quota', 'finalize-later', 'unknown-plan']) {
       assert.ok(names.includes(name), name);
     }
     for (const hook of HOOKS) {

@@ -88,6 +88,17 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await p.request('GET', `/v1/installations/${id}/resources/${created.body.id}`)).status, 200);
     });
 
+    test('Delete Installation of one holding a finalize-later resource answers {finalized:false} (hook), and deletes it all the same', async () => {
+      const id = await p.install();
+      const created = await p.provision(id, { name: 'finalize-later-1' });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const answer = await p.request('DELETE', `/v1/installations/${id}`, { body: { cascadeResourceDeletion: true } });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(answer.body, { finalized: false });
+      assert.equal((await p.request('GET', `/v1/installations/${id}`)).status, 404);
+      assert.notEqual((await row(id))?.deleted_at, null);
+    });
+
     test('Delete Installation with no body, twice, answers {finalized:true} both times', async () => {
       const id = await p.install();
       for (let i = 0; i < 2; i += 1) {

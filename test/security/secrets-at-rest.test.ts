@@ -164,6 +164,21 @@ async function writeSecretsAndScan(dialect: TestDialect): Promise<{ needles: Nee
     assert.equal((await pull()).PUSHED_SECRET, pushed, 'the push reached the project');
     add('pushed secret', pushed);
 
+    // The partner rotates its token (with the client secret) and imports a resource with a secret.
+    const clientSecret = server.stockroom.ctx.catalog.findIntegration('acme')?.clientSecret;
+    assert.ok(clientSecret);
+    add('integration client secret', clientSecret);
+    const rotatedToken = await server.request('POST', `/v1/installations/${icfg}/credentials/rotate`, { token: partnerToken, body: { client_secret: clientSecret } });
+    assert.equal(rotatedToken.status, 200, rotatedToken.text);
+    add('rotated installation access token', rotatedToken.body.access_token as string);
+    const imported = `imported_${randomText(32)}`;
+    const importAnswer = await server.request('PUT', `/v1/installations/${icfg}/resources/scan-imported`, {
+      token: rotatedToken.body.access_token as string,
+      body: { productId: 'acme-db', name: 'scan-imported', status: 'ready', secrets: [{ name: 'IMPORTED_SECRET', value: imported }] },
+    });
+    assert.equal(importAnswer.status, 200, importAnswer.text);
+    add('imported resource secret', imported);
+
     // The real providers: a store each, rotated once.
     for (const [slug, product, prefix] of [['stockroom-postgres', 'postgres', 'PG_'], ['stockroom-redis', 'redis', 'KV_']] as const) {
       const realIcfg = realIcfgs.get(slug);

@@ -2,7 +2,10 @@ import { api, ApiError } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import { dateTime, money, statusBadge } from '../format.js';
 import type { PageContext } from '../page.js';
+import { storeNotification } from './store-notification.js';
 import type { LedgerEntry, ListedStore } from '../wire.js';
+import { ssoControl } from './store-sso.js';
+import { usagePanel } from './store-usage.js';
 
 /** How often a store still `initializing` is read again; the server's poller moves it on. */
 const POLL_MS = 1000;
@@ -40,6 +43,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
     main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/stores' }, '← Stores')),
     h('h1', {}, store.name),
+    ssoControl(store.id, ctx),
     notice,
     facts,
     section('Metadata', metadata.length === 0 ? h('p', { class: 'muted' }, 'None.') : h('dl', { class: 'facts' }, ...metadata.map(([k, v]) => fact(labelOf(store, k), Array.isArray(v) ? (v.length > 0 ? v.join(', ') : 'none') : String(v))))),
@@ -56,6 +60,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
         ? h('p', { class: 'muted' }, 'None.')
         : h('ul', {}, ...store.projectsMetadata.map((p) => h('li', {}, `${p.name} — ${p.environments.join(', ')}`))),
     ),
+    usagePanel(store.id, ctx),
     section('Ledger', ledgerTable(ledger.entries)),
     section('Danger zone', deleteControl(store, ctx)),
   );
@@ -68,8 +73,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
  * read of the store replaces it, so one that the provider cleared goes away.
  */
 function showNotice(notice: HTMLElement, store: ListedStore): void {
-  const n = store.notification;
-  replace(notice, n ? h('p', { class: `notice notice-${n.level}` }, n.title, n.message ? ` — ${n.message}` : '') : null);
+  replace(notice, storeNotification(store.notification));
 }
 
 /** Reads the store until it leaves `initializing`, showing its notification and announcing the change. */

@@ -11,6 +11,9 @@ import * as m0009 from './0009-idempotency-credential.js';
 import * as m0010 from './0010-projects-list-index.js';
 import * as m0011 from './0011-repair-deleted-live-stores.js';
 import * as m0012 from './0012-webhook-outbox.js';
+import * as m0013 from './0013-partner-calls.js';
+import * as m0014 from './0014-invoices.js';
+import * as m0016 from './0016-partner-billing-and-sso.js';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder so that the set is
@@ -29,4 +32,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010-projects-list-index': m0010,
   '0011-repair-deleted-live-stores': m0011,
   '0012-webhook-outbox': m0012,
+  '0013-partner-calls': m0013,
+  '0014-invoices': m0014,
+  '0016-partner-billing-and-sso': m0016,
 };

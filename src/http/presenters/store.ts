@@ -52,7 +52,7 @@ export function presentStore(
     totalConnectedProjects: connections.length,
     usageQuotaExceeded: false,
     status: store.status,
-    ownership: 'owned',
+    ownership: store.ownership ?? 'owned',
     capabilities: storeCapabilities(product),
     metadata: { ...store.metadata } as Static<typeof StoreWire>['metadata'],
     externalResourceId: store.externalResourceId ?? '',

@@ -4,8 +4,8 @@ import { Type } from 'typebox';
 import { refreshResourceOfInstallation } from '../../use-cases/store-resource.js';
 import { findStoreRowOfResource } from '../../db/store-reads.js';
 import { requireInstallationToken } from '../plugins/installation-token.js';
-import { replaceStoreSecrets } from '../../db/store-secrets.js';
-import { toSecretValue, type SecretValue } from '../../domain/env-vars.js';
+import { replaceResourceSecrets } from '../../use-cases/partner-resources.js';
+import { PartnerSecrets, type PartnerSecret } from '../schemas/index.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
 import { errorResponses } from '../error-schema.js';
@@ -30,16 +30,8 @@ const EventBody = Type.Object({
   ]),
 });
 
-const SecretBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 256 }),
-  value: Type.String(),
-  prefix: Type.Optional(Type.String()),
-  environmentOverrides: Type.Optional(
-    Type.Object({ development: Type.Optional(Type.String()), preview: Type.Optional(Type.String()), production: Type.Optional(Type.String()) }),
-  ),
-});
-const SecretsBody = Type.Object({ secrets: Type.Array(SecretBody, { maxItems: 1000 }), partial: Type.Optional(Type.Boolean()) });
-type SecretsBodyType = { secrets: Array<{ name: string; value: string; prefix?: string; environmentOverrides?: SecretValue['environmentOverrides'] }>; partial?: boolean };
+const SecretsBody = Type.Object({ secrets: PartnerSecrets, partial: Type.Optional(Type.Boolean()) });
+type SecretsBodyType = { secrets: PartnerSecret[]; partial?: boolean };
 
 function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppContext, prefix: string): void {
   const hidden = prefix !== '';
@@ -73,12 +65,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
     const store = await findStoreRowOfResource(ctx.db, icfg, resourceId);
     if (!store || store.lifecycle !== 'live') throw new ApiError('not_found', `The resource ${resourceId} was not found in ${icfg}.`);
     const body = request.body;
-    const names = new Set<string>();
-    for (const s of body.secrets) {
-      if (names.has(s.name)) throw new ApiError('bad_request', `The secret ${s.name} is given twice.`, { param: 'secrets' });
-      names.add(s.name);
-    }
-    await replaceSecrets(ctx, store.id, body.secrets, body.partial === true);
+    await replaceResourceSecrets(ctx, store.id, body.secrets, body.partial === true);
     // Names and counts only: the values are secrets.
     request.log.info({ store: store.id, secrets: body.secrets.length, partial: body.partial === true }, 'resource secrets updated by partner');
   };
@@ -122,9 +109,4 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       return reply.code(201).send(null);
     },
   );
-}
-
-/** The partner's secrets, in the shape they are sealed in, stored by `replaceStoreSecrets`. */
-async function replaceSecrets(ctx: AppContext, storeId: string, given: SecretsBodyType['secrets'], partial: boolean): Promise<void> {
-  await replaceStoreSecrets(ctx.db, ctx.secretBox, storeId, given.map(toSecretValue), { partial, now: ctx.now() });
 }

@@ -12,6 +12,7 @@ import { findEnvVarClashes, normalizeEnvironments, type StoreConnection } from '
 import type { Store } from '../../domain/stores.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
+import { visibleStoreOfPath as visibleStoreOfPathOf } from '../visible-store.js';
 import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { teamOf } from '../plugins/auth.js';
@@ -26,12 +27,7 @@ const Empty = Type.Object({});
  * (vercel-contract.md §5). Connecting a project twice updates its connection.
  */
 export const storeConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  /** The team's visible store named in the path, or 404. */
-  const visibleStoreOfPath = async (request: FastifyRequest, storeId: string) => {
-    const store = await findVisibleStoreOfTeam(ctx.db, teamOf(request).team.id, storeId);
-    if (!store) throw new ApiError('not_found', `The store ${storeId} was not found.`);
-    return store;
-  };
+  const visibleStoreOfPath = (request: FastifyRequest, storeId: string) => visibleStoreOfPathOf(ctx, request, storeId);
 
   app.post(
     '/v1/storage/stores/:storeId/connections',

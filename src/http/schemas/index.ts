@@ -15,3 +15,4 @@ export * from '../../schemas/product.js';
 export * from './store.js';
 export * from './integration-configuration.js';
 export * from './account.js';
+export * from './partner.js';

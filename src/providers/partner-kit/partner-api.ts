@@ -36,6 +36,13 @@ export interface RotationRequest {
   readonly delayOldSecretsExpirationHours?: number;
 }
 
+/** Provision Purchase's answer (partner-api.md §1.1 #15): the balances after the purchase. */
+export interface PurchaseAnswer {
+  /** ISO 8601: when the balances were taken. */
+  readonly timestamp: string;
+  readonly balances: ReadonlyArray<{ readonly currencyValueInCents: number; readonly credit?: string; readonly nameLabel?: string; readonly resourceId?: string }>;
+}
+
 /** An answer that may have been given before, under the same Idempotency-Key. */
 export interface IdempotentAnswer {
   readonly answer: Answer;
@@ -58,8 +65,9 @@ export interface PartnerApi {
   isLiveInstallation(installationId: string): Promise<boolean>;
   /**
    * Succeeds for an unknown or deleted installation too; `cascade` deletes its resources first.
-   * `{finalized:false}` tells Stockroom final invoices are still to come (the partner then sends
-   * Finalize Installation); nothing, or `{finalized:true}`, means the uninstall may complete.
+   * `{finalized: false}` asks Vercel to wait for final invoices (partner-api.md §1.1 #4); nothing
+   * (or `finalized: true`) means the deletion is final.
+   * The partner then sends Finalize Installation once its final invoices are in.
    */
   deleteInstallation(installationId: string, cascade: boolean): Promise<{ readonly finalized: boolean } | void>;
 
@@ -78,4 +86,10 @@ export interface PartnerApi {
   /** Succeeds for an unknown or deleted resource too, so a retry is safe. */
   deleteResource(installationId: string, resourceId: string): Promise<void>;
   rotateSecrets(installationId: string, resourceId: string, request: RotationRequest, scope: IdempotencyScope | null): Promise<IdempotentAnswer>;
+  /**
+   * Provision Purchase: the paid prepayment invoice `invoiceId` bought credits; credit them (once
+   * per invoice: Stockroom repeats the call after a crash) and answer the balances. Optional: a
+   * partner without prepayment plans leaves it out and the route is not served.
+   */
+  provisionPurchase?(installationId: string, request: { readonly invoiceId: string }): Promise<PurchaseAnswer>;
 }

@@ -3,6 +3,7 @@ import { registerPartnerAuth } from './auth.js';
 import { registerTolerantJsonParser } from './body-parser.js';
 import { registerPartnerErrorHandler } from './error-handler.js';
 import type { PartnerApi } from './partner-api.js';
+import { billingRoutes } from './routes/billing.js';
 import { installationRoutes } from './routes/installations.js';
 import { planRoutes } from './routes/plans.js';
 import { resourceRoutes } from './routes/resources.js';
@@ -41,4 +42,5 @@ export async function servePartnerApi(app: FastifyInstance, settings: PartnerSer
   await app.register(planRoutes, { api });
   await app.register(resourceRoutes, { api });
   await app.register(secretRoutes, { api });
+  await app.register(billingRoutes, { api });
 }

@@ -64,3 +64,6 @@ export const PlansQuery = Type.Object({
   /** The caller's current form input, as a JSON string. */
   metadata: Type.Optional(Type.String()),
 });
+
+/** Provision Purchase (partner-api.md §1.1 #15). */
+export const ProvisionPurchaseBody = Type.Object({ invoiceId: Id });

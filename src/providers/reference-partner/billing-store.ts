@@ -28,31 +28,15 @@ export async function liveResourceNames(db: Kysely<PartnerTables>, installationI
   return rows.map((r) => r.name);
 }
 
-/** Credit bought per resource of the installation, cents. */
+/** Credit bought per resource of the installation (Provision Purchase, `credit-purchases.ts`), cents. */
 export async function creditByResource(db: Kysely<PartnerTables>, installationId: string): Promise<Map<string, number>> {
   const rows = await db
-    .selectFrom('ref_partner_credits')
+    .selectFrom('ref_partner_credit_purchases')
     .select(['resource_id', (eb) => eb.fn.sum<number | string>('amount_cents').as('cents')])
     .where('installation_id', '=', installationId)
     .groupBy('resource_id')
     .execute();
   return new Map(rows.map((r) => [r.resource_id, Number(r.cents)]));
-}
-
-/**
- * Records credit bought for a resource, once per paid invoice (Stockroom's
- * `POST /v1/installations/{icfg}/billing/provision` names the invoice). Repeating it changes nothing.
- */
-export async function recordCreditPurchase(
-  db: Kysely<PartnerTables>,
-  purchase: { readonly invoiceId: string; readonly installationId: string; readonly resourceId: string; readonly amountCents: number },
-  now: number,
-): Promise<void> {
-  await db
-    .insertInto('ref_partner_credits')
-    .values({ invoice_id: purchase.invoiceId, installation_id: purchase.installationId, resource_id: purchase.resourceId, amount_cents: purchase.amountCents, created_at: now })
-    .onConflict((oc) => oc.column('invoice_id').doNothing())
-    .execute();
 }
 
 export interface StoredInvoice {

@@ -109,5 +109,6 @@ export function invoiceItems(resource: BilledResource, period: MonthPeriod): Bil
  */
 export function prepaidBalance(resource: BilledResource, creditCents: number, now: number): PrepaymentBalance {
   const spent = liveHours(resource, resource.createdAt, now) * PREPAID_CENTS_PER_HOUR;
-  return { resourceId: resource.id, nameLabel: 'Acme credits', currencyValueInCents: Math.max(0, creditCents - spent) };
+  const cents = Math.max(0, creditCents - spent);
+  return { resourceId: resource.id, currencyValueInCents: cents, credit: `${usd(cents)} USD`, nameLabel: 'Prepaid credits' };
 }

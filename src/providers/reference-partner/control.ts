@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { VercelApiClient } from '../partner-kit/vercel-api-client.js';
-import { findInvoiceByStockroomId, recordCreditPurchase } from './billing-store.js';
+import { findInvoiceByStockroomId } from './billing-store.js';
+import { recordPurchase } from './credit-purchases.js';
 import { findAccessToken } from './installation-store.js';
 import { createPartnerJobs, requestRefund } from './jobs.js';
 import type { PartnerContext, ReferencePartnerControl } from './options.js';
@@ -17,6 +18,6 @@ export function createControl(ctx: PartnerContext, client: VercelApiClient, log:
       if (!token) throw new Error(`installation ${invoice.installationId} holds no access token`);
       await requestRefund(ctx, client.forInstallation(invoice.installationId, token), invoice, reason, totalCents ?? invoice.totalCents);
     },
-    recordCreditPurchase: (purchase) => recordCreditPurchase(ctx.db, purchase, ctx.now()),
+    recordCreditPurchase: (p) => recordPurchase(ctx.db, { invoiceId: p.invoiceId, installationId: p.installationId, resourceId: p.resourceId, cents: p.amountCents, now: ctx.now() }),
   };
 }

@@ -53,9 +53,19 @@ export const HOOKS: readonly HookDescription[] = [
     effect: '500 `{error:{code:"internal_server_error", message}}`; the resource stays.',
   },
   {
+    name: 'fail-purchase',
+    trigger: 'Provision Purchase (a prepaid credit purchase) for a resource named `fail-purchase`',
+    effect: '409 `{error:{code:"conflict", message}}`; nothing is credited, so Stockroom refunds the purchase and deletes the resource.',
+  },
+  {
     name: 'free-quota',
     trigger: 'Off unless armed: plugin option `freeResourceQuota` set to a number N (Stockroom `STOCKROOM_REFERENCE_FREE_QUOTA=N`, standalone `REFERENCE_PARTNER_FREE_QUOTA=N`), then an installation holding N or more live resources on the `free` plan',
     effect: 'The `free` plan is left out of every plan list of that installation, and Provision or Update Resource to `free` answers 400 `{error:{code:"free_quota_exceeded", message}}`.',
+  },
+  {
+    name: 'finalize-later',
+    trigger: 'Delete Installation of an installation holding a live resource whose name is `finalize-later` or starts `finalize-later-`',
+    effect: 'Answers 200 `{finalized:false}` instead of `{finalized:true}`: the partner still has final invoices to send, so Stockroom keeps accepting its billing calls until it calls Finalize Installation or the wait ends. The partner sends Finalize Installation (`POST /v1/installations/{icfg}/billing/finalize`) on its next jobs pass; `unfinalized` never does.',
   },
   {
     name: 'unknown-plan',
@@ -74,13 +84,8 @@ export const HOOKS: readonly HookDescription[] = [
   },
   {
     name: 'unfinalized',
-    trigger: 'Delete Installation of an installation holding a live resource named `unfinalized`',
+    trigger: 'Delete Installation of an installation holding a live resource whose name is `unfinalized` or starts `unfinalized-`',
     effect: 'Answers `{finalized:false}` and never sends Finalize Installation, so Stockroom\'s finalization timeout is what completes the uninstall.',
-  },
-  {
-    name: 'finalize-later',
-    trigger: 'Delete Installation of an installation holding a live resource named `finalize-later`',
-    effect: 'Answers `{finalized:false}`, then sends Finalize Installation (`POST /v1/installations/{icfg}/billing/finalize`) on its next jobs pass.',
   },
   {
     name: 'webhook-fail-first',
@@ -105,7 +110,7 @@ export function refundsWhenPaid(name: string): boolean {
  */
 export function finalizationHook(resourceNames: readonly string[]): 'held' | 'pending' | null {
   if (resourceNames.some((n) => nameMatches(n, 'unfinalized'))) return 'held';
-  if (resourceNames.some((n) => nameMatches(n, 'finalize-later'))) return 'pending';
+  if (resourceNames.some(asksToFinalizeLater)) return 'pending';
   return null;
 }
 
@@ -193,6 +198,16 @@ export function readProvisionHooks(name: string, metadata: Readonly<Record<strin
 /** Whether deleting a resource of this name must fail (`fail-delete`). */
 export function failsOnDelete(name: string): boolean {
   return nameMatches(name, 'fail-delete');
+}
+
+/** The `fail-purchase` hook: Provision Purchase for this resource is refused. */
+export function failsOnPurchase(name: string): boolean {
+  return nameMatches(name, 'fail-purchase');
+}
+
+/** Whether deleting an installation holding a resource of this name answers `{finalized:false}` (`finalize-later`). */
+export function asksToFinalizeLater(name: string): boolean {
+  return nameMatches(name, 'finalize-later');
 }
 
 function nameMatches(name: string, hook: string): boolean {

@@ -5,6 +5,7 @@ import { servePartnerApi } from '../partner-kit/partner-server.js';
 import { createSsoVerifier } from '../partner-kit/sso-id-token.js';
 import { createVercelApiClient } from '../partner-kit/vercel-api-client.js';
 import { createControl } from './control.js';
+import { httpInvoiceReader } from './invoice-reader.js';
 import { resolveContext, type ReferencePartnerOptions } from './options.js';
 import { sealPlaintextRows } from './sealed-values.js';
 import { referencePartnerApi } from './reference-api.js';
@@ -36,7 +37,9 @@ export type { BillingPlan } from '../partner-kit/billing-plan.js';
 export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions> = async (app, options) => {
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
-  const ctx = resolveContext(options, closing.signal);
+  const client = createVercelApiClient({ baseUrl: options.stockroomUrl ?? options.issuer, userAgent: `Acme Data (Stockroom reference partner)/${options.clientId}` });
+  const resolved = resolveContext(options, closing.signal);
+  const ctx = { ...resolved, readInvoice: resolved.readInvoice ?? httpInvoiceReader(resolved, client) };
   // Rows written before secrets were sealed are sealed now, before any request reads them.
   const sealed = await sealPlaintextRows(ctx.db, ctx.secretBox);
   if (sealed > 0) app.log.info({ rows: sealed }, 'reference partner sealed secrets stored in plaintext');
@@ -44,7 +47,6 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
   const settings = { providerName: 'reference partner', clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now };
   await app.register(async (partnerApi) => servePartnerApi(partnerApi, settings, referencePartnerApi(ctx)));
 
-  const client = createVercelApiClient({ baseUrl: options.stockroomUrl ?? options.issuer, userAgent: `Acme Data (Stockroom reference partner)/${options.clientId}` });
   await app.register(async (pages) => {
     // Called by Stockroom's webhook sender and by people's browsers, not with a partner-API JWT.
     pages.addHook('onRoute', (route) => {

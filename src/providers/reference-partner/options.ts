@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../db/database.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
+import type { InvoiceReader } from './credit-purchases.js';
 import type { HookDefaults } from './hooks.js';
 import type { PartnerTables } from './tables.js';
 
@@ -28,6 +29,8 @@ export interface ReferencePartnerOptions {
   slowAnswerDelayMs?: number;
   /** How long a `pending-` resource stays pending without `testing_ready_after_ms`, ms; default 2000. */
   pendingReadyAfterMs?: number;
+  /** Reads Vercel's (Stockroom's) invoices for Provision Purchase; default: Get Invoice over HTTP with the installation's own access token. */
+  readInvoice?: InvoiceReader;
   /**
    * Where the partner calls Stockroom back (partner-api.md §1.5): Stockroom's public URL. Default:
    * the issuer, which is Stockroom's public URL too.
@@ -54,7 +57,7 @@ export interface ReferencePartnerControl {
   runJobs(): Promise<import('./jobs.js').JobReport>;
   /** Asks Stockroom to refund `totalCents` (default: all) of a paid invoice, by Stockroom's invoice id. */
   refundInvoice(invoiceId: string, reason: string, totalCents?: number): Promise<void>;
-  /** Records credit bought for a prepaid resource (what `billing/provision` hands the partner). */
+  /** Records credit bought for a prepaid resource, as Provision Purchase does (without reading the invoice). */
   recordCreditPurchase(purchase: { readonly invoiceId: string; readonly installationId: string; readonly resourceId: string; readonly amountCents: number }): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export interface PartnerContext extends HookDefaults {
   readonly freeResourceQuota: number;
   /** Aborted when the server closes, so delayed answers do not hold up a shutdown. */
   readonly closing: AbortSignal;
+  readonly readInvoice: InvoiceReader | undefined;
 }
 
 export function resolveContext(options: ReferencePartnerOptions, closing: AbortSignal): PartnerContext {
@@ -79,5 +83,6 @@ export function resolveContext(options: ReferencePartnerOptions, closing: AbortS
     slowAnswerDelayMs: options.slowAnswerDelayMs ?? 5000,
     pendingReadyAfterMs: options.pendingReadyAfterMs ?? 2000,
     closing,
+    readInvoice: options.readInvoice,
   };
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PartnerError, validationError } from '../partner-kit/errors.js';
 import type { PartnerApi } from '../partner-kit/partner-api.js';
+import { provisionPurchase } from './credit-purchases.js';
 import { isFreePlanOffered } from './free-quota.js';
 import { finalizationHook, readProvisionHooks } from './hooks.js';
 import { liveResourceNames } from './billing-store.js';
@@ -87,6 +88,7 @@ export function referencePartnerApi(ctx: PartnerContext): PartnerApi {
       if (replay) return { answer: replay, replayed: true };
       return rotateSecrets(ctx, installationId, resourceId, request, scope);
     },
+    provisionPurchase: (installationId, request) => provisionPurchase(ctx, installationId, request.invoiceId),
   };
 }
 

@@ -9,9 +9,18 @@ export interface PartnerTables {
   ref_partner_installations: InstallationTable;
   ref_partner_resources: ResourceTable;
   ref_partner_idempotency_keys: IdempotencyKeyTable;
+  ref_partner_credit_purchases: CreditPurchaseTable;
   ref_partner_invoices: InvoiceTable;
-  ref_partner_credits: CreditTable;
   ref_partner_webhook_events: WebhookEventTable;
+}
+
+/** One Provision Purchase: the paid invoice and the credits it bought (migration 0004). */
+export interface CreditPurchaseTable {
+  invoice_id: string;
+  installation_id: string;
+  resource_id: string;
+  amount_cents: number;
+  created_at: number;
 }
 
 export interface InstallationTable {
@@ -25,7 +34,7 @@ export interface InstallationTable {
   /**
    * The installation's token for calling back Stockroom, sealed with the secret box and bound to
    * the row (`sealed-values.ts`). Null for rows written while only its hash was kept (migrations
-   * 0003–0004): those cannot call back until Stockroom upserts the installation again.
+   * 0003–0005): those cannot call back until Stockroom upserts the installation again.
    */
   access_token: string | null;
   token_type: string;
@@ -55,15 +64,6 @@ export interface InvoiceTable {
   test_result: string | null;
   created_at: number;
   updated_at: number;
-}
-
-export interface CreditTable {
-  /** Stockroom's id of the paid invoice that bought the credit. */
-  invoice_id: string;
-  installation_id: string;
-  resource_id: string;
-  amount_cents: number;
-  created_at: number;
 }
 
 export interface WebhookEventTable {

@@ -30,16 +30,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('ref_partner_invoices_invoice_idx').on('ref_partner_invoices').column('invoice_id').execute();
 
-  // Prepaid credit bought for a resource: the balance is this minus what its usage cost.
-  await db.schema
-    .createTable('ref_partner_credits')
-    .addColumn('invoice_id', 'text', (c) => c.primaryKey())
-    .$call(requiredText('installation_id', 'resource_id'))
-    .addColumn('amount_cents', 'integer', (c) => c.notNull())
-    .$call(createdAt)
-    .execute();
-  await db.schema.createIndex('ref_partner_credits_resource_idx').on('ref_partner_credits').column('resource_id').execute();
-
   // Every webhook event received, once per event id (deliveries counts the attempts seen).
   await db.schema
     .createTable('ref_partner_webhook_events')
@@ -54,7 +44,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('ref_partner_webhook_events').execute();
-  await db.schema.dropTable('ref_partner_credits').execute();
   await db.schema.dropTable('ref_partner_invoices').execute();
   await db.schema.alterTable('ref_partner_installations').dropColumn('finalization').execute();
   await db.schema.alterTable('ref_partner_installations').dropColumn('usage_reported_at').execute();
