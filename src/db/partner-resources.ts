@@ -2,27 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../domain/stores.js';
 import type { DB } from './schema.js';
 import type { Dialect } from './database.js';
-import { markStoreLive, storeFromRow, storeRowValues } from './stores.js';
+import { markStoreLive, storeRowValues } from './stores.js';
 
 /*
  * The queries of the resource endpoints partners call (docs/partner-calls.md): a resource is a
  * store of the installation, named by the partner's id (`external_resource_id`).
  */
-
-/** The installation's live stores that have a partner resource id, oldest first. */
-export async function listLiveStoresOfInstallation(db: Kysely<DB>, installationId: string): Promise<Store[]> {
-  const rows = await db
-    .selectFrom('stores')
-    .selectAll()
-    .where('installation_id', '=', installationId)
-    .where('lifecycle', '=', 'live')
-    .where('deleted_at', 'is', null)
-    .where('external_resource_id', 'is not', null)
-    .orderBy('created_at', 'asc')
-    .orderBy('id', 'asc')
-    .execute();
-  return rows.map(storeFromRow);
-}
 
 /**
  * Writes an imported store and makes it `live` in one transaction, through `markStoreLive`, so it

@@ -59,17 +59,29 @@ export async function findAnyStoreOfTeam(db: Kysely<DB>, teamId: string, id: str
  * SDK users only ever see the latter (vercel-contract.md §10.1), and connect takes either.
  */
 export async function findLiveStoreOfInstallation(db: Kysely<DB>, installationId: string, idOrExternalId: string): Promise<Store | undefined> {
-  const rows = await db
-    .selectFrom('stores')
-    .selectAll()
-    .where('installation_id', '=', installationId)
-    .where('lifecycle', '=', 'live')
-    // Lets PostgreSQL use the partial index on (installation_id, name) of live rows.
-    .where('deleted_at', 'is', null)
+  const rows = await liveStoresOfInstallation(db, installationId)
     .where((eb) => eb.or([eb('id', '=', idOrExternalId), eb('external_resource_id', '=', idOrExternalId)]))
     .execute();
   const row = rows.find((r) => r.id === idOrExternalId) ?? rows[0];
   return row ? storeFromRow(row) : undefined;
+}
+
+/** The installation's live stores that have a partner resource id, oldest first (List Resources). */
+export async function listLiveStoresOfInstallation(db: Kysely<DB>, installationId: string): Promise<Store[]> {
+  const rows = await liveStoresOfInstallation(db, installationId).where('external_resource_id', 'is not', null).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+  return rows.map(storeFromRow);
+}
+
+function liveStoresOfInstallation(db: Kysely<DB>, installationId: string) {
+  return (
+    db
+      .selectFrom('stores')
+      .selectAll()
+      .where('installation_id', '=', installationId)
+      .where('lifecycle', '=', 'live')
+      // Lets PostgreSQL use the partial index on (installation_id, name) of live rows.
+      .where('deleted_at', 'is', null)
+  );
 }
 
 /**

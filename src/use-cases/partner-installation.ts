@@ -86,10 +86,13 @@ export function checkClientCredentials(ctx: AppContext, installation: Installati
 /**
  * Rotate Installation Credential: a new token becomes current; the one current until now (whichever
  * live token authenticated the call) stays valid for the overlap, then is refused. A rotation that
- * races another answers 409; one that races an uninstall answers 404, and the uninstall ends every
- * token of the installation anyway.
+ * races another answers 409, as does one while the install is unfinished; one that races an
+ * uninstall answers 404, and the uninstall ends every token of the installation anyway.
  */
 export async function rotateInstallationCredential(ctx: AppContext, installation: Installation): Promise<{ accessToken: string; scope: string }> {
+  // While Stockroom still installs it, finishing the install writes the token it sent in the
+  // upsert (markInstallationReady), which would silently undo a rotation made meanwhile.
+  if (installation.status === 'pending') throw new ApiError('conflict', `The installation ${installation.id} is still being installed; rotate once it is ready.`);
   const currentHash = await currentInstallationTokenHash(ctx.db, installation.id);
   if (!currentHash) throw new ApiError('not_found', `The installation ${installation.id} was uninstalled.`);
   const accessToken = newTokenValue();

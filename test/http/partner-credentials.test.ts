@@ -85,6 +85,35 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(Object.keys(ok.body).sort(), ['access_token', 'expires_in', 'scope', 'token_type']);
     });
 
+    test('an installation still being installed is not rotated (its install would write the old token back)', async (t) => {
+      const server = await startTestServer(t, dialect);
+      const p = await installForPartner(server);
+      // As while Stockroom waits on the partner's Upsert Installation answer.
+      await server.stockroom.ctx.db.updateTable('installations').set({ status: 'pending' }).where('id', '=', p.icfg).execute();
+      const before = await currentHash(server, p.icfg);
+      assert.equal(await sdkStatus(p.sdk.marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: p.clientSecret } })), 409);
+      assert.equal(await currentHash(server, p.icfg), before);
+      assert.deepEqual(await tokenRows(server, p.icfg), []);
+    });
+
+    test('rotations at once: each answers a token or 409, and only the last one answered is current', async (t) => {
+      const server = await startTestServer(t, dialect);
+      const p = await installForPartner(server);
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => server.request('POST', `/v1/installations/${p.icfg}/credentials/rotate`, { token: p.token, body: { client_secret: p.clientSecret } })),
+      );
+      for (const a of answers) assert.ok(a.status === 200 || a.status === 409, `${a.status} ${a.text}`);
+      const issued = answers.filter((a) => a.status === 200).map((a) => a.body.access_token as string);
+      assert.ok(issued.length >= 1, 'one rotation at least won');
+      // Exactly one issued token is current; every other one, and the first token, is superseded once.
+      const current = await currentHash(server, p.icfg);
+      assert.equal(issued.filter((token) => hashToken(token) === current).length, 1);
+      const superseded = (await tokenRows(server, p.icfg)).map((r) => r.token_hash).sort();
+      assert.deepEqual(superseded, [p.token, ...issued].map(hashToken).filter((h) => h !== current).sort());
+      // Every token answered works (the current one, and the superseded ones inside the overlap).
+      for (const token of issued) await partnerSdk(server, token).marketplace.getAccountInfo({ integrationConfigurationId: p.icfg });
+    });
+
     test('revoke retires the superseded token at once; the current one cannot be revoked', async (t) => {
       const server = await startTestServer(t, dialect);
       const p = await installForPartner(server);

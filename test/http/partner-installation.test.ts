@@ -94,7 +94,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(await sdkStatus(p.sdk.marketplace.getMember({ integrationConfigurationId: p.icfg, memberId: 'user_nobody' })), 404);
     });
 
-    test('another installation’s token is 403 and a user token 401 on each', async () => {
+    test('another installation’s token is 403, a user or revoked token 401, on each', async () => {
       const p = await installForPartner(server());
       const other = await installForPartner(server());
       const member = await createMember(server(), p.teamId, 'MEMBER');
@@ -108,10 +108,16 @@ for (const dialect of dialectsToTest()) {
         assert.equal(await sdkStatus(sdk.marketplace.getMember({ integrationConfigurationId: p.icfg, memberId: member.id })), status);
       }
       assert.equal((await installationRow(p.icfg)).external_id, null);
-      // A token replaced by a new one (as a reinstall or a test does) is refused.
-      const old = p.token;
-      await partnerAccessToken(server(), p.icfg);
-      assert.equal(await sdkStatus(partnerSdk(server(), old).marketplace.getAccountInfo({ integrationConfigurationId: p.icfg })), 401);
+      // A token rotated away and revoked is refused on each.
+      const rotated = await p.sdk.marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: p.clientSecret } });
+      await partnerSdk(server(), rotated.accessToken).marketplace.revokeInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { token: p.token, clientSecret: p.clientSecret } });
+      assert.equal(await sdkStatus(p.sdk.marketplace.updateInstallation({ integrationConfigurationId: p.icfg, requestBody: { externalId: 'late' } })), 401);
+      assert.equal(await sdkStatus(p.sdk.marketplace.getAccountInfo({ integrationConfigurationId: p.icfg })), 401);
+      assert.equal(await sdkStatus(p.sdk.marketplace.getMember({ integrationConfigurationId: p.icfg, memberId: member.id })), 401);
+      // A token replaced outright (as a reinstall or a test does) is refused too.
+      const current = await partnerAccessToken(server(), p.icfg);
+      assert.equal(await sdkStatus(partnerSdk(server(), rotated.accessToken).marketplace.getAccountInfo({ integrationConfigurationId: p.icfg })), 401);
+      await partnerSdk(server(), current).marketplace.getAccountInfo({ integrationConfigurationId: p.icfg });
     });
   });
 }

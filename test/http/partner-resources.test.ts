@@ -33,6 +33,14 @@ for (const dialect of dialectsToTest()) {
       });
     }
 
+    /** `p`'s token, superseded by a rotation and then revoked: `p.sdk`, which holds it, no longer works. */
+    async function revokedToken(p: PartnerInstallation): Promise<string> {
+      const rotated = await p.sdk.marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: p.clientSecret } });
+      const next = partnerSdk(server(), rotated.accessToken);
+      await next.marketplace.revokeInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { token: p.token, clientSecret: p.clientSecret } });
+      return p.token;
+    }
+
     test('Import Resource makes a store of the team, shown, connected and pulled like any other; nothing is charged', async () => {
       const p = await installForPartner(server());
       const notification = { level: 'warn' as const, title: 'Almost full', message: '90% of the quota used', href: 'https://partner.example/db/1' };
@@ -55,17 +63,13 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(answer, { name: 'imported-db' });
 
       const row = await storeRowOf(p.icfg, 'ext-db-1');
-      assert.equal(row.team_id, p.teamId);
-      assert.equal(row.lifecycle, 'live');
-      assert.equal(row.source, 'import');
-      assert.equal(row.status, 'available');
-      assert.equal(row.external_resource_status, 'ready');
-      assert.equal(row.product_id, 'iap_acme_db');
-      assert.equal(row.ownership, 'linked');
+      const { team_id, lifecycle, source, status, external_resource_status, product_id, ownership, billing_plan_id, payment } = row;
+      assert.deepEqual(
+        { team_id, lifecycle, source, status, external_resource_status, product_id, ownership, billing_plan_id, payment },
+        { team_id: p.teamId, lifecycle: 'live', source: 'import', status: 'available', external_resource_status: 'ready', product_id: 'iap_acme_db', ownership: 'linked', billing_plan_id: 'partner-pro', payment: null },
+      );
       assert.deepEqual(JSON.parse(row.extras!), { cluster: 'c-7', replicas: 2 });
       assert.deepEqual(JSON.parse(row.notification!), notification);
-      assert.equal(row.billing_plan_id, 'partner-pro');
-      assert.equal(row.payment, null);
       assert.deepEqual(secretsOf(row), [{ name: 'DATABASE_URL', value: 'postgres://imported', environmentOverrides: { development: 'postgres://dev' } }]);
       assert.deepEqual(await db().selectFrom('ledger_entries').select('id').where('store_id', '=', row.id).execute(), [], 'nothing charged');
 
@@ -125,6 +129,14 @@ for (const dialect of dialectsToTest()) {
       await p.sdk.marketplace.updateInstallation({ integrationConfigurationId: p.icfg, requestBody: { billingPlan: { id: 'inst-plan', type: 'subscription', name: 'Installation plan' } } });
       await importOne(p, 'ext-f', 'db-f');
       assert.equal((await storeRowOf(p.icfg, 'ext-f')).billing_plan_id, 'inst-plan');
+    });
+
+    test('an import while the installation is being uninstalled keeps nothing (409)', async () => {
+      const p = await installForPartner(server());
+      // As once an uninstall began (beginUninstall): no store of the installation goes live any more.
+      await db().updateTable('installations').set({ status: 'uninstalling' }).where('id', '=', p.icfg).execute();
+      assert.equal(await sdkStatus(importOne(p, 'ext-late', 'db-late')), 409);
+      assert.equal(await db().selectFrom('stores').select('id').where('installation_id', '=', p.icfg).executeTakeFirst(), undefined);
     });
 
     test('Update Resource changes what it is given and answers the name', async () => {
@@ -196,14 +208,16 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual((await p.sdk.marketplace.getIntegrationResources({ integrationConfigurationId: p.icfg })).resources, []);
     });
 
-    test('another installation’s token is 403 and a user token 401 on each resource endpoint', async () => {
+    test('another installation’s token is 403, a user or revoked token 401, on each resource endpoint', async () => {
       const p = await installForPartner(server());
       await importOne(p, 'ext-x', 'db-x');
       const other = await installForPartner(server());
       const member = await createMember(server(), p.teamId, 'OWNER');
+      const revoked = await revokedToken(p);
       for (const [sdk, status] of [
         [other.sdk, 403],
         [partnerSdk(server(), member.token), 401],
+        [partnerSdk(server(), revoked), 401],
       ] as const) {
         const icfg = p.icfg;
         assert.equal(await sdkStatus(sdk.marketplace.getIntegrationResources({ integrationConfigurationId: icfg })), status);

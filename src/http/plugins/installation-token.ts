@@ -45,6 +45,19 @@ export function requireInstallationToken(ctx: AppContext, options: InstallationT
   };
 }
 
+/**
+ * The options of a route partners call with the installation's token (partner-callbacks.ts,
+ * partner-installation.ts, partner-resources.ts): no user auth, the token checked first, tag
+ * `marketplace`, bearer security, and hidden from the OpenAPI document under the `/api` prefix.
+ */
+export function partnerRouteOptions<S extends object>(ctx: AppContext, prefix: string, summary: string, schema: S) {
+  return {
+    config: { auth: 'none' as const },
+    onRequest: requireInstallationToken(ctx),
+    schema: { tags: ['marketplace'], summary, hide: prefix !== '', security: [{ bearerToken: [] }], ...schema },
+  };
+}
+
 /** The installation `requireInstallationToken` put on the request, for the handlers after it. */
 export function installationOf(request: FastifyRequest): Installation {
   if (!request.installation) throw new Error('requireInstallationToken did not run before this handler');

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from 'typebox';
+import type { Installation } from '../../domain/installations.js';
 import type { AppContext } from '../../app-context.js';
 import {
   accountOfInstallation,
@@ -10,7 +12,7 @@ import {
   updateInstallationByPartner,
 } from '../../use-cases/partner-installation.js';
 import { errorResponses } from '../error-schema.js';
-import { installationOf, requireInstallationToken } from '../plugins/installation-token.js';
+import { installationOf, partnerRouteOptions } from '../plugins/installation-token.js';
 import {
   AccountInfo,
   MemberInfo,
@@ -34,23 +36,15 @@ const IcfgParam = Type.String({ minLength: 1, maxLength: 128 });
 const Icfg = Type.Object({ icfg: IcfgParam });
 
 function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppContext, prefix: string): void {
-  const common = {
-    config: { auth: 'none' as const },
-    onRequest: requireInstallationToken(ctx),
-  };
-  const schema = (summary: string) => ({ tags: ['marketplace'], summary, hide: prefix !== '', security: [{ bearerToken: [] }] });
+  const options = <S extends object>(summary: string, schema: S) => partnerRouteOptions(ctx, prefix, summary, schema);
 
   app.patch(
     `${prefix}/v1/installations/:icfg`,
-    {
-      ...common,
-      schema: {
-        ...schema('Update Installation: the partner records its status, externalId, billing plan or notification for the installation; 204'),
-        params: Icfg,
-        body: UpdateInstallationBody,
-        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
-      },
-    },
+    options('Update Installation: the partner records its status, externalId, billing plan or notification for the installation; 204', {
+      params: Icfg,
+      body: UpdateInstallationBody,
+      response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+    }),
     async (request, reply) => {
       await updateInstallationByPartner(ctx, installationOf(request), request.body);
       return reply.code(204).send(null);
@@ -59,66 +53,56 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
 
   app.get(
     `${prefix}/v1/installations/:icfg/account`,
-    {
-      ...common,
-      schema: {
-        ...schema('Get Account Information: the installing team’s name, URL and contact'),
-        params: Icfg,
-        response: { 200: AccountInfo, ...errorResponses(401, 403, 404) },
-      },
-    },
+    options('Get Account Information: the installing team’s name, URL and contact', { params: Icfg, response: { 200: AccountInfo, ...errorResponses(401, 403, 404) } }),
     async (request) => accountOfInstallation(ctx, installationOf(request)),
   );
 
   app.get(
     `${prefix}/v1/installations/:icfg/member/:memberId`,
-    {
-      ...common,
-      schema: {
-        ...schema('Get Member Information: a member of the installing team by user id, with its role as ADMIN or USER'),
-        params: Type.Object({ icfg: IcfgParam, memberId: Type.String({ minLength: 1, maxLength: 128 }) }),
-        response: { 200: MemberInfo, ...errorResponses(401, 403, 404) },
-      },
-    },
+    options('Get Member Information: a member of the installing team by user id, with its role as ADMIN or USER', {
+      params: Type.Object({ icfg: IcfgParam, memberId: Type.String({ minLength: 1, maxLength: 128 }) }),
+      response: { 200: MemberInfo, ...errorResponses(401, 403, 404) },
+    }),
     async (request) => memberOfInstallation(ctx, installationOf(request), request.params.memberId),
   );
 
-  app.post(
-    `${prefix}/v1/installations/:icfg/credentials/rotate`,
-    {
-      ...common,
-      schema: {
-        ...schema('Rotate Installation Credential: with the client secret, a new access token; the previous one stays valid for the overlap (24 h by default)'),
-        params: Icfg,
-        body: RotateCredentialBody,
-        response: { 200: RotateCredentialResponse, ...errorResponses(400, 401, 403, 404, 409) },
-      },
-    },
-    async (request) => {
+  // Rotate and revoke: both need the integration's client secret besides the token.
+  const credentialRoute = <B extends TSchema, R extends TSchema>(
+    action: 'rotate' | 'revoke',
+    summary: string,
+    body: B,
+    response: R,
+    run: (installation: Installation, body: Static<B>, request: FastifyRequest) => Promise<Static<R>>,
+  ) => {
+    const handler = async (request: FastifyRequest): Promise<Static<R>> => {
       const installation = installationOf(request);
-      checkClientCredentials(ctx, installation, request.body);
+      const given = request.body as Static<B> & { client_secret: string; client_id?: string };
+      checkClientCredentials(ctx, installation, given);
+      return run(installation, given, request);
+    };
+    // Generic over the body and answer schemas, the handler's types are checked here, not by Fastify's inference.
+    app.post(`${prefix}/v1/installations/:icfg/credentials/${action}`, options(summary, { params: Icfg, body, response: { 200: response, ...errorResponses(400, 401, 403, 404, 409) } }), handler as never);
+  };
+
+  credentialRoute(
+    'rotate',
+    'Rotate Installation Credential: with the client secret, a new access token; the previous one stays valid for the overlap (24 h by default)',
+    RotateCredentialBody,
+    RotateCredentialResponse,
+    async (installation, _body, request) => {
       const { accessToken, scope } = await rotateInstallationCredential(ctx, installation);
       // The value only goes back to the caller: never logged, stored only as its hash.
       request.log.info({ installation: installation.id }, 'installation credential rotated by partner');
       return { access_token: accessToken, expires_in: 0, scope, token_type: 'oauth2-token' as const };
     },
   );
-
-  app.post(
-    `${prefix}/v1/installations/:icfg/credentials/revoke`,
-    {
-      ...common,
-      schema: {
-        ...schema('Revoke Installation Credential: with the client secret, retires a superseded access token before its overlap ends'),
-        params: Icfg,
-        body: RevokeCredentialBody,
-        response: { 200: RevokeCredentialResponse, ...errorResponses(400, 401, 403, 404, 409) },
-      },
-    },
-    async (request) => {
-      const installation = installationOf(request);
-      checkClientCredentials(ctx, installation, request.body);
-      const { revoked, alreadyRevoked } = await revokeInstallationCredential(ctx, installation, request.body.token);
+  credentialRoute(
+    'revoke',
+    'Revoke Installation Credential: with the client secret, retires a superseded access token before its overlap ends',
+    RevokeCredentialBody,
+    RevokeCredentialResponse,
+    async (installation, body) => {
+      const { revoked, alreadyRevoked } = await revokeInstallationCredential(ctx, installation, body.token);
       return { revoked, already_revoked: alreadyRevoked };
     },
   );
