@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Installation } from '../domain/installations.js';
 import type { DB, InstallationsTable } from './schema.js';
 import { deletedStoreColumns } from './store-deletion.js';
@@ -132,30 +132,6 @@ export async function deletePendingInstallation(db: Kysely<DB>, id: string): Pro
   await db.deleteFrom('installations').where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
-/**
- * The installation a provider's callback token belongs to (partner → Stockroom calls): its current
- * token, or a superseded one still inside its rotation overlap and not revoked
- * (`installation_tokens`, docs/partner-calls.md). `current` says which.
- */
-export async function findInstallationByTokenHash(
-  db: Kysely<DB>,
-  accessTokenHash: string,
-  now: number,
-): Promise<(Installation & { readonly tokenIsCurrent: boolean }) | undefined> {
-  const row = await db.selectFrom('installations').selectAll().where('access_token_hash', '=', accessTokenHash).where('deleted_at', 'is', null).executeTakeFirst();
-  if (row) return { ...installationFromRow(row), tokenIsCurrent: true };
-  const superseded = await db
-    .selectFrom('installation_tokens')
-    .innerJoin('installations', 'installations.id', 'installation_tokens.installation_id')
-    .selectAll('installations')
-    .where('installation_tokens.token_hash', '=', accessTokenHash)
-    .where('installation_tokens.revoked_at', 'is', null)
-    .where('installation_tokens.expires_at', '>', now)
-    .where('installations.deleted_at', 'is', null)
-    .executeTakeFirst();
-  return superseded ? { ...installationFromRow(superseded), tokenIsCurrent: false } : undefined;
-}
-
 /** What a partner said of its installation through Update Installation (`null`: never said). */
 export interface InstallationPartnerFields {
   readonly status: string | null;
@@ -187,22 +163,36 @@ export async function updateInstallationPartnerFields(db: Kysely<DB>, id: string
 }
 
 /**
- * The installation a partner's token belongs to for its billing calls (Submit Billing Data,
- * Balances, Finalize, invoices): a live one, or an uninstalled one still waiting for its final
- * invoices (`finalize_by` not passed, not finalized). `finalizing` says which.
+ * The installation a provider's callback token belongs to (partner → Stockroom calls): its current
+ * token, or a superseded one still inside its rotation overlap and not revoked
+ * (`installation_tokens`, docs/partner-calls.md); `tokenIsCurrent` says which. The installation
+ * must be live; with `duringFinalization` (billing calls: usage, balances, invoices, Finalize) it
+ * may also be uninstalled and still waiting for its final invoices at `now` (`finalize_by` not
+ * passed, not finalized; docs/partner-billing-and-sso.md); `finalizing` says which.
  */
-export async function findBillingInstallationByTokenHash(
+export async function findInstallationByTokenHash(
   db: Kysely<DB>,
   accessTokenHash: string,
   now: number,
-): Promise<{ readonly installation: Installation; readonly finalizing: boolean } | undefined> {
-  const row = await db
-    .selectFrom('installations')
-    .selectAll()
-    .where('access_token_hash', '=', accessTokenHash)
-    .where((eb) => eb.or([eb('deleted_at', 'is', null), eb.and([eb('finalized_at', 'is', null), eb('finalize_by', '>', now)])]))
+  options: { readonly duringFinalization?: boolean } = {},
+): Promise<(Installation & { readonly tokenIsCurrent: boolean; readonly finalizing: boolean }) | undefined> {
+  const usable = (eb: ExpressionBuilder<DB, 'installations'>) =>
+    options.duringFinalization
+      ? eb.or([eb('installations.deleted_at', 'is', null), eb.and([eb('installations.finalized_at', 'is', null), eb('installations.finalize_by', '>', now)])])
+      : eb('installations.deleted_at', 'is', null);
+  const found = (row: Selectable<InstallationsTable>, tokenIsCurrent: boolean) => ({ ...installationFromRow(row), tokenIsCurrent, finalizing: row.deleted_at !== null });
+  const row = await db.selectFrom('installations').selectAll().where('access_token_hash', '=', accessTokenHash).where(usable).executeTakeFirst();
+  if (row) return found(row, true);
+  const superseded = await db
+    .selectFrom('installation_tokens')
+    .innerJoin('installations', 'installations.id', 'installation_tokens.installation_id')
+    .selectAll('installations')
+    .where('installation_tokens.token_hash', '=', accessTokenHash)
+    .where('installation_tokens.revoked_at', 'is', null)
+    .where('installation_tokens.expires_at', '>', now)
+    .where((eb) => usable(eb as unknown as ExpressionBuilder<DB, 'installations'>))
     .executeTakeFirst();
-  return row ? { installation: installationFromRow(row), finalizing: row.deleted_at !== null } : undefined;
+  return superseded ? found(superseded, false) : undefined;
 }
 
 /**
@@ -249,12 +239,6 @@ export async function completeDueFinalizations(db: Kysely<DB>, now: number, limi
     .where('finalized_at', 'is', null)
     .execute();
   return ids;
-}
-
-/** Where an uninstalled installation's wait for final invoices stands (console, tests). */
-export async function readFinalization(db: Kysely<DB>, id: string): Promise<{ readonly finalizeBy: number | null; readonly finalizedAt: number | null } | undefined> {
-  const row = await db.selectFrom('installations').select(['finalize_by', 'finalized_at']).where('id', '=', id).executeTakeFirst();
-  return row ? { finalizeBy: row.finalize_by, finalizedAt: row.finalized_at } : undefined;
 }
 
 export async function countLiveStoresOfInstallation(db: Kysely<DB>, installationId: string): Promise<number> {

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { hashToken } from '../../src/crypto/secret-box.js';
-import { createTeam } from '../helpers/accounts.js';
+import { createMember, createTeam } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
@@ -171,6 +171,20 @@ for (const dialect of dialectsToTest()) {
       // Refresh tokens are not issued, so that grant is refused.
       const refresh = await statusOf(sdk.marketplace.exchangeSsoToken({ refreshToken: 'x', clientId: w.clientId, clientSecret: w.clientSecret, grantType: 'refresh_token' }));
       assert.equal(refresh.status, 400);
+    });
+
+    test('a viewer may open it too, and is USER in the id_token', async (t) => {
+      const w = await world(t, dialect);
+      const viewer = await createMember(w.server, w.server.stockroom.bootstrap.teamId, 'VIEWER');
+      const res = await w.server.request('POST', `/stockroom/v1/stores/${w.store.id}/sso?teamId=${w.server.stockroom.bootstrap.teamId}`, { token: viewer.token, body: {} });
+      assert.equal(res.status, 200, res.text);
+      const code = new URL(res.body.url).searchParams.get('code')!;
+      const answer = await new Vercel({ serverURL: w.server.url }).marketplace.exchangeSsoToken({ code, clientId: w.clientId, clientSecret: w.clientSecret, grantType: 'authorization_code' });
+      const jwks = createRemoteJWKSet(new URL(`${w.server.url}/.well-known/jwks.json`));
+      const { payload } = await jwtVerify(answer.idToken, jwks, { issuer: w.server.url, audience: w.clientId, currentDate: new Date(w.server.clock.now()) });
+      assert.equal(payload.user_id, viewer.id);
+      assert.equal(payload.user_role, 'USER');
+      assert.equal(payload.project_id, undefined);
     });
 
     test('only the store’s team may open it; an unknown project is 404', async (t) => {

@@ -4,6 +4,7 @@ import { Vercel } from '@vercel/sdk';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
+import { startWithScriptedIntegration } from '../helpers/scripted-integration.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
 
@@ -99,6 +100,36 @@ for (const dialect of dialectsToTest()) {
       assert.equal(submissions.length, 1);
     });
 
+    test('final invoices: Submit Invoice for the deleted store is taken and charged while the installation waits, refused after Finalize', async (t) => {
+      const server = await startTestServer(t, dialect);
+      const icfg = await bootstrapInstallationId(server);
+      const store = await createStore(server, icfg, 'finalize-later-paid', { paid: true });
+      const token = await partnerAccessToken(server, icfg);
+      const sdk = new Vercel({ bearerToken: token, serverURL: server.url });
+      const setDefault = await server.request('PUT', '/stockroom/v1/payment-methods/default', { body: { paymentMethodId: 'pm_card_visa' } });
+      assert.equal(setDefault.status, 200, setDefault.text);
+      await uninstall(server, icfg);
+
+      const now = server.clock.now();
+      const invoice = {
+        externalId: 'final-1',
+        invoiceDate: new Date(now),
+        period: { start: new Date(now - 10 * 24 * HOUR), end: new Date(now) },
+        items: [{ resourceId: store.externalResourceId, billingPlanId: 'pro', name: 'Pro plan, last days', price: '5.00', quantity: 1, units: 'period', total: '5.00' }],
+        final: true,
+      };
+      const { invoiceId } = await sdk.marketplace.submitInvoice({ integrationConfigurationId: icfg, requestBody: invoice });
+      assert.ok(invoiceId);
+      const row = await server.stockroom.ctx.db.selectFrom('invoices').selectAll().where('id', '=', invoiceId).executeTakeFirstOrThrow();
+      assert.equal(row.installation_id, icfg);
+      assert.equal(Number(row.total_cents), 500);
+      assert.equal((await sdk.marketplace.getInvoice({ integrationConfigurationId: icfg, invoiceId })).invoiceId, invoiceId);
+
+      await sdk.marketplace.finalizeInstallation({ integrationConfigurationId: icfg });
+      assert.equal(await statusOf(sdk.marketplace.submitInvoice({ integrationConfigurationId: icfg, requestBody: { ...invoice, externalId: 'final-2' } })), 401);
+      assert.equal(await statusOf(sdk.marketplace.getInvoice({ integrationConfigurationId: icfg, invoiceId })), 401);
+    });
+
     test('without Finalize, the wait ends after 24 h: the token is refused and the job records the end', async (t) => {
       const w = await world(t, dialect, 'finalize-later', { STOCKROOM_FINALIZATION_INTERVAL_MS: '50' });
       await uninstall(w.server, w.icfg);
@@ -126,6 +157,19 @@ for (const dialect of dialectsToTest()) {
       assert.ok(Number(row.finalize_by) >= before + HOUR && Number(row.finalize_by) < before + 2 * HOUR, `finalize_by ${row.finalize_by}`);
       w.server.clock.advance(HOUR + 1000);
       assert.equal(await statusOf(w.sdk.marketplace.finalizeInstallation({ integrationConfigurationId: w.icfg })), 401);
+    });
+
+    test('any partner: an answer without finalized:true waits, a 204 is final', async (t) => {
+      for (const [answer, waits] of [[{ status: 200, body: {} }, true], [{ status: 200, body: { finalized: false } }, true], [{ status: 204 }, false]] as const) {
+        const icfg = `icfg_scripted${waits ? 'Wait' : 'Final'}${Object.keys(answer).length}${'body' in answer ? Object.keys(answer.body).length : 0}`;
+        const { server, provider } = await startWithScriptedIntegration(t, dialect, icfg);
+        provider.on('DELETE', `/v1/installations/${icfg}`, answer);
+        await uninstall(server, icfg);
+        assert.equal(provider.requestsTo('DELETE', `/v1/installations/${icfg}`).length, 1);
+        const row = await installationRow(server, icfg);
+        assert.ok(row.deleted_at !== null);
+        assert.equal(row.finalize_by !== null, waits, JSON.stringify(answer));
+      }
     });
 
     test('{finalized:true} (any other resource) is final at once, as before: no wait, the token refused', async (t) => {

@@ -62,6 +62,23 @@ describe('partner client answers', () => {
     assert.deepEqual(provider.requests[0]?.body, { cascadeResourceDeletion: true });
   });
 
+  it('reads Delete Installation’s answer: a JSON object without finalized:true asks to wait; 204, finalized:true or a non-object is final', async (t) => {
+    const { provider, client } = await partnerFixture(t);
+    const answers = [
+      [{ status: 200, body: { finalized: false } }, false],
+      [{ status: 200, body: {} }, false],
+      [{ status: 200, body: { finalized: 'no' } }, false],
+      [{ status: 200, body: { finalized: true } }, true],
+      [{ status: 204 }, true],
+      [{ status: 200, rawBody: 'ok' }, true],
+      [{ status: 200, body: [] }, true],
+    ] as const;
+    provider.on('DELETE', `/v1/installations/${INSTALLATION}`, ...answers.map(([answer]) => answer));
+    for (const [answer, finalized] of answers) {
+      assert.deepEqual(await client.deleteInstallation(INSTALLATION, { cascadeResourceDeletion: false }, user), { finalized }, JSON.stringify(answer));
+    }
+  });
+
   it('returns rotated secrets on 200 and sync:false on 202, even with an empty body', async (t) => {
     const { provider, client } = await partnerFixture(t);
     const path = `${RES}/secrets/rotate`;

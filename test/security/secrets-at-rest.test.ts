@@ -8,6 +8,8 @@ import { randomText } from '../../src/crypto/random-text.js';
 import type { PartnerClient } from '../../src/providers/partner-client.js';
 import { createTeam } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { hashToken } from '../../src/crypto/secret-box.js';
+import { insertSsoCode } from '../../src/db/sso-codes.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 
@@ -178,6 +180,21 @@ async function writeSecretsAndScan(dialect: TestDialect): Promise<{ needles: Nee
     });
     assert.equal(importAnswer.status, 200, importAnswer.text);
     add('imported resource secret', imported);
+
+    // SSO: a one-time code (stored only hashed), the integration's client secret (derived for a
+    // built-in provider, never stored) and the id_token the exchange answers (never stored).
+    const integration = server.stockroom.ctx.catalog.findIntegration('acme')!;
+    const ssoCode = `sso_${randomText(43)}`;
+    const grant = { state: 'scan-state', userId: server.stockroom.bootstrap.userId, teamId: team.id, installationId: icfg, integrationId: integration.id, userRole: 'ADMIN' as const };
+    const bound = { storeId: refStore.id, resourceId: refStore.externalResourceId, projectId: null, invoiceId: null, nonce: null, expiresAt: server.clock.now() + 60_000 };
+    await insertSsoCode(server.stockroom.ctx.db, hashToken(ssoCode), { ...grant, ...bound }, server.clock.now());
+    add('SSO code', ssoCode);
+    const exchanged = await server.request('POST', '/v1/integrations/sso/token', {
+      token: null,
+      body: { code: ssoCode, state: 'scan-state', client_id: integration.clientId, client_secret: integration.clientSecret, grant_type: 'authorization_code' },
+    });
+    assert.equal(exchanged.status, 200, exchanged.text);
+    add('SSO id_token', exchanged.body.id_token);
 
     // The real providers: a store each, rotated once.
     for (const [slug, product, prefix] of [['stockroom-postgres', 'postgres', 'PG_'], ['stockroom-redis', 'redis', 'KV_']] as const) {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { hashToken } from '../../crypto/secret-box.js';
-import { findBillingInstallationByTokenHash, findInstallationByTokenHash } from '../../db/installations.js';
+import { findInstallationByTokenHash } from '../../db/installations.js';
 import type { Installation } from '../../domain/installations.js';
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
@@ -18,9 +18,7 @@ export async function authenticateInstallation(ctx: AppContext, request: Fastify
   if (!header) throw new ApiError('unauthorized', 'Missing Authorization header: send `Authorization: Bearer <installation access token>`.');
   const token = BEARER.exec(header.trim())?.[1];
   if (!token) throw new ApiError('unauthorized', 'Malformed Authorization header: expected `Bearer <token>`.');
-  const installation = options.duringFinalization
-    ? (await findBillingInstallationByTokenHash(ctx.db, hashToken(token), ctx.now()))?.installation
-    : await findInstallationByTokenHash(ctx.db, hashToken(token), ctx.now());
+  const installation = await findInstallationByTokenHash(ctx.db, hashToken(token), ctx.now(), options);
   if (!installation) throw new ApiError('unauthorized', 'The token is not a valid installation access token.');
   if (installation.id !== icfg) throw new ApiError('forbidden', `This token belongs to another installation than ${icfg}.`);
   return installation;

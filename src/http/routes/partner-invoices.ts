@@ -61,7 +61,8 @@ const ActionBody = Type.Object({
 function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppContext, prefix: string): void {
   const common = {
     config: { auth: 'none' as const },
-    onRequest: requireInstallationToken(ctx),
+    // Final invoices: also while an uninstalled installation waits for them (docs/partner-billing-and-sso.md).
+    onRequest: requireInstallationToken(ctx, { duringFinalization: true }),
   };
   const schemaBase = { tags: ['marketplace'], hide: prefix !== '', security: [{ bearerToken: [] }] };
 
