@@ -119,6 +119,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         // of its catalog entry (webhook signatures, SSO code exchange).
         stockroomUrl: publicUrl,
         ...(reference?.clientSecret ? { clientSecret: reference.clientSecret } : {}),
+        jobIntervalMs: config.referenceJobIntervalMs,
         onControl: (control) => (referencePartner = control),
         // Provision Purchase reads the invoice in-process (docs/invoices.md), while Stockroom's
         // purchase is still under way; standalone, the partner calls Get Invoice with its token.
