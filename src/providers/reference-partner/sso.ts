@@ -20,7 +20,9 @@ export interface SsoSettings {
  * with a 4xx/5xx status, never the token or the secret.
  */
 export async function ssoRoutes(app: FastifyInstance, ctx: PartnerContext, sso: SsoSettings): Promise<void> {
-  app.get('/sso', async (request, reply) => {
+  // A page for people's browsers (it answers HTML, errors included), not an API endpoint: kept out
+  // of /openapi.json like the console's pages.
+  app.get('/sso', { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const code = typeof query.code === 'string' ? query.code : '';
     const state = typeof query.state === 'string' ? query.state : undefined;
