@@ -35,4 +35,6 @@ export interface AppContext {
   readonly installationTokenOverlapMs?: number;
   /** After an uninstall answered `{finalized:false}`, how long the partner's billing calls are still taken; default 24 h. */
   readonly finalizationWaitMs?: number;
+  /** How long an invoice's issuer or refunder holds it before recovery may take it over; 60 s when absent (docs/invoices.md). */
+  readonly invoiceHoldMs?: number;
 }

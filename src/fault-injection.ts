@@ -3,7 +3,8 @@ import type { CreateStorePorts, StoreProduct } from './domain/create-store.js';
 /**
  * Pause points: a fault-injection switch for testers, never set in production.
  *
- * With `STOCKROOM_PAUSE_AT=<point>`, every store creation that reaches that point announces it
+ * With `STOCKROOM_PAUSE_AT=<point>`, every store creation (or, for the `invoice-…` points, every
+ * invoice being issued or refunded) that reaches that point announces it
  * (`stockroom: paused at <point>`) and then waits forever, so that a test can kill the process
  * (SIGKILL) at exactly that step and check that a restart repairs what it left (issue 5 §4).
  * Waiting is a promise that never settles, not a blocked thread: the rest of the process (other
@@ -16,7 +17,7 @@ import type { CreateStorePorts, StoreProduct } from './domain/create-store.js';
  */
 
 /** The steps of a create, in order (`payAndProvision` in `domain/create-store.ts`). */
-export const PAUSE_POINTS = [
+export const CREATE_PAUSE_POINTS = [
   /** The row is written `provisioning`; nothing is authorized or charged yet. */
   'before-charge',
   /** The authorization or the prepayment is taken; the provider has not been called. */
@@ -29,7 +30,18 @@ export const PAUSE_POINTS = [
   'before-live',
 ] as const;
 
+/** The steps of issuing and refunding a partner's invoice (docs/invoices.md, "Crashes"). */
+export const INVOICE_PAUSE_POINTS = [
+  /** The invoice's charge went through at the processor; its outcome is not recorded yet. */
+  'invoice-after-charge',
+  /** The invoice's refund went through at the processor; its outcome is not recorded yet. */
+  'invoice-after-refund',
+] as const;
+
+export const PAUSE_POINTS = [...CREATE_PAUSE_POINTS, ...INVOICE_PAUSE_POINTS] as const;
+
 export type PausePoint = (typeof PAUSE_POINTS)[number];
+export type CreatePausePoint = (typeof CREATE_PAUSE_POINTS)[number];
 
 let armed: { readonly point: PausePoint; readonly announce: (line: string) => void } | undefined;
 
@@ -83,7 +95,7 @@ export function withPausePoints<P extends StoreProduct>(ports: CreateStorePorts<
 }
 
 /** Waits forever when `point` is armed; otherwise resolves at once. */
-async function pauseAt(point: PausePoint): Promise<void> {
+export async function pauseAt(point: PausePoint): Promise<void> {
   if (armed?.point !== point) return;
   await hold(point);
 }

@@ -99,6 +99,8 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       provisioningLimitPerTeam: config.rateLimit.provisioningPerTeam,
       installationTokenOverlapMs: config.installationTokenOverlapMs,
       finalizationWaitMs: config.finalization.waitMs,
+      // As long as a create is given before recovery takes it: an invoice's charge is one processor call.
+      invoiceHoldMs: config.recovery.graceMs,
     };
     const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
     let referencePartner: ReferencePartnerControl | undefined;

@@ -104,7 +104,15 @@ export async function insertInvoice(
   return { inserted: true, invoice };
 }
 
-async function findClash(db: Kysely<DB>, input: NewInvoice): Promise<InsertInvoiceOutcome | undefined> {
+/** What an invoice would clash with: its `externalId`, or another invoice of a store, plan and overlapping period. */
+export interface ClashQuery {
+  readonly invoice: Pick<Invoice, 'installationId' | 'externalId' | 'period'>;
+  readonly sourceKey?: string;
+  readonly billed: NewInvoice['billed'];
+}
+
+/** The stored invoice a new one would clash with (`insertInvoice` refuses it), if any. */
+export async function findClash(db: Kysely<DB>, input: ClashQuery): Promise<Extract<InsertInvoiceOutcome, { inserted: false }> | undefined> {
   const { invoice } = input;
   if (input.sourceKey !== undefined) {
     const row = await db.selectFrom('invoices').selectAll().where('source_key', '=', input.sourceKey).executeTakeFirst();

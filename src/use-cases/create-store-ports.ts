@@ -21,7 +21,8 @@ import { isProviderError } from '../providers/provider-error.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';
 import { cleanUpAtProvider } from './provider-cleanup.js';
 import { provisionFailureOf } from './provision-failure.js';
-import { purchasePrepaidCredits, recordPaidPrepayment, recordStoreRefund } from './invoices.js';
+import { prepaymentSourceKey, purchasePrepaidCredits, recordPaidPrepayment, recordStoreRefund } from './invoices.js';
+import { findInvoiceBySourceKey } from '../db/invoices.js';
 import { withPausePoints } from '../fault-injection.js';
 
 /**
@@ -183,6 +184,8 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
         operationKey: `${store.id}:credit:prepayment`,
         memo: `prepaid credits of store ${store.name}`,
         createdAt: ctx.now(),
+        // The credits the purchase's paid invoice bought (docs/invoices.md).
+        invoiceId: (await findInvoiceBySourceKey(ctx.db, prepaymentSourceKey(store.id)))?.id ?? null,
       });
     },
     async purchaseCredits(store, installation, product, resourceId) {

@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import {
   claimInvoice,
+  findClash,
   findBilledResources,
   findInvoiceBySourceKey,
   insertInvoice,
@@ -29,6 +30,7 @@ import {
 import type { NewLedgerEntry } from '../domain/ledger.js';
 import { formatCents } from '../domain/money.js';
 import { ApiError } from '../errors.js';
+import { pauseAt } from '../fault-injection.js';
 import { provisionFailureOf } from './provision-failure.js';
 import type { Caller, PartnerClient, ProvisionedPurchase } from '../providers/partner-client.js';
 import { isProviderError } from '../providers/provider-error.js';
@@ -46,8 +48,12 @@ import { isProviderError } from '../providers/provider-error.js';
  * finishes it.
  */
 
-/** How long an issuer or refunder holds an invoice before recovery may take it over. */
+/** How long an issuer or refunder holds an invoice before recovery may take it over, unless configured. */
 export const INVOICE_HOLD_MS = 60_000;
+
+function holdMs(ctx: AppContext): number {
+  return ctx.invoiceHoldMs ?? INVOICE_HOLD_MS;
+}
 
 export interface SubmitInvoiceAnswer {
   readonly invoiceId?: string;
@@ -65,7 +71,12 @@ export async function submitInvoice(ctx: AppContext, installation: Installation,
   const resources = await findBilledResources(ctx.db, installation.id, resourceIds);
   const checked = checkInvoice(submission, resources);
   if (submission.test?.validate === true) {
-    return { test: true, validationErrors: checked.problems.map((p) => p.message) };
+    // As if it were submitted for real: a taken externalId or period is a problem too.
+    const clash =
+      'invoice' in checked
+        ? await findClash(ctx.db, { invoice: { installationId: installation.id, externalId: submission.externalId ?? null, period: checked.invoice.period }, billed: checked.invoice.billed })
+        : undefined;
+    return { test: true, validationErrors: [...checked.problems.map((p) => p.message), ...(clash ? [conflictError(clash).message] : [])] };
   }
   const problem = checked.problems[0];
   if (problem || !('invoice' in checked)) throw invoiceProblemError(problem ?? { param: 'items', message: 'The invoice is not valid.' });
@@ -101,7 +112,7 @@ export async function submitInvoice(ctx: AppContext, installation: Installation,
     updatedAt: now,
   };
   // A test invoice bills nobody: it neither takes a period from a real invoice nor shows on a store.
-  const outcome = await insertInvoice(ctx.db, { invoice, billed: test ? [] : checked.invoice.billed, claimedUntil: now + INVOICE_HOLD_MS });
+  const outcome = await insertInvoice(ctx.db, { invoice, billed: test ? [] : checked.invoice.billed, claimedUntil: now + holdMs(ctx) });
   if (!outcome.inserted) throw conflictError(outcome);
   await settleQuietly(ctx, outcome.invoice, () => issueInvoice(ctx, outcome.invoice));
   return { invoiceId: invoice.id, ...(test ? { test: true } : {}) };
@@ -159,6 +170,7 @@ async function chargeIssued(ctx: AppContext, invoice: Invoice): Promise<Invoice 
   if (!method) return notPaid('the team has no usable default payment method');
   const operationKey = `${invoice.id}:charge`;
   const outcome = await ctx.payments.charge({ methodSource: method.source, amountCents: invoice.totalCents, idempotencyKey: operationKey });
+  await pauseAt('invoice-after-charge');
   if (!outcome.ok) return notPaid(outcome.message);
   const memo = `charge for invoice ${invoice.id}${invoice.externalId ? ` (${invoice.externalId})` : ''}`;
   return paid(outcome.reference, await ledgerEntryOf(ctx, invoice, { kind: 'charge', amountCents: invoice.totalCents, paymentMethodId: method.methodId, reference: outcome.reference, operationKey, memo }));
@@ -195,7 +207,7 @@ async function singleStoreOf(ctx: AppContext, invoice: Invoice): Promise<string 
 export async function refundInvoice(ctx: AppContext, invoice: Invoice, request: { reason: string; total: string }): Promise<void> {
   const cents = checkRefund(invoice, request.total);
   const requested = await transitionInvoice(ctx.db, invoice.id, ['paid'], {
-    set: { state: 'refund_requested', refund_cents: cents, refund_reason: request.reason, claimed_until: ctx.now() + INVOICE_HOLD_MS },
+    set: { state: 'refund_requested', refund_cents: cents, refund_reason: request.reason, claimed_until: ctx.now() + holdMs(ctx) },
     now: ctx.now(),
   });
   if (!requested) throw new ApiError('conflict', `Invoice ${invoice.id} changed meanwhile; read it again.`);
@@ -209,6 +221,7 @@ async function finishRefund(ctx: AppContext, invoice: Invoice): Promise<Invoice 
   if (invoice.test || invoice.chargeReference === null || cents === 0) return done(null);
   const operationKey = `${invoice.id}:refund`;
   const { reference } = await ctx.payments.refund({ chargeReference: invoice.chargeReference, amountCents: cents, idempotencyKey: operationKey });
+  await pauseAt('invoice-after-refund');
   const memo = `refund of invoice ${invoice.id}: ${invoice.refundReason ?? ''}`;
   return done(reference, await ledgerEntryOf(ctx, invoice, { kind: 'refund', amountCents: cents, paymentMethodId: invoice.paymentMethodId, reference, operationKey, memo }));
 }

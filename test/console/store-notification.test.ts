@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Browser } from 'playwright-core';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { randomText } from '../../src/crypto/random-text.js';
-import { browserSkipReason, launchChromium, screenshot } from '../helpers/browser.js';
+import { browserSkipReason, screenshot, signedInConsole } from '../helpers/browser.js';
 import { startBuiltTestServer } from '../helpers/built-server.js';
 import { partnerSdk } from '../helpers/partner-sdk.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
@@ -36,17 +35,7 @@ test('the store page shows the partner’s notification', { skip: browserSkipRea
   const row = await server.stockroom.ctx.db.selectFrom('stores').select(['id', 'notification']).where('external_resource_id', '=', 'console-imported').executeTakeFirstOrThrow();
   assert.ok(row.notification);
 
-  const browser: Browser = await launchChromium();
-  t.after(() => browser.close());
-  const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-  page.setDefaultTimeout(UI_TIMEOUT);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Access token').fill(server.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Stores' }).waitFor();
+  const { page, pageErrors } = await signedInConsole(t, server, UI_TIMEOUT);
   await page.goto(`${server.url}/#/stores/${row.id}`);
   await page.getByRole('heading', { level: 1, name: 'notified-db' }).waitFor();
 

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Vercel } from '@vercel/sdk';
-import type { Browser } from 'playwright-core';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { randomText } from '../../src/crypto/random-text.js';
-import { browserSkipReason, launchChromium } from '../helpers/browser.js';
+import { browserSkipReason, signedInConsole } from '../helpers/browser.js';
 import { startBuiltTestServer } from '../helpers/built-server.js';
 import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
 
@@ -50,16 +49,7 @@ test('the store page shows usage and balance, and Open in provider goes to the p
     requestBody: { timestamp: new Date(now), balances: [{ resourceId: store.externalResourceId, currencyValueInCents: 1234, nameLabel: 'Prepaid credit' }] },
   });
 
-  const browser: Browser = await launchChromium();
-  t.after(() => browser.close());
-  const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-  page.setDefaultTimeout(UI_TIMEOUT);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Access token').fill(server.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Stores' }).waitFor();
+  const { page, pageErrors } = await signedInConsole(t, server, UI_TIMEOUT);
   await page.goto(`${server.url}/#/stores/${store.id}`);
   await page.getByRole('heading', { level: 1, name: 'metered-console-db' }).waitFor();
 

@@ -35,3 +35,25 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
 }
+
+/**
+ * A console page signed in as `token` (the owner's by default) on the Stores page, in a fresh
+ * Chromium closed after the test; `pageErrors` collects the page's uncaught errors.
+ */
+export async function signedInConsole(
+  t: { after(fn: () => unknown): void },
+  server: { readonly url: string; readonly token: string },
+  timeoutMs = 15_000,
+): Promise<{ page: Page; pageErrors: string[] }> {
+  const browser = await launchChromium();
+  t.after(() => browser.close());
+  const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+  page.setDefaultTimeout(timeoutMs);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Access token').fill(server.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Stores' }).waitFor();
+  return { page, pageErrors };
+}

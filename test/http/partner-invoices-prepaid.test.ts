@@ -49,7 +49,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(JSON.parse(invoice.items)[0].resourceId, store.externalResourceId);
 
       const ledger = await db.selectFrom('ledger_entries').select(['kind', 'amount_cents', 'invoice_id', 'reference']).where('store_id', '=', store.id).orderBy('kind').execute();
-      assert.deepEqual(ledger.map((e: any) => [e.kind, e.amount_cents, e.invoice_id]), [['charge', 2500, invoice.id], ['credit', 2500, null]]);
+      assert.deepEqual(ledger.map((e: any) => [e.kind, e.amount_cents, e.invoice_id]), [['charge', 2500, invoice.id], ['credit', 2500, invoice.id]]);
       assert.equal(ledger[0].reference, invoice.charge_reference);
       const events = await db.selectFrom('webhook_events').select(['type', 'payload']).where('installation_id', '=', icfg).orderBy('sequence').execute();
       assert.deepEqual(events.map((e: any) => e.type), ['marketplace.invoice.created', 'marketplace.invoice.paid']);

@@ -83,7 +83,7 @@ for (const dialect of dialectsToTest()) {
       // Within the issuer's hold, recovery leaves it alone.
       crash.on = false;
       assert.deepEqual([...(await settleStalledInvoices(server.stockroom.ctx, { holdMs: 1000 })).keys()], []);
-      server.clock.advance(INVOICE_HOLD_MS + 1);
+      server.clock.advance((server.stockroom.ctx.invoiceHoldMs ?? INVOICE_HOLD_MS) + 1);
       const outcomes = await settleStalledInvoices(server.stockroom.ctx, { holdMs: 1000 });
       assert.equal(outcomes.get(id), 'paid');
       assert.deepEqual(calls.charges, [`${id}:charge`, `${id}:charge`]);
@@ -92,7 +92,7 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(await ledger(id), [{ kind: 'charge', amount_cents: 1000, reference: paid.charge_reference, operation_key: `${id}:charge` }]);
       assert.deepEqual(await events(), ['marketplace.invoice.created', 'marketplace.invoice.paid']);
       // Settled: a further pass does nothing.
-      server.clock.advance(INVOICE_HOLD_MS + 1);
+      server.clock.advance((server.stockroom.ctx.invoiceHoldMs ?? INVOICE_HOLD_MS) + 1);
       assert.equal((await settleStalledInvoices(server.stockroom.ctx, { holdMs: 1000 })).has(id), false);
 
       crash.on = true;
@@ -100,7 +100,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await row(id)).state, 'refund_requested');
       assert.equal((await ledger(id)).length, 1);
       crash.on = false;
-      server.clock.advance(INVOICE_HOLD_MS + 1);
+      server.clock.advance((server.stockroom.ctx.invoiceHoldMs ?? INVOICE_HOLD_MS) + 1);
       assert.equal((await settleStalledInvoices(server.stockroom.ctx, { holdMs: 1000 })).get(id), 'refunded');
       assert.deepEqual(calls.refunds, [`${id}:refund`, `${id}:refund`]);
       assert.deepEqual(

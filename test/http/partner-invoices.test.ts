@@ -22,13 +22,13 @@ interface World {
   store: { id: string; externalResourceId: string };
 }
 
-async function world(server: TestServer, defaultMethod: string | null = 'pm_card_visa'): Promise<World> {
+async function world(server: TestServer, defaultMethod: string | null = 'pm_card_visa', storeName = 'billed'): Promise<World> {
   const team = await createTeam(server);
   const installed = await server.request('POST', `/stockroom/v1/installations?teamId=${team.id}`, { body: { integrationIdOrSlug: 'acme' } });
   assert.equal(installed.status, 200, installed.text);
   const icfg: string = installed.body.id;
   const created = await server.request('POST', `/v1/storage/stores/integration/direct?teamId=${team.id}`, {
-    body: { name: 'billed', integrationConfigurationId: icfg, integrationProductIdOrSlug: 'acme-db', billingPlanId: 'pro', paymentMethodId: 'pm_card_visa', metadata: { region: 'iad1' } },
+    body: { name: storeName, integrationConfigurationId: icfg, integrationProductIdOrSlug: 'acme-db', billingPlanId: 'pro', paymentMethodId: 'pm_card_visa', metadata: { region: 'iad1' } },
   });
   assert.equal(created.status, 200, created.text);
   if (defaultMethod !== null) {
@@ -241,6 +241,13 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(invalid.validationErrors, ['items[0].total is 20.00, but price 20.00 × quantity 2 is 40.00.']);
       assert.deepEqual(await w.server.stockroom.ctx.db.selectFrom('invoices').select('id').where('installation_id', '=', w.icfg).execute(), []);
 
+      // A real invoice takes the externalId and the period: validating either again names the clash.
+      const real = body(w);
+      const { invoiceId } = await w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: real });
+      const clash = await w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: { ...real, test: { validate: true } } });
+      assert.equal(clash.validationErrors?.length, 1);
+      assert.match(clash.validationErrors?.[0] ?? '', new RegExp(`externalId "${real.externalId}" \\(${invoiceId}\\)`));
+
       const notpaid = await w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: body(w, { test: { result: 'notpaid' } }) });
       assert.equal(notpaid.test, true);
       const row = await invoiceRow(w, notpaid.invoiceId as string);
@@ -270,6 +277,25 @@ for (const dialect of dialectsToTest()) {
       // Another installation's invoice is not found through one's own installation.
       const foreign = await failure(other.sdk.marketplace.getInvoice({ integrationConfigurationId: other.icfg, invoiceId: invoiceId as string }));
       assert.equal(foreign.statusCode, 404);
+    });
+
+    test('after an uninstall answered {finalized:false}, a final invoice for the deleted store is charged; after Finalize the token is refused', async () => {
+      // The reference partner answers {finalized:false} for an installation holding a `finalize-later…` resource.
+      const w = await world(server(), 'pm_card_visa', 'finalize-later-billed');
+      const gone = await w.server.request('DELETE', `/v1/integrations/configuration/${w.icfg}?cascade=true&teamId=${w.teamId}`);
+      assert.equal(gone.status, 204, gone.text);
+      const store = await w.server.stockroom.ctx.db.selectFrom('stores').select(['lifecycle', 'deleted_at']).where('id', '=', w.store.id).executeTakeFirstOrThrow();
+      assert.ok(store.deleted_at !== null, 'the store went with the installation');
+
+      const { invoiceId } = await w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: body(w, { final: true }) });
+      const row = await invoiceRow(w, invoiceId as string);
+      assert.deepEqual([row.state, row.final, row.total_cents], ['paid', 1, 2344]);
+      assert.deepEqual((await ledgerOf(w, invoiceId as string)).map((e) => [e.kind, e.amount_cents, e.store_id]), [['charge', 2344, w.store.id]]);
+      assert.equal((await w.sdk.marketplace.getInvoice({ integrationConfigurationId: w.icfg, invoiceId: invoiceId as string })).state, 'paid');
+
+      await w.sdk.marketplace.finalizeInstallation({ integrationConfigurationId: w.icfg });
+      const late = await failure(w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: body(w, { period: { start: JUNE_1, end: new Date('2026-07-01T00:00:00Z') } }) }));
+      assert.equal(late.statusCode, 401);
     });
 
     test("the store's invoices are listed for its team, and refused to others", async () => {

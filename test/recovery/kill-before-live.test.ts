@@ -27,6 +27,11 @@ for (const dialect of dialectsToTest()) {
       }
       const refunds = await db.selectFrom('ledger_entries').select(['store_id', 'amount_cents']).where('kind', '=', 'refund').execute();
       assert.deepEqual(refunds.map((r) => [r.store_id, r.amount_cents]).sort(), [[ids.pro, 2000], [ids.prepaid, 2500]].sort());
+      // The prepayment's invoice (paid, and reported to the partner before the kill) is refunded with it (docs/invoices.md).
+      const invoice = await db.selectFrom('invoices').select(['id', 'state', 'refund_cents']).where('source_key', '=', `${ids.prepaid}:prepayment`).executeTakeFirstOrThrow();
+      assert.deepEqual([invoice.state, invoice.refund_cents], ['refunded', 2500]);
+      const refundRow = await db.selectFrom('ledger_entries').select('invoice_id').where('kind', '=', 'refund').where('store_id', '=', ids.prepaid).executeTakeFirstOrThrow();
+      assert.equal(refundRow.invoice_id, invoice.id);
     });
   });
 }

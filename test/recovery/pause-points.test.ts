@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { armPausePoint, type PausePoint } from '../../src/fault-injection.js';
+import { armPausePoint, type CreatePausePoint } from '../../src/fault-injection.js';
 import { armPausePointFor } from '../helpers/pause-point-arrivals.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
@@ -30,7 +30,7 @@ interface Expected {
   readonly resourceIdRecorded: boolean;
 }
 
-const EXPECTED: Record<PausePoint, Expected> = {
+const EXPECTED: Record<CreatePausePoint, Expected> = {
   'before-charge': { ledger: { free: [], pro: [], prepaid: [] }, resources: 0, resourceIdRecorded: false },
   'after-charge': { ledger: PAID_UP_FRONT, resources: 0, resourceIdRecorded: false },
   // The call is sent and runs on at the partner; only its answer is never read.
@@ -40,7 +40,7 @@ const EXPECTED: Record<PausePoint, Expected> = {
 };
 
 /** Starts one create per plan kind that stops at `point`; resolves once all three reached it. */
-async function stallAll(t: TestContext, server: TestServer, point: PausePoint): Promise<void> {
+async function stallAll(t: TestContext, server: TestServer, point: CreatePausePoint): Promise<void> {
   const icfg = await bootstrapInstallationId(server);
   const teamId = server.stockroom.bootstrap.teamId;
   const kinds = Object.keys(PLANS) as PlanKind[];
@@ -65,7 +65,7 @@ async function stallAll(t: TestContext, server: TestServer, point: PausePoint): 
 
 for (const dialect of dialectsToTest()) {
   describe(`pause points stop a create exactly at their step (${dialect})`, () => {
-    for (const point of Object.keys(EXPECTED) as PausePoint[]) {
+    for (const point of Object.keys(EXPECTED) as CreatePausePoint[]) {
       test(point, async (t) => {
         const server = await startTestServer(t, dialect as TestDialect, { env: { STOCKROOM_RECOVERY_INTERVAL_MS: '3600000' } });
         await stallAll(t, server, point);

@@ -19,6 +19,7 @@ for (const dialect of dialectsToTest()) {
       // PostgreSQL introspection lists every schema's tables, other test runs' included.
       const tables = (await database.db.introspection.getTables()).map((table) => table.name);
       for (const name of [
+        'ref_partner_credit_purchases',
         'ref_partner_idempotency_keys',
         'ref_partner_installations',
         'ref_partner_migration',

@@ -6,6 +6,7 @@ import { storeNotification } from './store-notification.js';
 import type { LedgerEntry, ListedStore } from '../wire.js';
 import { ssoControl } from './store-sso.js';
 import { usagePanel } from './store-usage.js';
+import { invoicesPanel } from './store-invoices.js';
 
 /** How often a store still `initializing` is read again; the server's poller moves it on. */
 const POLL_MS = 1000;
@@ -61,6 +62,7 @@ export async function renderStore(main: HTMLElement, ctx: PageContext): Promise<
         : h('ul', {}, ...store.projectsMetadata.map((p) => h('li', {}, `${p.name} — ${p.environments.join(', ')}`))),
     ),
     usagePanel(store.id, ctx),
+    invoicesPanel(store.id),
     section('Ledger', ledgerTable(ledger.entries)),
     section('Danger zone', deleteControl(store, ctx)),
   );

@@ -6,7 +6,7 @@ import type { InvoiceSubmission } from '../../domain/invoices.js';
 import { ApiError } from '../../errors.js';
 import { refundInvoice, submitInvoice } from '../../use-cases/invoices.js';
 import { errorResponses } from '../error-schema.js';
-import { requireInstallationToken } from '../plugins/installation-token.js';
+import { installationOf, requireInstallationToken } from '../plugins/installation-token.js';
 import { PartnerInvoiceWire, presentPartnerInvoice } from '../presenters/invoice.js';
 
 /**
@@ -79,9 +79,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       },
     },
     async (request) => {
-      const installation = request.installation;
-      if (!installation) throw new ApiError('unauthorized');
-      return submitInvoice(ctx, installation, request.body as InvoiceSubmission);
+      return submitInvoice(ctx, installationOf(request), request.body as InvoiceSubmission);
     },
   );
 
