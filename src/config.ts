@@ -42,6 +42,11 @@ const EnvSchema = Type.Object({
    * drive the "no free plan" paths on purpose (docs/payments-and-plans.md).
    */
   STOCKROOM_REFERENCE_FREE_QUOTA: Type.String({ pattern: '^([0-9]{1,9}|unlimited)$', default: 'unlimited' }),
+  /**
+   * How often the reference partner's jobs (usage, invoices, balances, finalization: its calls back
+   * to Stockroom) look for due work, ms; 0 runs them only when asked (docs/reference-partner-calls-back.md).
+   */
+  STOCKROOM_REFERENCE_JOB_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 86400000, default: 60000 }),
   /** Timeout of one call to a provider, in milliseconds. */
   STOCKROOM_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000 }),
   /** How often stores still `initializing` are checked at their provider, in milliseconds. */
@@ -120,6 +125,8 @@ export interface Config {
   readonly referencePartner: boolean;
   /** The reference partner's free-plan quota per installation; `Infinity` when unlimited. */
   readonly referenceFreeQuota: number;
+  /** The reference partner's jobs interval, ms; 0: only when asked. */
+  readonly referenceJobIntervalMs: number;
   readonly providerTimeoutMs: number;
   readonly pollIntervalMs: number;
   /** Built-in providers over real servers (issue 6); each is on when its admin URL is set. */
@@ -203,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     catalogPath: e.STOCKROOM_CATALOG,
     referencePartner: e.STOCKROOM_REFERENCE_PARTNER === 'on',
     referenceFreeQuota: e.STOCKROOM_REFERENCE_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.STOCKROOM_REFERENCE_FREE_QUOTA),
+    referenceJobIntervalMs: e.STOCKROOM_REFERENCE_JOB_INTERVAL_MS,
     providerTimeoutMs: e.STOCKROOM_PROVIDER_TIMEOUT_MS,
     pollIntervalMs: e.STOCKROOM_POLL_INTERVAL_MS,
     realProviders: realProvidersConfig(e),

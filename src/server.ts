@@ -16,7 +16,7 @@ import { createSigningKeyStore } from './db/signing-keys.js';
 import { createTestPaymentProcessor } from './payments/test-processor.js';
 import { createPartnerClient } from './providers/partner-client.js';
 import { createSigner } from './providers/signing-keys.js';
-import { migrateReferencePartner, referencePartnerPlugin } from './providers/reference-partner/index.js';
+import { migrateReferencePartner, referencePartnerPlugin, type ReferencePartnerControl } from './providers/reference-partner/index.js';
 import { installBootstrapIntegrations } from './bootstrap-installations.js';
 import { startStatusPoller } from './jobs/store-status-poller.js';
 import { installRealProvidersForBootstrap, mountRealProviders, realProviderBaseUrl, realProviderCatalogPaths } from './real-providers.js';
@@ -35,6 +35,8 @@ export interface Stockroom {
   readonly database: Database;
   readonly ctx: AppContext;
   readonly bootstrap: BootstrapResult;
+  /** The mounted reference partner's controls (run its jobs now, refund an invoice); absent when it is off. */
+  readonly referencePartner: ReferencePartnerControl | undefined;
   /** Listens and returns the URL; the public URL defaults to it. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -103,6 +105,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       invoiceHoldMs: config.recovery.graceMs,
     };
     const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
+    let referencePartner: ReferencePartnerControl | undefined;
     if (config.referencePartner) {
       await migrateReferencePartner(database.db);
       const reference = catalog.integrations.find((i) => i.providerBaseUrl === 'builtin:reference');
@@ -116,7 +119,14 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         jwksUrl: () => `${publicUrl()}/.well-known/jwks`,
         now,
         freeResourceQuota: config.referenceFreeQuota,
-        // In-process stand-in for Get Invoice over HTTP (docs/invoices.md): the partner keeps no token to call with.
+        // It calls Stockroom back like any partner: through the public URL, with the client secret
+        // of its catalog entry (webhook signatures, SSO code exchange).
+        stockroomUrl: publicUrl,
+        ...(reference?.clientSecret ? { clientSecret: reference.clientSecret } : {}),
+        jobIntervalMs: config.referenceJobIntervalMs,
+        onControl: (control) => (referencePartner = control),
+        // Provision Purchase reads the invoice in-process (docs/invoices.md), while Stockroom's
+        // purchase is still under way; standalone, the partner calls Get Invoice with its token.
         readInvoice: async (installationId, invoiceId) => {
           const invoice = await findInvoice(database.db, invoiceId, installationId);
           return invoice && { state: invoice.state, total: formatCents(invoice.totalCents), items: invoice.items };
@@ -134,6 +144,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       database,
       ctx,
       bootstrap,
+      referencePartner,
       async listen() {
         const address = await app.listen({ port: config.port, host: config.host });
         const port = (app.server.address() as { port: number }).port;

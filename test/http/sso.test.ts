@@ -202,7 +202,13 @@ for (const dialect of dialectsToTest()) {
     });
 
     test('an integration without a redirect login URL offers no SSO', async (t) => {
-      const server = await startTestServer(t, dialect);
+      // The default catalog gives the reference integration one (its SSO page): take it away.
+      const dir = mkdtempSync(join(tmpdir(), 'stockroom-no-sso-'));
+      t.after(() => rmSync(dir, { recursive: true, force: true }));
+      const catalog = JSON.parse(readFileSync(DEFAULT_CATALOG, 'utf8'));
+      delete catalog.integrations[0].redirectLoginUrl;
+      writeFileSync(join(dir, 'catalog.json'), JSON.stringify(catalog));
+      const server = await startTestServer(t, dialect, { env: { STOCKROOM_CATALOG: join(dir, 'catalog.json') } });
       const icfg = await bootstrapInstallationId(server);
       const store = await createStore(server, icfg, 'no-sso-db');
       assert.deepEqual((await server.request('GET', `/stockroom/v1/stores/${store.id}/sso`)).body, { available: false });

@@ -83,6 +83,8 @@ export interface PartnerHarness {
   readonly app: FastifyInstance;
   /** Opens a resource's sealed `secrets` column, as the partner reads it. */
   openSecrets(row: { [column: string]: unknown }): unknown;
+  /** An installation row's sealed access token, opened. */
+  openAccessToken(row: { [column: string]: unknown }): string;
   userToken(installationId: string | null, options?: TokenOptions): Promise<string>;
   systemToken(installationId: string | null, options?: TokenOptions): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Answer>;
@@ -156,6 +158,7 @@ export async function startPartner(dialect: Dialect, options: HarnessOptions = {
     clock,
     app,
     openSecrets: (row) => JSON.parse(secretBox.open(String(row.secrets), `ref_partner_resources.secrets:${String(row.id)}`)) as unknown,
+    openAccessToken: (row) => secretBox.open(String(row.access_token), `ref_partner_installations.access_token:${String(row.id)}`),
     userToken: (installationId, o) =>
       sign(
         {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { dialectsToTest, installationBody, newInstallationId, usePartner, type PartnerHarness } from './harness.js';
@@ -22,9 +21,10 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(JSON.parse(stored.accepted_policies), body.acceptedPolicies);
       assert.deepEqual(JSON.parse(stored.account), body.account);
       const credentials = body.credentials as { access_token: string; token_type: string };
-      // Only the token's hash is kept: the partner never calls back with it.
-      assert.equal(stored.access_token_hash, createHash('sha256').update(credentials.access_token).digest('hex'));
+      // The token is kept sealed, bound to the installation: the partner calls Stockroom back with it.
       assert.ok(!JSON.stringify(stored).includes(credentials.access_token), 'no token at rest');
+      assert.equal(p.openAccessToken(stored), credentials.access_token);
+      assert.throws(() => p.openAccessToken({ ...stored, id: 'icfg_other' }), 'a sealed token copied to another row does not open');
       assert.equal(stored.token_type, 'Bearer');
       assert.equal(stored.deleted_at, null);
     });
@@ -39,7 +39,7 @@ for (const dialect of dialectsToTest()) {
       const [stored] = rows;
       assert.ok(stored);
       assert.deepEqual(JSON.parse(stored.scopes), ['read:project']);
-      assert.equal(stored.access_token_hash, createHash('sha256').update((second.credentials as { access_token: string }).access_token).digest('hex'));
+      assert.equal(p.openAccessToken(stored), (second.credentials as { access_token: string }).access_token);
     });
 
     test('Upsert Installation without credentials is a 400 naming the field', async () => {

@@ -25,11 +25,14 @@ for (const dialect of dialectsToTest()) {
         'ref_partner_migration',
         'ref_partner_migration_lock',
         'ref_partner_resources',
+        'ref_partner_invoices',
+        'ref_partner_credit_purchases',
+        'ref_partner_webhook_events',
       ]) {
         assert.ok(tables.includes(name), name);
       }
       const applied = await database.db.selectFrom('ref_partner_migration').select('name').execute();
-      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases']);
+      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases', '0005-partner-calls-back']);
     });
 
     test('migrations run beside another migrator in the same database', async (t) => {
@@ -43,7 +46,7 @@ for (const dialect of dialectsToTest()) {
       assert.ok(stockroomHistory.some((m) => m.name === '0001-accounts'));
       await migrateReferencePartner(database.db);
       const applied = await database.db.selectFrom('ref_partner_migration').select('name').execute();
-      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases']);
+      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases', '0005-partner-calls-back']);
     });
 
     test('a second server on the same database (a replica, or a restart) sees the same resources', async (t) => {
@@ -73,7 +76,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(replayed.body.id, keyed.body.id);
     });
 
-    test('an upgraded database: tokens stored in the clear become hashes, plaintext secrets and answers are sealed at start and still read', async (t) => {
+    test('an upgraded database: tokens stored in the clear are gone (they cannot be recovered from 0003\'s hash), plaintext secrets and answers are sealed at start and still read', async (t) => {
       const database = await openTestDatabase(dialect);
       t.after(() => database.destroy());
       // The tables as the partner left them before sealing: its first two migrations only.
@@ -104,8 +107,11 @@ for (const dialect of dialectsToTest()) {
 
       await migrateReferencePartner(database.db);
       const installation = await database.db.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      assert.equal(installation.access_token_hash, createHash('sha256').update(token).digest('hex'));
-      assert.equal('access_token' in installation, false);
+      // 0003 kept only a hash and 0004 drops it: the installation stays, without a token to call back with.
+      assert.equal(installation.access_token, null);
+      assert.equal('access_token_hash' in installation, false);
+      assert.ok(!JSON.stringify(installation).includes(token));
+      assert.ok(!JSON.stringify(installation).includes(createHash('sha256').update(token).digest('hex')));
 
       const box = createSecretBox(randomBytes(32).toString('hex'));
       const p = await startPartner(dialect, { database, partner: { secretBox: box } });

@@ -7,7 +7,7 @@ import { PartnerError, validationError, type FieldError } from './errors.js';
  * messages and logs. Fastify keeps error and not-found handlers per plugin context, so
  * Stockroom's own error answers are untouched when a partner is mounted inside it.
  */
-export function registerPartnerErrorHandler(app: FastifyInstance, providerName: string): void {
+export function registerPartnerErrorHandler(app: FastifyInstance, providerName: string, options: { readonly notFound?: boolean } = {}): void {
   app.setErrorHandler((error: FastifyError | PartnerError, request, reply) => {
     const partnerError = toPartnerError(error, providerName);
     if (partnerError.status >= 500 && !(error instanceof PartnerError)) {
@@ -17,6 +17,9 @@ export function registerPartnerErrorHandler(app: FastifyInstance, providerName: 
     return reply.code(partnerError.status).type('application/json; charset=utf-8').send(partnerError.toBody());
   });
 
+  // A second context under the same prefix (a partner's own pages beside the partner API) keeps
+  // the first one's not-found handler: Fastify allows one per prefix.
+  if (options.notFound === false) return;
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const error = new PartnerError('not_found', `The route ${request.method} ${path} does not exist on the ${providerName}.`);

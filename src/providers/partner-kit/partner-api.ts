@@ -67,6 +67,7 @@ export interface PartnerApi {
    * Succeeds for an unknown or deleted installation too; `cascade` deletes its resources first.
    * `{finalized: false}` asks Vercel to wait for final invoices (partner-api.md §1.1 #4); nothing
    * (or `finalized: true`) means the deletion is final.
+   * The partner then sends Finalize Installation once its final invoices are in.
    */
   deleteInstallation(installationId: string, cascade: boolean): Promise<{ readonly finalized: boolean } | void>;
 

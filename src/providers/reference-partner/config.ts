@@ -18,6 +18,12 @@ const EnvSchema = Type.Object({
   REFERENCE_PARTNER_ISSUER: Type.String({ minLength: 1, default: 'http://127.0.0.1:3000' }),
   /** Where Stockroom publishes its keys; default `<issuer>/.well-known/jwks`. */
   REFERENCE_PARTNER_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** Where it calls Stockroom back (usage, invoices, SSO); default the issuer, Stockroom's public URL. */
+  REFERENCE_PARTNER_STOCKROOM_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** The integration's client secret (catalog `clientSecret`): verifies webhooks, exchanges SSO codes. */
+  REFERENCE_PARTNER_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  /** How often its jobs look for due usage reports, invoices and balances, ms; 0 runs none. */
+  REFERENCE_PARTNER_JOB_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 60_000 }),
   /** The `free-quota` test hook: a number arms it; `unlimited` (the default) leaves it off. */
   REFERENCE_PARTNER_FREE_QUOTA: Type.String({ pattern: '^([0-9]{1,9}|unlimited)$', default: 'unlimited' }),
   // Seals the secrets in its tables: a 32-byte key (64 hex chars or base64) or a passphrase.
@@ -36,6 +42,9 @@ export interface ReferencePartnerConfig {
   readonly clientId: string;
   readonly issuer: string;
   readonly jwksUrl: string;
+  readonly stockroomUrl: string;
+  readonly clientSecret?: string;
+  readonly jobIntervalMs: number;
   readonly freeResourceQuota: number;
   /** Absent: SQLite's generated key file (`main.ts`). */
   readonly encryptionKey?: string;
@@ -64,6 +73,9 @@ export function loadReferencePartnerConfig(env: Record<string, string | undefine
     clientId: e.REFERENCE_PARTNER_CLIENT_ID,
     issuer,
     jwksUrl: e.REFERENCE_PARTNER_JWKS_URL ?? `${issuer}/.well-known/jwks`,
+    stockroomUrl: (e.REFERENCE_PARTNER_STOCKROOM_URL ?? issuer).replace(/\/+$/, ''),
+    ...(e.REFERENCE_PARTNER_CLIENT_SECRET ? { clientSecret: e.REFERENCE_PARTNER_CLIENT_SECRET } : {}),
+    jobIntervalMs: e.REFERENCE_PARTNER_JOB_INTERVAL_MS,
     freeResourceQuota: e.REFERENCE_PARTNER_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.REFERENCE_PARTNER_FREE_QUOTA),
     ...(e.REFERENCE_PARTNER_ENCRYPTION_KEY ? { encryptionKey: e.REFERENCE_PARTNER_ENCRYPTION_KEY } : {}),
     logLevel: e.LOG_LEVEL,

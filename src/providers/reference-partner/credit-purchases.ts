@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { parseUsdToCents, MoneyFormatError, formatCents } from '../../domain/money.js';
+import { parseUsdToCents, MoneyFormatError } from '../../domain/money.js';
+import { prepaidBalance } from './billing.js';
 import { PartnerError, validationError } from '../partner-kit/errors.js';
 import type { PurchaseAnswer } from '../partner-kit/partner-api.js';
 import { failsOnPurchase } from './hooks.js';
@@ -49,14 +50,13 @@ export async function provisionPurchase(ctx: PartnerContext, installationId: str
   }
   const now = ctx.now();
   await recordPurchase(ctx.db, { invoiceId, installationId, resourceId, cents, now });
-  const balance = await balanceOf(ctx.db, installationId, resourceId);
-  return {
-    timestamp: new Date(now).toISOString(),
-    balances: [{ resourceId, currencyValueInCents: balance, credit: `${formatCents(balance)} USD`, nameLabel: 'Prepaid credits' }],
-  };
+  // The balance the hourly report will give too: credit bought, less what the resource used so far.
+  const balance = prepaidBalance({ ...resource, deletedAt: null }, await balanceOf(ctx.db, installationId, resourceId), now);
+  return { timestamp: new Date(now).toISOString(), balances: [balance] };
 }
 
-async function recordPurchase(db: Kysely<PartnerTables>, p: { invoiceId: string; installationId: string; resourceId: string; cents: number; now: number }): Promise<void> {
+/** Records one purchase, once per invoice: a repeated call credits nothing twice. */
+export async function recordPurchase(db: Kysely<PartnerTables>, p: { invoiceId: string; installationId: string; resourceId: string; cents: number; now: number }): Promise<void> {
   await db
     .insertInto('ref_partner_credit_purchases')
     .values({ invoice_id: p.invoiceId, installation_id: p.installationId, resource_id: p.resourceId, amount_cents: p.cents, created_at: p.now })

@@ -65,14 +65,60 @@ export const HOOKS: readonly HookDescription[] = [
   {
     name: 'finalize-later',
     trigger: 'Delete Installation of an installation holding a live resource whose name is `finalize-later` or starts `finalize-later-`',
-    effect: 'Answers 200 `{finalized:false}` instead of `{finalized:true}`: the partner still has final invoices to send, so Stockroom keeps accepting its billing calls until it calls Finalize Installation or the wait ends.',
+    effect: 'Answers 200 `{finalized:false}` instead of `{finalized:true}`: the partner still has final invoices to send, so Stockroom keeps accepting its billing calls until it calls Finalize Installation or the wait ends. The partner sends Finalize Installation (`POST /v1/installations/{icfg}/billing/finalize`) on its next jobs pass; `unfinalized` never does.',
   },
   {
     name: 'unknown-plan',
     trigger: 'Provision or Update Resource with a `billingPlanId` the product does not offer',
     effect: '400 `validation_error` with `fields:[{key:"billingPlanId", message}]` (Vercel\'s example partner answers 500).',
   },
+  {
+    name: 'invoice-notpaid',
+    trigger: 'A resource on the `pro` plan named `invoice-notpaid` when its monthly invoice is submitted',
+    effect: 'The invoice is submitted in test mode with `test:{result:"notpaid"}`, so Stockroom settles it `notpaid`; the partner follows it to that state.',
+  },
+  {
+    name: 'invoice-refund',
+    trigger: 'A resource on the `pro` plan named `invoice-refund` whose monthly invoice is paid',
+    effect: 'On its next jobs pass after learning the invoice is `paid` (Get Invoice or the `marketplace.invoice.paid` webhook), the partner asks for a full refund (Invoice Actions `refund`) and follows the invoice to `refunded`.',
+  },
+  {
+    name: 'unfinalized',
+    trigger: 'Delete Installation of an installation holding a live resource whose name is `unfinalized` or starts `unfinalized-`',
+    effect: 'Answers `{finalized:false}` and never sends Finalize Installation, so Stockroom\'s finalization timeout is what completes the uninstall.',
+  },
+  {
+    name: 'webhook-fail-first',
+    trigger: 'Webhook URL with the query `?fail_first=N` (e.g. catalog `webhookUrl: "builtin:reference/webhooks?fail_first=2"`), N 1–100',
+    effect: 'The first N deliveries of each event id are answered 500 `internal_server_error` (after the signature check), the next ones 200; the event is acted on once.',
+  },
 ];
+
+/** `invoice-notpaid`: the `test.result` a resource's invoices are submitted with, or null for a real invoice. */
+export function invoiceTestResult(name: string): 'notpaid' | null {
+  return nameMatches(name, 'invoice-notpaid') ? 'notpaid' : null;
+}
+
+/** `invoice-refund`: whether the partner refunds the resource's invoices once paid. */
+export function refundsWhenPaid(name: string): boolean {
+  return nameMatches(name, 'invoice-refund');
+}
+
+/**
+ * What Delete Installation answers for an installation holding these live resources: `held`
+ * (`unfinalized`) and `pending` (`finalize-later`) answer `{finalized:false}`; null is final.
+ */
+export function finalizationHook(resourceNames: readonly string[]): 'held' | 'pending' | null {
+  if (resourceNames.some((n) => nameMatches(n, 'unfinalized'))) return 'held';
+  if (resourceNames.some(asksToFinalizeLater)) return 'pending';
+  return null;
+}
+
+/** Deliveries of each webhook event to refuse (`webhook-fail-first`), from the query's `fail_first`. */
+export function webhookFailFirst(value: unknown): number {
+  const n = typeof value === 'string' && /^[0-9]{1,3}$/.test(value) ? Number(value) : 0;
+  return Math.min(n, 100);
+}
 
 /** Longest answer delay a caller may ask for: long enough to outlast any client timeout. */
 const MAX_DELAY_MS = 120_000;

@@ -1,10 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { startLoop } from '../../background-loop.js';
+import { registerPartnerErrorHandler } from '../partner-kit/error-handler.js';
 import { servePartnerApi } from '../partner-kit/partner-server.js';
+import { createSsoVerifier } from '../partner-kit/sso-id-token.js';
+import { createVercelApiClient } from '../partner-kit/vercel-api-client.js';
+import { createControl } from './control.js';
+import { httpInvoiceReader } from './invoice-reader.js';
 import { resolveContext, type ReferencePartnerOptions } from './options.js';
 import { sealPlaintextRows } from './sealed-values.js';
 import { referencePartnerApi } from './reference-api.js';
+import { ssoRoutes } from './sso.js';
+import { webhookRoutes } from './webhooks.js';
 
-export type { ReferencePartnerOptions } from './options.js';
+export type { ReferencePartnerOptions, ReferencePartnerControl } from './options.js';
+export type { JobReport } from './jobs.js';
 export { migrateReferencePartner } from './migrate.js';
 export { REFERENCE_PRODUCTS, type ReferenceProduct } from './products.js';
 export { HOOKS, type HookDescription } from './hooks.js';
@@ -17,17 +26,53 @@ export type { BillingPlan } from '../partner-kit/billing-plan.js';
  * `main.ts` runs it alone. All state lives in its `ref_partner_` tables, so replicas sharing a
  * database and a restarted process see the same resources. Run `migrateReferencePartner` first.
  *
+ * It also calls Stockroom back as a real partner does (partner-api.md §1.5, `jobs.ts`): usage,
+ * invoices, prepaid balances and Finalize Installation, with each installation's access token; and
+ * it serves the pages a partner serves beside its API: the webhook receiver (`/webhooks`) and the
+ * SSO landing page (`/sso`).
+ *
  * Not wrapped in fastify-plugin on purpose: its error handler, body parser and token check stay
  * inside its own plugin context and leave the host server's untouched.
  */
 export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions> = async (app, options) => {
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
-  const ctx = resolveContext(options, closing.signal);
+  const client = createVercelApiClient({ baseUrl: options.stockroomUrl ?? options.issuer, userAgent: `Acme Data (Stockroom reference partner)/${options.clientId}` });
+  const resolved = resolveContext(options, closing.signal);
+  const ctx = { ...resolved, readInvoice: resolved.readInvoice ?? httpInvoiceReader(resolved, client) };
   // Rows written before secrets were sealed are sealed now, before any request reads them.
   const sealed = await sealPlaintextRows(ctx.db, ctx.secretBox);
   if (sealed > 0) app.log.info({ rows: sealed }, 'reference partner sealed secrets stored in plaintext');
 
   const settings = { providerName: 'reference partner', clientId: options.clientId, issuer: options.issuer, jwksUrl: options.jwksUrl, now: ctx.now };
-  await servePartnerApi(app, settings, referencePartnerApi(ctx));
+  await app.register(async (partnerApi) => servePartnerApi(partnerApi, settings, referencePartnerApi(ctx)));
+
+  await app.register(async (pages) => {
+    // Called by Stockroom's webhook sender and by people's browsers, not with a partner-API JWT.
+    pages.addHook('onRoute', (route) => {
+      route.config = { ...route.config, auth: 'none' };
+    });
+    registerPartnerErrorHandler(pages, 'reference partner', { notFound: false });
+    await webhookRoutes(pages, ctx, options.clientSecret);
+    const verify = createSsoVerifier({ issuer: options.issuer, clientId: options.clientId, jwksUrl: options.jwksUrl, now: ctx.now });
+    await ssoRoutes(pages, ctx, { client, clientId: options.clientId, clientSecret: options.clientSecret, verify });
+  });
+
+  const control = createControl(ctx, client, app.log);
+  const interval = options.jobIntervalMs ?? 60_000;
+  if (interval > 0) {
+    const stop = startLoop(
+      async () => {
+        try {
+          await control.runJobs();
+        } catch (error) {
+          app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'reference partner jobs failed');
+        }
+      },
+      interval,
+      { runAtOnce: false },
+    );
+    app.addHook('preClose', async () => stop());
+  }
+  options.onControl?.(control);
 };

@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
-import { hashToken } from '../../crypto/secret-box.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Dialect } from '../../db/database.js';
 import { lockedForUpdate } from '../../db/row-locks.js';
 import type { InstallationTable, PartnerTables } from './tables.js';
 
-/** What the partner keeps of an installation. Of the access token only a hash is kept. */
+/** What the partner keeps of an installation. Its access token is kept sealed; read it with `openAccessToken`. */
 export interface Installation {
   readonly id: string;
   readonly scopes: readonly string[];
@@ -21,15 +21,16 @@ export interface InstallationInput extends Omit<Installation, 'createdAt' | 'upd
 }
 
 /** Creates the installation, or updates it (and brings it back if it was deleted). */
-export async function upsertInstallation(db: Kysely<PartnerTables>, input: InstallationInput, now: number): Promise<void> {
+export async function upsertInstallation(db: Kysely<PartnerTables>, box: SecretBox, input: InstallationInput, now: number): Promise<void> {
   const values = {
     scopes: JSON.stringify(input.scopes),
     accepted_policies: JSON.stringify(input.acceptedPolicies),
     account: JSON.stringify(input.account),
-    access_token_hash: hashToken(input.accessToken),
+    access_token: box.seal(input.accessToken, accessTokenContext(input.id)),
     token_type: input.tokenType,
     updated_at: now,
     deleted_at: null,
+    finalization: null,
   };
   await db
     .insertInto('ref_partner_installations')
@@ -84,4 +85,59 @@ function toInstallation(row: Selectable<InstallationTable>): Installation {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
+}
+
+/** The sealed token is bound to its installation: a value copied to another row does not open. */
+export function accessTokenContext(installationId: string): string {
+  return `ref_partner_installations.access_token:${installationId}`;
+}
+
+/** An installation the partner can call Stockroom back for: it holds a token. */
+export interface CallableInstallation {
+  readonly id: string;
+  readonly accessToken: string;
+  readonly usageReportedAt: number | null;
+  readonly finalization: string | null;
+  readonly deletedAt: number | null;
+}
+
+/**
+ * The installations holding a token: the live ones, and the deleted ones still owing Finalize
+ * Installation. Rows from before tokens were sealed hold none and are left out.
+ */
+export async function listCallableInstallations(db: Kysely<PartnerTables>, box: SecretBox): Promise<CallableInstallation[]> {
+  const rows = await db
+    .selectFrom('ref_partner_installations')
+    .select(['id', 'access_token', 'usage_reported_at', 'finalization', 'deleted_at'])
+    .where('access_token', 'is not', null)
+    .where((eb) => eb.or([eb('deleted_at', 'is', null), eb('finalization', '=', 'pending')]))
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    accessToken: box.open(row.access_token!, accessTokenContext(row.id)),
+    usageReportedAt: row.usage_reported_at === null ? null : Number(row.usage_reported_at),
+    finalization: row.finalization,
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+  }));
+}
+
+export async function markUsageReported(db: Kysely<PartnerTables>, id: string, hourStart: number): Promise<void> {
+  await db.updateTable('ref_partner_installations').set({ usage_reported_at: hourStart }).where('id', '=', id).execute();
+}
+
+export async function setFinalization(db: Kysely<PartnerTables>, id: string, finalization: 'pending' | 'held' | 'done'): Promise<void> {
+  await db.updateTable('ref_partner_installations').set({ finalization }).where('id', '=', id).execute();
+}
+
+/** The installation's finalization state (see `InstallationTable.finalization`); null when none is owed. */
+export async function findFinalization(db: Kysely<PartnerTables>, id: string): Promise<string | null> {
+  const row = await db.selectFrom('ref_partner_installations').select('finalization').where('id', '=', id).executeTakeFirst();
+  return row?.finalization ?? null;
+}
+
+/** The installation's access token, opened; null when it holds none (written before tokens were sealed). */
+export async function findAccessToken(db: Kysely<PartnerTables>, box: SecretBox, id: string): Promise<string | null> {
+  const row = await db.selectFrom('ref_partner_installations').select('access_token').where('id', '=', id).executeTakeFirst();
+  return row?.access_token ? box.open(row.access_token, accessTokenContext(id)) : null;
 }

@@ -24,6 +24,9 @@ async function main(): Promise<void> {
     issuer: config.issuer,
     jwksUrl: config.jwksUrl,
     freeResourceQuota: config.freeResourceQuota,
+    stockroomUrl: config.stockroomUrl,
+    ...(config.clientSecret ? { clientSecret: config.clientSecret } : {}),
+    jobIntervalMs: config.jobIntervalMs,
   });
   app.addHook('onClose', async () => database.destroy());
   const url = await app.listen({ port: config.port, host: config.host });

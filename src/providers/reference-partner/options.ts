@@ -29,8 +29,36 @@ export interface ReferencePartnerOptions {
   slowAnswerDelayMs?: number;
   /** How long a `pending-` resource stays pending without `testing_ready_after_ms`, ms; default 2000. */
   pendingReadyAfterMs?: number;
-  /** Reads Vercel's (Stockroom's) invoices for Provision Purchase; without it that call is refused. */
+  /** Reads Vercel's (Stockroom's) invoices for Provision Purchase; default: Get Invoice over HTTP with the installation's own access token. */
   readInvoice?: InvoiceReader;
+  /**
+   * Where the partner calls Stockroom back (partner-api.md §1.5): Stockroom's public URL. Default:
+   * the issuer, which is Stockroom's public URL too.
+   */
+  stockroomUrl?: string | (() => string);
+  /**
+   * The integration's client secret: verifies webhook signatures and authenticates SSO code
+   * exchanges. Without it both answer that the partner is not configured for them.
+   */
+  clientSecret?: string;
+  /**
+   * How often the jobs (usage, invoices, balances, finalization) look for due work, ms; default
+   * 60000. The work itself is hourly and monthly by the clock (`now`); 0 starts no timer, for
+   * callers that run the jobs through `onControl` only.
+   */
+  jobIntervalMs?: number;
+  /** Receives the partner's controls (run the jobs now, refund an invoice) once it is mounted. */
+  onControl?: (control: ReferencePartnerControl) => void;
+}
+
+/** What a host (a test, an operator's tool) can ask of a mounted reference partner. */
+export interface ReferencePartnerControl {
+  /** One pass of every job, now, with the partner's clock; no waiting for its timer. */
+  runJobs(): Promise<import('./jobs.js').JobReport>;
+  /** Asks Stockroom to refund `totalCents` (default: all) of a paid invoice, by Stockroom's invoice id. */
+  refundInvoice(invoiceId: string, reason: string, totalCents?: number): Promise<void>;
+  /** Records credit bought for a prepaid resource, as Provision Purchase does (without reading the invoice). */
+  recordCreditPurchase(purchase: { readonly invoiceId: string; readonly installationId: string; readonly resourceId: string; readonly amountCents: number }): Promise<void>;
 }
 
 /** What the partner's routes work with: the options resolved to their defaults. */

@@ -3,9 +3,10 @@ import { PartnerError, validationError } from '../partner-kit/errors.js';
 import type { PartnerApi } from '../partner-kit/partner-api.js';
 import { provisionPurchase } from './credit-purchases.js';
 import { isFreePlanOffered } from './free-quota.js';
-import { asksToFinalizeLater, readProvisionHooks } from './hooks.js';
+import { finalizationHook, readProvisionHooks } from './hooks.js';
+import { liveResourceNames } from './billing-store.js';
 import { findReplay } from './idempotency.js';
-import { findLiveInstallation, markInstallationDeleted, upsertInstallation } from './installation-store.js';
+import { findFinalization, findLiveInstallation, markInstallationDeleted, setFinalization, upsertInstallation } from './installation-store.js';
 import type { PartnerContext } from './options.js';
 import { FREE_PLAN_ID } from '../partner-kit/billing-plan.js';
 import { installationPlans, offeredPlans, productPlans } from './plans.js';
@@ -27,19 +28,22 @@ export function referencePartnerApi(ctx: PartnerContext): PartnerApi {
         accessToken: body.credentials.access_token,
         tokenType: body.credentials.token_type,
       };
-      await upsertInstallation(ctx.db, installation, ctx.now());
+      await upsertInstallation(ctx.db, ctx.secretBox, installation, ctx.now());
     },
     isLiveInstallation: async (installationId) => (await findLiveInstallation(ctx.db, installationId)) !== undefined,
-    // Deletion is final at once unless a resource asks for time to send final invoices (hook `finalize-later`).
+    // Final at once (monthly invoices are sent in advance, so none is owed), unless a hook
+    // (`unfinalized`, `finalize-later`) says final invoices are still to come.
     async deleteInstallation(installationId, cascade) {
       const now = ctx.now();
-      const resources = await listLiveResources(ctx.db, ctx.secretBox, installationId);
-      const finalized = !resources.some((resource) => asksToFinalizeLater(resource.name));
+      const hook = finalizationHook(await liveResourceNames(ctx.db, installationId));
       await ctx.db.transaction().execute(async (trx) => {
-        await markInstallationDeleted(trx, installationId, now);
+        const wasLive = await markInstallationDeleted(trx, installationId, now);
+        if (wasLive && hook) await setFinalization(trx, installationId, hook);
         if (cascade) await markInstallationResourcesDeleted(trx, installationId, now);
       });
-      return { finalized };
+      // A repeated delete answers the same until the partner has finalized.
+      const finalization = await findFinalization(ctx.db, installationId);
+      return { finalized: finalization === null || finalization === 'done' };
     },
 
     async productPlans(productSlug, metadataQuery, callerInstallationId) {

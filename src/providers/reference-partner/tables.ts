@@ -10,6 +10,8 @@ export interface PartnerTables {
   ref_partner_resources: ResourceTable;
   ref_partner_idempotency_keys: IdempotencyKeyTable;
   ref_partner_credit_purchases: CreditPurchaseTable;
+  ref_partner_invoices: InvoiceTable;
+  ref_partner_webhook_events: WebhookEventTable;
 }
 
 /** One Provision Purchase: the paid invoice and the credits it bought (migration 0004). */
@@ -30,14 +32,51 @@ export interface InstallationTable {
   /** JSON `{name?, url, contact:{email, name?}}`. */
   account: string;
   /**
-   * SHA-256 (hex) of the installation's token for calling back Stockroom. The partner never calls
-   * back, so the token itself is not kept: a copy of the database must not let anyone push secrets.
+   * The installation's token for calling back Stockroom, sealed with the secret box and bound to
+   * the row (`sealed-values.ts`). Null for rows written while only its hash was kept (migrations
+   * 0003–0005): those cannot call back until Stockroom upserts the installation again.
    */
-  access_token_hash: string;
+  access_token: string | null;
   token_type: string;
+  /** Start of the last hour whose usage was reported, epoch ms. */
+  usage_reported_at: number | null;
+  /** After an uninstall answered `{finalized:false}`: `pending`, `held` or `done`. */
+  finalization: string | null;
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+}
+
+export interface InvoiceTable {
+  /** The partner's own id, sent as the invoice's `externalId`. */
+  id: string;
+  installation_id: string;
+  resource_id: string;
+  billing_plan_id: string;
+  period_start: number;
+  period_end: number;
+  total_cents: number;
+  /** `submitting` until Stockroom answered, then Stockroom's invoice state as last learnt. */
+  state: string;
+  /** Stockroom's invoice id, once submitted. */
+  invoice_id: string | null;
+  /** The `test.result` asked for (the `invoice-notpaid` hook), or null for a real invoice. */
+  test_result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookEventTable {
+  /** The event's `id`: an event is acted on once, however often it is delivered. */
+  id: string;
+  type: string;
+  installation_id: string | null;
+  /** JSON of the event's `payload`. */
+  payload: string;
+  /** Deliveries received, the refused ones included. */
+  deliveries: number;
+  processed_at: number | null;
+  created_at: number;
 }
 
 export interface ResourceTable extends ResourceColumns {
