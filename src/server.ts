@@ -125,12 +125,6 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         ...(reference?.clientSecret ? { clientSecret: reference.clientSecret } : {}),
         jobIntervalMs: config.referenceJobIntervalMs,
         onControl: (control) => (referencePartner = control),
-        // Provision Purchase reads the invoice in-process (docs/invoices.md), while Stockroom's
-        // purchase is still under way; standalone, the partner calls Get Invoice with its token.
-        readInvoice: async (installationId, invoiceId) => {
-          const invoice = await findInvoice(database.db, invoiceId, installationId);
-          return invoice && { state: invoice.state, total: formatCents(invoice.totalCents), items: invoice.items };
-        },
       });
     }
     await app.register(storeSecretRotationRoutes, { ctx });

@@ -1,5 +1,6 @@
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { randomText } from '../../src/crypto/random-text.js';
+import { findAccessToken } from '../../src/providers/reference-partner/installation-store.js';
 import type { TestServer } from './stockroom.js';
 
 /**
@@ -13,11 +14,14 @@ export async function partnerSecrets(server: TestServer, externalResourceId: str
 }
 
 /**
- * An installation access token a test can call Stockroom back with, as the partner would. Neither
- * side keeps the token itself (Stockroom its hash, the reference partner its hash), so the test
- * makes a fresh one and gives Stockroom its hash, as a token rotation does.
+ * The installation access token the reference partner holds (sealed in its table), so a test
+ * calls Stockroom back with the very token the partner uses. An installation of another provider
+ * (a scripted or real one) has none there: the test then makes a fresh token and gives Stockroom
+ * its hash, as a rotation would.
  */
 export async function partnerAccessToken(server: TestServer, installationId: string): Promise<string> {
+  const held = await findAccessToken(server.stockroom.ctx.db as never, server.stockroom.ctx.secretBox, installationId);
+  if (held) return held;
   const token = `srk_partnerTest${randomText(32)}`;
   await server.stockroom.ctx.db.updateTable('installations').set({ access_token_hash: hashToken(token) }).where('id', '=', installationId).execute();
   return token;

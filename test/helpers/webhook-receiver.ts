@@ -126,7 +126,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 export function writeWebhookCatalog(dir: string, webhookUrl: string | undefined): string {
   const catalog = JSON.parse(readFileSync(new URL('../../catalog/default.json', import.meta.url), 'utf8'));
   const reference = catalog.integrations[0];
+  // The default catalog names the reference partner's receiver; `undefined` means none at all.
   if (webhookUrl) reference.webhookUrl = webhookUrl;
+  else delete reference.webhookUrl;
   reference.clientSecret = WEBHOOK_CLIENT_SECRET;
   const path = join(dir, 'webhook-catalog.json');
   writeFileSync(path, JSON.stringify(catalog));

@@ -18,9 +18,8 @@ export interface InvoiceView {
 }
 
 /**
- * How the partner reads an invoice of Vercel's side (Stockroom's Get Invoice). Vercel's own partners
- * call Get Invoice with the installation's access token; the reference partner keeps only a hash of
- * that token, so whoever mounts it hands it a reader (Stockroom, in-process: `server.ts`).
+ * How the partner reads an invoice of Vercel's side: Stockroom's Get Invoice with the installation's
+ * access token (`httpInvoiceReader`); a test may hand in another reader.
  */
 export type InvoiceReader = (installationId: string, invoiceId: string) => Promise<InvoiceView | undefined>;
 
