@@ -21,7 +21,11 @@ export async function partnerSecrets(server: TestServer, externalResourceId: str
  */
 export async function partnerAccessToken(server: TestServer, installationId: string): Promise<string> {
   const held = await findAccessToken(server.stockroom.ctx.db as never, server.stockroom.ctx.secretBox, installationId);
-  if (held) return held;
+  return held ?? replaceInstallationToken(server, installationId);
+}
+
+/** Gives the installation a fresh access token outright (Stockroom keeps its hash), as a reinstall would. */
+export async function replaceInstallationToken(server: TestServer, installationId: string): Promise<string> {
   const token = `srk_partnerTest${randomText(32)}`;
   await server.stockroom.ctx.db.updateTable('installations').set({ access_token_hash: hashToken(token) }).where('id', '=', installationId).execute();
   return token;

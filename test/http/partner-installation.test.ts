@@ -4,7 +4,7 @@ import { createMember } from '../helpers/accounts.js';
 import { dialectsToTest } from '../helpers/databases.js';
 import { useSharedServer } from '../helpers/shared-server.js';
 import { installForPartner, partnerSdk, sdkStatus } from '../helpers/partner-sdk.js';
-import { partnerAccessToken } from '../helpers/reference-partner-db.js';
+import { replaceInstallationToken } from '../helpers/reference-partner-db.js';
 
 /**
  * Update Installation, Get Account Information and Get Member Information, as a partner calls
@@ -115,7 +115,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(await sdkStatus(p.sdk.marketplace.getAccountInfo({ integrationConfigurationId: p.icfg })), 401);
       assert.equal(await sdkStatus(p.sdk.marketplace.getMember({ integrationConfigurationId: p.icfg, memberId: member.id })), 401);
       // A token replaced outright (as a reinstall or a test does) is refused too.
-      const current = await partnerAccessToken(server(), p.icfg);
+      const current = await replaceInstallationToken(server(), p.icfg);
       assert.equal(await sdkStatus(partnerSdk(server(), rotated.accessToken).marketplace.getAccountInfo({ integrationConfigurationId: p.icfg })), 401);
       await partnerSdk(server(), current).marketplace.getAccountInfo({ integrationConfigurationId: p.icfg });
     });
