@@ -1,3 +1,5 @@
+import type { Dialect } from './database.js';
+import { lockedForUpdate } from './row-locks.js';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { invoiceEventPayload, type BilledResource, type Invoice, type InvoiceDiscount, type InvoiceEventType, type InvoiceKind, type InvoiceLine, type InvoiceState } from '../domain/invoices.js';
 import type { NewLedgerEntry } from '../domain/ledger.js';
@@ -65,6 +67,7 @@ export type InsertInvoiceOutcome =
  */
 export async function insertInvoice(
   db: Kysely<DB>,
+  dialect: Dialect,
   input: NewInvoice,
   settled?: { readonly ledger: NewLedgerEntry; readonly event: InvoiceEventType },
 ): Promise<InsertInvoiceOutcome> {
@@ -73,6 +76,12 @@ export async function insertInvoice(
   if (clash) return clash;
   try {
     await db.transaction().execute(async (trx) => {
+      // Overlapping periods have no unique index to settle a race: the billed stores' rows are
+      // locked (PostgreSQL; SQLite runs one writer at a time) and the overlap checked again here.
+      const storeIds = [...new Set(input.billed.map((b) => b.storeId))].sort();
+      if (storeIds.length > 0) await lockedForUpdate(trx.selectFrom('stores').select('id').where('id', 'in', storeIds).orderBy('id'), dialect).execute();
+      const raced = storeIds.length > 0 ? await findClash(trx, { ...input, sourceKey: undefined, invoice: { ...invoice, externalId: null } }) : undefined;
+      if (raced) throw new InvoiceClash(raced);
       await trx.insertInto('invoices').values({ ...rowOf(invoice), source_key: input.sourceKey ?? null, claimed_until: input.claimedUntil }).execute();
       if (input.billed.length > 0) {
         await trx
@@ -97,11 +106,19 @@ export async function insertInvoice(
       }
     });
   } catch (error) {
+    if (error instanceof InvoiceClash) return error.clash;
     if (!isUniqueViolation(error)) throw error;
     // Another request took the externalId or the period between the check and the insert.
     return (await findClash(db, input)) ?? { inserted: false, conflict: 'period', existing: undefined };
   }
   return { inserted: true, invoice };
+}
+
+/** Aborts `insertInvoice`'s transaction when a racing request stored an overlapping invoice first. */
+class InvoiceClash extends Error {
+  constructor(readonly clash: Extract<InsertInvoiceOutcome, { inserted: false }>) {
+    super('invoice clash');
+  }
 }
 
 /** What an invoice would clash with: its `externalId`, or another invoice of a store, plan and overlapping period. */

@@ -106,6 +106,11 @@ export interface CheckedInvoice {
   readonly billed: ReadonlyArray<{ readonly storeId: string; readonly billingPlanId: string }>;
 }
 
+/** The largest invoice total: $10 billion, far above any real invoice and far below unsafe integers. */
+export const MAX_INVOICE_CENTS = 1_000_000_000_000;
+/** The longest invoice period: a yearly plan's cycle, with a leap day. */
+const MAX_PERIOD_MS = 366 * 24 * 60 * 60 * 1000;
+
 /**
  * Checks a Submit Invoice body (docs/invoices.md, "Rules"): dates, that every item and discount
  * names a store of this installation on its current subscription plan, and that every amount adds
@@ -122,6 +127,10 @@ export function checkInvoice(
   const start = parseDate(submission.period.start, 'period.start', problems);
   const end = parseDate(submission.period.end, 'period.end', problems);
   if (start !== undefined && end !== undefined && start >= end) problems.push({ param: 'period.end', message: 'period.end must be after period.start.' });
+  // One invoice per store, plan and period: an unbounded period would claim the store for all time.
+  if (start !== undefined && end !== undefined && end - start > MAX_PERIOD_MS) {
+    problems.push({ param: 'period.end', message: 'An invoice period is at most 366 days (a yearly plan is the longest billing cycle).' });
+  }
 
   const billed = new Map<string, { storeId: string; billingPlanId: string }>();
   let itemsCents = 0;
@@ -131,6 +140,10 @@ export function checkInvoice(
     if (resource) billed.set(`${resource.storeId} ${item.billingPlanId}`, { storeId: resource.storeId, billingPlanId: item.billingPlanId });
     if (item.start !== undefined) parseDate(item.start, `${at}.start`, problems);
     if (item.end !== undefined) parseDate(item.end, `${at}.end`, problems);
+    if (!Number.isFinite(item.quantity) || item.quantity < 0) {
+      problems.push({ param: `${at}.quantity`, message: `${at}.quantity must be a finite, non-negative number.` });
+      return;
+    }
     const total = parseAmount(item.total, `${at}.total`, problems);
     if (total === undefined) return;
     itemsCents += total;
@@ -152,7 +165,10 @@ export function checkInvoice(
     if (discount.end !== undefined) parseDate(discount.end, `${at}.end`, problems);
     discountCents += parseAmount(discount.amount, `${at}.amount`, problems) ?? 0;
   });
-  if (discountCents > itemsCents) {
+  // Each amount fits a safe integer, but their sum need not: refused before any arithmetic on it.
+  if (itemsCents > MAX_INVOICE_CENTS) problems.push({ param: 'items', message: `An invoice's items total at most ${formatCents(MAX_INVOICE_CENTS)} USD.` });
+  if (discountCents > MAX_INVOICE_CENTS) problems.push({ param: 'discounts', message: `An invoice's discounts total at most ${formatCents(MAX_INVOICE_CENTS)} USD.` });
+  else if (itemsCents <= MAX_INVOICE_CENTS && discountCents > itemsCents) {
     problems.push({ param: 'discounts', message: `The discounts (${formatCents(discountCents)}) exceed the items' total (${formatCents(itemsCents)}).` });
   }
   if (problems.length > 0 || invoiceDate === undefined || start === undefined || end === undefined) return { problems: problems as [] };

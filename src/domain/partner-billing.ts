@@ -98,6 +98,11 @@ export function findBillingDataProblems(data: BillingData, now: number): Billing
     const metric = `${usage.resourceId ?? ''}\n${usage.name}`;
     if (metrics.has(metric)) problems.push({ key: `usage[${i}]`, message: `reports ${usage.name} of ${usage.resourceId ?? 'the installation'} a second time` });
     metrics.add(metric);
+    // JSON's 1e400 parses to Infinity, which no column keeps: it would read back as null.
+    for (const field of ['dayValue', 'periodValue', 'planValue'] as const) {
+      const value = usage[field];
+      if (value !== undefined && !Number.isFinite(value)) problems.push({ key: `usage[${i}].${field}`, message: 'must be a finite number' });
+    }
   });
   return problems;
 }

@@ -112,7 +112,7 @@ export async function submitInvoice(ctx: AppContext, installation: Installation,
     updatedAt: now,
   };
   // A test invoice bills nobody: it neither takes a period from a real invoice nor shows on a store.
-  const outcome = await insertInvoice(ctx.db, { invoice, billed: test ? [] : checked.invoice.billed, claimedUntil: now + holdMs(ctx) });
+  const outcome = await insertInvoice(ctx.db, ctx.dialect, { invoice, billed: test ? [] : checked.invoice.billed, claimedUntil: now + holdMs(ctx) });
   if (!outcome.inserted) throw conflictError(outcome);
   await settleQuietly(ctx, outcome.invoice, () => issueInvoice(ctx, outcome.invoice));
   return { invoiceId: invoice.id, ...(test ? { test: true } : {}) };
@@ -205,6 +205,11 @@ async function singleStoreOf(ctx: AppContext, invoice: Invoice): Promise<string 
 
 /** Invoice Actions `refund`: `paid` → `refund_requested` → `refunded`; 409 unless paid, 400 for a total over what was paid. */
 export async function refundInvoice(ctx: AppContext, invoice: Invoice, request: { reason: string; total: string }): Promise<void> {
+  // A prepaid purchase is Stockroom's own invoice for credit the partner already granted; only
+  // Stockroom refunds it (when the create fails), or the team would keep the credit and the money.
+  if (invoice.kind !== 'partner') {
+    throw new ApiError('conflict', `Invoice ${invoice.id} is a prepaid credit purchase Stockroom issued, not one of the partner's invoices; it cannot be refunded through Invoice Actions.`);
+  }
   const cents = checkRefund(invoice, request.total);
   const requested = await transitionInvoice(ctx.db, invoice.id, ['paid'], {
     set: { state: 'refund_requested', refund_cents: cents, refund_reason: request.reason, claimed_until: ctx.now() + holdMs(ctx) },
@@ -318,6 +323,7 @@ export async function recordPaidPrepayment(ctx: AppContext, purchase: Prepayment
   };
   const outcome = await insertInvoice(
     ctx.db,
+    ctx.dialect,
     { invoice, sourceKey, billed: [{ storeId: purchase.store.id, billingPlanId: purchase.store.billingPlan.id }], claimedUntil: null },
     { ledger: { ...purchase.ledger, invoiceId: invoice.id }, event: 'marketplace.invoice.paid' },
   );

@@ -1,3 +1,4 @@
+import { findInvoice } from '../db/invoices.js';
 import { timingSafeEqual } from 'node:crypto';
 import { hashToken } from '../crypto/secret-box.js';
 import { randomText } from '../crypto/random-text.js';
@@ -40,6 +41,10 @@ export async function startSso(ctx: AppContext, start: SsoStart): Promise<{ url:
   if (!integration?.redirectLoginUrl) throw new ApiError('not_found', `The integration of the store ${store.id} offers no sign-in to its dashboard (no redirect login URL).`);
   if (start.projectId !== undefined && !(await findProjectOfTeam(ctx.db, store.teamId, start.projectId))) {
     throw new ApiError('not_found', `The project ${start.projectId} was not found.`, { param: 'projectId' });
+  }
+  // The partner signs the person in to this invoice: it must be one of this installation's.
+  if (start.invoiceId !== undefined && !(await findInvoice(ctx.db, start.invoiceId, store.installationId))) {
+    throw new ApiError('not_found', `The invoice ${start.invoiceId} was not found.`, { param: 'invoiceId' });
   }
   const code = randomText(43);
   const state = randomText(24);

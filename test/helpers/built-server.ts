@@ -167,7 +167,8 @@ export async function startBuiltTestServer(
   options: { env?: Record<string, string>; database?: TestDatabase } = {},
 ): Promise<BuiltTestServer> {
   const database = options.database ?? (await createTestDatabase(dialect));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info', STOCKROOM_TOKEN: OWNER_TOKEN, ...database.env, ...options.env };
+  // As in startTestServer: the reference partner's jobs run only when a test asks.
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info', STOCKROOM_TOKEN: OWNER_TOKEN, STOCKROOM_REFERENCE_JOB_INTERVAL_MS: '0', ...database.env, ...options.env };
   // A tester's own fault-injection setting must not reach the server.
   delete env.STOCKROOM_PAUSE_AT;
   const server = await startBuiltServer(t, env);

@@ -63,7 +63,9 @@ export async function startTestServer(
   const database = options.database ?? (await createTestDatabase(dialect));
   if (!options.database) t.after(() => database.drop());
   const clock = options.clock ?? createClock();
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', STOCKROOM_TOKEN: OWNER_TOKEN, ...database.env, ...options.env });
+  // The reference partner's own jobs (usage, monthly invoices) run only when a test asks: on a timer
+  // they would bill stores of unrelated tests whenever the test clock crossed an hour or a month.
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', STOCKROOM_TOKEN: OWNER_TOKEN, STOCKROOM_REFERENCE_JOB_INTERVAL_MS: '0', ...database.env, ...options.env });
   const stockroom = await createStockroom(config, {
     now: clock.now,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

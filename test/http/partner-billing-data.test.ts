@@ -146,6 +146,11 @@ for (const dialect of dialectsToTest()) {
       );
       assert.equal(unknown.code, 'not_found');
       assert.match(unknown.message, /res_not_ours/);
+      // JSON's 1e400 parses to Infinity, which no column keeps; the SDK cannot send it, a raw body can.
+      const raw = JSON.stringify({ ...data, usage: [{ ...data.usage[0]!, dayValue: 1 }] }).replace('"dayValue":1,', '"dayValue":1e400,');
+      const infinite = await w.server.request('POST', `/v1/installations/${w.icfg}/billing`, { rawBody: raw, token: w.token, headers: { 'content-type': 'application/json' } });
+      assert.equal(infinite.status, 400, infinite.text);
+      assert.equal(infinite.body.error.param, 'usage[0].dayValue');
       assert.equal((await submissions(w.server, w.icfg)).length, 0);
       assert.equal((await usageRows(w.server, w.icfg)).length, 0);
     });

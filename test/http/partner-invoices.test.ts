@@ -152,6 +152,20 @@ for (const dialect of dialectsToTest()) {
       assert.match(row.notpaid_reason ?? '', /no usable default payment method/);
     });
 
+    test("a prepaid purchase is Stockroom's invoice: Invoice Actions cannot refund it (409), nothing moves", async () => {
+      const w = await world(server());
+      const created = await w.server.request('POST', `/v1/storage/stores/integration/direct?teamId=${w.teamId}`, {
+        body: { name: 'prepaid-credits', integrationConfigurationId: w.icfg, integrationProductIdOrSlug: 'acme-db', billingPlanId: 'prepaid', paymentMethodId: 'pm_card_visa', prepaymentAmountCents: 1000, metadata: { region: 'iad1' } },
+      });
+      assert.equal(created.status, 200, created.text);
+      const purchase = await w.server.stockroom.ctx.db.selectFrom('invoices').selectAll().where('installation_id', '=', w.icfg).where('kind', '=', 'prepayment').executeTakeFirstOrThrow();
+      const refused = await failure(w.sdk.marketplace.updateInvoice({ integrationConfigurationId: w.icfg, invoiceId: purchase.id, requestBody: { action: 'refund', reason: 'mine', total: '10.00' } }));
+      assert.equal(refused.statusCode, 409);
+      assert.equal(refused.body.error.code, 'conflict');
+      assert.equal((await invoiceRow(w, purchase.id)).state, 'paid');
+      assert.deepEqual((await ledgerOf(w, purchase.id)).map((e) => e.kind).filter((k) => k === 'refund'), []);
+    });
+
     test('refund: 204, refunded with a ledger refund and a refunded event; a second refund is 409; more than paid is 400', async () => {
       const w = await world(server());
       const { invoiceId } = await w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: body(w) });
@@ -219,6 +233,16 @@ for (const dialect of dialectsToTest()) {
         [{ items: [{ resourceId: w.store.externalResourceId, billingPlanId: 'free', name: 'Free', price: '0', quantity: 1, units: 'month', total: '0.00' }] }, 'items[0].billingPlanId'],
         [{ discounts: [{ billingPlanId: 'pro', name: 'Too much', amount: '100.00' }] }, 'discounts'],
         [{ period: { start: JUNE_1, end: MAY_1 } }, 'period.end'],
+        // A period that would claim the store for all time.
+        [{ period: { start: new Date('1970-01-01T00:00:00Z'), end: JUNE_1 } }, 'period.end'],
+        // Each amount is a safe integer of cents; their sum is not.
+        [
+          {
+            items: [0, 1].map(() => ({ resourceId: w.store.externalResourceId, billingPlanId: 'pro', name: 'Huge', price: '90071992547409.91', quantity: 1, units: 'month', total: '90071992547409.91' })),
+            discounts: [],
+          },
+          'items',
+        ],
       ];
       for (const [overrides, param] of cases) {
         const refused = await failure(w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: body(w, overrides) as never }));

@@ -8,6 +8,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { hashToken } from '../../src/crypto/secret-box.js';
 import { createMember, createTeam } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
+import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId, createProject, createStore } from '../helpers/stores.js';
 
@@ -85,11 +86,22 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(available.body, { available: true });
 
       const before = w.server.clock.now();
-      const opened = await openInProvider(w.server, w.store.id, { projectId: project.id, invoiceId: 'inv_123' });
+      // An invoice of this installation (test mode: no money), for the invoice_id the partner gets.
+      const partner = new Vercel({ bearerToken: await partnerAccessToken(w.server, w.icfg), serverURL: w.server.url });
+      const { invoiceId } = await partner.marketplace.submitInvoice({
+        integrationConfigurationId: w.icfg,
+        requestBody: {
+          invoiceDate: new Date(before),
+          period: { start: new Date(before - 86_400_000), end: new Date(before) },
+          items: [{ resourceId: w.store.externalResourceId, billingPlanId: 'free', name: 'Reads', price: '0.50', quantity: 1, units: 'M reads', total: '0.50' }],
+          test: { result: 'paid' },
+        },
+      });
+      const opened = await openInProvider(w.server, w.store.id, { projectId: project.id, invoiceId });
       assert.equal(`${opened.url.origin}${opened.url.pathname}`, `${w.server.url}/partners/reference/sso/landing`);
       assert.equal(opened.url.searchParams.get('resource_id'), w.store.externalResourceId);
       assert.equal(opened.url.searchParams.get('project_id'), project.id);
-      assert.equal(opened.url.searchParams.get('invoice_id'), 'inv_123');
+      assert.equal(opened.url.searchParams.get('invoice_id'), invoiceId);
       assert.ok(opened.code.length >= 40 && opened.state.length >= 20);
 
       // Stored by hash only, bound to the user, team, installation and resource.
@@ -123,7 +135,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(typeof payload.user_email, 'string');
       assert.equal(payload.resource_id, w.store.externalResourceId);
       assert.equal(payload.project_id, project.id);
-      assert.equal(payload.invoice_id, 'inv_123');
+      assert.equal(payload.invoice_id, invoiceId);
       assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 300);
       assert.ok(Number((await codeRow(w.server, opened.code))?.used_at) > 0, 'the code is used up');
 
@@ -197,6 +209,10 @@ for (const dialect of dialectsToTest()) {
       const project = await w.server.request('POST', `/stockroom/v1/stores/${w.store.id}/sso`, { body: { projectId: 'prj_nope' } });
       assert.equal(project.status, 404);
       assert.equal(project.body.error.param, 'projectId');
+      // An invoice of no installation of this store's is not passed on to the partner.
+      const invoice = await w.server.request('POST', `/stockroom/v1/stores/${w.store.id}/sso`, { body: { invoiceId: 'inv_someoneElses' } });
+      assert.equal(invoice.status, 404);
+      assert.equal(invoice.body.error.param, 'invoiceId');
       const rows = await w.server.stockroom.ctx.db.selectFrom('sso_codes').select('code_hash').execute();
       assert.equal(rows.length, 0);
     });
