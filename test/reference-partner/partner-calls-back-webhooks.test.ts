@@ -13,7 +13,7 @@ import { startTestServer } from '../helpers/stockroom.js';
  * partner's receiver (catalog `webhookUrl: "builtin:reference/webhooks"`), signed with the client
  * secret both sides derive from the catalog; the partner verifies, records each event once and acts
  * on it. With `?fail_first=2` the partner refuses the first two deliveries of every event, so
- * Stockroom's retries are what bring them in. Needs Stockroom's webhook delivery (H3).
+ * Stockroom's retries are what bring them in. (Stockroom's delivery job: docs/webhooks.md.)
  */
 
 const DEFAULT_CATALOG = new URL('../../catalog/default.json', import.meta.url);
