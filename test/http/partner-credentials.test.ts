@@ -73,6 +73,10 @@ for (const dialect of dialectsToTest()) {
       const before = await currentHash(server, p.icfg);
       assert.equal(await sdkStatus(p.sdk.marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: `${p.clientSecret}x` } })), 403);
       assert.equal(await sdkStatus(p.sdk.marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: p.clientSecret, clientId: 'oac_someoneElse' } })), 403);
+      const wrong = await server.request('POST', `/v1/installations/${p.icfg}/credentials/rotate`, { token: p.token, body: { client_secret: 'not-the-secret' } });
+      assert.equal(wrong.status, 403, wrong.text);
+      assert.equal(wrong.body.error.code, 'forbidden');
+      assert.equal(typeof wrong.body.error.message, 'string');
       const missing = await server.request('POST', `/v1/installations/${p.icfg}/credentials/rotate`, { token: p.token, body: {} });
       assert.equal(missing.status, 400, missing.text);
       assert.equal(missing.body.error.code, 'bad_request');
@@ -83,6 +87,8 @@ for (const dialect of dialectsToTest()) {
       const ok = await server.request('POST', `/api/v1/installations/${p.icfg}/credentials/rotate`, { token: p.token, body: { client_secret: p.clientSecret, client_id: clientId } });
       assert.equal(ok.status, 200, ok.text);
       assert.deepEqual(Object.keys(ok.body).sort(), ['access_token', 'expires_in', 'scope', 'token_type']);
+      assert.equal(await currentHash(server, p.icfg), hashToken(ok.body.access_token), 'the answered token is the current one');
+      assert.deepEqual((await tokenRows(server, p.icfg)).map((r) => r.token_hash), [hashToken(p.token)]);
     });
 
     test('an installation still being installed is not rotated (its install would write the old token back)', async (t) => {
@@ -125,6 +131,9 @@ for (const dialect of dialectsToTest()) {
       // Without the client secret: 403.
       assert.equal(await sdkStatus(next.marketplace.revokeInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { token: p.token, clientSecret: 'nope' } })), 403);
       await p.sdk.marketplace.getAccountInfo({ integrationConfigurationId: p.icfg });
+      // Neither refusal changed a stored token.
+      assert.equal(await currentHash(server, p.icfg), hashToken(rotated.accessToken));
+      assert.deepEqual((await tokenRows(server, p.icfg)).map((r) => [r.token_hash, r.revoked_at]), [[hashToken(p.token), null]]);
 
       const revoked = await next.marketplace.revokeInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { token: p.token, clientSecret: p.clientSecret } });
       assert.deepEqual(revoked, { revoked: true, alreadyRevoked: false });
@@ -145,6 +154,13 @@ for (const dialect of dialectsToTest()) {
       assert.equal(await sdkStatus(other.sdk.marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: p.clientSecret } })), 403);
       assert.equal(await sdkStatus(partnerSdk(server, server.token).marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: p.clientSecret } })), 401);
       assert.equal(await sdkStatus(other.sdk.marketplace.revokeInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { token: p.token, clientSecret: p.clientSecret } })), 403);
+      const foreign = await server.request('POST', `/v1/installations/${p.icfg}/credentials/rotate`, { token: other.token, body: { client_secret: p.clientSecret } });
+      assert.equal(foreign.status, 403, foreign.text);
+      assert.equal(foreign.body.error.code, 'forbidden');
+      // None of the refused calls rotated anything, for either installation.
+      assert.equal(await currentHash(server, p.icfg), hashToken(p.token));
+      assert.deepEqual(await tokenRows(server, p.icfg), []);
+      assert.equal(await currentHash(server, other.icfg), hashToken(other.token));
 
       const rotated = await p.sdk.marketplace.rotateInstallationCredential({ integrationConfigurationId: p.icfg, requestBody: { clientSecret: p.clientSecret } });
       const uninstalled = await server.request('DELETE', `/v1/integrations/configuration/${p.icfg}?teamId=${p.teamId}`);

@@ -195,7 +195,11 @@ for (const dialect of dialectsToTest()) {
 
       const again = await failure(w.sdk.marketplace.updateInvoice({ integrationConfigurationId: w.icfg, invoiceId: id, requestBody: { action: 'refund', reason: 'again', total: '1.00' } }));
       assert.equal(again.statusCode, 409);
+      assert.equal(again.body.error.code, 'conflict');
       assert.equal((await ledgerOf(w, id)).length, 2);
+      const unchanged = await invoiceRow(w, id);
+      assert.deepEqual([unchanged.state, unchanged.refund_cents, unchanged.refund_reason], ['refunded', 1000, 'outage on May 3'], 'the refused refund changed nothing');
+      assert.equal((await eventsOf(w, id)).length, 3, 'and told the partner nothing more');
     });
 
     test('a duplicate externalId and a second invoice for the same resource, plan and period are 409; nothing is stored', async () => {
@@ -293,14 +297,20 @@ for (const dialect of dialectsToTest()) {
       const { invoiceId } = await w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: body(w) });
       const path = `/v1/installations/${w.icfg}/billing/invoices`;
       for (const [token, status] of [[other.token, 403], [w.server.token, 401], [null, 401]] as const) {
-        assert.equal((await w.server.request('POST', path, { token, body: JSON.parse(JSON.stringify(body(w))) })).status, status);
+        const submitted = await w.server.request('POST', path, { token, body: JSON.parse(JSON.stringify(body(w, { externalId: `stolen-${status}` }))) });
+        assert.equal(submitted.status, status, submitted.text);
+        assert.equal(submitted.body.error.code, status === 403 ? 'forbidden' : 'unauthorized');
         assert.equal((await w.server.request('GET', `${path}/${invoiceId}`, { token })).status, status);
         assert.equal((await w.server.request('POST', `${path}/${invoiceId}/actions`, { token, body: { action: 'refund', reason: 'x', total: '1.00' } })).status, status);
       }
       assert.equal((await invoiceRow(w, invoiceId as string)).state, 'paid');
+      assert.deepEqual(await ledgerOf(w, invoiceId as string).then((l) => l.map((e) => e.kind)), ['charge'], 'no refund moved money');
+      const stored = await w.server.stockroom.ctx.db.selectFrom('invoices').select('id').where('installation_id', 'in', [w.icfg, other.icfg]).execute();
+      assert.deepEqual(stored.map((r) => r.id), [invoiceId], 'no refused submission was stored');
       // Another installation's invoice is not found through one's own installation.
       const foreign = await failure(other.sdk.marketplace.getInvoice({ integrationConfigurationId: other.icfg, invoiceId: invoiceId as string }));
       assert.equal(foreign.statusCode, 404);
+      assert.equal(foreign.body.error.code, 'not_found');
     });
 
     test('after an uninstall answered {finalized:false}, a final invoice for the deleted store is charged; after Finalize the token is refused', async () => {
@@ -320,6 +330,9 @@ for (const dialect of dialectsToTest()) {
       await w.sdk.marketplace.finalizeInstallation({ integrationConfigurationId: w.icfg });
       const late = await failure(w.sdk.marketplace.submitInvoice({ integrationConfigurationId: w.icfg, requestBody: body(w, { period: { start: JUNE_1, end: new Date('2026-07-01T00:00:00Z') } }) }));
       assert.equal(late.statusCode, 401);
+      assert.equal(late.body.error.code, 'unauthorized');
+      const stored = await w.server.stockroom.ctx.db.selectFrom('invoices').select('id').where('installation_id', '=', w.icfg).execute();
+      assert.deepEqual(stored.map((r) => r.id), [invoiceId], 'the refused invoice is not stored');
     });
 
     test("the store's invoices are listed for its team, and refused to others", async () => {

@@ -118,10 +118,16 @@ for (const dialect of dialectsToTest()) {
       assert.equal(await sdkStatus(p.sdk.marketplace.importResource({ integrationConfigurationId: p.icfg, resourceId: 'ext-c', requestBody: { productId: 'no-such-product', name: 'db-c', status: 'ready' } })), 404);
       assert.equal(await sdkStatus(p.sdk.marketplace.importResource({ integrationConfigurationId: p.icfg, resourceId: 'ext-c', requestBody: { productId: 'acme-db', name: 'db-b', status: 'ready' } })), 409);
       assert.equal(await sdkStatus(p.sdk.marketplace.importResource({ integrationConfigurationId: p.icfg, resourceId: 'ext-a', requestBody: { productId: 'acme-kv', name: 'db-a2', status: 'ready' } })), 422);
+      const kept = await storeRowOf(p.icfg, 'ext-a');
+      assert.deepEqual([kept.id, kept.product_id, kept.name, kept.status], [before.id, before.product_id, 'db-a2', 'suspended'], 'the refused import left the store as it was');
+      assert.equal((await storeRowOf(p.icfg, 'ext-b')).name, 'db-b', 'the name clash renamed nothing');
       assert.equal(await db().selectFrom('stores').select('id').where('installation_id', '=', p.icfg).where('external_resource_id', '=', 'ext-c').executeTakeFirst(), undefined, 'nothing imported');
       // A nested metadata value cannot be shown as Vercel's metadata: 400.
       const nested = await server().request('PUT', `/v1/installations/${p.icfg}/resources/ext-d`, { token: p.token, body: { productId: 'acme-db', name: 'db-d', status: 'ready', metadata: { deep: { x: 1 } } } });
       assert.equal(nested.status, 400, nested.text);
+      assert.equal(nested.body.error.code, 'bad_request');
+      assert.equal(typeof nested.body.error.message, 'string');
+      assert.equal(await db().selectFrom('stores').select('id').where('installation_id', '=', p.icfg).where('external_resource_id', '=', 'ext-d').executeTakeFirst(), undefined, 'nothing imported');
 
       // Without a plan, the installation's (Update Installation) is recorded; else one saying the partner bills.
       await importOne(p, 'ext-e', 'db-e');
@@ -135,6 +141,9 @@ for (const dialect of dialectsToTest()) {
       const p = await installForPartner(server());
       // As once an uninstall began (beginUninstall): no store of the installation goes live any more.
       await db().updateTable('installations').set({ status: 'uninstalling' }).where('id', '=', p.icfg).execute();
+      const late = await server().request('PUT', `/v1/installations/${p.icfg}/resources/ext-late`, { token: p.token, body: { productId: 'acme-db', name: 'db-late', status: 'ready' } });
+      assert.equal(late.status, 409, late.text);
+      assert.equal(late.body.error.code, 'conflict');
       assert.equal(await sdkStatus(importOne(p, 'ext-late', 'db-late')), 409);
       assert.equal(await db().selectFrom('stores').select('id').where('installation_id', '=', p.icfg).executeTakeFirst(), undefined);
     });

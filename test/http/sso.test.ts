@@ -143,6 +143,8 @@ for (const dialect of dialectsToTest()) {
       const replay = await statusOf(exchange());
       assert.equal(replay.status, 400);
       assert.equal(replay.body.error.param, 'code');
+      assert.equal(replay.body.error.code, 'bad_request');
+      assert.match(replay.body.error.message, /invalid, expired or already used/);
     });
 
     test('a wrong client secret is 403 and leaves the code usable; another integration, another state, an expired code or another grant is 400', async (t) => {
@@ -155,9 +157,14 @@ for (const dialect of dialectsToTest()) {
       const wrongSecret = await statusOf(exchange({ clientSecret: `${w.clientSecret}x` }));
       assert.equal(wrongSecret.status, 403);
       assert.equal(wrongSecret.body.error.code, 'forbidden');
-      assert.equal((await statusOf(exchange({ clientId: 'oac_unknown' }))).status, 403);
+      assert.equal(typeof wrongSecret.body.error.message, 'string');
+      const unknownClient = await statusOf(exchange({ clientId: 'oac_unknown' }));
+      assert.equal(unknownClient.status, 403);
+      assert.equal(unknownClient.body.error.code, 'forbidden');
       const otherIntegration = await statusOf(exchange({ clientId: 'oac_stockroomOther', clientSecret: OTHER_SECRET }));
       assert.equal(otherIntegration.status, 400);
+      assert.equal(otherIntegration.body.error.code, 'bad_request');
+      assert.equal(otherIntegration.body.error.param, 'code');
       const otherState = await statusOf(exchange({ state: 'not-the-state' }));
       assert.equal(otherState.status, 400);
       assert.equal(otherState.body.error.param, 'state');
@@ -173,16 +180,31 @@ for (const dialect of dialectsToTest()) {
       assert.equal(form.headers.get('cache-control'), 'no-store');
       const formBody = await form.json();
       assert.deepEqual(Object.keys(formBody).sort(), ['access_token', 'id_token', 'token_type']);
+      assert.ok(Number((await codeRow(w.server, opened.code))?.used_at) > 0, 'the form exchange used the code');
 
       // Expired after 5 minutes.
       const late = await openInProvider(w.server, w.store.id);
       w.server.clock.advance(5 * 60_000 + 1);
       const expired = await statusOf(sdk.marketplace.exchangeSsoToken({ code: late.code, state: late.state, clientId: w.clientId, clientSecret: w.clientSecret, grantType: 'authorization_code' }));
       assert.equal(expired.status, 400);
+      assert.equal(expired.body.error.code, 'bad_request');
+      assert.equal(expired.body.error.param, 'code');
+      assert.equal((await codeRow(w.server, late.code))?.used_at, null, 'an expired code is not marked used');
 
       // Refresh tokens are not issued, so that grant is refused.
       const refresh = await statusOf(sdk.marketplace.exchangeSsoToken({ refreshToken: 'x', clientId: w.clientId, clientSecret: w.clientSecret, grantType: 'refresh_token' }));
       assert.equal(refresh.status, 400);
+      assert.equal(refresh.body.error.code, 'bad_request');
+      // With a code, the grant type itself is what is refused, and the code is not used up.
+      const kept = await openInProvider(w.server, w.store.id);
+      const wrongGrant = await w.server.request('POST', '/v1/integrations/sso/token', {
+        token: null,
+        body: { code: kept.code, state: kept.state, client_id: w.clientId, client_secret: w.clientSecret, grant_type: 'refresh_token' },
+      });
+      assert.equal(wrongGrant.status, 400, wrongGrant.text);
+      assert.equal(wrongGrant.body.error.code, 'bad_request');
+      assert.equal(wrongGrant.body.error.param, 'grant_type');
+      assert.equal((await codeRow(w.server, kept.code))?.used_at, null);
     });
 
     test('a viewer may open it too, and is USER in the id_token', async (t) => {
@@ -205,9 +227,13 @@ for (const dialect of dialectsToTest()) {
       const team = await createTeam(w.server);
       const elsewhere = await w.server.request('POST', `/stockroom/v1/stores/${w.store.id}/sso?teamId=${team.id}`, { body: {} });
       assert.equal(elsewhere.status, 404, elsewhere.text);
-      assert.equal((await w.server.request('POST', `/stockroom/v1/stores/${w.store.id}/sso`, { token: null, body: {} })).status, 401);
+      assert.equal(elsewhere.body.error.code, 'not_found');
+      const anonymous = await w.server.request('POST', `/stockroom/v1/stores/${w.store.id}/sso`, { token: null, body: {} });
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.body.error.code, 'unauthorized');
       const project = await w.server.request('POST', `/stockroom/v1/stores/${w.store.id}/sso`, { body: { projectId: 'prj_nope' } });
       assert.equal(project.status, 404);
+      assert.equal(project.body.error.code, 'not_found');
       assert.equal(project.body.error.param, 'projectId');
       // An invoice of no installation of this store's is not passed on to the partner.
       const invoice = await w.server.request('POST', `/stockroom/v1/stores/${w.store.id}/sso`, { body: { invoiceId: 'inv_someoneElses' } });
@@ -230,7 +256,9 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual((await server.request('GET', `/stockroom/v1/stores/${store.id}/sso`)).body, { available: false });
       const res = await server.request('POST', `/stockroom/v1/stores/${store.id}/sso`, { body: {} });
       assert.equal(res.status, 404);
+      assert.equal(res.body.error.code, 'not_found');
       assert.match(res.body.error.message, /redirect login URL/);
+      assert.deepEqual(await server.stockroom.ctx.db.selectFrom('sso_codes').select('code_hash').execute(), [], 'no code issued');
     });
   });
 }

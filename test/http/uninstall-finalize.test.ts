@@ -96,6 +96,7 @@ for (const dialect of dialectsToTest()) {
       // From now on the token is refused, a second Finalize too.
       assert.equal(await statusOf(w.sdk.marketplace.submitBillingData({ integrationConfigurationId: w.icfg, requestBody: usage(w.server, w.store.externalResourceId) })), 401);
       assert.equal(await statusOf(w.sdk.marketplace.finalizeInstallation({ integrationConfigurationId: w.icfg })), 401);
+      assert.equal(Number((await installationRow(w.server, w.icfg)).finalized_at), Number(finalized.finalized_at), 'the refused Finalize changed nothing');
       const submissions = await w.server.stockroom.ctx.db.selectFrom('billing_submissions').select('id').where('installation_id', '=', w.icfg).execute();
       assert.equal(submissions.length, 1);
     });
@@ -128,6 +129,8 @@ for (const dialect of dialectsToTest()) {
       await sdk.marketplace.finalizeInstallation({ integrationConfigurationId: icfg });
       assert.equal(await statusOf(sdk.marketplace.submitInvoice({ integrationConfigurationId: icfg, requestBody: { ...invoice, externalId: 'final-2' } })), 401);
       assert.equal(await statusOf(sdk.marketplace.getInvoice({ integrationConfigurationId: icfg, invoiceId })), 401);
+      const invoices = await server.stockroom.ctx.db.selectFrom('invoices').select(['id', 'external_id']).where('installation_id', '=', icfg).execute();
+      assert.deepEqual(invoices, [{ id: invoiceId, external_id: 'final-1' }], 'the refused invoice is not stored');
     });
 
     test('without Finalize, the wait ends after 24 h: the token is refused and the job records the end', async (t) => {
@@ -181,6 +184,10 @@ for (const dialect of dialectsToTest()) {
       assert.equal(row.finalized_at, null);
       assert.equal(await statusOf(w.sdk.marketplace.submitBillingData({ integrationConfigurationId: w.icfg, requestBody: usage(w.server, w.store.externalResourceId) })), 401);
       assert.equal(await statusOf(w.sdk.marketplace.finalizeInstallation({ integrationConfigurationId: w.icfg })), 401);
+      // Nothing the refused calls sent was stored.
+      assert.deepEqual(await w.server.stockroom.ctx.db.selectFrom('resource_usage').select('name').where('installation_id', '=', w.icfg).execute(), []);
+      assert.deepEqual(await w.server.stockroom.ctx.db.selectFrom('billing_submissions').select('id').where('installation_id', '=', w.icfg).execute(), []);
+      assert.equal((await installationRow(w.server, w.icfg)).finalized_at, null);
     });
   });
 }

@@ -300,12 +300,16 @@ for (const dialect of dialectsToTest()) {
       });
       assert.equal((await server.request('GET', `/stockroom/v1/webhook-deliveries?installationId=${icfg}`)).body.deliveries.length, 3);
       assert.equal((await server.request('GET', '/stockroom/v1/webhook-deliveries?installationId=icfg_other')).body.deliveries.length, 0);
-      assert.equal((await server.request('GET', '/stockroom/v1/webhook-deliveries?cursor=nope')).status, 400);
+      const badCursor = await server.request('GET', '/stockroom/v1/webhook-deliveries?cursor=nope');
+      assert.equal(badCursor.status, 400, badCursor.text);
+      assert.equal(badCursor.body.error.code, 'bad_request');
 
       const one = await server.request('GET', `/stockroom/v1/webhook-deliveries/${rows[0]!.id}`);
       assert.equal(one.status, 200, one.text);
       assert.deepEqual(one.body.payload, receiver.received[0]!.body.payload);
-      assert.equal((await server.request('GET', '/stockroom/v1/webhook-deliveries/evt_unknown')).status, 404);
+      const unknown = await server.request('GET', '/stockroom/v1/webhook-deliveries/evt_unknown');
+      assert.equal(unknown.status, 404, unknown.text);
+      assert.equal(unknown.body.error.code, 'not_found');
 
       // Redeliver: pending again, same id, attempts counted afresh; a pending one is refused.
       const redelivered = await server.request('POST', `/stockroom/v1/webhook-deliveries/${rows[0]!.id}/redeliver`);
@@ -314,6 +318,9 @@ for (const dialect of dialectsToTest()) {
       const again = await server.request('POST', `/stockroom/v1/webhook-deliveries/${rows[0]!.id}/redeliver`);
       assert.equal(again.status, 409, again.text);
       assert.equal(again.body.error.code, 'conflict');
+      const stillPending = (await outbox(server))[0]!;
+      assert.deepEqual([stillPending.id, stillPending.state, stillPending.attempts, stillPending.delivered_at], [rows[0]!.id, 'pending', 0, null]);
+      assert.equal((await outbox(server)).length, rows.length, 'a redeliver makes no new event');
       assert.equal((await pass(server)).attempted, 1);
       const last = receiver.received.at(-1)!;
       assert.equal(last.body.id, rows[0]!.id);
@@ -336,6 +343,9 @@ for (const dialect of dialectsToTest()) {
         assert.equal(refused.status, 403, `${method} ${path}: ${refused.text}`);
         assert.equal(refused.body.error.code, 'forbidden');
       }
+      // None of the refused redelivers (another team's, a VIEWER's) queued the event again.
+      const untouched = (await outbox(server))[0]!;
+      assert.deepEqual([untouched.id, untouched.state, untouched.attempts], [rows[0]!.id, 'delivered', 1]);
       const member = await createMember(server, teamId, 'MEMBER');
       // The three connects, and the two members added (marketplace.member.changed).
       const seen = await server.request('GET', `/stockroom/v1/webhook-deliveries?teamId=${teamId}`, { token: member.token });
