@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { hashToken } from '../../src/crypto/secret-box.js';
 import { dialectsToTest } from '../helpers/databases.js';
 import { useSharedServer } from '../helpers/shared-server.js';
 import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
@@ -31,11 +32,17 @@ for (const dialect of dialectsToTest()) {
       const who = me.body.user.name ?? me.body.user.email;
       const name = (await s.request('GET', `/v1/storage/stores/${store.id}`)).body.store.name;
       assert.ok(html.includes(`Signed in to Acme as ${who} for ${name}`), html);
+      // Stockroom recorded the code used, for this installation and store.
+      const code = s.stockroom.ctx.db.selectFrom('sso_codes').selectAll().where('code_hash', '=', hashToken(url.searchParams.get('code')!));
+      const row = await code.executeTakeFirstOrThrow();
+      assert.ok(Number(row.used_at) > 0, 'the code is used up');
+      assert.deepEqual([row.installation_id, row.resource_id], [icfg, store.externalResourceId]);
 
       // The code was spent: the same link signs nobody in.
       const again = await fetch(url);
       assert.equal(again.status, 401);
       assert.ok((await again.text()).includes('Sign-in failed'));
+      assert.equal(Number((await code.executeTakeFirstOrThrow()).used_at), Number(row.used_at), 'the refused replay changed nothing');
     });
   });
 }

@@ -45,7 +45,11 @@ for (const dialect of dialectsToTest()) {
       // The signature covers the raw bytes: the same JSON spaced differently verifies only with its own signature.
       const spaced = JSON.stringify(e, null, 2);
       assert.equal((await deliver(e, { raw: spaced, signature: sign(body) })).status, 403);
+      assert.equal(await eventRow(e.id), undefined, 'still nothing recorded');
       assert.equal((await deliver(e, { raw: spaced })).status, 200);
+      const recorded = await eventRow(e.id);
+      assert.equal(recorded?.type, 'marketplace.invoice.paid');
+      assert.equal(Number(recorded?.deliveries), 1);
     });
 
     test('each event is recorded once by id, however often delivered; invoice events move the partner\'s invoice', async () => {
@@ -104,8 +108,13 @@ for (const dialect of dialectsToTest()) {
       const row = await eventRow(e.id);
       assert.equal(Number(row!.deliveries), 4);
       assert.ok(row!.processed_at !== null);
+      const countEvents = async () => (await p.db.selectFrom('ref_partner_webhook_events').select('id').execute()).length;
+      const eventsBefore = await countEvents();
       const malformed = await deliver({}, { raw: '{"type":"x"}' });
       assert.equal(malformed.status, 400);
+      assert.equal(typeof malformed.body.error.code, 'string');
+      assert.equal(typeof malformed.body.error.message, 'string');
+      assert.equal(await countEvents(), eventsBefore, 'a malformed event is not recorded');
     });
 
     test('SSO page: exchanges the code with the client id and secret, verifies the id_token against the JWKS, shows who signed in for which resource', async () => {
@@ -156,6 +165,8 @@ for (const dialect of dialectsToTest()) {
       const body = JSON.stringify({ id: 'evt_1', type: 'x', createdAt: 1, payload: {} });
       const answer = await fetch(`${p.url}/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-vercel-signature': sign(body) }, body });
       assert.equal(answer.status, 403);
+      assert.equal(((await answer.json()) as any).error.code, 'forbidden');
+      assert.equal(await p.db.selectFrom('ref_partner_webhook_events').select('id').where('id', '=', 'evt_1').executeTakeFirst(), undefined, 'nothing recorded');
       assert.equal((await fetch(`${p.url}/sso?code=x`)).status, 503);
     });
   });
