@@ -179,15 +179,21 @@ for (const dialect of dialectsToTest()) {
         400,
       );
       assert.equal(twice.param, 'balances[1].resourceId');
-      await refused(
-        w.sdk.marketplace.submitPrepaymentBalances({ integrationConfigurationId: w.icfg, requestBody: { timestamp: new Date(now), balances: [{ resourceId: 'res_nope', currencyValueInCents: 1 }] } }),
+      assert.equal(twice.code, 'bad_request');
+      const unknown = await refused(
+        w.sdk.marketplace.submitPrepaymentBalances({ integrationConfigurationId: w.icfg, requestBody: { timestamp: new Date(now + 2000), balances: [{ resourceId: 'res_nope', currencyValueInCents: 1 }, { currencyValueInCents: 7 }] } }),
         404,
       );
+      assert.equal(unknown.code, 'not_found');
+      // Neither refusal changed a kept balance (the 404's other, newer balance included).
+      const after = await w.server.stockroom.ctx.db.selectFrom('prepayment_balances').selectAll().where('installation_id', '=', w.icfg).orderBy('resource_key').execute();
+      assert.deepEqual(after.map((r) => [r.resource_key, Number(r.currency_value_in_cents), Number(r.reported_at)]), rows.map((r) => [r.resource_key, Number(r.currency_value_in_cents), Number(r.reported_at)]));
     });
 
     test('Finalize Installation on a live installation is 400 and changes nothing', async (t) => {
       const w = await world(t, dialect);
       const error = await refused(w.sdk.marketplace.finalizeInstallation({ integrationConfigurationId: w.icfg }), 400);
+      assert.equal(error.code, 'bad_request');
       assert.match(error.message, /not being uninstalled/);
       const row = await w.server.stockroom.ctx.db.selectFrom('installations').select(['finalized_at', 'deleted_at']).where('id', '=', w.icfg).executeTakeFirstOrThrow();
       assert.deepEqual(row, { finalized_at: null, deleted_at: null });

@@ -47,7 +47,9 @@ for (const dialect of dialectsToTest()) {
       const bad = await server().request('PATCH', `/v1/installations/${p.icfg}`, { token: p.token, body: { status: 'available' } });
       assert.equal(bad.status, 400, bad.text);
       assert.equal(bad.body.error.code, 'bad_request');
-      assert.equal((await installationRow(p.icfg)).partner_status, 'ready');
+      assert.equal(typeof bad.body.error.message, 'string');
+      const unchanged = await installationRow(p.icfg);
+      assert.deepEqual([unchanged.partner_status, unchanged.external_id, unchanged.notification], ['ready', 'acct_42', null]);
     });
 
     test('Get Account Information: the team, its URL and the installing user', async () => {
@@ -92,6 +94,9 @@ for (const dialect of dialectsToTest()) {
       const outsider = await createMember(server(), other.teamId, 'MEMBER');
       assert.equal(await sdkStatus(p.sdk.marketplace.getMember({ integrationConfigurationId: p.icfg, memberId: outsider.id })), 404);
       assert.equal(await sdkStatus(p.sdk.marketplace.getMember({ integrationConfigurationId: p.icfg, memberId: 'user_nobody' })), 404);
+      const raw = await server().request('GET', `/v1/installations/${p.icfg}/member/${outsider.id}`, { token: p.token });
+      assert.equal(raw.status, 404, raw.text);
+      assert.equal(raw.body.error.code, 'not_found');
     });
 
     test('another installation’s token is 403, a user or revoked token 401, on each', async () => {
