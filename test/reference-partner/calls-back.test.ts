@@ -225,6 +225,10 @@ for (const dialect of dialectsToTest()) {
       assert.ok(report.failures.some((f) => f.startsWith(`usage ${down.id}:`)), report.failures.join('\n'));
       const row = await partner.db.selectFrom('ref_partner_installations').select('usage_reported_at').where('id', '=', down.id).executeTakeFirstOrThrow();
       assert.equal(row.usage_reported_at, null);
+      // The next pass tries again (and, Stockroom still down, fails again without marking it done).
+      const retried = await control2.runJobs();
+      assert.ok(retried.failures.some((f) => f.startsWith(`usage ${down.id}:`)), retried.failures.join('\n'));
+      assert.equal((await partner.db.selectFrom('ref_partner_installations').select('usage_reported_at').where('id', '=', down.id).executeTakeFirstOrThrow()).usage_reported_at, null);
     });
   });
 }
