@@ -90,6 +90,8 @@ for (const dialect of dialectsToTest()) {
       const { teamId, icfg } = await install(s);
       const res = await createPrepaid(s, teamId, icfg, 'fail-purchase');
       assert.equal(res.status, 409, res.text);
+      assert.equal(res.body.error.code, 'conflict');
+      assert.equal(typeof res.body.error.message, 'string');
       const db = s.stockroom.ctx.db as any;
       const invoice = await db.selectFrom('invoices').selectAll().where('installation_id', '=', icfg).executeTakeFirstOrThrow();
       assert.equal(invoice.state, 'refunded');

@@ -142,8 +142,12 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: project.id } })).status, 200);
       server.clock.advance(1);
       assert.equal((await server.request('POST', `/v1/storage/stores/${other.id}/connections`, { body: { projectId: project.id, envVarPrefix: 'CACHE_' } })).status, 200);
-      assert.equal((await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: 'prj_missing' } })).status, 404);
-      assert.equal((await server.request('DELETE', `/v1/storage/stores/${store.id}/connections/spc_missing`)).status, 404);
+      const missingProject = await server.request('POST', `/v1/storage/stores/${store.id}/connections`, { body: { projectId: 'prj_missing' } });
+      assert.equal(missingProject.status, 404, missingProject.text);
+      assert.equal(missingProject.body.error.code, 'not_found');
+      const missingConnection = await server.request('DELETE', `/v1/storage/stores/${store.id}/connections/spc_missing`);
+      assert.equal(missingConnection.status, 404, missingConnection.text);
+      assert.equal(missingConnection.body.error.code, 'not_found');
       assert.equal((await outbox(server)).length, 2, 'only the two connects');
       assert.equal((await server.request('DELETE', `/v9/projects/${project.id}`)).status, 204);
       const rows = await outbox(server);
