@@ -79,7 +79,8 @@ export async function startSso(ctx: AppContext, start: SsoStart): Promise<{ url:
 }
 
 export interface SsoExchange {
-  readonly code: string;
+  /** Required with the `authorization_code` grant, the only one Stockroom issues. */
+  readonly code?: string;
   readonly state?: string;
   readonly clientId: string;
   readonly clientSecret: string;
@@ -99,6 +100,7 @@ export async function exchangeSsoCode(ctx: AppContext, exchange: SsoExchange): P
   if (exchange.grantType !== undefined && exchange.grantType !== 'authorization_code') {
     throw new ApiError('bad_request', `The grant type ${exchange.grantType} is not supported: Stockroom issues no refresh tokens, exchange a code with grant_type authorization_code.`, { param: 'grant_type' });
   }
+  if (exchange.code === undefined) throw new ApiError('bad_request', 'The code is required: exchange the one-time code from the redirect.', { param: 'code' });
   const codeHash = hashToken(exchange.code);
   const issued = await findSsoCodeIntegration(ctx.db, codeHash);
   if (!issued || issued.integrationId !== integration.id) throw invalidCode();

@@ -195,6 +195,11 @@ for (const dialect of dialectsToTest()) {
       const refresh = await statusOf(sdk.marketplace.exchangeSsoToken({ refreshToken: 'x', clientId: w.clientId, clientSecret: w.clientSecret, grantType: 'refresh_token' }));
       assert.equal(refresh.status, 400);
       assert.equal(refresh.body.error.code, 'bad_request');
+      assert.equal(refresh.body.error.param, 'grant_type', 'the grant type is what is refused, not a missing code');
+      // Without a code and without a grant type, the code is what is missing.
+      const noCode = await w.server.request('POST', '/v1/integrations/sso/token', { token: null, body: { client_id: w.clientId, client_secret: w.clientSecret } });
+      assert.equal(noCode.status, 400, noCode.text);
+      assert.equal(noCode.body.error.param, 'code');
       // With a code, the grant type itself is what is refused, and the code is not used up.
       const kept = await openInProvider(w.server, w.store.id);
       const wrongGrant = await w.server.request('POST', '/v1/integrations/sso/token', {

@@ -16,7 +16,9 @@ export const ssoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
   });
 
   const TokenBody = Type.Object({
-    code: Type.String({ minLength: 1, maxLength: 512 }),
+    // Optional in the schema so that a refresh-token grant (no code) is refused for its grant type.
+    code: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    refresh_token: Type.Optional(Type.String({ maxLength: 1024 })),
     state: Type.Optional(Type.String({ maxLength: 512 })),
     client_id: Type.String({ minLength: 1, maxLength: 256 }),
     client_secret: Type.String({ minLength: 1, maxLength: 1024 }),
