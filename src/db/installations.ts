@@ -115,22 +115,20 @@ export async function finishUninstall(
     readonly cascade: boolean;
     readonly finalizeBy?: number | null;
     /** Who removed it: the `integration-configuration.removed` webhook is enqueued with the change (docs/webhooks.md). */
-    readonly removedBy?: { readonly teamId: string; readonly integrationId: string; readonly userId: string | null };
+    readonly removedBy: { readonly teamId: string; readonly integrationId: string; readonly userId: string | null };
   },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    if (options.removedBy) {
-      // `integration-configuration.removed`, in the transaction that removes the installation
-      // (docs/webhooks.md), naming the resources it still had.
-      const stores = await trx.selectFrom('stores').select(['id', 'external_resource_id']).where('installation_id', '=', id).where('deleted_at', 'is', null).execute();
-      const event = configurationRemovedEvent({
-        installationId: id,
-        teamId: options.removedBy.teamId,
-        userId: options.removedBy.userId,
-        resources: stores.map((s) => ({ storeId: s.id, externalResourceId: s.external_resource_id })),
-      });
-      await enqueueWebhookEvent(trx, { ...event, installationId: id, teamId: options.removedBy.teamId, integrationId: options.removedBy.integrationId, now });
-    }
+    // `integration-configuration.removed`, in the transaction that removes the installation
+    // (docs/webhooks.md), naming the resources it still had.
+    const stores = await trx.selectFrom('stores').select(['id', 'external_resource_id']).where('installation_id', '=', id).where('deleted_at', 'is', null).execute();
+    const event = configurationRemovedEvent({
+      installationId: id,
+      teamId: options.removedBy.teamId,
+      userId: options.removedBy.userId,
+      resources: stores.map((s) => ({ storeId: s.id, externalResourceId: s.external_resource_id })),
+    });
+    await enqueueWebhookEvent(trx, { ...event, installationId: id, teamId: options.removedBy.teamId, integrationId: options.removedBy.integrationId, now });
     if (options.cascade) {
       // The stores first: on PostgreSQL this UPDATE waits for a connect holding a store FOR SHARE
       // (upsertConnectionOfLiveStore), so the DELETE below also removes what that connect wrote.

@@ -14,6 +14,7 @@ import * as m0012 from './0012-webhook-outbox.js';
 import * as m0013 from './0013-partner-calls.js';
 import * as m0014 from './0014-invoices.js';
 import * as m0016 from './0016-partner-billing-and-sso.js';
+import * as m0017 from './0017-webhook-pending-order-index.js';
 
 /**
  * Every migration, in order. Listed by hand rather than read from the folder so that the set is
@@ -35,4 +36,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0013-partner-calls': m0013,
   '0014-invoices': m0014,
   '0016-partner-billing-and-sso': m0016,
+  '0017-webhook-pending-order-index': m0017,
 };

@@ -173,8 +173,13 @@ async function followInvoices(ctx: PartnerContext, api: InstallationApiClient, i
     const seen = await api.getInvoice(invoice.invoiceId!);
     if (seen.state !== invoice.state) await updateInvoice(ctx.db, invoice.id, { state: seen.state }, ctx.now());
   }
+  // Paid invoices stay `paid` for good, so they pile up: the resources are read once per period,
+  // not once per invoice.
+  const resourcesSince = new Map<number, Promise<BilledResource[]>>();
   for (const invoice of await listInvoicesInState(ctx.db, installationId, ['paid'])) {
-    const resource = (await listBilledResources(ctx.db, installationId, invoice.periodStart)).find((r) => r.id === invoice.resourceId);
+    let resources = resourcesSince.get(invoice.periodStart);
+    if (!resources) resourcesSince.set(invoice.periodStart, (resources = listBilledResources(ctx.db, installationId, invoice.periodStart)));
+    const resource = (await resources).find((r) => r.id === invoice.resourceId);
     if (resource && refundsWhenPaid(resource.name)) await requestRefund(ctx, api, invoice, 'Refunded by the invoice-refund test hook', invoice.totalCents, report);
   }
 }
