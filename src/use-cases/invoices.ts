@@ -29,6 +29,7 @@ import {
 } from '../domain/invoices.js';
 import type { NewLedgerEntry } from '../domain/ledger.js';
 import { formatCents } from '../domain/money.js';
+import { resourceIdsOf } from '../domain/partner-billing.js';
 import { ApiError } from '../errors.js';
 import { pauseAt } from '../fault-injection.js';
 import { provisionFailureOf } from './provision-failure.js';
@@ -67,8 +68,7 @@ export interface SubmitInvoiceAnswer {
  * With `test.validate` only checks, and answers the problems as `validationErrors`.
  */
 export async function submitInvoice(ctx: AppContext, installation: Installation, submission: InvoiceSubmission): Promise<SubmitInvoiceAnswer> {
-  const resourceIds = [...submission.items, ...(submission.discounts ?? [])].flatMap((line) => (line.resourceId === undefined ? [] : [line.resourceId]));
-  const resources = await findBilledResources(ctx.db, installation.id, resourceIds);
+  const resources = await findBilledResources(ctx.db, installation.id, resourceIdsOf([...submission.items, ...(submission.discounts ?? [])]));
   const checked = checkInvoice(submission, resources);
   if (submission.test?.validate === true) {
     // As if it were submitted for real: a taken externalId or period is a problem too.
