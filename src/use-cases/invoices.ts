@@ -3,6 +3,7 @@ import {
   claimInvoice,
   findClash,
   findBilledResources,
+  findInvoice,
   findInvoiceBySourceKey,
   insertInvoice,
   listStalledInvoices,
@@ -201,6 +202,13 @@ async function ledgerEntryOf(
 async function singleStoreOf(ctx: AppContext, invoice: Invoice): Promise<string | null> {
   const stores = await listStoresOfInvoice(ctx.db, invoice.id);
   return stores.length === 1 ? (stores[0] ?? null) : null;
+}
+
+/** Get Invoice and Invoice Actions: the installation's invoice, or a 404. */
+export async function getInvoice(ctx: AppContext, installationId: string, invoiceId: string): Promise<Invoice> {
+  const invoice = await findInvoice(ctx.db, invoiceId, installationId);
+  if (!invoice) throw new ApiError('not_found', `The invoice ${invoiceId} was not found in ${installationId}.`);
+  return invoice;
 }
 
 /** Invoice Actions `refund`: `paid` → `refund_requested` → `refunded`; 409 unless paid, 400 for a total over what was paid. */
