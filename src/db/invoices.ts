@@ -349,24 +349,41 @@ export async function listBalancesOfStore(db: Kysely<DB>, storeId: string): Prom
   }));
 }
 
+/** A store of the installation found by its partner resource id, in any lifecycle. */
+export interface ResourceStoreRow {
+  readonly id: string;
+  readonly external_resource_id: string | null;
+  readonly billing_plan: string;
+  readonly lifecycle: string;
+}
+
+/** The installation's stores, in every lifecycle, whose partner resource id is one of `resourceIds`: one query. */
+export async function findStoresOfResources(db: Kysely<DB>, installationId: string, resourceIds: readonly string[]): Promise<ResourceStoreRow[]> {
+  if (resourceIds.length === 0) return [];
+  return db
+    .selectFrom('stores')
+    .select(['id', 'external_resource_id', 'billing_plan', 'lifecycle'])
+    .where('installation_id', '=', installationId)
+    .where('external_resource_id', 'in', [...new Set(resourceIds)])
+    .execute();
+}
+
 /**
  * The installation's stores among the partner resource ids, keyed by resource id: live ones and
  * deleted ones, which a partner still bills for the days they ran (a final invoice, also while an
  * uninstalled installation waits for it); never a row still being provisioned.
  */
 export async function findBilledResources(db: Kysely<DB>, installationId: string, resourceIds: readonly string[]): Promise<Map<string, BilledResource>> {
+  return billedResourcesOf(await findStoresOfResources(db, installationId, resourceIds));
+}
+
+/** `findBilledResources` from rows already read by `findStoresOfResources`. */
+export function billedResourcesOf(rows: readonly ResourceStoreRow[]): Map<string, BilledResource> {
   const found = new Map<string, BilledResource>();
-  if (resourceIds.length === 0) return found;
-  const rows = await db
-    .selectFrom('stores')
-    .select(['id', 'external_resource_id', 'billing_plan', 'lifecycle'])
-    .where('installation_id', '=', installationId)
-    .where('external_resource_id', 'in', [...new Set(resourceIds)])
-    .where('lifecycle', '!=', 'provisioning')
-    .execute();
+  const billed = rows.filter((row) => row.lifecycle !== 'provisioning');
   // A resource id a deleted store and a live one share (an import after a deletion) is the live one's.
-  rows.sort((a, b) => Number(a.lifecycle === 'live') - Number(b.lifecycle === 'live'));
-  for (const row of rows) {
+  billed.sort((a, b) => Number(a.lifecycle === 'live') - Number(b.lifecycle === 'live'));
+  for (const row of billed) {
     const plan = JSON.parse(row.billing_plan) as { id: string; type: string };
     if (row.external_resource_id !== null) found.set(row.external_resource_id, { storeId: row.id, billingPlan: { id: plan.id, type: plan.type } });
   }

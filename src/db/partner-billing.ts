@@ -1,19 +1,23 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../domain/ids.js';
+import type { BilledResource } from '../domain/invoices.js';
 import type { BillingData, UsageType } from '../domain/partner-billing.js';
+import { billedResourcesOf, findStoresOfResources } from './invoices.js';
 import type { DB } from './schema.js';
 
-/** Of `resourceIds`, those that are no store's provider resource in the installation (deleted stores count: final usage may follow a deletion). */
-export async function unknownResourceIds(db: Kysely<DB>, installationId: string, resourceIds: readonly string[]): Promise<string[]> {
-  if (resourceIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('stores')
-    .select('external_resource_id')
-    .where('installation_id', '=', installationId)
-    .where('external_resource_id', 'in', [...resourceIds])
-    .execute();
+/**
+ * What a billing report's resource ids name, read in one query: those that are no store's provider
+ * resource in the installation (deleted stores count: final usage may follow a deletion), and the
+ * billed store of each other one (`findBilledResources`).
+ */
+export async function findReportedResources(
+  db: Kysely<DB>,
+  installationId: string,
+  resourceIds: readonly string[],
+): Promise<{ unknown: string[]; billed: Map<string, BilledResource> }> {
+  const rows = await findStoresOfResources(db, installationId, resourceIds);
   const known = new Set(rows.map((row) => row.external_resource_id));
-  return resourceIds.filter((id) => !known.has(id));
+  return { unknown: resourceIds.filter((id) => !known.has(id)), billed: billedResourcesOf(rows) };
 }
 
 /**

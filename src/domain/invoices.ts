@@ -4,7 +4,7 @@
  * stores and charges the team; these functions only decide.
  */
 import { ApiError } from '../errors.js';
-import { formatCents, MoneyFormatError, parseUsdToCents } from './money.js';
+import { formatCents, lineCents, MoneyFormatError, parseUsdToCents } from './money.js';
 
 /** Every state, in the order an invoice meets them (Get Invoice's `state`). */
 export const INVOICE_STATES = ['pending', 'scheduled', 'issued', 'paid', 'notpaid', 'refund_requested', 'refunded'] as const;
@@ -226,37 +226,6 @@ export function parseAmount(text: string, param: string, problems: InvoiceProble
     problems.push({ param, message: `${param} must be a non-negative USD amount with at most two decimals, got ${JSON.stringify(text)}.` });
     return undefined;
   }
-}
-
-const DECIMAL = /^(\d+)(?:\.(\d{1,12}))?$/;
-
-/**
- * `price × quantity` in cents, rounded half up, computed exactly: the price may carry sub-cent
- * digits (a unit price of "0.0004"), so both are read as decimal text into big integers.
- * Undefined when either is not a plain non-negative decimal.
- */
-export function lineCents(price: string, quantity: number): number | undefined {
-  const p = decimal(price);
-  const q = Number.isFinite(quantity) && quantity >= 0 ? decimal(plainNumber(quantity)) : undefined;
-  if (!p || !q) return undefined;
-  const scale = 10n ** BigInt(p.digits + q.digits);
-  const hundredths = p.value * q.value * 100n;
-  const cents = (hundredths * 2n + scale) / (scale * 2n);
-  return cents > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(cents);
-}
-
-function decimal(text: string): { value: bigint; digits: number } | undefined {
-  const match = DECIMAL.exec(text);
-  if (!match) return undefined;
-  const fraction = match[2] ?? '';
-  return { value: BigInt((match[1] ?? '0') + fraction), digits: fraction.length };
-}
-
-/** A number as plain decimal text (`1e-7` → `0.0000001`), within the 12 digits `DECIMAL` reads. */
-function plainNumber(n: number): string {
-  const text = String(n);
-  if (!/e/i.test(text)) return text;
-  return n.toFixed(12).replace(/\.?0+$/, '');
 }
 
 /** What a refund asks (Invoice Actions): checked against what the invoice holds now. */

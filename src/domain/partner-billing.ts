@@ -2,12 +2,11 @@
  * What a partner reports about billing (partner-api.md §1.5: Submit Billing Data, Submit
  * Prepayment Balances) and the rules Vercel states for it, as pure checks. No I/O.
  */
+import { isSignedDecimal } from './money.js';
 
 /** Vercel refuses billing data whose day (`eod`) or period ended more than 24 h before its clock. */
 export const BILLING_DATA_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-/** A decimal amount in dollars as the partner sends it: "12.50", "-3", "0.0001". */
-const DECIMAL = /^-?\d{1,15}(\.\d{1,10})?$/;
 
 /** What an item and a discount share: the plan and resource they are for, a name, their own dates. */
 interface BillingLine {
@@ -85,13 +84,13 @@ export function findBillingDataProblems(data: BillingData, now: number): Billing
   data.items.forEach((item, i) => {
     const key = `billing.items[${i}]`;
     for (const field of ['price', 'total'] as const) {
-      if (!DECIMAL.test(item[field])) problems.push({ key: `${key}.${field}`, message: 'must be a decimal amount such as "12.50"' });
+      if (!isSignedDecimal(item[field])) problems.push({ key: `${key}.${field}`, message: 'must be a decimal amount such as "12.50"' });
     }
     if (!Number.isFinite(item.quantity)) problems.push({ key: `${key}.quantity`, message: 'must be a number' });
     if (item.start !== undefined && item.end !== undefined && item.end < item.start) problems.push({ key: `${key}.end`, message: 'must not be before start' });
   });
   data.discounts.forEach((discount, i) => {
-    if (!DECIMAL.test(discount.amount)) problems.push({ key: `billing.discounts[${i}].amount`, message: 'must be a decimal amount such as "12.50"' });
+    if (!isSignedDecimal(discount.amount)) problems.push({ key: `billing.discounts[${i}].amount`, message: 'must be a decimal amount such as "12.50"' });
   });
   const metrics = new Set<string>();
   data.usage.forEach((usage, i) => {

@@ -3,6 +3,7 @@ import {
   claimInvoice,
   findClash,
   findBilledResources,
+  findInvoice,
   findInvoiceBySourceKey,
   insertInvoice,
   listStalledInvoices,
@@ -29,6 +30,7 @@ import {
 } from '../domain/invoices.js';
 import type { NewLedgerEntry } from '../domain/ledger.js';
 import { formatCents } from '../domain/money.js';
+import { resourceIdsOf } from '../domain/partner-billing.js';
 import { ApiError } from '../errors.js';
 import { pauseAt } from '../fault-injection.js';
 import { provisionFailureOf } from './provision-failure.js';
@@ -67,8 +69,7 @@ export interface SubmitInvoiceAnswer {
  * With `test.validate` only checks, and answers the problems as `validationErrors`.
  */
 export async function submitInvoice(ctx: AppContext, installation: Installation, submission: InvoiceSubmission): Promise<SubmitInvoiceAnswer> {
-  const resourceIds = [...submission.items, ...(submission.discounts ?? [])].flatMap((line) => (line.resourceId === undefined ? [] : [line.resourceId]));
-  const resources = await findBilledResources(ctx.db, installation.id, resourceIds);
+  const resources = await findBilledResources(ctx.db, installation.id, resourceIdsOf([...submission.items, ...(submission.discounts ?? [])]));
   const checked = checkInvoice(submission, resources);
   if (submission.test?.validate === true) {
     // As if it were submitted for real: a taken externalId or period is a problem too.
@@ -201,6 +202,13 @@ async function ledgerEntryOf(
 async function singleStoreOf(ctx: AppContext, invoice: Invoice): Promise<string | null> {
   const stores = await listStoresOfInvoice(ctx.db, invoice.id);
   return stores.length === 1 ? (stores[0] ?? null) : null;
+}
+
+/** Get Invoice and Invoice Actions: the installation's invoice, or a 404. */
+export async function getInvoice(ctx: AppContext, installationId: string, invoiceId: string): Promise<Invoice> {
+  const invoice = await findInvoice(ctx.db, invoiceId, installationId);
+  if (!invoice) throw new ApiError('not_found', `The invoice ${invoiceId} was not found in ${installationId}.`);
+  return invoice;
 }
 
 /** Invoice Actions `refund`: `paid` → `refund_requested` → `refunded`; 409 unless paid, 400 for a total over what was paid. */

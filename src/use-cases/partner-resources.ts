@@ -78,7 +78,11 @@ export async function listResources(ctx: AppContext, installation: Installation)
 
 /** The live store made from the partner's resource; 404 for one the installation does not have live. */
 async function liveStoreOfResource(ctx: AppContext, installation: Installation, resourceId: string): Promise<Selectable<StoresTable>> {
-  const row = await findStoreRowOfResource(ctx.db, installation.id, resourceId);
+  return requireLive(await findStoreRowOfResource(ctx.db, installation.id, resourceId), installation, resourceId);
+}
+
+/** `liveStoreOfResource` for a row already read: 404 when absent or deleted, 409 while being created or deleted. */
+function requireLive(row: Selectable<StoresTable> | undefined, installation: Installation, resourceId: string): Selectable<StoresTable> {
   if (!row || row.lifecycle === 'deleted') throw new ApiError('not_found', `The resource ${resourceId} was not found in ${installation.id}.`);
   if (row.lifecycle !== 'live') throw new ApiError('conflict', `The resource ${resourceId} is being ${row.lifecycle === 'provisioning' ? 'created' : 'deleted'}; retry once that is done.`);
   return row;
@@ -154,7 +158,7 @@ export async function importResource(ctx: AppContext, installation: Installation
 
   const existing = await findStoreRowOfResource(ctx.db, installation.id, resourceId);
   if (existing && existing.lifecycle !== 'deleted') {
-    const row = await liveStoreOfResource(ctx, installation, resourceId);
+    const row = requireLive(existing, installation, resourceId);
     if (row.product_id !== product.id) {
       throw new ApiError('unprocessable_entity', `The resource ${resourceId} is already imported as a store of another product (${row.product_id}); a resource's product cannot change.`, { param: 'productId' });
     }

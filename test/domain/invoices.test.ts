@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkInvoice, checkRefund, invoiceEventPayload, lineCents, type BilledResource, type Invoice, type InvoiceSubmission } from '../../src/domain/invoices.js';
+import { checkInvoice, checkRefund, invoiceEventPayload, type BilledResource, type Invoice, type InvoiceSubmission } from '../../src/domain/invoices.js';
+import { lineCents } from '../../src/domain/money.js';
 import { ApiError } from '../../src/errors.js';
 
 /** The rules of Submit Invoice and Invoice Actions (docs/invoices.md, "Rules"), without I/O. */

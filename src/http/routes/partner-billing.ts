@@ -1,16 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { recordFinalization } from '../../db/installations.js';
-import { recordBillingData, unknownResourceIds } from '../../db/partner-billing.js';
-import { findBilledResources, recordBalances } from '../../db/invoices.js';
-import {
-  findBalanceProblems,
-  findBillingDataProblems,
-  resourceIdsOf,
-  type BillingData,
-  type BillingProblem,
-} from '../../domain/partner-billing.js';
+import type { BillingData, BillingProblem } from '../../domain/partner-billing.js';
 import { ApiError } from '../../errors.js';
+import { refuseBillingProblems, submitBillingData, submitPrepaymentBalances } from '../../use-cases/partner-billing.js';
 import type { AppContext } from '../../app-context.js';
 import { errorResponses } from '../error-schema.js';
 import { requireInstallationToken } from '../plugins/installation-token.js';
@@ -108,10 +101,8 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
         discounts: billing.discounts.map((discount, i) => line(discount, `billing.discounts[${i}]`) as BillingData['discounts'][number]),
         usage: body.usage,
       };
-      refuse(dates.problems);
-      refuse(findBillingDataProblems(data, ctx.now()));
-      await requireKnownResources(ctx, installation.id, resourceIdsOf([...data.items, ...data.discounts, ...data.usage]));
-      await recordBillingData(ctx.db, installation.id, installation.teamId, data, ctx.now());
+      refuseBillingProblems(dates.problems);
+      await submitBillingData(ctx, installation, data);
       request.log.info({ installation: installation.id, items: data.items.length, usage: data.usage.length }, 'billing data submitted by partner');
       return reply.code(201).send(null);
     },
@@ -125,19 +116,8 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       const body: Static<typeof BalancesBody> = request.body;
       const dates = new DateReader();
       const timestamp = dates.read(body.timestamp, 'timestamp');
-      refuse(dates.problems);
-      refuse(findBalanceProblems(body.balances));
-      await requireKnownResources(ctx, installation.id, resourceIdsOf(body.balances));
-      // One table with the balances Provision Purchase answers: the latest figure per resource wins.
-      const stores = await findBilledResources(ctx.db, installation.id, resourceIdsOf(body.balances));
-      await recordBalances(ctx.db, {
-        installationId: installation.id,
-        teamId: installation.teamId,
-        source: 'balance-report',
-        reportedAt: timestamp,
-        balances: body.balances.map((b) => ({ ...b, storeId: b.resourceId ? (stores.get(b.resourceId)?.storeId ?? null) : null })),
-        now: ctx.now(),
-      });
+      refuseBillingProblems(dates.problems);
+      await submitPrepaymentBalances(ctx, installation, timestamp, body.balances);
       return reply.code(201).send(null);
     },
   );
@@ -164,15 +144,4 @@ class DateReader {
     if (Number.isNaN(ms)) this.problems.push({ key, message: 'must be an ISO 8601 date-time' });
     return ms;
   }
-}
-
-function refuse(problems: readonly BillingProblem[]): void {
-  if (problems.length === 0) return;
-  const [first] = problems;
-  throw new ApiError('bad_request', `${first!.key} ${first!.message}.`, { param: first!.key, fields: problems.map((p) => ({ key: p.key, message: p.message })) });
-}
-
-async function requireKnownResources(ctx: AppContext, installationId: string, resourceIds: readonly string[]): Promise<void> {
-  const unknown = await unknownResourceIds(ctx.db, installationId, resourceIds);
-  if (unknown.length > 0) throw new ApiError('not_found', `The resource ${unknown[0]} was not found in ${installationId}.`, { param: 'resourceId' });
 }

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
-import { findInvoice } from '../../db/invoices.js';
 import type { InvoiceSubmission } from '../../domain/invoices.js';
-import { ApiError } from '../../errors.js';
-import { refundInvoice, submitInvoice } from '../../use-cases/invoices.js';
+import { getInvoice, refundInvoice, submitInvoice } from '../../use-cases/invoices.js';
 import { errorResponses } from '../error-schema.js';
 import { installationOf, requireInstallationToken } from '../plugins/installation-token.js';
 import { PartnerInvoiceWire, presentPartnerInvoice } from '../presenters/invoice.js';
@@ -95,8 +93,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       },
     },
     async (request) => {
-      const invoice = await findInvoice(ctx.db, request.params.invoiceId, request.params.icfg);
-      if (!invoice) throw new ApiError('not_found', `The invoice ${request.params.invoiceId} was not found in ${request.params.icfg}.`);
+      const invoice = await getInvoice(ctx, request.params.icfg, request.params.invoiceId);
       return presentPartnerInvoice(invoice);
     },
   );
@@ -114,8 +111,7 @@ function registerRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], ctx: AppC
       },
     },
     async (request, reply) => {
-      const invoice = await findInvoice(ctx.db, request.params.invoiceId, request.params.icfg);
-      if (!invoice) throw new ApiError('not_found', `The invoice ${request.params.invoiceId} was not found in ${request.params.icfg}.`);
+      const invoice = await getInvoice(ctx, request.params.icfg, request.params.invoiceId);
       await refundInvoice(ctx, invoice, { reason: request.body.reason, total: request.body.total });
       return reply.code(204).send(null);
     },

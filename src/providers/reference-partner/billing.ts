@@ -1,4 +1,5 @@
 import type { BillingItem, Period, PrepaymentBalance, UsageItem } from '../partner-kit/vercel-api-client.js';
+import { formatCents } from '../../domain/money.js';
 
 /**
  * What the reference partner bills, computed from a resource's plan and lifetime alone, so any
@@ -46,13 +47,6 @@ export function isoPeriod(period: MonthPeriod): Period {
   return { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() };
 }
 
-/** `1234` → `"12.34"`: cents as the USD decimal string the API takes. */
-export function usd(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(Math.trunc(cents));
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
 /** Whole hours the resource existed in [from, to). */
 export function liveHours(resource: BilledResource, from: number, to: number): number {
   const start = Math.max(from, resource.createdAt);
@@ -84,11 +78,11 @@ export function usageItems(resource: BilledResource, period: MonthPeriod, now: n
 export function billingItems(resource: BilledResource, period: MonthPeriod, now: number): BillingItem[] {
   const range = isoPeriod(period);
   if (resource.billingPlanId === 'pro') {
-    return [{ billingPlanId: 'pro', resourceId: resource.id, ...range, name: 'Pro plan', price: usd(PRO_MONTHLY_CENTS), quantity: 1, units: 'month', total: usd(PRO_MONTHLY_CENTS) }];
+    return [{ billingPlanId: 'pro', resourceId: resource.id, ...range, name: 'Pro plan', price: formatCents(PRO_MONTHLY_CENTS), quantity: 1, units: 'month', total: formatCents(PRO_MONTHLY_CENTS) }];
   }
   if (resource.billingPlanId === 'prepaid') {
     const hours = liveHours(resource, period.start, now);
-    return [{ billingPlanId: 'prepaid', resourceId: resource.id, ...range, name: 'Compute', price: usd(PREPAID_CENTS_PER_HOUR), quantity: hours, units: 'hours', total: usd(hours * PREPAID_CENTS_PER_HOUR) }];
+    return [{ billingPlanId: 'prepaid', resourceId: resource.id, ...range, name: 'Compute', price: formatCents(PREPAID_CENTS_PER_HOUR), quantity: hours, units: 'hours', total: formatCents(hours * PREPAID_CENTS_PER_HOUR) }];
   }
   return [];
 }
@@ -100,7 +94,7 @@ export function invoicedFor(resource: BilledResource, period: MonthPeriod): bool
 
 /** The monthly invoice's one line. */
 export function invoiceItems(resource: BilledResource, period: MonthPeriod): BillingItem[] {
-  return [{ billingPlanId: 'pro', resourceId: resource.id, ...isoPeriod(period), name: 'Pro plan', price: usd(PRO_MONTHLY_CENTS), quantity: 1, units: 'month', total: usd(PRO_MONTHLY_CENTS) }];
+  return [{ billingPlanId: 'pro', resourceId: resource.id, ...isoPeriod(period), name: 'Pro plan', price: formatCents(PRO_MONTHLY_CENTS), quantity: 1, units: 'month', total: formatCents(PRO_MONTHLY_CENTS) }];
 }
 
 /**
@@ -110,5 +104,5 @@ export function invoiceItems(resource: BilledResource, period: MonthPeriod): Bil
 export function prepaidBalance(resource: BilledResource, creditCents: number, now: number): PrepaymentBalance {
   const spent = liveHours(resource, resource.createdAt, now) * PREPAID_CENTS_PER_HOUR;
   const cents = Math.max(0, creditCents - spent);
-  return { resourceId: resource.id, currencyValueInCents: cents, credit: `${usd(cents)} USD`, nameLabel: 'Prepaid credits' };
+  return { resourceId: resource.id, currencyValueInCents: cents, credit: `${formatCents(cents)} USD`, nameLabel: 'Prepaid credits' };
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { VercelApiError, type InstallationApiClient, type VercelApiClient } from '../partner-kit/vercel-api-client.js';
+import { formatCents } from '../../domain/money.js';
 import {
   billingItems,
   existedIn,
@@ -11,7 +12,6 @@ import {
   prepaidBalance,
   PRO_MONTHLY_CENTS,
   usageItems,
-  usd,
   type BilledResource,
   type MonthPeriod,
 } from './billing.js';
@@ -188,7 +188,7 @@ async function followInvoices(ctx: PartnerContext, api: InstallationApiClient, i
 export async function requestRefund(ctx: PartnerContext, api: InstallationApiClient, invoice: StoredInvoice, reason: string, cents: number, report?: JobReport): Promise<void> {
   if (invoice.invoiceId === null) throw new Error(`invoice ${invoice.id} was never submitted`);
   if (SETTLED_STATES.includes(invoice.state)) throw new Error(`invoice ${invoice.invoiceId} is ${invoice.state}`);
-  await api.refundInvoice(invoice.invoiceId, reason, usd(cents));
+  await api.refundInvoice(invoice.invoiceId, reason, formatCents(cents));
   await updateInvoice(ctx.db, invoice.id, { state: 'refund_requested' }, ctx.now());
   report?.refundsRequested.push(invoice.invoiceId);
 }
