@@ -15,7 +15,8 @@ const KID = 'fixture-key-1';
 /** The Vercel side of the fixture's world: the JWKS and the secrets callback, on one server. */
 interface MiniVercel {
   readonly url: string;
-  readonly secretPuts: Array<{ path: string; authorization: string | undefined; body: any }>;
+  /** The partner's calls back (secrets PUTs, events). */
+  readonly received: Array<{ method: string; path: string; authorization: string | undefined; body: any }>;
   sign(claims: Record<string, unknown>, overrides?: { key?: CryptoKey; kid?: string; expiresIn?: number; audience?: string }): Promise<string>;
   close(): Promise<void>;
 }
@@ -23,14 +24,14 @@ interface MiniVercel {
 async function startMiniVercel(): Promise<MiniVercel> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: KID, alg: 'RS256', use: 'sig' };
-  const secretPuts: MiniVercel['secretPuts'] = [];
+  const received: MiniVercel['received'] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (req.method === 'GET' && req.url === '/.well-known/jwks.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
-      if (req.method === 'PUT' && req.url?.endsWith('/secrets')) {
-        secretPuts.push({ path: req.url, authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      if ((req.method === 'PUT' && req.url?.endsWith('/secrets')) || (req.method === 'POST' && req.url?.endsWith('/events'))) {
+        received.push({ method: req.method, path: req.url, authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
         return res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
       }
       res.writeHead(404).end();
@@ -41,7 +42,7 @@ async function startMiniVercel(): Promise<MiniVercel> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    secretPuts,
+    received,
     async sign(claims, overrides = {}) {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT(claims)
@@ -188,20 +189,23 @@ describe('the fixture partner, conformant', () => {
     const { id } = (await provision(p, icfg)).body;
     const rotated = await call(p, 'POST', `/v1/installations/${icfg}/resources/${id}/secrets/rotate`, { token: await systemToken(icfg), body: {} });
     assert.deepEqual(rotated, { status: 202, body: { sync: false } });
-    const put = await eventually('the rotated secrets reach Vercel', () => vercel.secretPuts.find((s) => s.path === `/v1/installations/${icfg}/resources/${id}/secrets`) ?? false);
+    const put = await eventually('the rotated secrets reach Vercel', () => vercel.received.find((s) => s.method === 'PUT' && s.path === `/v1/installations/${icfg}/resources/${id}/secrets`) ?? false);
     assert.equal(put.authorization, `Bearer access-${icfg}`);
     assert.deepEqual(put.body.secrets.map((s: { name: string }) => s.name), ['DATABASE_URL', 'DATABASE_PASSWORD']);
     assert.ok(p.issuedSecretValues.includes(put.body.secrets[1].value));
-    assert.equal(p.rotationCallbacks.at(-1)?.status, 201);
+    assert.deepEqual(p.vercelCalls.map((c) => c.status), [201]);
   });
 
-  test('pendingFor: a resource reads pending, then ready', async () => {
+  test('pendingFor: a resource reads pending, then ready, announced by a resource.updated event', async () => {
     const p = await partner({ pendingFor: 300 });
     const icfg = await install(p);
     const created = await provision(p, icfg);
     assert.equal(created.body.status, 'pending');
     assert.equal((await getResource(p, icfg, created.body.id)).body.status, 'pending');
-    await eventually('the resource is ready', async () => assert.equal((await getResource(p, icfg, created.body.id)).body.status, 'ready'));
+    const event = await eventually('the event reaches Vercel', () => vercel.received.find((r) => r.path === `/v1/installations/${icfg}/events`) ?? false);
+    assert.deepEqual(event.body, { event: { type: 'resource.updated', productId: FIXTURE_PRODUCT, resourceId: created.body.id } });
+    assert.equal(event.authorization, `Bearer access-${icfg}`);
+    assert.equal((await getResource(p, icfg, created.body.id)).body.status, 'ready');
   });
 });
 
@@ -263,5 +267,6 @@ describe('the fixture partner, each departure', () => {
     const created = await provision(p, icfg);
     assert.equal(created.body.status, 'pending');
     assert.equal((await getResource(p, icfg, created.body.id)).body.status, 'pending');
+    assert.deepEqual(p.vercelCalls, []);
   });
 });

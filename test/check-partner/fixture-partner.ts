@@ -19,7 +19,7 @@ export interface FixturePartnerOptions {
   readonly vercelUrl?: string;
   /** `async`: Rotate answers 202 `{sync:false}` and PUTs the new secrets to Vercel afterwards. */
   readonly rotation?: 'sync' | 'async';
-  /** Resources are provisioned `pending` and read `ready` this many ms later. */
+  /** Resources are provisioned `pending`, read `ready` this many ms later, and a `resource.updated` event says so. */
   readonly pendingFor?: number;
 
   // The departures, one each.
@@ -43,9 +43,16 @@ export interface FixturePartner {
   readonly url: string;
   /** Every secret value handed out (provision and rotation): what no report may show. */
   readonly issuedSecretValues: readonly string[];
-  /** The answers Vercel gave to the asynchronous rotations' PUTs (a status, or the error). */
-  readonly rotationCallbacks: ReadonlyArray<{ readonly url: string; readonly status?: number; readonly error?: string }>;
+  /** The partner's calls to Vercel (rotated secrets, events) and Vercel's answers (a status, or the error). */
+  readonly vercelCalls: ReadonlyArray<VercelCall>;
   close(): Promise<void>;
+}
+
+export interface VercelCall {
+  readonly method: string;
+  readonly url: string;
+  readonly status?: number;
+  readonly error?: string;
 }
 
 export const FIXTURE_PRODUCT = 'fixture-db';
@@ -128,7 +135,8 @@ export async function startFixturePartner(options: FixturePartnerOptions): Promi
   const resources = new Map<string, Resource>();
   const answeredKeys = new Map<string, Answer>();
   const issuedSecretValues: string[] = [];
-  const rotationCallbacks: Array<{ url: string; status?: number; error?: string }> = [];
+  const vercelCalls: VercelCall[] = [];
+  const readyTimers = new Set<NodeJS.Timeout>();
   let resourceCounter = 0;
 
   async function authenticate(call: Call, installationId: string | undefined): Promise<JWTPayload> {
@@ -202,30 +210,38 @@ export async function startFixturePartner(options: FixturePartnerOptions): Promi
     const id = `res_${++resourceCounter}`;
     const resource: Resource = { id, installationId, createdAt: Date.now(), name, metadata: metadata ?? {}, billingPlanId, secrets: newSecrets(id), deleted: false };
     resources.set(id, resource);
+    if (options.pendingFor !== undefined && !options.neverReady) announceReady(resource, options.pendingFor);
     const answer = { status: 200, body: options.omitsSecrets ? wire(resource) : { ...wire(resource), secrets: resource.secrets } };
     if (replayKey !== undefined) answeredKeys.set(replayKey, answer);
     return answer;
   }
 
-  async function pushRotatedSecrets(installationId: string, resource: Resource): Promise<void> {
-    const url = `${options.vercelUrl}/v1/installations/${installationId}/resources/${resource.id}/secrets`;
+  /** A call to Vercel with the installation's access token from Upsert Installation. */
+  async function callVercel(method: string, installationId: string, path: string, body: unknown): Promise<void> {
+    const url = `${options.vercelUrl}/v1/installations/${installationId}${path}`;
     try {
-      const response = await fetch(url, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${installation(installationId).accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ secrets: resource.secrets, partial: false }),
-      });
-      rotationCallbacks.push({ url, status: response.status });
+      const accessToken = installation(installationId).accessToken;
+      const response = await fetch(url, { method, headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      vercelCalls.push({ method, url, status: response.status });
     } catch (error) {
-      rotationCallbacks.push({ url, error: (error as Error).message });
+      vercelCalls.push({ method, url, error: error instanceof Refusal ? error.message : (error as Error).message });
     }
   }
 
   function rotate(installationId: string, resource: Resource): Answer {
     resource.secrets = newSecrets(resource.id);
     if (options.rotation !== 'async') return { status: 200, body: { sync: true, secrets: resource.secrets } };
-    setImmediate(() => void pushRotatedSecrets(installationId, resource));
+    setImmediate(() => void callVercel('PUT', installationId, `/resources/${resource.id}/secrets`, { secrets: resource.secrets, partial: false }));
     return { status: 202, body: { sync: false } };
+  }
+
+  /** Tells Vercel when a pending resource has become ready, so that it reads it again at once. */
+  function announceReady(resource: Resource, afterMs: number): void {
+    const timer = setTimeout(() => {
+      readyTimers.delete(timer);
+      if (!resource.deleted) void callVercel('POST', resource.installationId, '/events', { event: { type: 'resource.updated', productId: FIXTURE_PRODUCT, resourceId: resource.id } });
+    }, afterMs);
+    readyTimers.add(timer);
   }
 
   async function route(call: Call): Promise<Answer> {
@@ -322,8 +338,9 @@ export async function startFixturePartner(options: FixturePartnerOptions): Promi
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     issuedSecretValues,
-    rotationCallbacks,
+    vercelCalls,
     close: async () => {
+      for (const timer of readyTimers) clearTimeout(timer);
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
