@@ -11,6 +11,17 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where `npm start` finds the server bundle. */
 export const DEFAULT_OUTFILE = join(ROOT, 'dist', 'stockroom.mjs');
 
+/**
+ * The command-line tools bundled beside the server, each from its own root: the same esbuild
+ * settings, one file each, so that they start without a TypeScript loader as the server does.
+ */
+export const TOOL_BUNDLES = [{ entry: 'src/check-partner/main.ts', file: 'check-partner.mjs' }];
+
+/** Where the tool bundle `file` is written for the server bundle `outfile`. */
+export function toolBundleOf(outfile, file) {
+  return join(dirname(outfile), file);
+}
+
 /** The console's static files, written to `console/` beside the bundle; the server only reads them. */
 export const CONSOLE_FILES = ['index.html', 'app.js', 'app.css'];
 
@@ -22,7 +33,7 @@ export function consoleDirOf(outfile) {
 /** Every file a build of `outfile` writes. */
 export function builtFiles(outfile) {
   const consoleDir = consoleDirOf(outfile);
-  return [outfile, ...CONSOLE_FILES.map((name) => join(consoleDir, name))];
+  return [outfile, ...TOOL_BUNDLES.map((tool) => toolBundleOf(outfile, tool.file)), ...CONSOLE_FILES.map((name) => join(consoleDir, name))];
 }
 
 /** The newest modification time among the build's inputs: src/, the package files and the build scripts. */

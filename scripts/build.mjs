@@ -22,7 +22,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
-import { CONSOLE_FILES, DEFAULT_OUTFILE, ROOT as root, consoleDirOf, staleness } from './build-inputs.mjs';
+import { CONSOLE_FILES, DEFAULT_OUTFILE, ROOT as root, TOOL_BUNDLES, consoleDirOf, staleness, toolBundleOf } from './build-inputs.mjs';
 
 const outfileArg = process.argv.find((a) => a.startsWith('--outfile='));
 const outfile = outfileArg ? resolve(outfileArg.slice('--outfile='.length)) : DEFAULT_OUTFILE;
@@ -31,7 +31,7 @@ const consoleDir = consoleDirOf(outfile);
 if (process.argv.includes('--if-stale') && staleness(outfile) === undefined) process.exit(0);
 
 const startedAt = Date.now();
-await Promise.all([buildServer(), buildConsole()]);
+await Promise.all([buildServer(), ...TOOL_BUNDLES.map((tool) => buildTool(tool)), buildConsole()]);
 process.stderr.write(`built ${relative(root, outfile)} and ${relative(root, consoleDir)}/ in ${Date.now() - startedAt} ms\n`);
 
 function buildServer() {
@@ -54,6 +54,24 @@ function buildServer() {
         'const STOCKROOM_BUNDLE_URL = import.meta.url;',
       ].join('\n'),
     },
+    sourcemap: 'linked',
+    sourcesContent: false,
+    logLevel: 'warning',
+    plugins: [sourceLocations()],
+  });
+}
+
+/** A command-line tool (TOOL_BUNDLES), bundled like the server, beside it. */
+function buildTool(tool) {
+  return build({
+    entryPoints: [join(root, tool.entry)],
+    outfile: toolBundleOf(outfile, tool.file),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['better-sqlite3', 'pg-native'],
+    banner: { js: ["import { createRequire as __stockroomCreateRequire } from 'node:module';", 'const require = __stockroomCreateRequire(import.meta.url);'].join('\n') },
     sourcemap: 'linked',
     sourcesContent: false,
     logLevel: 'warning',

@@ -180,19 +180,32 @@ export function createSigner(options: SignerOptions): Signer {
       return sign(issuer(), c.audience, userSubject(c), claims, Math.floor(now() / 1000));
     },
     signSystemToken(c) {
-      const claims = { type: 'access_token', account_id: c.accountId, installation_id: c.installationId };
-      return signCached(c.audience, `account:${hexId(c.accountId)}`, claims);
+      return signCached(c.audience, systemSubject(c), systemClaims(c));
     },
     stats: () => ({ ...counters }),
   };
 }
 
-function userSubject(c: UserTokenClaims): string {
+/** `sub` of a user-auth token: `account:<hex>:user:<hex>`. */
+export function userSubject(c: Pick<UserTokenClaims, 'accountId' | 'userId'>): string {
   return `account:${hexId(c.accountId)}:user:${hexId(c.userId)}`;
 }
 
-/** The user-auth claim set of partner-api.md §1.3 besides iss/aud/sub/iat/exp. */
-function userClaims(c: UserTokenClaims, type: 'access_token' | 'id_token'): Record<string, unknown> {
+/** `sub` of a system-auth token: `account:<hex>`. */
+export function systemSubject(c: Pick<SystemTokenClaims, 'accountId'>): string {
+  return `account:${hexId(c.accountId)}`;
+}
+
+/** The system-auth claim set of partner-api.md §1.3 besides iss/aud/sub/iat/exp (no user, no role). */
+export function systemClaims(c: SystemTokenClaims): Record<string, unknown> {
+  return { type: 'access_token', account_id: c.accountId, installation_id: c.installationId };
+}
+
+/**
+ * The user-auth claim set of partner-api.md §1.3 besides iss/aud/sub/iat/exp. Shared with the
+ * partner checker (src/check-partner/), so that it signs exactly what Stockroom signs.
+ */
+export function userClaims(c: UserTokenClaims, type: 'access_token' | 'id_token'): Record<string, unknown> {
   const claims: Record<string, unknown> = {
     type,
     account_id: c.accountId,

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Life } from '../life.js';
+import { paths, skipWhenNotServed, type Check } from '../life.js';
+import type { CheckScope } from '../check-scope.js';
+import type { Exchange } from '../partner-http.js';
+import { installationProblems, isObject } from '../wire-rules.js';
+
+/** The Upsert Installation body Vercel sends when a team accepts the integration's terms. */
+export function upsertBody(life: Life, accessToken: string): Record<string, unknown> {
+  return {
+    scopes: ['read-write:integration-resource'],
+    acceptedPolicies: { toc: new Date().toISOString() },
+    credentials: { access_token: accessToken, token_type: 'Bearer' },
+    account: { name: `stockroom check-partner ${life.runId}`, url: 'https://example.com/stockroom-check-partner', contact: { email: 'check-partner@example.com', name: 'stockroom check-partner' } },
+  };
+}
+
+/** Upserts an installation; true when the partner took it. */
+async function upsert(scope: CheckScope, life: Life, installationId: string, accessToken: string): Promise<boolean> {
+  life.vercel.trust(installationId, accessToken);
+  const exchange = await scope.send({
+    method: 'PUT',
+    path: paths.installation(installationId),
+    token: await life.mint.user(installationId),
+    body: upsertBody(life, accessToken),
+    idempotencyKey: randomUUID(),
+  });
+  if (exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300) life.liveInstallations.add(installationId);
+  return scope.expectStatus(exchange, { ok: [200, 204], tolerated: [201, 202], wanted: '200 {billingPlan?, notification?} or 204 (Upsert Installation)' }) && checkInstallationBody(scope, exchange);
+}
+
+/** A 200 with a body must be `{billingPlan?, notification?}`; an empty 200 is read as `{}`. */
+function checkInstallationBody(scope: CheckScope, exchange: Exchange): boolean {
+  if (exchange.status !== 200 || exchange.text.trim() === '') return true;
+  if (!exchange.isJson) {
+    scope.fail('the 200 answer is not JSON', 'an object {billingPlan?, notification?}', exchange);
+    return false;
+  }
+  return scope.expectShape(exchange, installationProblems(exchange.json), 'an object {billingPlan?, notification?} (Upsert/Get Installation)');
+}
+
+export const upsertInstallation: Check = {
+  id: 'upsert-installation',
+  title: 'Upsert Installation: a team accepts the terms',
+  spec: 'Upsert Installation',
+  async run(scope, life) {
+    await upsert(scope, life, life.installationId, life.accessToken);
+    // The second installation exists only so that its token can be refused on the first one's
+    // resources (refuse-other-installation); its own answer is not judged twice.
+    life.vercel.trust(life.otherInstallationId, life.otherAccessToken);
+    const other = await life.http.send({ method: 'PUT', path: paths.installation(life.otherInstallationId), token: await life.mint.user(life.otherInstallationId), body: upsertBody(life, life.otherAccessToken), idempotencyKey: randomUUID() });
+    if (other.status !== undefined && other.status >= 200 && other.status < 300) life.liveInstallations.add(life.otherInstallationId);
+  },
+};
+
+export const getInstallation: Check = {
+  id: 'get-installation',
+  title: 'Get Installation: its plan and notification',
+  spec: 'Get Installation (optional)',
+  async run(scope, life) {
+    const exchange = await scope.send({ method: 'GET', path: paths.installation(life.installationId), token: await life.mint.system(life.installationId) });
+    skipWhenNotServed(scope, life, exchange, 'the endpoint is optional');
+    if (scope.expectStatus(exchange, { ok: [200], wanted: '200 {billingPlan?, notification?} (Get Installation)' })) checkInstallationBody(scope, exchange);
+  },
+};
+
+export const deleteInstallation: Check = {
+  id: 'delete-installation',
+  title: 'Delete Installation: the team uninstalls',
+  spec: 'Delete Installation',
+  async run(scope, life) {
+    const exchange = await scope.send({
+      method: 'DELETE',
+      path: paths.installation(life.installationId),
+      token: await life.mint.user(life.installationId),
+      body: { cascadeResourceDeletion: true, reason: 'stockroom check-partner: end of the checked life' },
+      idempotencyKey: randomUUID(),
+    });
+    if (!scope.expectStatus(exchange, { ok: [200, 204], tolerated: [202], wanted: '200 {finalized?: boolean} or 204 (Delete Installation)' })) return;
+    life.liveInstallations.delete(life.installationId);
+    for (const resource of life.resources) resource.deleted = true; // cascadeResourceDeletion
+    if (exchange.status === 200 && exchange.text.trim() !== '') {
+      if (!exchange.isJson || !isObject(exchange.json)) scope.fail('the 200 answer is not a JSON object', '{finalized?: boolean} or an empty 204', exchange);
+      else if (exchange.json.finalized !== undefined && typeof exchange.json.finalized !== 'boolean') scope.fail(`finalized is ${JSON.stringify(exchange.json.finalized)}`, 'finalized, when sent, is a boolean (false: final invoices are still to come)', exchange);
+    }
+  },
+};

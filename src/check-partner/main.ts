@@ -1,0 +1,64 @@
+import { writeFileSync } from 'node:fs';
+import { checkPartner } from './check-partner.js';
+import { parseCommandLine, UsageError, USAGE } from './command-line.js';
+import { junitReport } from './reports/junit-report.js';
+import { closingLines, headerLines, progressLine } from './reports/terminal-report.js';
+
+// `stockroom check-partner`: the only file of the checker that touches `process` (arguments,
+// output, signals, exit code).
+async function main(): Promise<number> {
+  let commandLine;
+  try {
+    commandLine = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`stockroom check-partner: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (commandLine === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { settings } = commandLine;
+  // With --json, standard output carries the report alone; people watch standard error.
+  const progress = commandLine.json ? process.stderr : process.stdout;
+
+  // Ctrl-C stops the run and still deletes what it created; a second Ctrl-C exits at once.
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    process.stderr.write(`\n${signal}: stopping; deleting what the run created (press Ctrl-C again to leave it)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const report = await checkPartner({
+    settings,
+    jwksPort: commandLine.jwksPort,
+    jwksHost: commandLine.jwksHost,
+    ...(commandLine.publicUrl ? { publicUrl: commandLine.publicUrl } : {}),
+    ...(commandLine.issuer ? { issuer: commandLine.issuer } : {}),
+    keyFile: commandLine.keyFile,
+    signal: stop.signal,
+    onListening: ({ jwksUrl, issuer }) => progress.write(headerLines({ url: settings.url, clientId: settings.clientId, product: settings.product, jwksUrl, issuer })),
+    onCheck: (result) => progress.write(progressLine(result)),
+  });
+  progress.write(closingLines(report));
+  if (commandLine.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (commandLine.junitFile) writeFileSync(commandLine.junitFile, junitReport(report));
+  if (stop.signal.aborted) return 130;
+  return report.summary.failed > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`stockroom check-partner failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);
