@@ -155,6 +155,16 @@ describe('dependency rules (ARCHITECTURE.md)', () => {
     assert.deepEqual(violations, []);
   });
 
+  test('check-partner/ stands apart: it reaches a partner only over HTTP, and nothing imports it', () => {
+    // The checker is a client of someone else's server: Stockroom's database, routes and use cases
+    // are not its business. It shares only the claim sets Stockroom signs, so both sign alike.
+    const allowed = (target: string) => inFolder(target, 'check-partner') || target === 'providers/signing-keys.ts';
+    const outward = imports.filter((s) => inFolder(s.file, 'check-partner') && s.target !== undefined && !allowed(s.target)).map(describeSite);
+    const inward = imports.filter((s) => !inFolder(s.file, 'check-partner') && s.target !== undefined && inFolder(s.target, 'check-partner')).map(describeSite);
+    assert.ok(imports.some((s) => s.file === 'check-partner/main.ts'), 'the scan sees src/check-partner/');
+    assert.deepEqual([...outward, ...inward], []);
+  });
+
   test('the scanner resolves relative paths and tells type-only imports apart', () => {
     const sites = importsOf(
       'db/example.ts',
