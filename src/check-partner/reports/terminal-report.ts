@@ -30,7 +30,20 @@ export function closingLines(report: CheckReport): string {
   const { passed, failed, warned, skipped } = report.summary;
   out.push('', `${report.checks.length} checks: ${passed} passed, ${failed} failed, ${warned} passed with warnings, ${skipped} skipped, in ${(report.durationMs / 1000).toFixed(1)} s`);
   out.push(cleanupLine(report));
+  const hint = trustHint(report);
+  if (hint) out.push('', hint);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The commonest first-run mistake is a partner that does not trust the checker's key: then every
+ * call is refused and the report is a wall of 403s. Said once, plainly, at the end.
+ */
+function trustHint(report: CheckReport): string | undefined {
+  const upsert = report.checks.find((c) => c.id === 'upsert-installation');
+  const status = upsert?.failures[0]?.exchange?.response?.status;
+  if (status !== 401 && status !== 403) return undefined;
+  return `hint: the partner refused even Upsert Installation (${status}). Does it trust the checker's JWKS ${report.jwksUrl}, issuer ${report.issuer} and audience ${report.partner.clientId}?`;
 }
 
 function cleanupLine(report: CheckReport): string {
