@@ -152,6 +152,15 @@ describe('check-partner against a conformant partner', { concurrency: true }, ()
     assert.ok(readyCheck && readyCheck.durationMs >= 250, 'the checker waited for the pending resources');
     assert.deepEqual(run.vercelCalls.map((c) => `${c.method} ${c.status}`), ['POST 201', 'POST 201'], 'each resource was announced ready');
   });
+
+  // A checker bug, pinned: the event is looked for only at the moment `ready` is read, so an event
+  // sent 300 ms after the status turned is reported as never sent. Remove `todo` once fixed.
+  test('a resource.updated event that follows the ready status by 300 ms is no warning', { todo: 'checker: ready-within-deadline does not wait for an event in flight' }, async () => {
+    const run = await check({ pendingFor: 500, readyEventDelayMs: 300 }, ['--ready-timeout-ms', '10000']);
+    assertOnlyFailures(run, []);
+    assert.deepEqual(run.vercelCalls.map((c) => `${c.method} ${c.status}`), ['POST 201', 'POST 201'], 'each resource was announced ready');
+    assert.equal(outcomeOf(run, 'ready-within-deadline'), 'pass', JSON.stringify(run.report.checks.find((c) => c.id === 'ready-within-deadline')?.warnings.map((w) => w.message)));
+  });
 });
 
 const DEPARTURES: ReadonlyArray<{ readonly name: keyof FixturePartnerOptions; readonly fails: string[]; readonly args?: string[] }> = [

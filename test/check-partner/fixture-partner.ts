@@ -21,6 +21,8 @@ export interface FixturePartnerOptions {
   readonly rotation?: 'sync' | 'async';
   /** Resources are provisioned `pending`, read `ready` this many ms later, and a `resource.updated` event says so. */
   readonly pendingFor?: number;
+  /** The `resource.updated` event follows the status change this much later (0 by default). */
+  readonly readyEventDelayMs?: number;
 
   // The departures, one each.
   /** A replay with the same Idempotency-Key provisions a second resource. */
@@ -210,7 +212,7 @@ export async function startFixturePartner(options: FixturePartnerOptions): Promi
     const id = `res_${++resourceCounter}`;
     const resource: Resource = { id, installationId, createdAt: Date.now(), name, metadata: metadata ?? {}, billingPlanId, secrets: newSecrets(id), deleted: false };
     resources.set(id, resource);
-    if (options.pendingFor !== undefined && !options.neverReady) announceReady(resource, options.pendingFor);
+    if (options.pendingFor !== undefined && !options.neverReady) announceReady(resource, options.pendingFor + (options.readyEventDelayMs ?? 0));
     const answer = { status: 200, body: options.omitsSecrets ? wire(resource) : { ...wire(resource), secrets: resource.secrets } };
     if (replayKey !== undefined) answeredKeys.set(replayKey, answer);
     return answer;
