@@ -6,3 +6,5 @@ export declare function consoleDirOf(outfile: string): string;
 export declare function builtFiles(outfile: string): string[];
 export declare function newestInput(): number;
 export declare function staleness(outfile: string): string | undefined;
+export declare const TOOL_BUNDLES: ReadonlyArray<{ readonly entry: string; readonly file: string }>;
+export declare function toolBundleOf(outfile: string, file: string): string;

@@ -34,6 +34,8 @@ export interface StandInVercel {
   readonly events: readonly PartnerEvent[];
   /** The first push for the resource, or undefined after `timeoutMs` (or when `signal` aborts). */
   waitForSecretsPush(installationId: string, resourceId: string, timeoutMs: number, signal: AbortSignal): Promise<SecretsPush | undefined>;
+  /** The first `resource.updated` event for the resource, or undefined after `timeoutMs`. */
+  waitForResourceUpdated(installationId: string, resourceId: string, timeoutMs: number, signal: AbortSignal): Promise<PartnerEvent | undefined>;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startStandInVercel(options: StandInVercelOptions): Promise
     app.post<{ Params: { installationId: string } }>(`${prefix}/v1/installations/:installationId/events`, async (request, reply) => {
       const event = { installationId: request.params.installationId, authorized: authorized(request.params.installationId, request.headers.authorization), body: request.body ?? null, receivedAt: Date.now() };
       events.push(event);
+      for (const wake of waiters) wake();
       if (!event.authorized) return refuse(reply);
       return reply.code(201).send({});
     });
@@ -89,6 +92,25 @@ export async function startStandInVercel(options: StandInVercelOptions): Promise
     reply.code(404).send({ error: { code: 'not_found', message: `stockroom check-partner does not serve ${request.method} ${request.url.split('?')[0]}; it plays Vercel only for the JWKS, Update Resource Secrets and Create Event.` } }),
   );
 
+  /** Resolves with what `find` finds, waking on every callback, or undefined at the deadline. */
+  async function waitFor<T>(find: () => T | undefined, timeoutMs: number, signal: AbortSignal): Promise<T | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    while (!find() && Date.now() < deadline && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+        signal.addEventListener('abort', done, { once: true });
+        waiters.add(done);
+        function done() {
+          clearTimeout(timer);
+          waiters.delete(done);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+      });
+    }
+    return find();
+  }
+
   const listening = await app.listen({ port: options.port, host: options.host });
   const url = (options.publicUrl ?? listening).replace(/\/+$/, '');
   return {
@@ -96,24 +118,16 @@ export async function startStandInVercel(options: StandInVercelOptions): Promise
     trust: (installationId, accessToken) => void tokens.set(installationId, accessToken),
     secretsPushes,
     events,
-    async waitForSecretsPush(installationId, resourceId, timeoutMs, signal) {
-      const find = () => secretsPushes.find((p) => p.installationId === installationId && p.resourceId === resourceId);
-      const deadline = Date.now() + timeoutMs;
-      while (!find() && Date.now() < deadline && !signal.aborted) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
-          signal.addEventListener('abort', done, { once: true });
-          waiters.add(done);
-          function done() {
-            clearTimeout(timer);
-            waiters.delete(done);
-            signal.removeEventListener('abort', done);
-            resolve();
-          }
-        });
-      }
-      return find();
-    },
+    waitForSecretsPush: (installationId, resourceId, timeoutMs, signal) =>
+      waitFor(() => secretsPushes.find((p) => p.installationId === installationId && p.resourceId === resourceId), timeoutMs, signal),
+    waitForResourceUpdated: (installationId, resourceId, timeoutMs, signal) =>
+      waitFor(() => events.find((e) => e.installationId === installationId && isResourceUpdated(e.body, resourceId)), timeoutMs, signal),
     close: () => app.close(),
   };
+}
+
+function isResourceUpdated(body: unknown, resourceId: string): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const event = (body as { event?: unknown }).event;
+  return typeof event === 'object' && event !== null && (event as { type?: unknown }).type === 'resource.updated' && (event as { resourceId?: unknown }).resourceId === resourceId;
 }

@@ -23,6 +23,8 @@ export interface FixturePartnerOptions {
   readonly pendingFor?: number;
   /** The `resource.updated` event follows the status change this much later (0 by default). */
   readonly readyEventDelayMs?: number;
+  /** Sends no `resource.updated` event when a pending resource turns ready (allowed, but Vercel then only learns it by polling). */
+  readonly silentWhenReady?: boolean;
 
   // The departures, one each.
   /** A replay with the same Idempotency-Key provisions a second resource. */
@@ -212,7 +214,7 @@ export async function startFixturePartner(options: FixturePartnerOptions): Promi
     const id = `res_${++resourceCounter}`;
     const resource: Resource = { id, installationId, createdAt: Date.now(), name, metadata: metadata ?? {}, billingPlanId, secrets: newSecrets(id), deleted: false };
     resources.set(id, resource);
-    if (options.pendingFor !== undefined && !options.neverReady) announceReady(resource, options.pendingFor + (options.readyEventDelayMs ?? 0));
+    if (options.pendingFor !== undefined && !options.neverReady && !options.silentWhenReady) announceReady(resource, options.pendingFor + (options.readyEventDelayMs ?? 0));
     const answer = { status: 200, body: options.omitsSecrets ? wire(resource) : { ...wire(resource), secrets: resource.secrets } };
     if (replayKey !== undefined) answeredKeys.set(replayKey, answer);
     return answer;

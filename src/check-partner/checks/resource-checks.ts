@@ -10,6 +10,13 @@ export function checkedResources(life: Life): TrackedResource[] {
   return life.resources.filter((r) => r.role !== 'stray' && !r.deleted);
 }
 
+/**
+ * How long after reading `ready` the checker still waits for the partner's `resource.updated`
+ * event: a partner naturally changes the status first and then tells Vercel, so the event may be
+ * on its way when the status is read.
+ */
+const EVENT_GRACE_MS = 5_000;
+
 /** How often a pending resource is read again. */
 const READY_POLL_MS = 250;
 
@@ -63,7 +70,7 @@ export const readyWithinDeadline: Check = {
         scope.fail(`resource ${resource.id} was still pending after ${life.settings.readyTimeoutMs} ms`, `ready within --ready-timeout-ms (${life.settings.readyTimeoutMs} ms)`, last);
       } else if (resource.status !== 'ready') {
         scope.fail(`resource ${resource.id} went from pending to ${resource.status}`, 'ready', last);
-      } else if (!life.vercel.events.some((e) => isObject(e.body) && isObject(e.body.event) && e.body.event.type === 'resource.updated' && e.body.event.resourceId === resource.id)) {
+      } else if (!(await life.vercel.waitForResourceUpdated(life.installationId, resource.id, Math.min(life.settings.callbackTimeoutMs, EVENT_GRACE_MS), life.signal))) {
         scope.warn(`resource ${resource.id} became ready without a resource.updated event`, 'Create Event {event: {type: "resource.updated", productId, resourceId}} when a resource changes, so Vercel re-reads it at once instead of polling');
       }
     }
