@@ -23,7 +23,7 @@ export function headerLines(where: { url: string; clientId: string; product: str
 export function closingLines(report: CheckReport): string {
   const out: string[] = [];
   for (const check of report.checks.filter((c) => c.failures.length > 0 || c.warnings.length > 0)) {
-    out.push('', `${LABELS[check.outcome]} ${check.id}: ${check.title} (${check.spec})`);
+    out.push('', `${LABELS[check.outcome]} ${check.id}: ${check.title}`);
     for (const finding of check.failures) out.push(...findingLines('✗', finding));
     for (const finding of check.warnings) out.push(...findingLines('!', finding));
   }
