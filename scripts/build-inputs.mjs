@@ -11,6 +11,26 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where `npm start` finds the server bundle. */
 export const DEFAULT_OUTFILE = join(ROOT, 'dist', 'stockroom.mjs');
 
+/**
+ * Every program the build bundles, one file each, written beside the server's bundle: the server
+ * first, then the standalone processes (`npm run reference-partner`, `npm run builtin-partner`).
+ * A new program is a new row.
+ */
+export const BUNDLES = [
+  { entry: 'src/main.ts', file: 'stockroom.mjs' },
+  { entry: 'src/providers/reference-partner/main.ts', file: 'reference-partner.mjs' },
+  { entry: 'src/providers/builtin-partner/main.ts', file: 'builtin-partner.mjs' },
+];
+
+/** The bundles of a build whose server bundle is `outfile`: `{entry, outfile}` with absolute paths. */
+export function bundlesOf(outfile) {
+  return BUNDLES.map((bundle, index) => ({
+    entry: join(ROOT, bundle.entry),
+    // The server's name may be chosen (`--outfile`); the others lie beside it.
+    outfile: index === 0 ? outfile : join(dirname(outfile), bundle.file),
+  }));
+}
+
 /** The console's static files, written to `console/` beside the bundle; the server only reads them. */
 export const CONSOLE_FILES = ['index.html', 'app.js', 'app.css'];
 
@@ -22,7 +42,7 @@ export function consoleDirOf(outfile) {
 /** Every file a build of `outfile` writes. */
 export function builtFiles(outfile) {
   const consoleDir = consoleDirOf(outfile);
-  return [outfile, ...CONSOLE_FILES.map((name) => join(consoleDir, name))];
+  return [...bundlesOf(outfile).map((b) => b.outfile), ...CONSOLE_FILES.map((name) => join(consoleDir, name))];
 }
 
 /** The newest modification time among the build's inputs: src/, the package files and the build scripts. */

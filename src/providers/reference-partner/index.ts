@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { startLoop } from '../../background-loop.js';
 import { registerPartnerErrorHandler } from '../partner-kit/error-handler.js';
 import { servePartnerApi } from '../partner-kit/partner-server.js';
@@ -9,6 +9,7 @@ import { httpInvoiceReader } from './invoice-reader.js';
 import { resolveContext, type ReferencePartnerOptions } from './options.js';
 import { sealPlaintextRows } from './sealed-values.js';
 import { referencePartnerApi } from './reference-api.js';
+import { createSecretPusher, type SecretPusher } from './secret-pushes.js';
 import { ssoRoutes } from './sso.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -38,8 +39,10 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
   const client = createVercelApiClient({ baseUrl: options.stockroomUrl ?? options.issuer, userAgent: `Acme Data (Stockroom reference partner)/${options.clientId}` });
-  const resolved = resolveContext(options, closing.signal);
+  let pusher: SecretPusher | undefined;
+  const resolved = resolveContext(options, closing.signal, () => pusher?.kick());
   const ctx = { ...resolved, readInvoice: resolved.readInvoice ?? httpInvoiceReader(resolved, client) };
+  pusher = createSecretPusher(ctx, client, app.log);
   // Rows written before secrets were sealed are sealed now, before any request reads them.
   const sealed = await sealPlaintextRows(ctx.db, ctx.secretBox);
   if (sealed > 0) app.log.info({ rows: sealed }, 'reference partner sealed secrets stored in plaintext');
@@ -74,5 +77,25 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
     );
     app.addHook('preClose', async () => stop());
   }
+  if (ctx.rotation === 'async') startSecretPushLoop(app, pusher, options.secretPushIntervalMs ?? 250);
   options.onControl?.(control);
 };
+
+/** Due pushes whose first attempt failed, or whose process stopped before making it, are found by this poll. */
+function startSecretPushLoop(app: FastifyInstance, pusher: SecretPusher, intervalMs: number): void {
+  const stop = startLoop(
+    async () => {
+      try {
+        await pusher.runDue();
+      } catch (error) {
+        app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'reference partner secret pushes failed');
+      }
+    },
+    intervalMs,
+    { runAtOnce: true },
+  );
+  app.addHook('preClose', async () => {
+    await stop();
+    await pusher.settle();
+  });
+}
