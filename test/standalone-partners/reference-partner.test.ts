@@ -10,7 +10,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { openJson, resourceSecretsContext } from '../../src/providers/reference-partner/sealed-values.js';
 import { eventually } from '../helpers/eventually.js';
 import { startMiniVercel, type MiniVercel } from './mini-vercel.js';
-import { call, freePort, installationBody, REFERENCE_PARTNER_BUNDLE, runToExit, startStandalone } from './standalone.js';
+import { call, freePort, installationBody, REFERENCE_PARTNER_BUNDLE, runNpm, runToExit, startStandalone } from './standalone.js';
 
 const KEY = randomBytes(32).toString('hex');
 
@@ -105,6 +105,17 @@ describe('npm run reference-partner: the reference partner as its own process', 
     assert.equal((await call(partner.url, 'GET', `/v1/installations/${icfg}/resources/${created.id}`, await partner.vercel.systemToken(clientId, icfg))).status, 404);
     const after = await db.selectFrom('ref_partner_resources').select('deleted_at').where('id', '=', created.id).executeTakeFirstOrThrow();
     assert.notEqual(after.deleted_at, null);
+  });
+
+  test('the npm scripts run the fresh bundles with the flags after --', async () => {
+    for (const [script, usage] of [['reference-partner', /usage: npm run reference-partner/], ['builtin-partner', /usage: npm run builtin-partner/]] as const) {
+      const run = await runNpm(['run', '-s', script, '--', '--help']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, usage);
+    }
+    const bad = await runNpm(['run', '-s', 'reference-partner', '--', '--bogus']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /Unknown option '--bogus'/);
   });
 
   test('--help prints the flags and exits 0; a bad command line exits 2 and says what is wrong', async () => {

@@ -1,13 +1,19 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { ROOT } from '../../scripts/build-inputs.mjs';
+import { bundlesOf, DEFAULT_OUTFILE, ROOT } from '../../scripts/build-inputs.mjs';
 import { assertFreshBuild, watch, type BuiltServer } from '../helpers/built-server.js';
 
 /** The bundles `npm run reference-partner` and `npm run builtin-partner` run. */
-export const REFERENCE_PARTNER_BUNDLE = join(ROOT, 'dist', 'reference-partner.mjs');
-export const BUILTIN_PARTNER_BUNDLE = join(ROOT, 'dist', 'builtin-partner.mjs');
+export const REFERENCE_PARTNER_BUNDLE = bundleOf('reference-partner.mjs');
+export const BUILTIN_PARTNER_BUNDLE = bundleOf('builtin-partner.mjs');
+
+function bundleOf(file: string): string {
+  const bundle = bundlesOf(DEFAULT_OUTFILE).find((b) => b.outfile === join(ROOT, 'dist', file));
+  if (!bundle) throw new Error(`scripts/build-inputs.mjs builds no dist/${file}`);
+  return bundle.outfile;
+}
 
 /** The tester's own partner settings must not reach the process: only what the test gives. */
 function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -28,11 +34,20 @@ export async function startStandalone(t: TestContext, bundle: string, args: read
 /** Runs a bundle that is expected to end by itself (a bad command line, `--help`). */
 export async function runToExit(bundle: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   assertFreshBuild();
-  const child = spawn(process.execPath, [bundle, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return finish(spawn(process.execPath, [bundle, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** `npm <args>` in the checkout, to its end. */
+export async function runNpm(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  assertFreshBuild();
+  return finish(spawn('npm', [...args], { cwd: ROOT, env: cleanEnv({}), stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+async function finish(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { code, stdout, stderr };
 }
