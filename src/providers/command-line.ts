@@ -64,12 +64,42 @@ export function usageText(synopsis: string, flags: readonly Flag[], footer = '')
   return `usage: ${synopsis}\n\n${lines.join('\n')}\n  --help${' '.repeat(Math.max(1, width - 8))}this text\n${footer ? `\n${footer}\n` : ''}`;
 }
 
-/** A config error names variables; each is named with its flag, since either may have set it. */
-export function nameFlagsIn(message: string, flags: readonly Flag[]): string {
-  let text = message;
-  for (const flag of flags) text = text.replaceAll(`  ${flag.env}:`, `  --${flag.name} (${flag.env}):`);
-  return text;
+/**
+ * Runs `read` (a config loader); its `configError` becomes a UsageError naming each variable with
+ * its flag, since either may have set it.
+ */
+export function readWithFlags<T>(flags: readonly Flag[], configError: abstract new (...args: never[]) => Error, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof configError)) throw error;
+    let text = error.message;
+    for (const flag of flags) text = text.replaceAll(`  ${flag.env}:`, `  --${flag.name} (${flag.env}):`);
+    throw new UsageError(text);
+  }
 }
+
+/** Where a standalone partner listens and whom it trusts, over `<prefix>PORT`, `<prefix>JWKS_URL`, …. */
+export function listeningFlags(prefix: string, defaults: { readonly port: string; readonly clientId: string }): Flag[] {
+  return [
+    { name: 'port', env: `${prefix}PORT`, value: 'N', help: `port to listen on, 0 for any; default ${defaults.port}` },
+    { name: 'host', env: `${prefix}HOST`, value: 'H', help: 'address to listen on; default 127.0.0.1' },
+    { name: 'jwks', env: `${prefix}JWKS_URL`, value: 'URL', help: 'the JWKS its callers sign with; default <issuer>/.well-known/jwks' },
+    { name: 'issuer', env: `${prefix}ISSUER`, value: 'URL', help: "the JWT iss required; default the --jwks URL's origin, else http://127.0.0.1:3000" },
+    { name: 'client-id', env: `${prefix}CLIENT_ID`, value: 'ID', help: `the JWT aud required; default ${defaults.clientId}` },
+  ];
+}
+
+/** Where a standalone partner keeps its own tables, and the key that seals what they hold. */
+export function storageFlags(prefix: string, defaults: { readonly sqlitePath: string; readonly sealed: string }): Flag[] {
+  return [
+    { name: 'database-url', env: `${prefix}DATABASE_URL`, value: 'URL', help: 'PostgreSQL for its own tables (needs --encryption-key)' },
+    { name: 'sqlite-path', env: `${prefix}SQLITE_PATH`, value: 'PATH', help: `SQLite file otherwise; default ${defaults.sqlitePath}` },
+    { name: 'encryption-key', env: `${prefix}ENCRYPTION_KEY`, value: 'K', help: `seals ${defaults.sealed}; default a key file beside the SQLite file` },
+  ];
+}
+
+export const LOG_LEVEL_FLAG: Flag = { name: 'log-level', env: 'LOG_LEVEL', value: 'LEVEL', help: 'fatal|error|warn|info|debug|trace|silent; default info' };
 
 /**
  * The issuer to require when only a JWKS URL is given: its origin, as with Vercel (issuer

@@ -1,12 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-
-/** A bad command line or configuration: printed without a stack, exit code 2. */
-export class StandaloneUsageError extends Error {
-  override readonly name = 'StandaloneUsageError';
-}
+import { UsageError } from './command-line.js';
 
 /**
- * Runs a standalone partner as a process: `start` builds and listens (or returns a text to print
+ * Runs a standalone partner as a process: `start` reads its command line (throwing `UsageError`), builds and listens (or returns a text to print
  * and exit 0, for `--help`); SIGTERM and SIGINT close the server, finishing requests in flight.
  * Exit codes: 0 after a clean shutdown, 1 when starting or closing failed, 2 for a bad command
  * line or configuration. The only place the standalone partners touch `process`' exit.
@@ -36,7 +32,8 @@ export function runStandalone(title: string, start: () => Promise<FastifyInstanc
       process.on('SIGINT', () => shutdown('SIGINT'));
     },
     (error: unknown) => {
-      if (error instanceof StandaloneUsageError) {
+      // A bad command line or configuration: printed without a stack.
+      if (error instanceof UsageError) {
         process.stderr.write(`${title}: ${error.message}\nRun with --help for the flags.\n`);
         process.exit(2);
       }

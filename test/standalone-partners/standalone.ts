@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { bundlesOf, DEFAULT_OUTFILE, ROOT } from '../../scripts/build-inputs.mjs';
 import { assertFreshBuild, watch, type BuiltServer } from '../helpers/built-server.js';
+import { parseAnswerBody } from '../reference-partner/harness.js';
 
 /** The bundles `npm run reference-partner` and `npm run builtin-partner` run. */
 export const REFERENCE_PARTNER_BUNDLE = bundleOf('reference-partner.mjs');
@@ -72,16 +73,7 @@ export async function call(baseUrl: string, method: string, path: string, token:
   if (token !== null) all.authorization = `Bearer ${token}`;
   if (body !== undefined) all['content-type'] = 'application/json';
   const response = await fetch(`${baseUrl}${path}`, { method, headers: all, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await response.text();
-  let parsed: unknown = null;
-  if (text !== '') {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
-  }
-  return { status: response.status, body: parsed };
+  return { status: response.status, body: parseAnswerBody(await response.text()) };
 }
 
 /** A valid Upsert Installation body with `accessToken` as the installation's token. */

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import { LogLevel, parseEnv, type RealServerConfig } from '../../config.js';
 import { BUILTIN_CATALOG_PATHS } from '../../catalog/builtin-catalogs.js';
-import type { DatabaseConfig } from '../../db/database.js';
 import type { RealProvider } from '../builtin-real-providers.js';
+import type { StandaloneServerConfig } from '../standalone-config.js';
 
 /**
  * The environment of a standalone built-in real provider (`main.ts`): the same variables for
@@ -30,18 +30,9 @@ const EnvSchema = Type.Object({
 
 type Env = Static<typeof EnvSchema>;
 
-export interface BuiltinPartnerConfig {
+export interface BuiltinPartnerConfig extends StandaloneServerConfig {
   readonly server: RealServerConfig;
-  readonly port: number;
-  readonly host: string;
-  readonly database: DatabaseConfig;
-  readonly clientId: string;
-  readonly issuer: string;
-  readonly jwksUrl: string;
-  /** Absent: SQLite's generated key file beside the database. */
-  readonly encryptionKey?: string;
   readonly revocationIntervalMs: number;
-  readonly logLevel: string;
 }
 
 export class BuiltinPartnerConfigError extends Error {

@@ -1,13 +1,12 @@
 import Fastify from 'fastify';
-import { dirname, join } from 'node:path';
-import { loadOrCreateLocalKey } from '../../crypto/local-key.js';
 import { createSecretBox } from '../../crypto/secret-box.js';
 import { openDatabase } from '../../db/database.js';
 import { logStartupFindings, type RealProvider } from '../builtin-real-providers.js';
-import { nameFlagsIn, UsageError } from '../command-line.js';
+import { readWithFlags } from '../command-line.js';
 import { migratePartnerKit } from '../partner-kit/migrate.js';
 import { partnerKitPlugin } from '../partner-kit/plugin.js';
-import { runStandalone, StandaloneUsageError } from '../standalone-process.js';
+import { sealingKey } from '../standalone-config.js';
+import { runStandalone } from '../standalone-process.js';
 import { BUILTIN_PARTNER_FLAGS, BUILTIN_PARTNER_USAGE, builtinPartnerEnvironment } from './command-line.js';
 import { BuiltinPartnerConfigError, loadBuiltinPartnerConfig, type BuiltinPartnerConfig } from './config.js';
 
@@ -33,7 +32,7 @@ runStandalone('built-in partner', async () => {
     clientId: config.clientId,
     issuer: config.issuer,
     jwksUrl: config.jwksUrl,
-    secretBox: createSecretBox(config.encryptionKey ?? loadOrCreateLocalKey(localKeyPath(provider, config))),
+    secretBox: createSecretBox(sealingKey(config, `builtin-${provider.name}.key`)),
     backend,
     products: provider.products,
     revocationIntervalMs: config.revocationIntervalMs,
@@ -52,22 +51,7 @@ runStandalone('built-in partner', async () => {
 });
 
 function readConfig(): { provider: RealProvider; config: BuiltinPartnerConfig } | 'help' {
-  try {
-    const read = builtinPartnerEnvironment(process.argv.slice(2), process.env);
-    if (read.help) return 'help';
-    try {
-      return { provider: read.provider, config: loadBuiltinPartnerConfig(read.provider, read.env) };
-    } catch (error) {
-      if (error instanceof BuiltinPartnerConfigError) throw new StandaloneUsageError(nameFlagsIn(error.message, BUILTIN_PARTNER_FLAGS));
-      throw error;
-    }
-  } catch (error) {
-    if (error instanceof UsageError) throw new StandaloneUsageError(error.message);
-    throw error;
-  }
-}
-
-/** Without a configured key, SQLite's key lives beside its database file. */
-function localKeyPath(provider: RealProvider, config: BuiltinPartnerConfig): string {
-  return join(config.database.kind === 'sqlite' ? dirname(config.database.path) : '.', `builtin-${provider.name}.key`);
+  const read = builtinPartnerEnvironment(process.argv.slice(2), process.env);
+  if (read.help) return 'help';
+  return { provider: read.provider, config: readWithFlags(BUILTIN_PARTNER_FLAGS, BuiltinPartnerConfigError, () => loadBuiltinPartnerConfig(read.provider, read.env)) };
 }

@@ -1,20 +1,14 @@
-import { issuerOfJwks, parseCommandLine, usageText, type Flag } from '../command-line.js';
+import { issuerOfJwks, listeningFlags, LOG_LEVEL_FLAG, parseCommandLine, storageFlags, usageText, type Flag } from '../command-line.js';
 
 /** The flags of `npm run reference-partner`, each over its `REFERENCE_PARTNER_*` variable. */
 export const REFERENCE_PARTNER_FLAGS: readonly Flag[] = [
-  { name: 'port', env: 'REFERENCE_PARTNER_PORT', value: 'N', help: 'port to listen on, 0 for any; default 3100' },
-  { name: 'host', env: 'REFERENCE_PARTNER_HOST', value: 'H', help: 'address to listen on; default 127.0.0.1' },
-  { name: 'jwks', env: 'REFERENCE_PARTNER_JWKS_URL', value: 'URL', help: 'the JWKS its callers sign with; default <issuer>/.well-known/jwks' },
-  { name: 'issuer', env: 'REFERENCE_PARTNER_ISSUER', value: 'URL', help: "the JWT iss required; default the --jwks URL's origin, else http://127.0.0.1:3000" },
-  { name: 'client-id', env: 'REFERENCE_PARTNER_CLIENT_ID', value: 'ID', help: 'the JWT aud required; default oac_reference' },
+  ...listeningFlags('REFERENCE_PARTNER_', { port: '3100', clientId: 'oac_reference' }),
   { name: 'vercel-url', env: 'REFERENCE_PARTNER_STOCKROOM_URL', value: 'URL', help: 'where it calls Vercel (Stockroom) back; default the issuer' },
   { name: 'client-secret', env: 'REFERENCE_PARTNER_CLIENT_SECRET', value: 'S', help: 'verifies webhooks, exchanges SSO codes' },
-  { name: 'database-url', env: 'REFERENCE_PARTNER_DATABASE_URL', value: 'URL', help: 'PostgreSQL for its tables (needs --encryption-key)' },
-  { name: 'sqlite-path', env: 'REFERENCE_PARTNER_SQLITE_PATH', value: 'PATH', help: 'SQLite file otherwise; default ./.stockroom/reference-partner.db' },
-  { name: 'encryption-key', env: 'REFERENCE_PARTNER_ENCRYPTION_KEY', value: 'K', help: 'seals its secrets; default a key file beside the SQLite file' },
+  ...storageFlags('REFERENCE_PARTNER_', { sqlitePath: './.stockroom/reference-partner.db', sealed: 'its secrets and tokens' }),
   { name: 'rotation', env: 'REFERENCE_PARTNER_ROTATION', value: 'sync|async', help: 'Request Secrets Rotation answers 200 with the secrets, or 202 and pushes them; default sync' },
   { name: 'job-interval-ms', env: 'REFERENCE_PARTNER_JOB_INTERVAL_MS', value: 'N', help: 'how often its billing jobs run, 0 for never; default 60000' },
-  { name: 'log-level', env: 'LOG_LEVEL', value: 'LEVEL', help: 'fatal|error|warn|info|debug|trace|silent; default info' },
+  LOG_LEVEL_FLAG,
 ];
 
 export const REFERENCE_PARTNER_USAGE = usageText(

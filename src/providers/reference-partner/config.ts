@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { LogLevel, parseEnv } from '../../config.js';
-import type { DatabaseConfig } from '../../db/database.js';
+import type { StandaloneServerConfig } from '../standalone-config.js';
 
 /**
  * The environment of the standalone reference partner (`main.ts`). The defaults pair it with a
@@ -36,22 +36,12 @@ const EnvSchema = Type.Object({
 
 type Env = Static<typeof EnvSchema>;
 
-export interface ReferencePartnerConfig {
-  readonly port: number;
-  readonly host: string;
-  /** Opened with Stockroom's own `openDatabase`. */
-  readonly database: DatabaseConfig;
-  readonly clientId: string;
-  readonly issuer: string;
-  readonly jwksUrl: string;
+export interface ReferencePartnerConfig extends StandaloneServerConfig {
   readonly stockroomUrl: string;
   readonly clientSecret?: string;
   readonly jobIntervalMs: number;
   readonly freeResourceQuota: number;
   readonly rotation: 'sync' | 'async';
-  /** Absent: SQLite's generated key file (`main.ts`). */
-  readonly encryptionKey?: string;
-  readonly logLevel: string;
 }
 
 export class ReferencePartnerConfigError extends Error {

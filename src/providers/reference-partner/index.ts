@@ -63,39 +63,27 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
 
   const control = createControl(ctx, client, app.log);
   const interval = options.jobIntervalMs ?? 60_000;
-  if (interval > 0) {
-    const stop = startLoop(
-      async () => {
-        try {
-          await control.runJobs();
-        } catch (error) {
-          app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'reference partner jobs failed');
-        }
-      },
-      interval,
-      { runAtOnce: false },
-    );
-    app.addHook('preClose', async () => stop());
+  if (interval > 0) startLoggedLoop(app, 'jobs', () => control.runJobs(), interval, false);
+  // Due pushes whose first attempt failed, or whose process stopped before making it, are found by this poll.
+  if (ctx.rotation === 'async') {
+    startLoggedLoop(app, 'secret pushes', () => pusher.runDue(), options.secretPushIntervalMs ?? 250, true);
+    app.addHook('preClose', async () => pusher.settle());
   }
-  if (ctx.rotation === 'async') startSecretPushLoop(app, pusher, options.secretPushIntervalMs ?? 250);
   options.onControl?.(control);
 };
 
-/** Due pushes whose first attempt failed, or whose process stopped before making it, are found by this poll. */
-function startSecretPushLoop(app: FastifyInstance, pusher: SecretPusher, intervalMs: number): void {
+/** Runs `pass` on the background loop until the server closes; a failed pass is logged and the loop goes on. */
+function startLoggedLoop(app: FastifyInstance, what: string, pass: () => Promise<unknown>, intervalMs: number, runAtOnce: boolean): void {
   const stop = startLoop(
     async () => {
       try {
-        await pusher.runDue();
+        await pass();
       } catch (error) {
-        app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'reference partner secret pushes failed');
+        app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, `reference partner ${what} failed`);
       }
     },
     intervalMs,
-    { runAtOnce: true },
+    { runAtOnce },
   );
-  app.addHook('preClose', async () => {
-    await stop();
-    await pusher.settle();
-  });
+  app.addHook('preClose', async () => stop());
 }

@@ -1,10 +1,9 @@
 import Fastify from 'fastify';
-import { join, dirname } from 'node:path';
-import { loadOrCreateLocalKey } from '../../crypto/local-key.js';
 import { createSecretBox } from '../../crypto/secret-box.js';
 import { openDatabase } from '../../db/database.js';
-import { nameFlagsIn, UsageError } from '../command-line.js';
-import { runStandalone, StandaloneUsageError } from '../standalone-process.js';
+import { readWithFlags } from '../command-line.js';
+import { sealingKey } from '../standalone-config.js';
+import { runStandalone } from '../standalone-process.js';
 import { REFERENCE_PARTNER_FLAGS, REFERENCE_PARTNER_USAGE, referencePartnerEnvironment } from './command-line.js';
 import { loadReferencePartnerConfig, ReferencePartnerConfigError, type ReferencePartnerConfig } from './config.js';
 import { migrateReferencePartner, referencePartnerPlugin } from './index.js';
@@ -23,7 +22,7 @@ runStandalone('reference partner', async () => {
   await app.register(referencePartnerPlugin, {
     db: database.db,
     dialect: database.dialect,
-    secretBox: createSecretBox(config.encryptionKey ?? loadOrCreateLocalKey(localKeyPath(config))),
+    secretBox: createSecretBox(sealingKey(config, 'reference-partner.key')),
     clientId: config.clientId,
     issuer: config.issuer,
     jwksUrl: config.jwksUrl,
@@ -43,22 +42,7 @@ runStandalone('reference partner', async () => {
 });
 
 function readConfig(): ReferencePartnerConfig | 'help' {
-  try {
-    const read = referencePartnerEnvironment(process.argv.slice(2), process.env);
-    if (read.help) return 'help';
-    try {
-      return loadReferencePartnerConfig(read.env);
-    } catch (error) {
-      if (error instanceof ReferencePartnerConfigError) throw new StandaloneUsageError(nameFlagsIn(error.message, REFERENCE_PARTNER_FLAGS));
-      throw error;
-    }
-  } catch (error) {
-    if (error instanceof UsageError) throw new StandaloneUsageError(error.message);
-    throw error;
-  }
-}
-
-/** Without a configured key, SQLite's key lives beside its database file. */
-function localKeyPath(config: ReferencePartnerConfig): string {
-  return join(config.database.kind === 'sqlite' ? dirname(config.database.path) : '.', 'reference-partner.key');
+  const read = referencePartnerEnvironment(process.argv.slice(2), process.env);
+  if (read.help) return 'help';
+  return readWithFlags(REFERENCE_PARTNER_FLAGS, ReferencePartnerConfigError, () => loadReferencePartnerConfig(read.env));
 }
