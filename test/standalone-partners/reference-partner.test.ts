@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { openDatabase } from '../../src/db/database.js';
 import { openJson, resourceSecretsContext } from '../../src/providers/reference-partner/sealed-values.js';
+import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { startMiniVercel, type MiniVercel } from './mini-vercel.js';
 import { call, freePort, installationBody, REFERENCE_PARTNER_BUNDLE, runNpm, runToExit, startStandalone } from './standalone.js';
@@ -116,6 +117,20 @@ describe('npm run reference-partner: the reference partner as its own process', 
     const bad = await runNpm(['run', '-s', 'reference-partner', '--', '--bogus']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /Unknown option '--bogus'/);
+  });
+
+  test('--database-url keeps its tables in PostgreSQL, sealed with --encryption-key', { skip: NO_POSTGRES }, async (t) => {
+    const database = await createTestDatabase('postgres');
+    t.after(() => database.drop());
+    const partner = await startReferencePartner(t, ['--database-url', database.url!]);
+    assert.match(partner.output(), /"database":"postgres"/);
+    const icfg = newIcfg();
+    await install(partner, 'oac_reference', icfg, 'tok_pg');
+    const created = await provision(partner, 'oac_reference', icfg, 'h1-pg-books');
+    const opened = openDatabase({ kind: 'postgres', url: database.url! });
+    t.after(() => opened.destroy());
+    const row = await (opened.db as Kysely<any>).selectFrom('ref_partner_resources').select('secrets').where('id', '=', created.id).executeTakeFirstOrThrow();
+    assert.deepEqual(openJson(createSecretBox(KEY), row.secrets, resourceSecretsContext(created.id)), created.secrets);
   });
 
   test('--help prints the flags and exits 0; a bad command line exits 2 and says what is wrong', async () => {
