@@ -12,14 +12,25 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DEFAULT_OUTFILE = join(ROOT, 'dist', 'stockroom.mjs');
 
 /**
- * The command-line tools bundled beside the server, each from its own root: the same esbuild
- * settings, one file each, so that they start without a TypeScript loader as the server does.
+ * Every program the build bundles, one file each, written beside the server's bundle: the server
+ * first, then the standalone processes (`npm run reference-partner`, `npm run builtin-partner`) and the
+ * partner checker (`npx stockroom check-partner`).
+ * A new program is a new row.
  */
-export const TOOL_BUNDLES = [{ entry: 'src/check-partner/main.ts', file: 'check-partner.mjs' }];
+export const BUNDLES = [
+  { entry: 'src/main.ts', file: 'stockroom.mjs' },
+  { entry: 'src/providers/reference-partner/main.ts', file: 'reference-partner.mjs' },
+  { entry: 'src/providers/builtin-partner/main.ts', file: 'builtin-partner.mjs' },
+  { entry: 'src/check-partner/main.ts', file: 'check-partner.mjs' },
+];
 
-/** Where the tool bundle `file` is written for the server bundle `outfile`. */
-export function toolBundleOf(outfile, file) {
-  return join(dirname(outfile), file);
+/** The bundles of a build whose server bundle is `outfile`: `{entry, outfile}` with absolute paths. */
+export function bundlesOf(outfile) {
+  return BUNDLES.map((bundle, index) => ({
+    entry: join(ROOT, bundle.entry),
+    // The server's name may be chosen (`--outfile`); the others lie beside it.
+    outfile: index === 0 ? outfile : join(dirname(outfile), bundle.file),
+  }));
 }
 
 /** The console's static files, written to `console/` beside the bundle; the server only reads them. */
@@ -33,7 +44,7 @@ export function consoleDirOf(outfile) {
 /** Every file a build of `outfile` writes. */
 export function builtFiles(outfile) {
   const consoleDir = consoleDirOf(outfile);
-  return [outfile, ...TOOL_BUNDLES.map((tool) => toolBundleOf(outfile, tool.file)), ...CONSOLE_FILES.map((name) => join(consoleDir, name))];
+  return [...bundlesOf(outfile).map((b) => b.outfile), ...CONSOLE_FILES.map((name) => join(consoleDir, name))];
 }
 
 /** The newest modification time among the build's inputs: src/, the package files and the build scripts. */

@@ -1,5 +1,7 @@
 // Bundles the server (src/main.ts and everything it imports) into dist/stockroom.mjs, which
-// `npm start` runs. Plain JavaScript, so that it starts without a TypeScript loader.
+// `npm start` runs, and each standalone program of the BUNDLES table (build-inputs.mjs) into its
+// own file beside it (dist/reference-partner.mjs, dist/builtin-partner.mjs). Plain JavaScript, so
+// that they start without a TypeScript loader.
 //
 // Why a bundle: started from sources, Node loads some 1,500 module files (typebox alone ships
 // ~700) through the tsx loader, which took 3–4 s before the first request was answered; one
@@ -13,16 +15,16 @@
 //   node scripts/build.mjs --if-stale  build only when src/, the package files or the build scripts
 //                                      changed since the last build (what `npm start` and
 //                                      `npm test` run first)
-//   node scripts/build.mjs --outfile=path   build elsewhere
+//   node scripts/build.mjs --outfile=path   build elsewhere (the other bundles beside it)
 //
-// It writes the server bundle and, in `console/` beside it, the web console's static files: its
+// It writes the bundles and, in `console/` beside it, the web console's static files: its
 // TypeScript bundled into app.js, and index.html and app.css copied. The server only serves
 // those files; nothing is compiled while it runs, so build tools are not runtime dependencies.
 
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
-import { CONSOLE_FILES, DEFAULT_OUTFILE, ROOT as root, TOOL_BUNDLES, consoleDirOf, staleness, toolBundleOf } from './build-inputs.mjs';
+import { CONSOLE_FILES, DEFAULT_OUTFILE, ROOT as root, bundlesOf, consoleDirOf, staleness } from './build-inputs.mjs';
 
 const outfileArg = process.argv.find((a) => a.startsWith('--outfile='));
 const outfile = outfileArg ? resolve(outfileArg.slice('--outfile='.length)) : DEFAULT_OUTFILE;
@@ -31,12 +33,13 @@ const consoleDir = consoleDirOf(outfile);
 if (process.argv.includes('--if-stale') && staleness(outfile) === undefined) process.exit(0);
 
 const startedAt = Date.now();
-await Promise.all([buildServer(), ...TOOL_BUNDLES.map((tool) => buildTool(tool)), buildConsole()]);
-process.stderr.write(`built ${relative(root, outfile)} and ${relative(root, consoleDir)}/ in ${Date.now() - startedAt} ms\n`);
+const bundles = bundlesOf(outfile);
+await Promise.all([...bundles.map(buildBundle), buildConsole()]);
+process.stderr.write(`built ${bundles.map((b) => relative(root, b.outfile)).join(', ')} and ${relative(root, consoleDir)}/ in ${Date.now() - startedAt} ms\n`);
 
-function buildServer() {
+function buildBundle({ entry, outfile }) {
   return build({
-    entryPoints: [join(root, 'src', 'main.ts')],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -57,25 +60,7 @@ function buildServer() {
     sourcemap: 'linked',
     sourcesContent: false,
     logLevel: 'warning',
-    plugins: [sourceLocations()],
-  });
-}
-
-/** A command-line tool (TOOL_BUNDLES), bundled like the server, beside it. */
-function buildTool(tool) {
-  return build({
-    entryPoints: [join(root, tool.entry)],
-    outfile: toolBundleOf(outfile, tool.file),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['better-sqlite3', 'pg-native'],
-    banner: { js: ["import { createRequire as __stockroomCreateRequire } from 'node:module';", 'const require = __stockroomCreateRequire(import.meta.url);'].join('\n') },
-    sourcemap: 'linked',
-    sourcesContent: false,
-    logLevel: 'warning',
-    plugins: [sourceLocations()],
+    plugins: [sourceLocations(outfile)],
   });
 }
 
@@ -101,7 +86,7 @@ async function buildConsole() {
  * find files next to their source (the catalog). Each keeps its own: its
  * `import.meta.url` becomes its source file's URL, resolved from wherever the bundle lies.
  */
-function sourceLocations() {
+function sourceLocations(outfile) {
   return {
     name: 'source-locations',
     setup(pluginBuild) {

@@ -47,6 +47,11 @@ const EnvSchema = Type.Object({
    * to Stockroom) look for due work, ms; 0 runs them only when asked (docs/reference-partner-calls-back.md).
    */
   STOCKROOM_REFERENCE_JOB_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 86400000, default: 60000 }),
+  /**
+   * How the reference partner answers Request Secrets Rotation: `sync` with the new secrets, or
+   * `async` 202 and then Update Resource Secrets (docs/standalone-partners.md).
+   */
+  STOCKROOM_REFERENCE_ROTATION: Type.Union([Type.Literal('sync'), Type.Literal('async')], { default: 'sync' }),
   /** Timeout of one call to a provider, in milliseconds. */
   STOCKROOM_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000 }),
   /** How often stores still `initializing` are checked at their provider, in milliseconds. */
@@ -127,6 +132,7 @@ export interface Config {
   readonly referenceFreeQuota: number;
   /** The reference partner's jobs interval, ms; 0: only when asked. */
   readonly referenceJobIntervalMs: number;
+  readonly referenceRotation: 'sync' | 'async';
   readonly providerTimeoutMs: number;
   readonly pollIntervalMs: number;
   /** Built-in providers over real servers (issue 6); each is on when its admin URL is set. */
@@ -211,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     referencePartner: e.STOCKROOM_REFERENCE_PARTNER === 'on',
     referenceFreeQuota: e.STOCKROOM_REFERENCE_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.STOCKROOM_REFERENCE_FREE_QUOTA),
     referenceJobIntervalMs: e.STOCKROOM_REFERENCE_JOB_INTERVAL_MS,
+    referenceRotation: e.STOCKROOM_REFERENCE_ROTATION,
     providerTimeoutMs: e.STOCKROOM_PROVIDER_TIMEOUT_MS,
     pollIntervalMs: e.STOCKROOM_POLL_INTERVAL_MS,
     realProviders: realProvidersConfig(e),

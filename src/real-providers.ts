@@ -6,57 +6,15 @@ import { findMembership, findTeam } from './db/teams.js';
 import { findUserById } from './db/users.js';
 import type { AnyFastify } from './any-fastify.js';
 import type { AppContext } from './app-context.js';
-import type { KitProduct, ResourceBackend } from './providers/partner-kit/backend.js';
 import { migratePartnerKit } from './providers/partner-kit/migrate.js';
 import { partnerKitPlugin } from './providers/partner-kit/plugin.js';
-import type { StartupFindings } from './providers/partner-kit/startup-findings.js';
-import { createPostgresBackend } from './providers/postgres-provider/postgres-backend.js';
-import { POSTGRES_PRODUCTS } from './providers/postgres-provider/products.js';
-import { checkPostgresServer } from './providers/postgres-provider/startup-check.js';
-import { REDIS_PRODUCTS } from './providers/redis-provider/products.js';
-import { createRedisBackend } from './providers/redis-provider/redis-backend.js';
-import { checkRedisServer } from './providers/redis-provider/startup-check.js';
+import { logStartupFindings, REAL_PROVIDERS, type RealProvider } from './providers/builtin-real-providers.js';
 import { installForActor } from './use-cases/install-ports.js';
 
-/**
- * The built-in providers that provision real resources (issue 6): each is mounted in Stockroom's
- * server at `/partners/<name>`, reached over HTTP as `builtin:<name>` like the reference partner,
- * and keeps its bookkeeping under its own table prefix. Each is on only when its admin URL is set.
- */
-interface RealProvider {
-  readonly name: 'postgres' | 'redis';
-  /** Shown in logs and partner error messages. */
-  readonly title: string;
-  readonly envVar: string;
-  readonly tablePrefix: string;
-  readonly products: readonly KitProduct[];
-  open(server: RealServerConfig): { backend: ResourceBackend; check(): Promise<StartupFindings> };
-}
-
-const REAL_PROVIDERS: readonly RealProvider[] = [
-  {
-    name: 'postgres',
-    title: 'PostgreSQL provider',
-    envVar: 'STOCKROOM_POSTGRES_ADMIN_URL',
-    tablePrefix: 'pg_provider_',
-    products: POSTGRES_PRODUCTS,
-    open(server) {
-      const backend = createPostgresBackend(server);
-      return { backend, check: () => checkPostgresServer(backend.pool, describeServer(server.adminUrl)) };
-    },
-  },
-  {
-    name: 'redis',
-    title: 'Redis provider',
-    envVar: 'STOCKROOM_REDIS_ADMIN_URL',
-    tablePrefix: 'redis_provider_',
-    products: REDIS_PRODUCTS,
-    open(server) {
-      const backend = createRedisBackend(server);
-      return { backend, check: () => checkRedisServer(backend.client, describeServer(server.adminUrl), server.adminUrl) };
-    },
-  },
-];
+// The built-in providers that provision real resources (issue 6; the table is
+// providers/builtin-real-providers.ts): each is mounted in Stockroom's server at
+// `/partners/<name>`, reached over HTTP as `builtin:<name>` like the reference partner, and keeps
+// its bookkeeping under its own table prefix. Each is on only when its admin URL is set.
 
 /** Where a built-in real provider is mounted in Stockroom's server. */
 export function realProviderPrefix(name: string): string {
@@ -108,11 +66,7 @@ export async function mountRealProviders(app: AnyFastify, ctx: AppContext, confi
       now: ctx.now,
     });
     app.addHook('onClose', async () => backend.close());
-    const findings = await check();
-    const where = describeServer(server.adminUrl);
-    for (const error of findings.errors) ctx.logger.error({ provider: provider.name, server: where }, `${provider.title} (${provider.envVar}): ${error}`);
-    for (const warning of findings.warnings) ctx.logger.warn({ provider: provider.name, server: where }, `${provider.title} (${provider.envVar}): ${warning}`);
-    if (findings.errors.length === 0) ctx.logger.info({ provider: provider.name, server: where }, `${provider.title} ready at ${realProviderPrefix(provider.name)}`);
+    logStartupFindings(ctx.logger, provider, server.adminUrl, provider.envVar, await check(), realProviderPrefix(provider.name));
   }
 }
 
@@ -141,10 +95,4 @@ export async function installRealProvidersForBootstrap(ctx: AppContext, bootstra
       ctx.logger.warn({ err: error instanceof Error ? error.message : String(error), integration: integration.slug }, 'could not install a built-in integration for the bootstrap team; retrying on next start');
     }
   }
-}
-
-/** `host:port` of a server URL, for messages: never its user or password. */
-function describeServer(url: string): string {
-  const parsed = new URL(url);
-  return parsed.port ? `${parsed.hostname}:${parsed.port}` : parsed.hostname;
 }

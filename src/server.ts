@@ -124,6 +124,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         stockroomUrl: publicUrl,
         ...(reference?.clientSecret ? { clientSecret: reference.clientSecret } : {}),
         jobIntervalMs: config.referenceJobIntervalMs,
+        rotation: config.referenceRotation,
         onControl: (control) => (referencePartner = control),
       });
     }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { DEFAULT_OUTFILE, staleness, toolBundleOf } from '../../scripts/build-inputs.mjs';
+import { DEFAULT_OUTFILE, staleness, bundlesOf } from '../../scripts/build-inputs.mjs';
 import { FIXTURE_PRODUCT, startFixturePartner, type FixturePartnerOptions, type VercelCall } from './fixture-partner.js';
 
 // `stockroom check-partner` as people run it (the bundle, a child process, --json) against the
@@ -15,7 +15,7 @@ import { FIXTURE_PRODUCT, startFixturePartner, type FixturePartnerOptions, type 
 // check(s) that name that departure fail, and nothing else does (issue 16, "Done means").
 
 /** The checker's bundle, which the build writes beside the server's (scripts/build.mjs). */
-const CHECKER = toolBundleOf(DEFAULT_OUTFILE, 'check-partner.mjs');
+const CHECKER = bundlesOf(DEFAULT_OUTFILE).find((b) => b.outfile.endsWith('/check-partner.mjs'))!.outfile;
 const CLIENT_ID = 'oac_fixture';
 
 interface Finding {

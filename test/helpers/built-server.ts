@@ -61,6 +61,8 @@ export interface StartOptions {
   readonly bundle?: string;
   /** Node options before the bundle, e.g. `['--import', 'tsx', '--import', './test/helpers/failing-wal-sync.ts']`. */
   readonly nodeArgs?: readonly string[];
+  /** The line that says it listens, its URL in group 1; Stockroom's by default. */
+  readonly listening?: RegExp;
 }
 
 /**
@@ -115,8 +117,9 @@ export async function watch(t: TestContext | null, child: ChildProcess, options:
       check();
     });
 
-  await waitForOutput(/Stockroom listening on http:\/\/\S+?"/, 1, options.timeoutMs ?? 30_000);
-  const url = /Stockroom listening on (http:\/\/[^"\s]+)/.exec(output)?.[1];
+  const listening = options.listening ?? /Stockroom listening on (http:\/\/[^"\s]+)"/;
+  await waitForOutput(listening, 1, options.timeoutMs ?? 30_000);
+  const url = listening.exec(output)?.[1];
   assert.ok(url, output);
   return {
     url,

@@ -184,16 +184,7 @@ export async function startPartner(dialect: Dialect, options: HarnessOptions = {
       else if (o.body !== undefined) body = JSON.stringify(o.body);
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       const response = await fetch(`${url}${path}`, { method, headers, body, signal: o.signal });
-      const text = await response.text();
-      let parsed: unknown = null;
-      if (text !== '') {
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = text;
-        }
-      }
-      return { status: response.status, headers: response.headers, body: parsed };
+      return { status: response.status, headers: response.headers, body: parseAnswerBody(await response.text()) };
     },
     async install(installationId = newInstallationId()) {
       const answer = await harness.request('PUT', `/v1/installations/${installationId}`, { body: installationBody() });
@@ -236,4 +227,14 @@ export function installationBody(overrides: Record<string, unknown> = {}): Recor
     account: { name: 'Acme Team', url: 'https://stockroom.example/acme', contact: { email: 'owner@acme.test', name: 'Owner' } },
     ...overrides,
   };
+}
+
+/** An answer's body: its JSON, the text itself when it is not JSON, null when empty. */
+export function parseAnswerBody(text: string): any {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

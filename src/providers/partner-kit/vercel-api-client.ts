@@ -116,6 +116,8 @@ export interface InstallationApiClient {
   refundInvoice(invoiceId: string, reason: string, total: string): Promise<void>;
   submitPrepaymentBalances(timestamp: string, balances: readonly PrepaymentBalance[]): Promise<void>;
   finalizeInstallation(): Promise<void>;
+  /** Update Resource Secrets (`updateResourceSecretsById`): the resource's secrets, all of them unless `partial`. */
+  updateResourceSecrets(resourceId: string, secrets: readonly { readonly name: string; readonly value: string }[], partial: boolean): Promise<void>;
 }
 
 export interface VercelApiClient {
@@ -186,6 +188,9 @@ export function createVercelApiClient(options: VercelApiClientOptions): VercelAp
         },
         async finalizeInstallation() {
           await call('finalizeInstallation', 'POST', `${at}/billing/finalize`, accessToken, undefined);
+        },
+        async updateResourceSecrets(resourceId, secrets, partial) {
+          await call('updateResourceSecretsById', 'PUT', `${at}/resources/${encodeURIComponent(resourceId)}/secrets`, accessToken, { secrets, partial });
         },
       };
     },

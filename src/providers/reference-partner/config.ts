@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { LogLevel, parseEnv } from '../../config.js';
-import type { DatabaseConfig } from '../../db/database.js';
+import type { StandaloneServerConfig } from '../standalone-config.js';
 
 /**
  * The environment of the standalone reference partner (`main.ts`). The defaults pair it with a
@@ -24,6 +24,8 @@ const EnvSchema = Type.Object({
   REFERENCE_PARTNER_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   /** How often its jobs look for due usage reports, invoices and balances, ms; 0 runs none. */
   REFERENCE_PARTNER_JOB_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 60_000 }),
+  /** `async`: Request Secrets Rotation answers 202 and pushes the new secrets with Update Resource Secrets. */
+  REFERENCE_PARTNER_ROTATION: Type.Union([Type.Literal('sync'), Type.Literal('async')], { default: 'sync' }),
   /** The `free-quota` test hook: a number arms it; `unlimited` (the default) leaves it off. */
   REFERENCE_PARTNER_FREE_QUOTA: Type.String({ pattern: '^([0-9]{1,9}|unlimited)$', default: 'unlimited' }),
   // Seals the secrets in its tables: a 32-byte key (64 hex chars or base64) or a passphrase.
@@ -34,21 +36,12 @@ const EnvSchema = Type.Object({
 
 type Env = Static<typeof EnvSchema>;
 
-export interface ReferencePartnerConfig {
-  readonly port: number;
-  readonly host: string;
-  /** Opened with Stockroom's own `openDatabase`. */
-  readonly database: DatabaseConfig;
-  readonly clientId: string;
-  readonly issuer: string;
-  readonly jwksUrl: string;
+export interface ReferencePartnerConfig extends StandaloneServerConfig {
   readonly stockroomUrl: string;
   readonly clientSecret?: string;
   readonly jobIntervalMs: number;
   readonly freeResourceQuota: number;
-  /** Absent: SQLite's generated key file (`main.ts`). */
-  readonly encryptionKey?: string;
-  readonly logLevel: string;
+  readonly rotation: 'sync' | 'async';
 }
 
 export class ReferencePartnerConfigError extends Error {
@@ -77,6 +70,7 @@ export function loadReferencePartnerConfig(env: Record<string, string | undefine
     ...(e.REFERENCE_PARTNER_CLIENT_SECRET ? { clientSecret: e.REFERENCE_PARTNER_CLIENT_SECRET } : {}),
     jobIntervalMs: e.REFERENCE_PARTNER_JOB_INTERVAL_MS,
     freeResourceQuota: e.REFERENCE_PARTNER_FREE_QUOTA === 'unlimited' ? Infinity : Number(e.REFERENCE_PARTNER_FREE_QUOTA),
+    rotation: e.REFERENCE_PARTNER_ROTATION,
     ...(e.REFERENCE_PARTNER_ENCRYPTION_KEY ? { encryptionKey: e.REFERENCE_PARTNER_ENCRYPTION_KEY } : {}),
     logLevel: e.LOG_LEVEL,
   });

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { startLoop } from '../../background-loop.js';
 import { registerPartnerErrorHandler } from '../partner-kit/error-handler.js';
 import { servePartnerApi } from '../partner-kit/partner-server.js';
@@ -9,6 +9,7 @@ import { httpInvoiceReader } from './invoice-reader.js';
 import { resolveContext, type ReferencePartnerOptions } from './options.js';
 import { sealPlaintextRows } from './sealed-values.js';
 import { referencePartnerApi } from './reference-api.js';
+import { createSecretPusher, type SecretPusher } from './secret-pushes.js';
 import { ssoRoutes } from './sso.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -38,8 +39,10 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
   const client = createVercelApiClient({ baseUrl: options.stockroomUrl ?? options.issuer, userAgent: `Acme Data (Stockroom reference partner)/${options.clientId}` });
-  const resolved = resolveContext(options, closing.signal);
+  let pusher: SecretPusher | undefined;
+  const resolved = resolveContext(options, closing.signal, () => pusher?.kick());
   const ctx = { ...resolved, readInvoice: resolved.readInvoice ?? httpInvoiceReader(resolved, client) };
+  pusher = createSecretPusher(ctx, client, app.log);
   // Rows written before secrets were sealed are sealed now, before any request reads them.
   const sealed = await sealPlaintextRows(ctx.db, ctx.secretBox);
   if (sealed > 0) app.log.info({ rows: sealed }, 'reference partner sealed secrets stored in plaintext');
@@ -60,19 +63,27 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
 
   const control = createControl(ctx, client, app.log);
   const interval = options.jobIntervalMs ?? 60_000;
-  if (interval > 0) {
-    const stop = startLoop(
-      async () => {
-        try {
-          await control.runJobs();
-        } catch (error) {
-          app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'reference partner jobs failed');
-        }
-      },
-      interval,
-      { runAtOnce: false },
-    );
-    app.addHook('preClose', async () => stop());
+  if (interval > 0) startLoggedLoop(app, 'jobs', () => control.runJobs(), interval, false);
+  // Due pushes whose first attempt failed, or whose process stopped before making it, are found by this poll.
+  if (ctx.rotation === 'async') {
+    startLoggedLoop(app, 'secret pushes', () => pusher.runDue(), options.secretPushIntervalMs ?? 250, true);
+    app.addHook('preClose', async () => pusher.settle());
   }
   options.onControl?.(control);
 };
+
+/** Runs `pass` on the background loop until the server closes; a failed pass is logged and the loop goes on. */
+function startLoggedLoop(app: FastifyInstance, what: string, pass: () => Promise<unknown>, intervalMs: number, runAtOnce: boolean): void {
+  const stop = startLoop(
+    async () => {
+      try {
+        await pass();
+      } catch (error) {
+        app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, `reference partner ${what} failed`);
+      }
+    },
+    intervalMs,
+    { runAtOnce },
+  );
+  app.addHook('preClose', async () => stop());
+}

@@ -1,16 +1,19 @@
 import Fastify from 'fastify';
-import { join, dirname } from 'node:path';
-import { loadOrCreateLocalKey } from '../../crypto/local-key.js';
 import { createSecretBox } from '../../crypto/secret-box.js';
 import { openDatabase } from '../../db/database.js';
-import { loadReferencePartnerConfig, ReferencePartnerConfigError } from './config.js';
+import { readWithFlags } from '../command-line.js';
+import { sealingKey } from '../standalone-config.js';
+import { runStandalone } from '../standalone-process.js';
+import { REFERENCE_PARTNER_FLAGS, REFERENCE_PARTNER_USAGE, referencePartnerEnvironment } from './command-line.js';
+import { loadReferencePartnerConfig, ReferencePartnerConfigError, type ReferencePartnerConfig } from './config.js';
 import { migrateReferencePartner, referencePartnerPlugin } from './index.js';
 
 // Runs the reference partner on its own, as an external partner would run: its own port, its own
-// database, Stockroom reached only through the JWKS URL. The only partner file that touches
-// `process`.
-async function main(): Promise<void> {
-  const config = loadReferencePartnerConfig(process.env);
+// database, its callers trusted through the JWKS URL it is given (Stockroom's, or a conformance
+// checker's). `npm run reference-partner -- --help` lists the flags.
+runStandalone('reference partner', async () => {
+  const config = readConfig();
+  if (config === 'help') return { print: REFERENCE_PARTNER_USAGE };
   const database = openDatabase(config.database);
   await migrateReferencePartner(database.db);
 
@@ -19,7 +22,7 @@ async function main(): Promise<void> {
   await app.register(referencePartnerPlugin, {
     db: database.db,
     dialect: database.dialect,
-    secretBox: createSecretBox(config.encryptionKey ?? loadOrCreateLocalKey(localKeyPath(config))),
+    secretBox: createSecretBox(sealingKey(config, 'reference-partner.key')),
     clientId: config.clientId,
     issuer: config.issuer,
     jwksUrl: config.jwksUrl,
@@ -27,38 +30,19 @@ async function main(): Promise<void> {
     stockroomUrl: config.stockroomUrl,
     ...(config.clientSecret ? { clientSecret: config.clientSecret } : {}),
     jobIntervalMs: config.jobIntervalMs,
+    rotation: config.rotation,
   });
   app.addHook('onClose', async () => database.destroy());
   const url = await app.listen({ port: config.port, host: config.host });
-  app.log.info({ url, database: config.database.kind, issuer: config.issuer, jwksUrl: config.jwksUrl }, `reference partner listening on ${url}`);
-
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'reference partner shutting down');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-/** Without a configured key, SQLite's key lives beside its database file. */
-function localKeyPath(config: ReturnType<typeof loadReferencePartnerConfig>): string {
-  return join(config.database.kind === 'sqlite' ? dirname(config.database.path) : '.', 'reference-partner.key');
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof ReferencePartnerConfigError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`reference partner failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
-  process.exit(1);
+  app.log.info(
+    { url, database: config.database.kind, clientId: config.clientId, issuer: config.issuer, jwksUrl: config.jwksUrl, vercelUrl: config.stockroomUrl, rotation: config.rotation },
+    `reference partner listening on ${url}`,
+  );
+  return app;
 });
+
+function readConfig(): ReferencePartnerConfig | 'help' {
+  const read = referencePartnerEnvironment(process.argv.slice(2), process.env);
+  if (read.help) return 'help';
+  return readWithFlags(REFERENCE_PARTNER_FLAGS, ReferencePartnerConfigError, () => loadReferencePartnerConfig(read.env));
+}

@@ -47,6 +47,14 @@ export interface ReferencePartnerOptions {
    * callers that run the jobs through `onControl` only.
    */
   jobIntervalMs?: number;
+  /**
+   * How Request Secrets Rotation answers: `sync` (the default) 200 with the new secrets; `async`
+   * 202 `{sync:false}`, then the new secrets are pushed to Update Resource Secrets at
+   * `stockroomUrl` with the installation's access token (`secret-pushes.ts`).
+   */
+  rotation?: 'sync' | 'async';
+  /** With `async` rotation: how often due and retried pushes are looked for, ms; default 500. */
+  secretPushIntervalMs?: number;
   /** Receives the partner's controls (run the jobs now, refund an invoice) once it is mounted. */
   onControl?: (control: ReferencePartnerControl) => void;
 }
@@ -71,9 +79,12 @@ export interface PartnerContext extends HookDefaults {
   /** Aborted when the server closes, so delayed answers do not hold up a shutdown. */
   readonly closing: AbortSignal;
   readonly readInvoice: InvoiceReader | undefined;
+  readonly rotation: 'sync' | 'async';
+  /** Called once an asynchronous rotation is stored: push its secrets soon. */
+  readonly secretsRotated: () => void;
 }
 
-export function resolveContext(options: ReferencePartnerOptions, closing: AbortSignal): PartnerContext {
+export function resolveContext(options: ReferencePartnerOptions, closing: AbortSignal, secretsRotated: () => void = () => {}): PartnerContext {
   return {
     db: options.db as Kysely<PartnerTables>,
     dialect: options.dialect,
@@ -84,5 +95,7 @@ export function resolveContext(options: ReferencePartnerOptions, closing: AbortS
     pendingReadyAfterMs: options.pendingReadyAfterMs ?? 2000,
     closing,
     readInvoice: options.readInvoice,
+    rotation: options.rotation ?? 'sync',
+    secretsRotated,
   };
 }

@@ -13,6 +13,7 @@ import { FREE_PLAN_ID } from '../partner-kit/billing-plan.js';
 import { findKnownProduct, findPlan } from './provision.js';
 import { findLiveResource, markResourceDeleted, replaceSecrets, updateResource, type StoredResource } from './resource-store.js';
 import { presentResource } from './resource-view.js';
+import { markSecretsPushDue } from './secret-push-store.js';
 import { generateSecrets } from './secrets.js';
 
 export async function getResource(ctx: PartnerContext, installationId: string, resourceId: string): Promise<StoredResource> {
@@ -57,9 +58,12 @@ export async function deleteResource(ctx: PartnerContext, installationId: string
 }
 
 /**
- * Rotates synchronously: new values are made, stored and returned at once (`sync: true`), so no
- * callback to Stockroom is needed. Honouring `Idempotency-Key` matters here more than anywhere:
- * a retried rotation must not make a second set of values.
+ * Rotates. Synchronously (the default): new values are made, stored and returned at once
+ * (`sync: true`), so no callback is needed. Asynchronously (`rotation: 'async'`): they are made
+ * and stored the same way with their push marked due, the answer is 202 `{sync:false}`, and
+ * `secret-pushes.ts` sends them to Update Resource Secrets right after. Honouring
+ * `Idempotency-Key` matters here more than anywhere: a retried rotation must not make a second
+ * set of values (its replay answers the same 202, and pushes nothing more).
  */
 export async function rotateSecrets(
   ctx: PartnerContext,
@@ -70,12 +74,16 @@ export async function rotateSecrets(
 ): Promise<{ answer: Answer; replayed: boolean }> {
   const resource = await getResource(ctx, installationId, resourceId);
   const product = findKnownProduct(resource.productId);
-  return answerOnce(ctx, scope, async (trx) => {
+  const rotated = await answerOnce(ctx, scope, async (trx) => {
     const now = ctx.now();
     const secrets: Secret[] = generateSecrets(product, resource.id, resource.metadata);
     // Virtual secrets guard nothing, so the old ones' expiry is only recorded, not enforced.
     const previousExpireAt = now + Math.round((request.delayOldSecretsExpirationHours ?? 0) * 3_600_000);
     await replaceSecrets(trx, ctx.secretBox, installationId, resourceId, secrets, previousExpireAt, now);
-    return { statusCode: 200, body: { sync: true, secrets, partial: false } };
+    if (ctx.rotation === 'sync') return { statusCode: 200, body: { sync: true, secrets, partial: false } };
+    await markSecretsPushDue(trx, installationId, resourceId, now);
+    return { statusCode: 202, body: { sync: false } };
   });
+  if (ctx.rotation === 'async' && !rotated.replayed) ctx.secretsRotated();
+  return rotated;
 }

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { ResourceColumns } from '../partner-kit/resource-columns.js';
 
 /**
@@ -90,6 +91,10 @@ export interface ResourceTable extends ResourceColumns {
    */
   secrets: string;
   previous_secrets_expire_at: number | null;
+  /** With asynchronous rotation: when the current secrets are next to be pushed to Update Resource Secrets; null when none is due (migration 0006). */
+  secrets_push_due_at: number | null;
+  /** Push attempts made since the last rotation. */
+  secrets_push_attempts: Generated<number>;
 }
 
 export interface IdempotencyKeyTable {
