@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npx stockroom <command>`: the project's command-line tools, run from their bundles in dist/
 // (rebuilt first when src/ changed, as `npm start` does).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,5 +19,9 @@ if (!chosen) {
 }
 const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--if-stale'], { stdio: ['ignore', 'ignore', 'inherit'] });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const run = spawnSync(process.execPath, [join(root, chosen.bundle), ...args], { stdio: 'inherit' });
-process.exit(run.status ?? (run.signal === 'SIGINT' ? 130 : 1));
+const child = spawn(process.execPath, [join(root, chosen.bundle), ...args], { stdio: 'inherit' });
+// The command decides what a Ctrl-C means (check-partner cleans up first), so this wrapper must not
+// die of it: it passes the signal on and waits. In a terminal the command gets the signal from its
+// process group as well; it takes a repeat within a moment as one.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 1)));

@@ -4,6 +4,8 @@ import { parseCommandLine, UsageError, USAGE } from './command-line.js';
 import { junitReport } from './reports/junit-report.js';
 import { closingLines, headerLines, progressLine } from './reports/terminal-report.js';
 
+const DUPLICATE_SIGNAL_MS = 500;
+
 // `stockroom check-partner`: the only file of the checker that touches `process` (arguments,
 // output, signals, exit code).
 async function main(): Promise<number> {
@@ -23,12 +25,17 @@ async function main(): Promise<number> {
   // With --json, standard output carries the report alone; people watch standard error.
   const progress = commandLine.json ? process.stderr : process.stdout;
 
-  // Ctrl-C stops the run and still deletes what it created; a second Ctrl-C exits at once.
+  // Ctrl-C stops the run and still deletes what it created; a second Ctrl-C exits at once. A
+  // repeat within half a second is the same Ctrl-C delivered twice (by the terminal to the process
+  // group, and passed on by a wrapper such as npx or bin/stockroom.mjs).
   const stop = new AbortController();
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
+    if (firstSignalAt !== undefined) {
+      if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
+      process.exit(130);
+    }
+    firstSignalAt = Date.now();
     process.stderr.write(`\n${signal}: stopping; deleting what the run created (press Ctrl-C again to leave it)\n`);
     stop.abort();
   };
