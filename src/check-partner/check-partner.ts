@@ -10,9 +10,8 @@ import { generateCheckerKey, loadOrCreateCheckerKey } from './signing-key-file.j
 import { startStandInVercel } from './stand-in-vercel.js';
 import { createTokenMint } from './token-mint.js';
 
-export interface CheckPartnerOptions {
-  readonly settings: CheckSettings;
-  /** Where the JWKS and the callbacks are served. */
+/** Where the checker plays Vercel: its key, its issuer, and the server with the JWKS and callbacks. */
+export interface StandInSettings {
   readonly jwksPort: number;
   readonly jwksHost: string;
   /** How the partner reaches the checker; default `http://<host>:<port>`. */
@@ -20,6 +19,10 @@ export interface CheckPartnerOptions {
   /** The `iss` of every token; default the public URL. */
   readonly issuer?: string;
   readonly keyFile: string;
+}
+
+export interface CheckPartnerOptions extends StandInSettings {
+  readonly settings: CheckSettings;
   /** Aborted by Ctrl-C: the current request ends, the other checks are skipped, the cleanup runs. */
   readonly signal: AbortSignal;
   /** Called once the JWKS is served, before the first request to the partner. */

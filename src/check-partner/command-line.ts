@@ -1,14 +1,10 @@
 import { parseArgs } from 'node:util';
+import type { StandInSettings } from './check-partner.js';
 import type { CheckSettings } from './life.js';
 
 /** Everything the command line decides. */
-export interface CommandLine {
+export interface CommandLine extends StandInSettings {
   readonly settings: CheckSettings;
-  readonly jwksPort: number;
-  readonly jwksHost: string;
-  readonly publicUrl?: string;
-  readonly issuer?: string;
-  readonly keyFile: string;
   readonly json: boolean;
   readonly junitFile?: string;
 }

@@ -1,6 +1,6 @@
 import type { CheckDefinition } from './check-result.js';
 import type { CheckScope } from './check-scope.js';
-import type { Exchange, PartnerHttp } from './partner-http.js';
+import type { Exchange, PartnerHttp, PartnerRequest } from './partner-http.js';
 import type { StandInVercel } from './stand-in-vercel.js';
 import type { TokenMint } from './token-mint.js';
 
@@ -77,6 +77,11 @@ export function resourceName(life: Life, role: string): string {
 /** The resources still live at the partner, in creation order. */
 export function liveResources(life: Life): TrackedResource[] {
   return life.resources.filter((r) => !r.deleted);
+}
+
+/** Get Resource with a system token, as Vercel re-reads a resource. */
+export async function getResourceRequest(life: Life, resourceId: string): Promise<PartnerRequest> {
+  return { method: 'GET', path: paths.resource(life.installationId, resourceId), token: await life.mint.system(life.installationId) };
 }
 
 /** Paths of the partner API. */

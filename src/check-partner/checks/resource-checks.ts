@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check, Life, TrackedResource } from '../life.js';
-import { paths, skipWhenNotServed } from '../life.js';
+import { getResourceRequest, paths, skipWhenNotServed } from '../life.js';
 import { leakPaths } from '../secret-leaks.js';
 import { isObject, resourceProblems } from '../wire-rules.js';
 
@@ -28,7 +28,7 @@ export const getResource: Check = {
     const resources = checkedResources(life);
     if (resources.length === 0) scope.skip('no provision succeeded');
     for (const resource of resources) {
-      const exchange = await scope.send({ method: 'GET', path: paths.resource(life.installationId, resource.id), token: await life.mint.system(life.installationId) });
+      const exchange = await scope.send(await getResourceRequest(life, resource.id));
       if (!scope.expectStatus(exchange, { ok: [200], wanted: '200 with the Resource, without secrets (Get Resource)' })) continue;
       scope.expectShape(exchange, resourceProblems(exchange.json, { id: resource.id, productId: life.settings.product, name: resource.name }), 'the Resource as provisioned: same id, name, productId (Get Resource)');
       const leaks = leakPaths(exchange.json, [...life.secretValues].filter((v) => v.length >= 8));
@@ -63,7 +63,7 @@ export const readyWithinDeadline: Check = {
       let last: Awaited<ReturnType<typeof scope.send>> | undefined;
       while (resource.status === 'pending' && Date.now() < deadline && !life.signal.aborted) {
         await sleep(READY_POLL_MS);
-        last = await scope.send({ method: 'GET', path: paths.resource(life.installationId, resource.id), token: await life.mint.system(life.installationId) });
+        last = await scope.send(await getResourceRequest(life, resource.id));
         if (last.status === 200 && isObject(last.json) && typeof last.json.status === 'string') resource.status = last.json.status;
       }
       if (resource.status === 'pending') {
@@ -104,7 +104,7 @@ export const deleteResource: Check = {
       if (!scope.expectStatus(deletion, { ok: [204], tolerated: [200, 202], wanted: '204 (Delete Resource)' })) continue;
       resource.deleted = true;
       if (deletion.status === 202) continue; // accepted for later: it may still read as it was
-      const after = await scope.send({ method: 'GET', path: paths.resource(life.installationId, resource.id), token: await life.mint.system(life.installationId) });
+      const after = await scope.send(await getResourceRequest(life, resource.id));
       const status = isObject(after.json) ? after.json.status : undefined;
       const gone = after.status === 404 || after.status === 410 || (after.status === 200 && status === 'uninstalled');
       if (!gone) scope.fail(`after Delete Resource, Get Resource answered ${after.status}${status === undefined ? '' : ` with status ${String(status)}`}`, '404 (or the resource with status "uninstalled"): a deleted resource is gone', after);
