@@ -31,8 +31,11 @@ for (const dialect of dialectsToTest()) {
         return Object.keys(before).every((name) => env[name] === rotated[name]) ? env : false;
       }, { timeoutMs: 10_000 });
       assert.deepEqual(after, rotated);
-      const row = await (server.stockroom.ctx.db as any).selectFrom('ref_partner_resources').select(['secrets_push_due_at', 'secrets_push_attempts']).where('id', '=', store.externalResourceId).executeTakeFirstOrThrow();
-      assert.deepEqual({ due: row.secrets_push_due_at, attempts: Number(row.secrets_push_attempts) }, { due: null, attempts: 0 });
+      // Stockroom commits the pushed values before the partner reads its 201 and ends the push.
+      await eventually('the partner ends its push', async () => {
+        const row = await (server.stockroom.ctx.db as any).selectFrom('ref_partner_resources').select(['secrets_push_due_at', 'secrets_push_attempts']).where('id', '=', store.externalResourceId).executeTakeFirstOrThrow();
+        return row.secrets_push_due_at === null && Number(row.secrets_push_attempts) === 0;
+      });
     });
 
     test('by default the mounted partner still rotates synchronously', async (t) => {

@@ -63,6 +63,7 @@ async function pass(ctx: PartnerContext, client: VercelApiClient, log: FastifyBa
 async function attempt(ctx: PartnerContext, client: VercelApiClient, log: FastifyBaseLogger, due: DueSecretPush): Promise<boolean> {
   if (!(await claimSecretPush(ctx.db, due, ctx.now() + LEASE_MS))) return false;
   const number = due.attempts + 1;
+  const claim = { resourceId: due.resourceId, generation: due.generation, attempt: number };
   const where = { installationId: due.installationId, resourceId: due.resourceId, attempt: number };
   const [resource, token] = await Promise.all([
     findLiveResource(ctx.db, ctx.secretBox, due.installationId, due.resourceId),
@@ -70,7 +71,7 @@ async function attempt(ctx: PartnerContext, client: VercelApiClient, log: Fastif
   ]);
   if (!resource || token === null) {
     // Nothing to push, or no token to push with (an installation from before tokens were kept).
-    await endSecretPush(ctx.db, due.resourceId, number);
+    await endSecretPush(ctx.db, claim, ctx.now());
     if (resource) log.error(where, 'reference partner cannot push rotated secrets: the installation holds no access token');
     return false;
   }
@@ -80,15 +81,15 @@ async function attempt(ctx: PartnerContext, client: VercelApiClient, log: Fastif
     // Names and status only: never the secrets or the token.
     const failure = { ...where, status: error instanceof VercelApiError ? error.status : undefined, err: { message: error instanceof Error ? error.message : String(error) } };
     if (number >= MAX_PUSH_ATTEMPTS) {
-      await endSecretPush(ctx.db, due.resourceId, number);
+      await endSecretPush(ctx.db, claim, ctx.now());
       log.error(failure, `reference partner gave up pushing rotated secrets after ${number} attempts`);
     } else {
-      await retrySecretPush(ctx.db, due.resourceId, number, ctx.now() + backoffMs(number));
+      await retrySecretPush(ctx.db, claim, ctx.now() + backoffMs(number));
       log.warn(failure, 'reference partner could not push rotated secrets; retrying');
     }
     return false;
   }
-  await endSecretPush(ctx.db, due.resourceId, number);
+  await endSecretPush(ctx.db, claim, ctx.now());
   log.info({ ...where, secrets: resource.secrets.length }, 'reference partner pushed rotated secrets');
   return true;
 }

@@ -95,6 +95,8 @@ export interface ResourceTable extends ResourceColumns {
   secrets_push_due_at: number | null;
   /** Push attempts made since the last rotation. */
   secrets_push_attempts: Generated<number>;
+  /** Rotations so far; a push ending under an older generation pushes the current secrets again. */
+  secrets_generation: Generated<number>;
 }
 
 export interface IdempotencyKeyTable {
