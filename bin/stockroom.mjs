@@ -2,6 +2,7 @@
 // `npx stockroom <command>`: the project's command-line tools, run from their bundles in dist/
 // (rebuilt first when src/ changed, as `npm start` does).
 import { spawn, spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,4 +25,4 @@ const child = spawn(process.execPath, [join(root, chosen.bundle), ...args], { st
 // die of it: it passes the signal on and waits. In a terminal the command gets the signal from its
 // process group as well; it takes a repeat within a moment as one.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 1)));
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 1)));

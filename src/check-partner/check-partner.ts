@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { CHECK_ORDER, DELETING_CHECKS } from './check-order.js';
 import { summarize, type CheckResult, type ReportSummary } from './check-result.js';
-import { runCheck, skippedResult } from './check-scope.js';
+import { runCheck, skippedResult, STOPPED } from './check-scope.js';
 import { cleanUp, type CleanupReport } from './cleanup.js';
 import type { CheckSettings, Life } from './life.js';
 import { maskSecrets } from './masking.js';
 import { createPartnerHttp } from './partner-http.js';
 import { generateCheckerKey, loadOrCreateCheckerKey } from './signing-key-file.js';
 import { startStandInVercel } from './stand-in-vercel.js';
-import { createTokenMint } from './token-mint.js';
+import { createTokenMint, type TokenMint } from './token-mint.js';
 
 /** Where the checker plays Vercel: its key, its issuer, and the server with the JWKS and callbacks. */
 export interface StandInSettings {
@@ -60,16 +60,20 @@ export async function checkPartner(options: CheckPartnerOptions): Promise<CheckR
     const jwksUrl = `${vercel.url}/.well-known/jwks`;
     options.onListening?.({ jwksUrl, issuer, callbackUrl: vercel.url });
     const runId = randomBytes(4).toString('hex');
+    const sensitive = new Set<string>();
     const life: Life = {
       settings,
       http: createPartnerHttp({ baseUrl: settings.url, timeoutMs: settings.timeoutMs, signal: options.signal, userAgent: USER_AGENT }),
-      mint: createTokenMint({
-        issuer,
-        audience: settings.clientId,
-        identity: { accountId: `team_srcheck${runId}`, userId: `user_srcheck${runId}`, userEmail: 'check-partner@example.com', userName: 'stockroom check-partner' },
-        key,
-        strangerKey,
-      }),
+      mint: rememberingTokens(
+        createTokenMint({
+          issuer,
+          audience: settings.clientId,
+          identity: { accountId: `team_srcheck${runId}`, userId: `user_srcheck${runId}`, userEmail: 'check-partner@example.com', userName: 'stockroom check-partner' },
+          key,
+          strangerKey,
+        }),
+        sensitive,
+      ),
       vercel,
       signal: options.signal,
       runId,
@@ -79,20 +83,20 @@ export async function checkPartner(options: CheckPartnerOptions): Promise<CheckR
       otherAccessToken: `srcheck_at_${randomBytes(24).toString('base64url')}`,
       resources: [],
       liveInstallations: new Set(),
-      secretValues: new Set(),
+      sensitive,
       notServed: new Set(),
     };
-    life.secretValues.add(life.accessToken).add(life.otherAccessToken);
+    life.sensitive.add(life.accessToken).add(life.otherAccessToken);
 
     const results: CheckResult[] = [];
     for (const [index, check] of CHECK_ORDER.entries()) {
       const result = options.signal.aborted
-        ? skippedResult(check, 'the run was stopped')
+        ? skippedResult(check, STOPPED)
         : settings.keep && DELETING_CHECKS.has(check.id)
           ? skippedResult(check, '--keep leaves the resources and the installation for inspection')
-          : await runCheck(check, life.http, { slowMs: settings.slowMs }, (scope) => check.run(scope, life));
+          : await runCheck(check, life.http, { slowMs: settings.slowMs, signal: options.signal }, (scope) => check.run(scope, life));
       results.push(result);
-      options.onCheck?.(maskSecrets(result, life.secretValues), index, CHECK_ORDER.length);
+      options.onCheck?.(maskSecrets(result, life.sensitive), index, CHECK_ORDER.length);
     }
     const cleanup = await cleanUp(life, createPartnerHttp({ baseUrl: settings.url, timeoutMs: Math.min(settings.timeoutMs, CLEANUP_TIMEOUT_MS), signal: new AbortController().signal, userAgent: USER_AGENT }));
     const report: CheckReport = {
@@ -107,8 +111,20 @@ export async function checkPartner(options: CheckPartnerOptions): Promise<CheckR
       checks: results,
       cleanup,
     };
-    return maskSecrets(report, life.secretValues);
+    return maskSecrets(report, life.sensitive);
   } finally {
     await vercel.close();
   }
+}
+
+/**
+ * Every token the checker signs is valid for minutes against any partner that trusts its key: one
+ * echoed in an answer (an error message quoting it, say) must be masked like a secret.
+ */
+function rememberingTokens(mint: TokenMint, sensitive: Set<string>): TokenMint {
+  const remember = (token: string) => (sensitive.add(token), token);
+  return {
+    user: async (...args) => remember(await mint.user(...args)),
+    system: async (...args) => remember(await mint.system(...args)),
+  };
 }

@@ -35,12 +35,14 @@ export interface CheckScope {
   readonly failed: boolean;
 }
 
-export interface CheckTiming {
+export interface CheckRunOptions {
   /** An answer slower than this is a warning. */
   readonly slowMs: number;
+  /** The person's stop (Ctrl-C): a check it cut short is skipped, not failed. */
+  readonly signal: AbortSignal;
 }
 
-export async function runCheck(definition: CheckDefinition, http: PartnerHttp, timing: CheckTiming, body: (scope: CheckScope) => Promise<void>): Promise<CheckResult> {
+export async function runCheck(definition: CheckDefinition, http: PartnerHttp, timing: CheckRunOptions, body: (scope: CheckScope) => Promise<void>): Promise<CheckResult> {
   const failures: Finding[] = [];
   const warnings: Finding[] = [];
   const finding = (message: string, expected: string, exchange?: Exchange): Finding => ({ message, expected, ...(exchange ? { exchange: recordOf(exchange) } : {}) });
@@ -92,11 +94,16 @@ export async function runCheck(definition: CheckDefinition, http: PartnerHttp, t
     else failures.push({ message: `the checker could not finish this check: ${error instanceof Error ? error.message : String(error)}`, expected: 'a check that runs to its end' });
   }
   const durationMs = Math.round(performance.now() - started);
+  // What a stop interrupted (a request aborted, a wait ended early) says nothing about the partner.
+  if (timing.signal.aborted) return { ...definition, outcome: 'skip', durationMs, failures: [], warnings: [], skipReason: STOPPED };
   if (skipReason !== undefined && failures.length === 0) {
     return { ...definition, outcome: 'skip', durationMs, failures, warnings, skipReason };
   }
   return { ...definition, outcome: outcomeOf(failures, warnings), durationMs, failures, warnings };
 }
+
+/** Why the checks after a Ctrl-C (and the one it interrupted) did not run. */
+export const STOPPED = 'the run was stopped';
 
 /** A result for a check that never ran (the run was stopped, or `--keep` leaves its target). */
 export function skippedResult(definition: CheckDefinition, reason: string): CheckResult {

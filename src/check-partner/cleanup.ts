@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Life } from './life.js';
 import { paths } from './life.js';
 import type { PartnerHttp } from './partner-http.js';
-import { isObject } from './wire-rules.js';
+import { isAddressableId, isObject } from './wire-rules.js';
 
 /** What the cleanup did; the report shows it so that nothing is left behind unknowingly. */
 export interface CleanupReport {
@@ -67,7 +67,7 @@ async function unknownResourcesOfRun(life: Life, http: PartnerHttp): Promise<Arr
   const answer = await http.send({ method: 'GET', path: paths.resources(life.installationId), token: await life.mint.system(life.installationId) });
   const resources = isObject(answer.json) && Array.isArray(answer.json.resources) ? answer.json.resources : [];
   for (const r of resources) {
-    if (isObject(r) && typeof r.id === 'string' && typeof r.name === 'string' && r.name.startsWith(namePrefix) && !known.has(r.id) && r.status !== 'uninstalled') found.push({ id: r.id, name: r.name });
+    if (isObject(r) && isAddressableId(r.id) && typeof r.name === 'string' && r.name.startsWith(namePrefix) && !known.has(r.id) && r.status !== 'uninstalled') found.push({ id: r.id, name: r.name });
   }
   return found;
 }

@@ -130,6 +130,16 @@ function httpUrl(raw: string | undefined, flag: string, problems: string[], requ
   try {
     const parsed = new URL(raw);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
+    // Paths are appended to the URL as text: a query or fragment would swallow them, and
+    // credentials in it would be printed in every report.
+    if (parsed.search !== '' || parsed.hash !== '' || raw.includes('?') || raw.includes('#')) {
+      problems.push(`${flag} must not have a query or a fragment: ${JSON.stringify(raw)}`);
+      return undefined;
+    }
+    if (parsed.username !== '' || parsed.password !== '') {
+      problems.push(`${flag} must not carry a user name or password`);
+      return undefined;
+    }
     return raw.replace(/\/+$/, '');
   } catch {
     problems.push(`${flag} must be an http:// or https:// URL, not ${JSON.stringify(raw)}`);

@@ -2,7 +2,9 @@ import type { CheckDefinition } from './check-result.js';
 import type { CheckScope } from './check-scope.js';
 import type { Exchange, PartnerHttp, PartnerRequest } from './partner-http.js';
 import type { StandInVercel } from './stand-in-vercel.js';
+import { credentialValues } from './secret-leaks.js';
 import type { TokenMint } from './token-mint.js';
+import { secretEntries } from './wire-rules.js';
 
 /** What the person asked for on the command line, as the checks use it. */
 export interface CheckSettings {
@@ -56,8 +58,12 @@ export interface Life {
   readonly resources: TrackedResource[];
   /** Installations upserted and not yet deleted. */
   readonly liveInstallations: Set<string>;
-  /** Every secret value seen, so that reports mask them and leaks can be found. */
-  readonly secretValues: Set<string>;
+  /**
+   * Values no report may show and no answer should echo: the credentials among the secrets seen,
+   * the installations' access tokens and every token the checker signed. Reports mask them
+   * wherever they appear; the leak warnings look for them.
+   */
+  readonly sensitive: Set<string>;
   /** Answers of optional endpoints the partner does not serve: their bodies are not judged. */
   readonly notServed: Set<Exchange>;
   /** Set by `rotate-secrets` when the partner answered 202. */
@@ -67,6 +73,11 @@ export interface Life {
 /** One named step of the life. */
 export interface Check extends CheckDefinition {
   run(scope: CheckScope, life: Life): Promise<void>;
+}
+
+/** Remembers the credentials among `secrets` (any shape), before anything is judged or reported. */
+export function rememberSecrets(life: Life, secrets: unknown): void {
+  for (const value of credentialValues(secretEntries(secrets))) life.sensitive.add(value);
 }
 
 /** Resource names, `<prefix>-<run>-<role>`: recognisable, and unique per run. */

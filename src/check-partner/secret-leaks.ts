@@ -1,7 +1,7 @@
 import { isObject } from './wire-rules.js';
 
 /** Secret names whose values are credentials; PGHOST or KV_PREFIX are not, and may appear anywhere. */
-const CREDENTIAL_NAME = /PASS|SECRET|TOKEN|KEY|URL|DSN|CRED|AUTH/i;
+const CREDENTIAL_NAME = /PASS|SECRET|TOKEN|KEY|URL|URI|DSN|CONN|CRED|AUTH|PRIVATE|SIGNING/i;
 /** Shorter values would be found by chance in unrelated text. */
 const MIN_CREDENTIAL_LENGTH = 8;
 

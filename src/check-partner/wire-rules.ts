@@ -20,7 +20,21 @@ const MESSAGE_MAX = 500;
 type Json = Record<string, unknown>;
 
 export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const describe = (value: unknown) => (value === undefined ? 'absent' : JSON.stringify(value)?.slice(0, 80) ?? String(value));
+/**
+ * A value as a problem message shows it. Only scalars are quoted: an object or an array is named by
+ * its shape, because a message sits outside the body's structure, where the report's masking of
+ * `secrets` cannot reach, and a malformed body may hold secret values anywhere.
+ */
+function describe(value: unknown): string {
+  if (value === undefined) return 'absent';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (isObject(value)) {
+    const keys = Object.keys(value);
+    return keys.length === 0 ? 'an empty object' : `an object with keys ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`;
+  }
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
 
 function requireString(problems: string[], object: Json, field: string, where: string, nonEmpty = false): void {
   const value = object[field];
@@ -115,6 +129,14 @@ export function notificationProblems(notification: unknown, where: string): stri
   return problems;
 }
 
+/**
+ * An id the checker can put in a path: not empty, and not `.` or `..`, which URL parsing would
+ * resolve away (a DELETE of resource `..` would reach Delete Installation).
+ */
+export function isAddressableId(id: unknown): id is string {
+  return typeof id === 'string' && id !== '' && id !== '.' && id !== '..';
+}
+
 /** What the resource must echo: the product and the name it was asked for. */
 export interface ResourceExpectation {
   readonly id?: string;
@@ -127,6 +149,7 @@ export function resourceProblems(resource: unknown, expect: ResourceExpectation)
   if (!isObject(resource)) return [`the answer must be a Resource object, is ${describe(resource)}`];
   const problems: string[] = [];
   requireString(problems, resource, 'id', 'resource', true);
+  if (resource.id === '.' || resource.id === '..') problems.push(`resource.id is "${resource.id}", which cannot stand in a URL path`);
   if (expect.id !== undefined && typeof resource.id === 'string' && resource.id !== expect.id) problems.push(`resource.id is ${describe(resource.id)}, not ${describe(expect.id)}`);
   if (resource.productId !== expect.productId) problems.push(`resource.productId is ${describe(resource.productId)}, not the product asked for, ${describe(expect.productId)}`);
   if (resource.name !== expect.name) problems.push(`resource.name is ${describe(resource.name)}, not ${describe(expect.name)}`);
@@ -168,14 +191,28 @@ export function secretsOf(secrets: unknown): Array<{ name: string; value: string
   return secrets.flatMap((s) => (isObject(s) && typeof s.name === 'string' && typeof s.value === 'string' ? [{ name: s.name, value: s.value }] : []));
 }
 
-/** Every string value inside a secret, overrides included (for masking and leak checks). */
-export function secretValuesOf(secrets: unknown): string[] {
-  if (!Array.isArray(secrets)) return [];
-  return secrets.flatMap((s) => {
-    if (!isObject(s)) return [];
-    const overrides = isObject(s.environmentOverrides) ? Object.values(s.environmentOverrides) : [];
-    return [s.value, ...overrides].filter((v): v is string => typeof v === 'string' && v !== '');
-  });
+/**
+ * Every secret as `{name, value}`, whatever shape the partner sent: the documented list of
+ * `{name, value, environmentOverrides}` (each override counted under its secret's name), or a map
+ * `{NAME: value}` some partners send by mistake. Used to find credentials to mask and look for,
+ * before the shape is judged.
+ */
+export function secretEntries(secrets: unknown): Array<{ name: string; value: string }> {
+  const entries: Array<{ name: string; value: string }> = [];
+  const add = (name: string, value: unknown) => {
+    if (typeof value === 'string' && value !== '') entries.push({ name, value });
+    else if (isObject(value) || Array.isArray(value)) for (const inner of Object.values(value)) add(name, inner);
+  };
+  if (Array.isArray(secrets)) {
+    for (const secret of secrets) {
+      if (!isObject(secret)) continue;
+      const name = typeof secret.name === 'string' ? secret.name : 'SECRET';
+      for (const [key, value] of Object.entries(secret)) if (key !== 'name') add(name, value);
+    }
+  } else if (isObject(secrets)) {
+    for (const [name, value] of Object.entries(secrets)) add(name, value);
+  }
+  return entries;
 }
 
 /** Get/Update Installation's answer: `{billingPlan?, notification?}`. */

@@ -141,8 +141,8 @@ describe('check-partner against a conformant partner', { concurrency: true }, ()
     assert.deepEqual(run.vercelCalls.map((c) => `${c.method} ${c.status}`), ['PUT 201'], 'the stand-in Vercel took the rotated secrets');
   });
 
-  test('resources pending for 500 ms become ready within the deadline', async () => {
-    const run = await check({ pendingFor: 500 }, ['--ready-timeout-ms', '10000']);
+  test('resources pending for 2 s become ready within the deadline', async () => {
+    const run = await check({ pendingFor: 2000 }, ['--ready-timeout-ms', '10000']);
     assertOnlyFailures(run, []);
     assert.equal(outcomeOf(run, 'ready-within-deadline'), 'pass');
     const readyCheck = run.report.checks.find((c) => c.id === 'ready-within-deadline');
@@ -153,7 +153,7 @@ describe('check-partner against a conformant partner', { concurrency: true }, ()
   // The partner turns the status first and tells Vercel after: the checker waits a moment for the
   // event in flight instead of calling it missing.
   test('a resource.updated event that follows the ready status by 300 ms is no warning', async () => {
-    const run = await check({ pendingFor: 500, readyEventDelayMs: 300 }, ['--ready-timeout-ms', '10000']);
+    const run = await check({ pendingFor: 2000, readyEventDelayMs: 300 }, ['--ready-timeout-ms', '10000']);
     assertOnlyFailures(run, []);
     assert.deepEqual(run.vercelCalls.map((c) => `${c.method} ${c.status}`), ['POST 201', 'POST 201'], 'each resource was announced ready');
     assert.equal(outcomeOf(run, 'ready-within-deadline'), 'pass', JSON.stringify(run.report.checks.find((c) => c.id === 'ready-within-deadline')?.warnings.map((w) => w.message)));
@@ -161,7 +161,7 @@ describe('check-partner against a conformant partner', { concurrency: true }, ()
 });
 
 test('a partner that never announces readiness passes ready-within-deadline with a warning, and nothing else warns', async () => {
-  const run = await check({ pendingFor: 300, silentWhenReady: true }, ['--ready-timeout-ms', '10000', '--callback-timeout-ms', '1000']);
+  const run = await check({ pendingFor: 2000, silentWhenReady: true }, ['--ready-timeout-ms', '10000', '--callback-timeout-ms', '1000']);
   assertOnlyFailures(run, []);
   assert.deepEqual(idsWith(run, 'warn'), ['ready-within-deadline']);
   const warnings = run.report.checks.find((c) => c.id === 'ready-within-deadline')?.warnings.map((w) => w.message) ?? [];
@@ -178,6 +178,7 @@ const DEPARTURES: ReadonlyArray<{ readonly name: keyof FixturePartnerOptions; re
   { name: 'wrongStatusCodes', fails: ['provision-unknown-plan', 'get-resource-unknown'] },
   { name: 'nonStandardErrorBodies', fails: ['error-bodies'] },
   { name: 'neverReady', fails: ['ready-within-deadline'], args: ['--ready-timeout-ms', '1500'] },
+  { name: 'secretsAsMap', fails: ['provision-free', 'provision-paid'] },
 ];
 
 describe('check-partner against a partner with one departure', { concurrency: true }, () => {
@@ -205,6 +206,28 @@ describe('check-partner against a partner with one departure', { concurrency: tr
     assert.ok('status' in response);
     assert.equal(response.status, 404);
     assert.equal(response.body.error.code, 'not_found');
+  });
+
+  test('an asynchronous rotation whose secrets never come fails rotate-secrets-async, and only it', async () => {
+    const run = await check({ rotation: 'async', neverPushes: true }, ['--callback-timeout-ms', '1000']);
+    assertOnlyFailures(run, ['rotate-secrets-async']);
+    assert.match(run.report.checks.find((c) => c.id === 'rotate-secrets-async')!.failures[0]!.message, /no Update Resource Secrets call .* within 1000 ms/);
+  });
+
+  test('secrets sent as a map: the failure names the shape, never a value', async () => {
+    const run = await check({ secretsAsMap: true });
+    const messages = run.report.checks.find((c) => c.id === 'provision-free')!.failures.map((f) => f.message);
+    assert.ok(messages.includes('secrets must be an array of {name, value}, is an object with keys DATABASE_URL, DATABASE_PASSWORD'), messages.join('\n'));
+    assertNoSecretShown(run);
+  });
+
+  test('a token quoted back in an error message is a warning, and is masked in every report', async () => {
+    const run = await check({ echoesToken: true });
+    assertOnlyFailures(run, []);
+    assert.deepEqual(idsWith(run, 'warn'), ['error-bodies']);
+    const jwt = /eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/;
+    assert.doesNotMatch(run.stdout, jwt, 'no token in the JSON report');
+    assert.doesNotMatch(run.stderr, jwt, 'no token in the terminal output');
   });
 
   test("a replayed provision's finding shows both answers' secrets masked", async () => {

@@ -41,6 +41,12 @@ export interface FixturePartnerOptions {
   readonly nonStandardErrorBodies?: boolean;
   /** Resources are provisioned `pending` and never become ready. */
   readonly neverReady?: boolean;
+  /** Provision answers `secrets` as a map `{NAME: value}` instead of a list of `{name, value}`. */
+  readonly secretsAsMap?: boolean;
+  /** With async rotation: answers 202 and never pushes the new secrets. */
+  readonly neverPushes?: boolean;
+  /** A refused token is quoted back in the error message (allowed by the shape, unwise). */
+  readonly echoesToken?: boolean;
 }
 
 export interface FixturePartner {
@@ -156,7 +162,8 @@ export async function startFixturePartner(options: FixturePartnerOptions): Promi
       }));
     } catch (error) {
       if (options.unknownKid500 && error instanceof errors.JWKSNoMatchingKey) throw error;
-      throw forbidden(`The token was refused (${(error as { code?: string }).code ?? 'invalid'}).`);
+      const quoted = options.echoesToken ? ` The token was: ${header}` : '';
+      throw forbidden(`The token was refused (${(error as { code?: string }).code ?? 'invalid'}).${quoted}`);
     }
     if (installationId !== undefined && payload.installation_id !== installationId) throw forbidden('The token is for another installation.');
     if (call.method !== 'GET' && payload.user_role === 'USER') throw forbidden('Only an ADMIN may change this.');
@@ -215,7 +222,8 @@ export async function startFixturePartner(options: FixturePartnerOptions): Promi
     const resource: Resource = { id, installationId, createdAt: Date.now(), name, metadata: metadata ?? {}, billingPlanId, secrets: newSecrets(id), deleted: false };
     resources.set(id, resource);
     if (options.pendingFor !== undefined && !options.neverReady && !options.silentWhenReady) announceReady(resource, options.pendingFor + (options.readyEventDelayMs ?? 0));
-    const answer = { status: 200, body: options.omitsSecrets ? wire(resource) : { ...wire(resource), secrets: resource.secrets } };
+    const secrets = options.secretsAsMap ? Object.fromEntries(resource.secrets.map((s) => [s.name, s.value])) : resource.secrets;
+    const answer = { status: 200, body: options.omitsSecrets ? wire(resource) : { ...wire(resource), secrets } };
     if (replayKey !== undefined) answeredKeys.set(replayKey, answer);
     return answer;
   }
@@ -235,7 +243,7 @@ export async function startFixturePartner(options: FixturePartnerOptions): Promi
   function rotate(installationId: string, resource: Resource): Answer {
     resource.secrets = newSecrets(resource.id);
     if (options.rotation !== 'async') return { status: 200, body: { sync: true, secrets: resource.secrets } };
-    setImmediate(() => void callVercel('PUT', installationId, `/resources/${resource.id}/secrets`, { secrets: resource.secrets, partial: false }));
+    if (!options.neverPushes) setImmediate(() => void callVercel('PUT', installationId, `/resources/${resource.id}/secrets`, { secrets: resource.secrets, partial: false }));
     return { status: 202, body: { sync: false } };
   }
 

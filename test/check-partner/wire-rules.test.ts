@@ -14,7 +14,7 @@ describe('plan rules', () => {
   });
 
   test('each departure is named', () => {
-    assert.deepEqual(planListProblems({ plan: [] }), ['the answer must be {"plans": [...]}, is {"plan":[]}']);
+    assert.deepEqual(planListProblems({ plan: [] }), ['the answer must be {"plans": [...]}, is an object with keys plan']);
     assert.deepEqual(planListProblems({ plans: [] }), ['no plan can be chosen: the list is empty or every plan is disabled']);
     assert.deepEqual(planListProblems({ plans: [free, { ...free }] }), ['plan ids repeat: free']);
     assert.deepEqual(planListProblems({ plans: [{ ...pro, type: 'monthly' }] }), ['plans[0].type must be subscription or prepayment, is "monthly"']);
@@ -58,6 +58,8 @@ describe('resource, secret, notification, error and rotation rules', () => {
     assert.deepEqual(secretsProblems([{ name: 'DATABASE_URL', value: 'postgres://x' }], 'secrets'), []);
     assert.deepEqual(secretsProblems([], 'secrets'), ['secrets is empty: at least one secret is needed for the project\'s environment variables']);
     assert.deepEqual(secretsProblems(undefined, 'secrets'), ['secrets must be an array of {name, value}, is absent']);
+    // A map of secrets is named by its keys: a message is outside the masking of `secrets`.
+    assert.deepEqual(secretsProblems({ DATABASE_URL: 'postgres://u:pw@h/db' }, 'secrets'), ['secrets must be an array of {name, value}, is an object with keys DATABASE_URL']);
     assert.equal(secretsProblems([{ name: '1URL', value: 'x' }], 'secrets').length, 1);
     assert.equal(secretsProblems([{ name: 'DATABASE-URL', value: 'x' }], 'secrets').length, 1);
     assert.deepEqual(secretsProblems([{ name: 'A', value: 'x' }, { name: 'A', value: 'y' }], 'secrets'), ['secrets names repeat: A']);
@@ -79,7 +81,7 @@ describe('resource, secret, notification, error and rotation rules', () => {
 
   test("error bodies: Vercel's shape, fields on 400 only", () => {
     assert.deepEqual(errorBodyProblems({ error: { code: 'forbidden', message: 'no' } }, 403), []);
-    assert.deepEqual(errorBodyProblems({ error: true, code: 'not_found' }, 404), ['the body must be {"error": {"code", "message"}}, is {"error":true,"code":"not_found"}']);
+    assert.deepEqual(errorBodyProblems({ error: true, code: 'not_found' }, 404), ['the body must be {"error": {"code", "message"}}, is an object with keys error, code']);
     assert.deepEqual(errorBodyProblems({ error: { code: 'conflict', message: 'x', fields: [{ key: 'name' }] } }, 409), ['error.fields is only for 400 answers, sent with 409']);
     assert.deepEqual(errorBodyProblems({ error: { code: '', message: 'x' } }, 400), ['error.code must not be empty']);
   });
@@ -87,7 +89,7 @@ describe('resource, secret, notification, error and rotation rules', () => {
   test('rotation answers: 200 sync with secrets, 202 not sync', () => {
     assert.deepEqual(rotationProblems({ sync: true, secrets: [{ name: 'A', value: 'b' }] }, 200), []);
     assert.deepEqual(rotationProblems({ sync: false }, 202), []);
-    assert.deepEqual(rotationProblems({ sync: true }, 202), ['a 202 answer must be {"sync": false}, is {"sync":true}']);
-    assert.deepEqual(rotationProblems({ sync: false }, 200), ['a 200 answer must be {"sync": true, "secrets": [...]}, is {"sync":false}']);
+    assert.deepEqual(rotationProblems({ sync: true }, 202), ['a 202 answer must be {"sync": false}, is an object with keys sync']);
+    assert.deepEqual(rotationProblems({ sync: false }, 200), ['a 200 answer must be {"sync": true, "secrets": [...]}, is an object with keys sync']);
   });
 });

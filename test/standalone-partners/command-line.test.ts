@@ -42,6 +42,11 @@ describe('reference partner command line', () => {
     assert.deepEqual(referencePartnerEnvironment(['-h'], {}), { help: true });
   });
 
+  test('a JWKS URL given as a variable sets the issuer default as the flag does', () => {
+    assert.equal(referenceConfig([], { REFERENCE_PARTNER_JWKS_URL: 'http://127.0.0.1:3199/.well-known/jwks' }).issuer, 'http://127.0.0.1:3199');
+    assert.equal(referenceConfig([], { REFERENCE_PARTNER_JWKS_URL: 'http://127.0.0.1:3199/.well-known/jwks', REFERENCE_PARTNER_ISSUER: 'https://marketplace.vercel.com' }).issuer, 'https://marketplace.vercel.com');
+  });
+
   test('unknown flags, missing values and stray words are usage errors', () => {
     for (const argv of [['--nope'], ['--port'], ['stray'], ['--jwks', 'ftp://x/jwks']]) assert.throws(() => referencePartnerEnvironment(argv, {}), UsageError, argv.join(' '));
   });

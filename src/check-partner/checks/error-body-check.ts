@@ -30,8 +30,8 @@ export const errorBodies: Check = {
           scope.fail(`${exchange.request.method} ${new URL(exchange.request.url).pathname} answered ${exchange.status}: ${problems.join('; ')}`, wanted, exchange);
         }
       }
-      const leaks = leakPaths(exchange.json, [...life.secretValues].filter((v) => v.length >= 8));
-      if (leaks.length > 0) scope.warn(`an error answer carries a secret value in ${leaks.join(', ')}`, 'no secrets in error messages: they are shown and logged', exchange);
+      const leaks = leakPaths(exchange.json, [...life.sensitive]);
+      if (leaks.length > 0) scope.warn(`an error answer carries a credential or token in ${leaks.join(', ')}`, 'no secrets in error messages: they are shown and logged', exchange);
     }
     if (offending > listed) scope.fail(`${offending - listed} more 4xx answers had the same kind of problem`, wanted);
   },

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckScope } from '../check-scope.js';
 import type { Check, Life, TrackedResource } from '../life.js';
-import { paths, resourceName } from '../life.js';
+import { paths, rememberSecrets, resourceName } from '../life.js';
 import type { Exchange } from '../partner-http.js';
 import { credentialValues, leakPaths } from '../secret-leaks.js';
-import { isObject, resourceProblems, secretsOf, secretsProblems, secretValuesOf } from '../wire-rules.js';
+import { isAddressableId, isObject, resourceProblems, secretsOf, secretsProblems } from '../wire-rules.js';
 import { selectFreePlan, selectPaidPlan } from './plan-checks.js';
 
 const PROVISION_WANTED = '200 with the Resource and its secrets (Provision Resource)';
@@ -16,10 +16,12 @@ function plansOf(scope: CheckScope, life: Life): readonly Record<string, unknown
 
 /** Judges a Provision answer and follows the resource; returns it when one was created. */
 function judgeProvision(scope: CheckScope, life: Life, exchange: Exchange, request: { body: Record<string, unknown>; idempotencyKey: string }, role: TrackedResource['role']): TrackedResource | undefined {
-  const ok = scope.expectStatus(exchange, { ok: [200], tolerated: [201], wanted: PROVISION_WANTED });
   const body = exchange.json;
+  // Before anything is judged: a finding of any kind shows the body, and must show it masked.
+  if (isObject(body)) rememberSecrets(life, body.secrets);
+  const ok = scope.expectStatus(exchange, { ok: [200], tolerated: [201], wanted: PROVISION_WANTED });
   // Whatever the status, an answer with an id is a resource that may exist: the cleanup must know it.
-  const id = isObject(body) && typeof body.id === 'string' && body.id !== '' ? body.id : undefined;
+  const id = isObject(body) && isAddressableId(body.id) ? body.id : undefined;
   if (!ok) {
     if (id && exchange.status! < 300) life.resources.push(track(role, id, request, body as Record<string, unknown>, []));
     return undefined;
@@ -28,7 +30,6 @@ function judgeProvision(scope: CheckScope, life: Life, exchange: Exchange, reque
     scope.fail('the answer is not a JSON object', PROVISION_WANTED, exchange);
     return undefined;
   }
-  for (const value of secretValuesOf(body.secrets)) life.secretValues.add(value);
   const { secrets, ...resource } = body;
   scope.expectShape(exchange, resourceProblems(resource, { productId: life.settings.product, name: String(request.body.name) }), 'a Resource: id, productId, name, metadata, status (Provision Resource)');
   if (body.secrets === undefined) scope.fail('the answer has no secrets', 'Provision Resource is the only answer that carries the secrets, so it must carry them: secrets: [{name, value}], at least one', exchange);
@@ -101,17 +102,25 @@ export const provisionIdempotent: Check = {
     const first = life.resources.find((r) => r.role === 'free' || r.role === 'paid');
     if (!first) return scope.skip('no provision succeeded, so there is nothing to repeat');
     const exchange = await scope.send({ method: 'POST', path: paths.resources(life.installationId), token: await life.mint.user(life.installationId), body: first.provision.body, idempotencyKey: first.provision.idempotencyKey });
+    if (isObject(exchange.json)) rememberSecrets(life, exchange.json.secrets);
     if (!scope.expectStatus(exchange, { ok: [200], tolerated: [201], wanted: `${PROVISION_WANTED}, the same as the first answer` })) return;
     const id = isObject(exchange.json) ? exchange.json.id : undefined;
-    for (const value of secretValuesOf(isObject(exchange.json) ? exchange.json.secrets : undefined)) life.secretValues.add(value);
     if (id !== first.id) {
-      if (typeof id === 'string' && id !== '') life.resources.push(track('stray', id, first.provision, exchange.json as Record<string, unknown>, []));
+      if (isAddressableId(id)) life.resources.push(track('stray', id, first.provision, exchange.json as Record<string, unknown>, []));
       scope.fail(`the repeated request answered resource ${JSON.stringify(id)}, the first one ${JSON.stringify(first.id)}`, 'the same resource for the same Idempotency-Key: a retry must not create a second one', exchange);
       return;
     }
     // The deprecated List Resources shows whether a second resource was made under the same answer.
     const list = await scope.send({ method: 'GET', path: `${paths.resources(life.installationId)}`, token: await life.mint.system(life.installationId) });
-    if (list.status !== 200 || !isObject(list.json) || !Array.isArray(list.json.resources)) return;
+    if (list.status === 404 || list.status === 405 || list.status === 501) {
+      life.notServed.add(list); // deprecated, so optional: the id comparison above is the check
+      return;
+    }
+    if (!scope.expectStatus(list, { ok: [200], wanted: '200 {resources: Resource[]} (List Resources, deprecated but served)' })) return;
+    if (!isObject(list.json) || !Array.isArray(list.json.resources)) {
+      scope.fail('List Resources did not answer {resources: [...]}', '200 {resources: Resource[]}', list);
+      return;
+    }
     const named = list.json.resources.filter((r) => isObject(r) && r.name === first.provision.body.name);
     if (named.length > 1) scope.fail(`List Resources shows ${named.length} resources named ${String(first.provision.body.name)}`, 'one resource per Idempotency-Key', list);
   },
@@ -127,9 +136,14 @@ export const provisionUnknownPlan: Check = {
       idempotencyKey: randomUUID(),
     };
     const exchange = await scope.send({ method: 'POST', path: paths.resources(life.installationId), token: await life.mint.user(life.installationId), ...request });
-    // A partner that provisioned anyway made a resource the cleanup must delete.
-    const id = isObject(exchange.json) ? exchange.json.id : undefined;
-    if ((exchange.status ?? 0) < 300 && typeof id === 'string' && id !== '') life.resources.push(track('stray', id, request, exchange.json as Record<string, unknown>, []));
+    if (isObject(exchange.json)) rememberSecrets(life, exchange.json.secrets);
+    trackStray(life, exchange, request);
     scope.expectStatus(exchange, { ok: [400], tolerated: [409, 422], wanted: '400 {error: {code, message, fields?}}: the plan is not offered (Provision Resource)' });
   },
 };
+
+/** A resource made by a provision that should have been refused: only the cleanup touches it. */
+export function trackStray(life: Life, exchange: Exchange, request: { body: Record<string, unknown>; idempotencyKey: string }): void {
+  const id = isObject(exchange.json) ? exchange.json.id : undefined;
+  if ((exchange.status ?? 0) < 300 && isAddressableId(id)) life.resources.push(track('stray', id, request, exchange.json as Record<string, unknown>, []));
+}

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Check, Life } from '../life.js';
-import { paths } from '../life.js';
+import { paths, rememberSecrets, resourceName } from '../life.js';
+import { isObject } from '../wire-rules.js';
+import { trackStray } from './provision-checks.js';
 import type { TokenFault } from '../token-mint.js';
 import { checkedResources } from './resource-checks.js';
 
@@ -49,15 +51,16 @@ export const refuseUserRoleWrite: Check = {
   title: 'A USER-role token may read but not write',
   spec: 'Authentication (user_role)',
   async run(scope, life) {
-    const resource = checkedResources(life)[0];
-    if (!resource) return scope.skip('no provision succeeded, so there is nothing to change');
-    const exchange = await scope.send({
-      method: 'PATCH',
-      path: paths.resource(life.installationId, resource.id),
-      token: await life.mint.user(life.installationId, 'USER'),
-      body: { name: `${resource.name}-by-user-role` },
+    // Provision Resource: the write every partner serves. Were it accepted, the resource made is
+    // the run's like any other, and the cleanup deletes it.
+    const plan = life.resources.find((r) => r.role !== 'stray')?.planId ?? String(life.plans?.[0]?.id ?? 'free');
+    const request = {
+      body: { productId: life.settings.product, name: resourceName(life, 'user-role'), metadata: life.settings.metadata, billingPlanId: plan },
       idempotencyKey: randomUUID(),
-    });
+    };
+    const exchange = await scope.send({ method: 'POST', path: paths.resources(life.installationId), token: await life.mint.user(life.installationId, 'USER'), ...request });
+    if (isObject(exchange.json)) rememberSecrets(life, exchange.json.secrets);
+    trackStray(life, exchange, request);
     scope.expectStatus(exchange, { ok: REFUSED, wanted: "401 or 403: user_role USER is Vercel's read-only roles (Billing, Viewer)" });
   },
 };

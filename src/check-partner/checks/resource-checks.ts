@@ -31,8 +31,8 @@ export const getResource: Check = {
       const exchange = await scope.send(await getResourceRequest(life, resource.id));
       if (!scope.expectStatus(exchange, { ok: [200], wanted: '200 with the Resource, without secrets (Get Resource)' })) continue;
       scope.expectShape(exchange, resourceProblems(exchange.json, { id: resource.id, productId: life.settings.product, name: resource.name }), 'the Resource as provisioned: same id, name, productId (Get Resource)');
-      const leaks = leakPaths(exchange.json, [...life.secretValues].filter((v) => v.length >= 8));
-      if (leaks.length > 0) scope.warn(`a secret value appears in ${leaks.join(', ')}`, 'only Provision Resource (and a rotation) answers secrets; Vercel re-reads resources often and logs what it reads', exchange);
+      const leaks = leakPaths(exchange.json, [...life.sensitive]);
+      if (leaks.length > 0) scope.warn(`a credential or token appears in ${leaks.join(', ')}`, 'only Provision Resource (and a rotation) answers secrets; Vercel re-reads resources often and logs what it reads', exchange);
       if (isObject(exchange.json) && typeof exchange.json.status === 'string') resource.status = exchange.json.status;
     }
   },

@@ -3,8 +3,8 @@ import type { CheckScope } from '../check-scope.js';
 import type { Check, Life, TrackedResource } from '../life.js';
 import type { Exchange } from '../partner-http.js';
 import { credentialValues } from '../secret-leaks.js';
-import { paths, skipWhenNotServed } from '../life.js';
-import { isObject, rotationProblems, secretsOf, secretsProblems, secretValuesOf } from '../wire-rules.js';
+import { paths, rememberSecrets, skipWhenNotServed } from '../life.js';
+import { isObject, rotationProblems, secretsOf, secretsProblems } from '../wire-rules.js';
 import { checkedResources } from './resource-checks.js';
 
 const ROTATION_WANTED = '200 {sync: true, secrets} or 202 {sync: false} (Request Secrets Rotation)';
@@ -24,6 +24,7 @@ export const rotateSecrets: Check = {
       idempotencyKey: randomUUID(),
     });
     // Vercel enables rotation per integration; a partner without it does not serve the route.
+    if (isObject(exchange.json)) rememberSecrets(life, exchange.json.secrets);
     skipWhenNotServed(scope, life, exchange, 'rotation is enabled per integration');
     if (!scope.expectStatus(exchange, { ok: [200, 202], wanted: ROTATION_WANTED })) return;
     const emptyAccepted = exchange.status === 202 && exchange.text.trim() === '';
@@ -53,6 +54,7 @@ export const rotateSecretsAsync: Check = {
       );
       return;
     }
+    rememberSecrets(life, isObject(push.body) ? push.body.secrets : undefined);
     if (!push.authorized) scope.fail("the Update Resource Secrets call did not carry the installation's access token", 'Authorization: Bearer <credentials.access_token from Upsert Installation>');
     const body = isObject(push.body) ? push.body : {};
     const problems = secretsProblems(body.secrets, 'secrets');
@@ -63,7 +65,6 @@ export const rotateSecretsAsync: Check = {
 
 /** New secrets from a rotation: the provision's names (all of them unless partial), new credential values. */
 function judgeRotatedSecrets(scope: CheckScope, life: Life, resource: TrackedResource, secrets: unknown, partial: boolean, exchange?: Exchange): void {
-  for (const value of secretValuesOf(secrets)) life.secretValues.add(value);
   const rotated = secretsOf(secrets);
   const before = resource.secrets.map((s) => s.name);
   const after = rotated.map((s) => s.name);

@@ -2,7 +2,7 @@ import type { CheckReport } from '../check-partner.js';
 import type { Finding } from '../check-result.js';
 
 const escapeXml = (text: string) =>
-  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
 
 function describe(findings: readonly Finding[]): string {
   return findings.map((f) => [f.message, `wanted: ${f.expected}`, ...(f.exchange ? [JSON.stringify(f.exchange, null, 2)] : [])].join('\n')).join('\n\n');

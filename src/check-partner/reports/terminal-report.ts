@@ -74,6 +74,8 @@ function exchangeLines(exchange: ExchangeRecord): string[] {
 }
 
 function shown(body: unknown): string {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  // JSON.stringify escapes control characters; a body that is not JSON is shown with them escaped
+  // too, so that no answer can move the cursor or recolour the terminal.
+  const text = typeof body === 'string' ? JSON.stringify(body).slice(1, -1) : JSON.stringify(body);
   return text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} chars)` : text;
 }

@@ -32,7 +32,7 @@ export function builtinPartnerEnvironment(
   }
   const merged: Record<string, string | undefined> = { ...env, ...parsed.env };
   if (!merged.BUILTIN_PARTNER_ADMIN_URL) throw new UsageError('--admin-url URL is required (or BUILTIN_PARTNER_ADMIN_URL): the server to provision on');
-  const jwks = parsed.given.get('jwks');
+  const jwks = merged.BUILTIN_PARTNER_JWKS_URL;
   if (jwks !== undefined && !parsed.given.has('issuer') && !env.BUILTIN_PARTNER_ISSUER) merged.BUILTIN_PARTNER_ISSUER = issuerOfJwks(jwks);
   return { help: false, provider, env: merged, given: parsed.given };
 }

@@ -19,14 +19,15 @@ export const REFERENCE_PARTNER_USAGE = usageText(
 
 /**
  * The environment the reference partner's config is read from: `env` with the flags of `argv`
- * over it, or `help` for `--help`. Given `--jwks` and no issuer (flag or variable), the issuer is
+ * over it, or `help` for `--help`. Given a JWKS URL (`--jwks` or its variable) and no issuer (flag or variable), the issuer is
  * the JWKS URL's origin (`issuerOfJwks`).
  */
 export function referencePartnerEnvironment(argv: readonly string[], env: Record<string, string | undefined>): { help: true } | { help: false; env: Record<string, string | undefined>; given: ReadonlyMap<string, string> } {
   const parsed = parseCommandLine(argv, REFERENCE_PARTNER_FLAGS);
   if (parsed.help) return parsed;
   const merged: Record<string, string | undefined> = { ...env, ...parsed.env };
-  const jwks = parsed.given.get('jwks');
+  // The flag or its variable: every flag stands for its variable, this default included.
+  const jwks = merged.REFERENCE_PARTNER_JWKS_URL;
   if (jwks !== undefined && !parsed.given.has('issuer') && !env.REFERENCE_PARTNER_ISSUER) {
     merged.REFERENCE_PARTNER_ISSUER = issuerOfJwks(jwks);
   }

@@ -53,7 +53,7 @@ export interface ReferencePartnerOptions {
    * `stockroomUrl` with the installation's access token (`secret-pushes.ts`).
    */
   rotation?: 'sync' | 'async';
-  /** With `async` rotation: how often due and retried pushes are looked for, ms; default 500. */
+  /** With `async` rotation: how often due and retried pushes are looked for, ms; default 250. */
   secretPushIntervalMs?: number;
   /** Receives the partner's controls (run the jobs now, refund an invoice) once it is mounted. */
   onControl?: (control: ReferencePartnerControl) => void;
