@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { StoreConnectionView } from '../domain/store-connections.js';
 import { connectionFromRow } from './connections.js';
+import { preparedQuery } from './prepared-query.js';
 import type { DB } from './schema.js';
 
 /**
@@ -10,15 +11,7 @@ import type { DB } from './schema.js';
 export async function listConnectionViews(db: Kysely<DB>, storeIds: readonly string[]): Promise<Map<string, StoreConnectionView[]>> {
   const byStore = new Map<string, StoreConnectionView[]>();
   if (storeIds.length === 0) return byStore;
-  const rows = await db
-    .selectFrom('store_connections')
-    .innerJoin('projects', 'projects.id', 'store_connections.project_id')
-    .selectAll('store_connections')
-    .select(['projects.name', 'projects.framework'])
-    .where('store_connections.store_id', 'in', [...storeIds])
-    .orderBy('store_connections.created_at', 'asc')
-    .orderBy('store_connections.id', 'asc')
-    .execute();
+  const rows = await connectionsOfStores.rows(db, { storeIds });
   for (const row of rows) {
     const list = byStore.get(row.store_id) ?? [];
     const { id, projectId, environments, envVarPrefix, sensitive } = connectionFromRow(row);
@@ -27,3 +20,15 @@ export async function listConnectionViews(db: Kysely<DB>, storeIds: readonly str
   }
   return byStore;
 }
+
+// Prepared, one SQL per number of stores (a page holds at most 100).
+const connectionsOfStores = preparedQuery((db: Kysely<DB>, p: { storeIds: readonly string[] }) =>
+  db
+    .selectFrom('store_connections')
+    .innerJoin('projects', 'projects.id', 'store_connections.project_id')
+    .selectAll('store_connections')
+    .select(['projects.name', 'projects.framework'])
+    .where('store_connections.store_id', 'in', [...p.storeIds])
+    .orderBy('store_connections.created_at', 'asc')
+    .orderBy('store_connections.id', 'asc'),
+);

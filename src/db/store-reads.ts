@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Store, StoreLifecycle } from '../domain/stores.js';
-import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
+import { keysetRangeOf, type KeysetPageQuery } from './keyset.js';
+import { preparedQuery } from './prepared-query.js';
 import type { DB, StoresTable } from './schema.js';
 import { storeFromRow } from './stores.js';
 
@@ -24,23 +25,48 @@ export async function listStoresOfTeam(
   teamId: string,
   page: KeysetPageQuery & { readonly projectId?: string; readonly installationId?: string },
 ): Promise<Store[]> {
-  let query = db.selectFrom('stores').selectAll().where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
-  if (page.installationId !== undefined) query = query.where('installation_id', '=', page.installationId);
-  if (page.projectId !== undefined) {
-    const projectId = page.projectId;
-    query = query.where((eb) =>
-      eb.exists(eb.selectFrom('store_connections').select('store_connections.id').whereRef('store_connections.store_id', '=', 'stores.id').where('store_connections.project_id', '=', projectId)),
-    );
-  }
-  const rows = await keysetPageOf(query, page).execute();
+  const rows = await storesPage.rows(db, {
+    teamId,
+    installationId: page.installationId,
+    projectId: page.projectId,
+    since: page.since,
+    until: page.until,
+    afterCreatedAt: page.after?.createdAt,
+    afterId: page.after?.id,
+    rows: page.limit + 1,
+  });
   return rows.map(storeFromRow);
 }
 
+// Prepared, one SQL per combination of filters: `GET /v1/storage/stores`.
+const storesPage = preparedQuery(
+  (
+    db: Kysely<DB>,
+    p: { teamId: string; installationId?: string; projectId?: string; since?: number; until?: number; afterCreatedAt?: number; afterId?: string; rows: number },
+  ) => {
+    let query = db.selectFrom('stores').selectAll().where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
+    if (p.installationId !== undefined) query = query.where('installation_id', '=', p.installationId);
+    const projectId = p.projectId;
+    if (projectId !== undefined) {
+      query = query.where((eb) =>
+        eb.exists(eb.selectFrom('store_connections').select('store_connections.id').whereRef('store_connections.store_id', '=', 'stores.id').where('store_connections.project_id', '=', projectId)),
+      );
+    }
+    const after = p.afterCreatedAt !== undefined && p.afterId !== undefined ? { createdAt: p.afterCreatedAt, id: p.afterId } : undefined;
+    return keysetRangeOf(query, { since: p.since, until: p.until, after }).limit(p.rows);
+  },
+);
+
 /** A visible store of the team; another team's store reads as absent (no probing). */
 export async function findVisibleStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
-  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).executeTakeFirst();
+  const row = await visibleStoreOfTeam.first(db, { id, teamId });
   return row ? storeFromRow(row) : undefined;
 }
+
+// Prepared: `GET /v1/storage/stores/{id}`.
+const visibleStoreOfTeam = preparedQuery((db: Kysely<DB>, p: { id: string; teamId: string }) =>
+  db.selectFrom('stores').selectAll().where('id', '=', p.id).where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES),
+);
 
 /** A visible store by id alone, for the unauthenticated status read (vercel-contract.md §7.1). */
 export async function findVisibleStore(db: Kysely<DB>, id: string): Promise<Store | undefined> {
