@@ -7,7 +7,8 @@
  * prefix or framework), so the whole answer is known in advance: the expected bytes in
  * `store-answer-bytes.expected.json` were recorded from the answers of the code before issue 17,
  * with the two ids the server makes at start (its team and its installation) written as
- * `__TEAM__` and `__ICFG__`.
+ * `__TEAM__` and `__ICFG__`. The plans of a product (`GET …/plans`), which issue 17 serializes
+ * once per plan list the provider answered, likewise: status, content type and body.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { dialectsToTest } from '../helpers/databases.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
 import { bootstrapInstallationId } from '../helpers/stores.js';
 
-const EXPECTED: { read: string; readOther: string; firstPage: string; secondPage: string } = JSON.parse(
+const EXPECTED: { read: string; readOther: string; firstPage: string; secondPage: string; plans: Record<string, string> } = JSON.parse(
   readFileSync(new URL('./store-answer-bytes.expected.json', import.meta.url), 'utf8'),
 );
 
@@ -153,6 +154,19 @@ for (const dialect of dialectsToTest()) {
       const shown = [...firstPage.body.stores, ...secondPage.body.stores].map((s: { id: string }) => s.id);
       const visible = await db.selectFrom('stores').select('id').where('team_id', '=', ids.team).where('lifecycle', 'in', ['live', 'deleting']).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
       assert.deepEqual(shown, visible.map((r) => r.id));
+    });
+
+    it('plans answers are exactly the recorded bytes, asked once or again', async (t) => {
+      const server = await startTestServer(t, dialect);
+      const icfg = await bootstrapInstallationId(server);
+      for (const [asked, expected] of Object.entries(EXPECTED.plans)) {
+        const [product, query = ''] = asked.split('?');
+        const path = `/v1/integrations/integration/acme/products/${product}/plans${query ? `?${query.replace('__ICFG__', icfg)}` : ''}`;
+        for (const time of ['first', 'again']) {
+          const answer = await server.request('GET', path);
+          assert.equal(`${answer.status} ${answer.headers.get('content-type')} ${answer.text}`, expected, `${asked}, ${time}`);
+        }
+      }
     });
   });
 }
