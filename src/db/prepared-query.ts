@@ -19,7 +19,8 @@ export interface PreparedQuery<P extends Params, R> {
   first(db: Kysely<DB>, params: P): Promise<R | undefined>;
 }
 
-type Params = Readonly<Record<string, unknown>>;
+/** The values of one call, by name: an object of the query's own type, read as a record. */
+type Params = object;
 
 /** Stands for a value of `params` while the query is built: `params[key]`, or `params[key][item]`. */
 class Placeholder {
@@ -80,7 +81,7 @@ export function preparedQuery<P extends Params, R>(build: (db: Kysely<DB>, param
     const parameters = entry.query.parameters.slice();
     for (let i = 0; i < entry.slots.length; i++) {
       const { key, item } = entry.slots[i] as Placeholder;
-      const value = params[key];
+      const value = (params as Record<string, unknown>)[key];
       parameters[entry.positions[i] as number] = item === undefined ? value : (value as readonly unknown[])[item];
     }
     const result = await db.executeQuery<R>({ ...entry.query, parameters });
@@ -97,7 +98,7 @@ export function preparedQuery<P extends Params, R>(build: (db: Kysely<DB>, param
 function shapeOf(params: Params): string {
   let shape = '';
   for (const key in params) {
-    const value = params[key];
+    const value = (params as Record<string, unknown>)[key];
     if (value !== undefined) shape += Array.isArray(value) ? `${key}[${value.length}],` : `${key},`;
   }
   return shape;

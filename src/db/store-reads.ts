@@ -25,7 +25,24 @@ export async function listStoresOfTeam(
   teamId: string,
   page: KeysetPageQuery & { readonly projectId?: string; readonly installationId?: string },
 ): Promise<Store[]> {
-  const rows = await storesPage.rows(db, {
+  const rows = await storesPage.rows(db, storesPageParams(teamId, page));
+  return rows.map(storeFromRow);
+}
+
+/** What `storesPageQuery` reads: the parameters of `listStoresOfTeam`, flat, for `preparedQuery`. */
+export interface StoresPageParams {
+  readonly teamId: string;
+  readonly installationId?: string | undefined;
+  readonly projectId?: string | undefined;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  readonly afterCreatedAt?: number | undefined;
+  readonly afterId?: string | undefined;
+  readonly rows: number;
+}
+
+export function storesPageParams(teamId: string, page: KeysetPageQuery & { readonly projectId?: string; readonly installationId?: string }): StoresPageParams {
+  return {
     teamId,
     installationId: page.installationId,
     projectId: page.projectId,
@@ -34,28 +51,25 @@ export async function listStoresOfTeam(
     afterCreatedAt: page.after?.createdAt,
     afterId: page.after?.id,
     rows: page.limit + 1,
-  });
-  return rows.map(storeFromRow);
+  };
 }
 
 // Prepared, one SQL per combination of filters: `GET /v1/storage/stores`.
-const storesPage = preparedQuery(
-  (
-    db: Kysely<DB>,
-    p: { teamId: string; installationId?: string; projectId?: string; since?: number; until?: number; afterCreatedAt?: number; afterId?: string; rows: number },
-  ) => {
-    let query = db.selectFrom('stores').selectAll().where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
-    if (p.installationId !== undefined) query = query.where('installation_id', '=', p.installationId);
-    const projectId = p.projectId;
-    if (projectId !== undefined) {
-      query = query.where((eb) =>
-        eb.exists(eb.selectFrom('store_connections').select('store_connections.id').whereRef('store_connections.store_id', '=', 'stores.id').where('store_connections.project_id', '=', projectId)),
-      );
-    }
-    const after = p.afterCreatedAt !== undefined && p.afterId !== undefined ? { createdAt: p.afterCreatedAt, id: p.afterId } : undefined;
-    return keysetRangeOf(query, { since: p.since, until: p.until, after }).limit(p.rows);
-  },
-);
+const storesPage = preparedQuery((db: Kysely<DB>, p: StoresPageParams) => storesPageQuery(db, p));
+
+/** The query of one page of stores (see `listStoresOfTeam`). */
+export function storesPageQuery(db: Kysely<DB>, p: StoresPageParams) {
+  let query = db.selectFrom('stores').selectAll().where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
+  if (p.installationId !== undefined) query = query.where('installation_id', '=', p.installationId);
+  const projectId = p.projectId;
+  if (projectId !== undefined) {
+    query = query.where((eb) =>
+      eb.exists(eb.selectFrom('store_connections').select('store_connections.id').whereRef('store_connections.store_id', '=', 'stores.id').where('store_connections.project_id', '=', projectId)),
+    );
+  }
+  const after = p.afterCreatedAt !== undefined && p.afterId !== undefined ? { createdAt: p.afterCreatedAt, id: p.afterId } : undefined;
+  return keysetRangeOf(query, { since: p.since, until: p.until, after }).limit(p.rows);
+}
 
 /** A visible store of the team; another team's store reads as absent (no probing). */
 export async function findVisibleStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
@@ -64,9 +78,12 @@ export async function findVisibleStoreOfTeam(db: Kysely<DB>, teamId: string, id:
 }
 
 // Prepared: `GET /v1/storage/stores/{id}`.
-const visibleStoreOfTeam = preparedQuery((db: Kysely<DB>, p: { id: string; teamId: string }) =>
-  db.selectFrom('stores').selectAll().where('id', '=', p.id).where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES),
-);
+const visibleStoreOfTeam = preparedQuery((db: Kysely<DB>, p: { id: string; teamId: string }) => visibleStoreOfTeamQuery(db, p));
+
+/** The query of a visible store of the team (see `findVisibleStoreOfTeam`). */
+export function visibleStoreOfTeamQuery(db: Kysely<DB>, p: { readonly id: string; readonly teamId: string }) {
+  return db.selectFrom('stores').selectAll().where('id', '=', p.id).where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES);
+}
 
 /** A visible store by id alone, for the unauthenticated status read (vercel-contract.md §7.1). */
 export async function findVisibleStore(db: Kysely<DB>, id: string): Promise<Store | undefined> {

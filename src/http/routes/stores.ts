@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { deleteStorePorts } from '../../use-cases/delete-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
-import { findVisibleStore, findVisibleStoreOfTeam, listStoresOfTeam } from '../../db/store-reads.js';
+import { findVisibleStore } from '../../db/store-reads.js';
+import { findVisibleStoreWithConnections, listStoresWithConnectionsOfTeam } from '../../db/store-views.js';
 import { deleteStore } from '../../domain/delete-store.js';
 import { ID_RANDOM_LENGTH, isId } from '../../domain/ids.js';
 import type { Store } from '../../domain/stores.js';
@@ -54,15 +55,13 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
     async (request, reply) => {
       const page = keysetPageQuery(request.query);
       const { projectId, integrationConfigurationId } = request.query;
-      const rows = await listStoresOfTeam(ctx.db, teamOf(request).team.id, {
+      const rows = await listStoresWithConnectionsOfTeam(ctx.db, ctx.dialect, teamOf(request).team.id, {
         ...page,
         ...(projectId !== undefined ? { projectId } : {}),
         ...(integrationConfigurationId !== undefined ? { installationId: integrationConfigurationId } : {}),
       });
-      const { items, pagination } = keysetPage(rows, page.limit, (s) => s);
-      // One query for the connections of the whole page.
-      const connections = await listConnectionViews(ctx.db, items.map((s) => s.id));
-      const stores = items.map((s) => storeJson(s, connections.get(s.id) ?? []));
+      const { items, pagination } = keysetPage(rows, page.limit, (r) => r.store);
+      const stores = items.map((r) => storeJson(r.store, r.connections));
       return sendJsonText(reply, `{"stores":[${stores.join(',')}],"pagination":${JSON.stringify(pagination)}}`);
     },
   );
@@ -79,10 +78,9 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       },
     },
     async (request, reply) => {
-      const store = await findVisibleStoreOfTeam(ctx.db, teamOf(request).team.id, request.params.id);
-      if (!store) throw new ApiError('not_found', `The store ${request.params.id} was not found.`);
-      const connections = await listConnectionViews(ctx.db, [store.id]);
-      return sendJsonText(reply, `{"store":${storeJson(store, connections.get(store.id) ?? [])}}`);
+      const found = await findVisibleStoreWithConnections(ctx.db, ctx.dialect, teamOf(request).team.id, request.params.id);
+      if (!found) throw new ApiError('not_found', `The store ${request.params.id} was not found.`);
+      return sendJsonText(reply, `{"store":${storeJson(found.store, found.connections)}}`);
     },
   );
 
