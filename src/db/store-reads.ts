@@ -3,7 +3,7 @@ import type { Store, StoreLifecycle } from '../domain/stores.js';
 import { keysetRangeOf, type KeysetPageQuery } from './keyset.js';
 import { preparedQuery } from './prepared-query.js';
 import type { DB, StoresTable } from './schema.js';
-import { storeFromRow } from './stores.js';
+import { STORE_COLUMNS, storeFromRow } from './stores.js';
 
 /**
  * Stores a team can see: live ones and those being deleted (a failed delete leaves `deleting`,
@@ -59,7 +59,7 @@ const storesPage = preparedQuery((db: Kysely<DB>, p: StoresPageParams) => stores
 
 /** The query of one page of stores (see `listStoresOfTeam`). */
 export function storesPageQuery(db: Kysely<DB>, p: StoresPageParams) {
-  let query = db.selectFrom('stores').selectAll().where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
+  let query = db.selectFrom('stores').select(STORE_COLUMNS).where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
   if (p.installationId !== undefined) query = query.where('installation_id', '=', p.installationId);
   const projectId = p.projectId;
   if (projectId !== undefined) {
@@ -82,7 +82,7 @@ const visibleStoreOfTeam = preparedQuery((db: Kysely<DB>, p: { id: string; teamI
 
 /** The query of a visible store of the team (see `findVisibleStoreOfTeam`). */
 export function visibleStoreOfTeamQuery(db: Kysely<DB>, p: { readonly id: string; readonly teamId: string }) {
-  return db.selectFrom('stores').selectAll().where('id', '=', p.id).where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES);
+  return db.selectFrom('stores').select(STORE_COLUMNS).where('id', '=', p.id).where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES);
 }
 
 /** A visible store by id alone, for the unauthenticated status read (vercel-contract.md §7.1). */
