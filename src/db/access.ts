@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AccessToken, Membership, Team, User } from '../domain/accounts.js';
 import type { Role } from '../domain/roles.js';
+import { preparedQuery } from './prepared-query.js';
 import type { DB } from './schema.js';
 import { teamFromRow } from './teams.js';
 import { tokenFromRow } from './tokens.js';
@@ -50,13 +51,18 @@ export async function findTeamWithMembership(
   by: { id: string } | { slug: string },
   userId: string,
 ): Promise<{ team: Team; membership: Membership | undefined } | undefined> {
-  const query = db
-    .selectFrom('teams')
-    .leftJoin('memberships', (join) => join.onRef('memberships.team_id', '=', 'teams.id').on('memberships.user_id', '=', userId))
-    .selectAll('teams')
-    .select(['memberships.role as m_role', 'memberships.created_at as m_created_at']);
-  const row = await ('id' in by ? query.where('teams.id', '=', by.id) : query.where('teams.slug', '=', by.slug)).executeTakeFirst();
+  const row = await teamWithMembership.first(db, { userId, ...by });
   if (!row) return undefined;
   const membership = row.m_role === null ? undefined : { teamId: row.id, userId, role: row.m_role as Role, createdAt: row.m_created_at ?? 0 };
   return { team: teamFromRow(row), membership };
 }
+
+// Prepared: the auth hook runs it on every team-scoped request.
+const teamWithMembership = preparedQuery((db: Kysely<DB>, p: { userId: string; id?: string; slug?: string }) => {
+  const query = db
+    .selectFrom('teams')
+    .leftJoin('memberships', (join) => join.onRef('memberships.team_id', '=', 'teams.id').on('memberships.user_id', '=', p.userId))
+    .selectAll('teams')
+    .select(['memberships.role as m_role', 'memberships.created_at as m_created_at']);
+  return p.id !== undefined ? query.where('teams.id', '=', p.id) : query.where('teams.slug', '=', p.slug ?? '');
+});

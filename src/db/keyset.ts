@@ -28,11 +28,16 @@ export interface KeysetPageQuery {
  * list, so that each pages exactly (a row-value comparison, on SQLite and PostgreSQL alike).
  */
 export function keysetPageOf<QB extends SelectQueryBuilder<any, any, any>>(query: QB, page: KeysetPageQuery, table?: string): QB {
+  return keysetRangeOf(query, page, table).limit(page.limit + 1) as QB;
+}
+
+/** `keysetPageOf` but the limit: the range and the order, for a query that sets its own limit. */
+export function keysetRangeOf<QB extends SelectQueryBuilder<any, any, any>>(query: QB, page: Omit<KeysetPageQuery, 'limit'>, table?: string): QB {
   const createdAt = sql.ref(table ? `${table}.created_at` : 'created_at');
   const id = sql.ref(table ? `${table}.id` : 'id');
   let narrowed: SelectQueryBuilder<any, any, any> = query;
   if (page.since !== undefined) narrowed = narrowed.where(sql<boolean>`${createdAt} > ${page.since}`);
   if (page.until !== undefined) narrowed = narrowed.where(sql<boolean>`${createdAt} < ${page.until}`);
   if (page.after) narrowed = narrowed.where(sql<boolean>`(${createdAt}, ${id}) < (${page.after.createdAt}, ${page.after.id})`);
-  return narrowed.orderBy(createdAt, 'desc').orderBy(id, 'desc').limit(page.limit + 1) as QB;
+  return narrowed.orderBy(createdAt, 'desc').orderBy(id, 'desc') as QB;
 }

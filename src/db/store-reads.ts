@@ -1,8 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Store, StoreLifecycle } from '../domain/stores.js';
-import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
+import { keysetRangeOf, type KeysetPageQuery } from './keyset.js';
+import { preparedQuery } from './prepared-query.js';
 import type { DB, StoresTable } from './schema.js';
-import { storeFromRow } from './stores.js';
+import { STORE_COLUMNS, storeFromRow } from './stores.js';
 
 /**
  * Stores a team can see: live ones and those being deleted (a failed delete leaves `deleting`,
@@ -24,22 +25,64 @@ export async function listStoresOfTeam(
   teamId: string,
   page: KeysetPageQuery & { readonly projectId?: string; readonly installationId?: string },
 ): Promise<Store[]> {
-  let query = db.selectFrom('stores').selectAll().where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
-  if (page.installationId !== undefined) query = query.where('installation_id', '=', page.installationId);
-  if (page.projectId !== undefined) {
-    const projectId = page.projectId;
+  const rows = await storesPage.rows(db, storesPageParams(teamId, page));
+  return rows.map(storeFromRow);
+}
+
+/** What `storesPageQuery` reads: the parameters of `listStoresOfTeam`, flat, for `preparedQuery`. */
+export interface StoresPageParams {
+  readonly teamId: string;
+  readonly installationId?: string | undefined;
+  readonly projectId?: string | undefined;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  readonly afterCreatedAt?: number | undefined;
+  readonly afterId?: string | undefined;
+  readonly rows: number;
+}
+
+export function storesPageParams(teamId: string, page: KeysetPageQuery & { readonly projectId?: string; readonly installationId?: string }): StoresPageParams {
+  return {
+    teamId,
+    installationId: page.installationId,
+    projectId: page.projectId,
+    since: page.since,
+    until: page.until,
+    afterCreatedAt: page.after?.createdAt,
+    afterId: page.after?.id,
+    rows: page.limit + 1,
+  };
+}
+
+// Prepared, one SQL per combination of filters: `GET /v1/storage/stores`.
+const storesPage = preparedQuery((db: Kysely<DB>, p: StoresPageParams) => storesPageQuery(db, p));
+
+/** The query of one page of stores (see `listStoresOfTeam`). */
+export function storesPageQuery(db: Kysely<DB>, p: StoresPageParams) {
+  let query = db.selectFrom('stores').select(STORE_COLUMNS).where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).where('deleted_at', 'is', null);
+  if (p.installationId !== undefined) query = query.where('installation_id', '=', p.installationId);
+  const projectId = p.projectId;
+  if (projectId !== undefined) {
     query = query.where((eb) =>
       eb.exists(eb.selectFrom('store_connections').select('store_connections.id').whereRef('store_connections.store_id', '=', 'stores.id').where('store_connections.project_id', '=', projectId)),
     );
   }
-  const rows = await keysetPageOf(query, page).execute();
-  return rows.map(storeFromRow);
+  const after = p.afterCreatedAt !== undefined && p.afterId !== undefined ? { createdAt: p.afterCreatedAt, id: p.afterId } : undefined;
+  return keysetRangeOf(query, { since: p.since, until: p.until, after }).limit(p.rows);
 }
 
 /** A visible store of the team; another team's store reads as absent (no probing). */
 export async function findVisibleStoreOfTeam(db: Kysely<DB>, teamId: string, id: string): Promise<Store | undefined> {
-  const row = await db.selectFrom('stores').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES).executeTakeFirst();
+  const row = await visibleStoreOfTeam.first(db, { id, teamId });
   return row ? storeFromRow(row) : undefined;
+}
+
+// Prepared: `GET /v1/storage/stores/{id}`.
+const visibleStoreOfTeam = preparedQuery((db: Kysely<DB>, p: { id: string; teamId: string }) => visibleStoreOfTeamQuery(db, p));
+
+/** The query of a visible store of the team (see `findVisibleStoreOfTeam`). */
+export function visibleStoreOfTeamQuery(db: Kysely<DB>, p: { readonly id: string; readonly teamId: string }) {
+  return db.selectFrom('stores').select(STORE_COLUMNS).where('id', '=', p.id).where('team_id', '=', p.teamId).where('lifecycle', 'in', VISIBLE_LIFECYCLES);
 }
 
 /** A visible store by id alone, for the unauthenticated status read (vercel-contract.md §7.1). */

@@ -37,6 +37,25 @@ export function presentStore(
   product: CatalogProduct,
   connections: readonly StoreConnectionView[],
 ): Static<typeof StoreWire> {
+  return { ...fieldsBeforeProduct(store, product, connections), product: presentedProduct(integration, product, store.installationId).object, ...fieldsAfterProduct(store) };
+}
+
+/**
+ * `JSON.stringify({ ...presentStore(store, …), type: 'integration' })`, a store as reads and lists
+ * answer it, with its `product` (4 of its 5 KB: the integration, the metadata schema, the guides)
+ * serialized once per catalog product and installation and spliced in (issue 17). Byte for byte
+ * the same: an object's JSON is its members' JSON joined by commas, so the members before
+ * `product` and those after it are serialized as two objects (neither is ever empty: `id` opens
+ * one, `secrets` the other) and joined around the product's.
+ */
+export function listedStoreJson(store: Store, integration: CatalogIntegration, product: CatalogProduct, connections: readonly StoreConnectionView[]): string {
+  const before = JSON.stringify(fieldsBeforeProduct(store, product, connections));
+  const after = JSON.stringify({ ...fieldsAfterProduct(store), type: 'integration' });
+  return `${before.slice(0, -1)},"product":${presentedProduct(integration, product, store.installationId).json},${after.slice(1)}`;
+}
+
+/** The store's members that come before `product`, in wire order. */
+function fieldsBeforeProduct(store: Store, product: CatalogProduct, connections: readonly StoreConnectionView[]) {
   const projectsMetadata: Array<Static<typeof ProjectsMetadata>> = connections.map((c) => ({
     ...presentConnectedProject(store, c),
     framework: (c.framework ?? null) as Static<typeof ProjectsMetadata>['framework'],
@@ -57,7 +76,12 @@ export function presentStore(
     metadata: { ...store.metadata } as Static<typeof StoreWire>['metadata'],
     externalResourceId: store.externalResourceId ?? '',
     externalResourceStatus: (store.externalResourceStatus ?? null) as Static<typeof StoreWire>['externalResourceStatus'],
-    product: presentedProduct(integration, product, store.installationId),
+  };
+}
+
+/** The store's members that come after `product`, in wire order. */
+function fieldsAfterProduct(store: Store) {
+  return {
     ...(store.protocolSettings ? { protocolSettings: store.protocolSettings as Static<typeof StoreWire>['protocolSettings'] } : {}),
     ...(store.notification ? { notification: { ...store.notification } } : {}),
     secrets: store.secrets.map((s) => ({ name: s.name, length: s.length })),
@@ -75,20 +99,25 @@ function storeCapabilities(product: CatalogProduct): Static<typeof StoreCapabili
 
 /**
  * `presentProduct`, made once per catalog product and installation and shared by every store
- * answer that shows it: the catalog is immutable once loaded (a reload makes new product objects,
- * so the WeakMap lets the old ones go), and a list page shows the same product up to 100 times.
- * Frozen, because it is shared.
+ * answer that shows it, with its JSON: the catalog is immutable once loaded (a reload makes new
+ * product objects, so the WeakMap lets the old ones go), and a list page shows the same product up
+ * to 100 times. Frozen, because it is shared.
  */
-const productsPresented = new WeakMap<CatalogProduct, Map<string, Static<typeof Product>>>();
+interface PresentedProduct {
+  readonly object: Static<typeof Product>;
+  readonly json: string;
+}
+const productsPresented = new WeakMap<CatalogProduct, Map<string, PresentedProduct>>();
 const MAX_INSTALLATIONS_PER_PRODUCT = 1000;
 
-function presentedProduct(integration: CatalogIntegration, product: CatalogProduct, installationId: string): Static<typeof Product> {
+function presentedProduct(integration: CatalogIntegration, product: CatalogProduct, installationId: string): PresentedProduct {
   let byInstallation = productsPresented.get(product);
   if (!byInstallation) productsPresented.set(product, (byInstallation = new Map()));
   let presented = byInstallation.get(installationId);
   if (!presented) {
     if (byInstallation.size >= MAX_INSTALLATIONS_PER_PRODUCT) byInstallation.clear();
-    presented = deepFreeze(presentProduct(integration, product, installationId));
+    const object = deepFreeze(presentProduct(integration, product, installationId));
+    presented = { object, json: JSON.stringify(object) };
     byInstallation.set(installationId, presented);
   }
   return presented;

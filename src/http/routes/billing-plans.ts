@@ -11,12 +11,20 @@ import { assertBoundedMetadata, MAX_METADATA_BYTES } from '../json-limits.js';
 import { teamOf } from '../plugins/auth.js';
 import { presentBillingPlan } from '../presenters/billing-plan.js';
 import { BillingPlansResponse } from '../schemas/index.js';
+import { sendJsonText } from '../json-text.js';
+import { lazySchemaSerializer } from '../plugins/serializers.js';
 
 /**
  * `GET /v1/integrations/integration/{integrationIdOrSlug}/products/{productIdOrSlug}/plans`
  * (vercel-contract.md §3): the product's plans, from its provider, in the provider's order.
  */
 export const billingPlanRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  // A provider's plan list is reused for a few seconds (providers/plan-cache.ts), the same array
+  // each time: its answer is serialized once, by the serializer Fastify would use for this
+  // route's 200 (the same compiler over the same schema, so the same bytes), and kept as long
+  // as the list is (issue 17).
+  const answers = new WeakMap<readonly object[], string>();
+  const serializeAnswer = lazySchemaSerializer(BillingPlansResponse);
   app.get(
     '/v1/integrations/integration/:integrationIdOrSlug/products/:productIdOrSlug/plans',
     {
@@ -34,7 +42,7 @@ export const billingPlanRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         response: { 200: BillingPlansResponse, ...errorResponses(400, 401, 403, 404, 500) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { team } = teamOf(request);
       const { integrationIdOrSlug, productIdOrSlug } = request.params;
       const integration = ctx.catalog.findIntegration(integrationIdOrSlug);
@@ -57,7 +65,12 @@ export const billingPlanRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
           { installationId, ...(metadata ? { metadata } : {}) },
           { accountId: team.id },
         );
-        return { plans: plans.map((plan) => presentBillingPlan(normalizeProviderPlan(plan))) };
+        let json = answers.get(plans);
+        if (json === undefined) {
+          json = serializeAnswer({ plans: plans.map((plan) => presentBillingPlan(normalizeProviderPlan(plan))) });
+          answers.set(plans, json);
+        }
+        return sendJsonText(reply, json);
       } catch (error) {
         throw isProviderError(error) ? error.toApiError() : error;
       }

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { deleteStorePorts } from '../../use-cases/delete-store-ports.js';
 import { listConnectionViews } from '../../db/store-connection-views.js';
-import { findVisibleStore, findVisibleStoreOfTeam, listStoresOfTeam } from '../../db/store-reads.js';
+import { findVisibleStore } from '../../db/store-reads.js';
+import { findVisibleStoreWithConnections, listStoresWithConnectionsOfTeam } from '../../db/store-views.js';
 import { deleteStore } from '../../domain/delete-store.js';
 import { ID_RANDOM_LENGTH, isId } from '../../domain/ids.js';
 import type { Store } from '../../domain/stores.js';
@@ -12,9 +13,9 @@ import { errorResponses } from '../error-schema.js';
 import { KeysetPagination, KeysetQuery, keysetPage, keysetPageQuery } from '../keyset-pagination.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
-import { presentedStoreSerializer } from '../plugins/presenter-serializer.js';
 import type { StoreConnectionView } from '../../domain/store-connections.js';
-import { presentStore, presentStoreStatus } from '../presenters/store.js';
+import { listedStoreJson, presentStoreStatus } from '../presenters/store.js';
+import { sendJsonText } from '../json-text.js';
 import { Store as StoreWire, StoreStatusView } from '../schemas/index.js';
 import { IdParams } from '../path-params.js';
 
@@ -23,18 +24,18 @@ const ListedStore = Type.Object({ ...StoreWire.properties, type: Type.Literal('i
 
 /** Reading and deleting integration stores (issue 4 §3). Create lives in `create-store.ts`. */
 export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const present = (store: Store, connections: readonly StoreConnectionView[]) => {
+  /** A store's JSON as reads and lists show it (`listedStoreJson`: the wire shape `ListedStore`). */
+  const storeJson = (store: Store, connections: readonly StoreConnectionView[]): string => {
     const integration = ctx.catalog.findIntegration(store.integrationId);
     const product = integration ? ctx.catalog.findProduct(integration, store.productId) : undefined;
     // The catalog is configuration: a product removed from it while stores exist is an operator error.
     if (!integration || !product) throw new ApiError('internal_server_error', `The product of store ${store.id} is no longer in the catalog.`);
-    return { ...presentStore(store, integration, product, connections), type: 'integration' as const };
+    return listedStoreJson(store, integration, product, connections);
   };
 
   app.get(
     '/v1/storage/stores',
     {
-      serializerCompiler: presentedStoreSerializer,
       schema: {
         tags: ['storage'],
         summary: "The team's stores, newest first",
@@ -51,25 +52,23 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         response: { 200: Type.Object({ stores: Type.Array(ListedStore), pagination: KeysetPagination }), ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const page = keysetPageQuery(request.query);
       const { projectId, integrationConfigurationId } = request.query;
-      const rows = await listStoresOfTeam(ctx.db, teamOf(request).team.id, {
+      const rows = await listStoresWithConnectionsOfTeam(ctx.db, ctx.dialect, teamOf(request).team.id, {
         ...page,
         ...(projectId !== undefined ? { projectId } : {}),
         ...(integrationConfigurationId !== undefined ? { installationId: integrationConfigurationId } : {}),
       });
-      const { items, pagination } = keysetPage(rows, page.limit, (s) => s);
-      // One query for the connections of the whole page.
-      const connections = await listConnectionViews(ctx.db, items.map((s) => s.id));
-      return { stores: items.map((s) => present(s, connections.get(s.id) ?? [])), pagination };
+      const { items, pagination } = keysetPage(rows, page.limit, (r) => r.store);
+      const stores = items.map((r) => storeJson(r.store, r.connections));
+      return sendJsonText(reply, `{"stores":[${stores.join(',')}],"pagination":${JSON.stringify(pagination)}}`);
     },
   );
 
   app.get(
     '/v1/storage/stores/:id',
     {
-      serializerCompiler: presentedStoreSerializer,
       schema: {
         tags: ['storage'],
         summary: 'One store of the team',
@@ -78,11 +77,10 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         response: { 200: Type.Object({ store: ListedStore }), ...errorResponses(401, 403, 404) },
       },
     },
-    async (request) => {
-      const store = await findVisibleStoreOfTeam(ctx.db, teamOf(request).team.id, request.params.id);
-      if (!store) throw new ApiError('not_found', `The store ${request.params.id} was not found.`);
-      const connections = await listConnectionViews(ctx.db, [store.id]);
-      return { store: present(store, connections.get(store.id) ?? []) };
+    async (request, reply) => {
+      const found = await findVisibleStoreWithConnections(ctx.db, ctx.dialect, teamOf(request).team.id, request.params.id);
+      if (!found) throw new ApiError('not_found', `The store ${request.params.id} was not found.`);
+      return sendJsonText(reply, `{"store":${storeJson(found.store, found.connections)}}`);
     },
   );
 
