@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -160,17 +160,30 @@ export function rssOf(pid: number): number {
 let clockTicks: number | undefined;
 
 /**
- * CPU seconds of a process from `/proc/<pid>/stat` (Linux). On a shared machine, throughput moves
- * with the neighbours' load, but the server's CPU time per request barely does: it is the number
- * the optimisations are compared by.
+ * CPU seconds of a process and its descendants (the workers of `STOCKROOM_WORKERS`) from
+ * `/proc/<pid>/stat` (Linux). On a shared machine, throughput moves with the neighbours' load, but
+ * the server's CPU time per request barely does: it is the number the optimisations are compared by.
  */
 export function cpuOf(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+    const stats = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((name) => {
+      try {
+        // Fields after the command name (which may hold spaces): ppid is the 2nd, utime and stime the 12th and 13th.
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return [{ pid: Number(name), ppid: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / (clockTicks ?? 100) }];
+      } catch {
+        return []; // Gone meanwhile.
+      }
+    });
+    const tree = new Set([pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const s of stats) if (!tree.has(s.pid) && tree.has(s.ppid)) (tree.add(s.pid), (grew = true));
+    }
+    if (!stats.some((s) => s.pid === pid)) return NaN;
+    return stats.filter((s) => tree.has(s.pid)).reduce((sum, s) => sum + s.seconds, 0);
   } catch {
     return NaN;
   }
