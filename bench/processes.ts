@@ -93,7 +93,43 @@ export async function startStockroom(start: StockroomStart): Promise<{ server: S
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return { server: handle(child, url), coldStartMs: performance.now() - startedAt };
+  const coldStartMs = performance.now() - startedAt;
+  const server = handle(child, url);
+  await allWorkersListening(server.pid, start.logFile);
+  return { server, coldStartMs };
+}
+
+/**
+ * With `STOCKROOM_WORKERS` the first worker answers before the others have started (and compiled
+ * their code, which would count as server CPU in the first measurement): waits until every child
+ * process has printed its "listening" line, and the count has held for half a second.
+ */
+async function allWorkersListening(pid: number, logFile: string): Promise<void> {
+  const until = performance.now() + 60_000;
+  let held = 0;
+  while (held < 2) {
+    if (performance.now() > until) throw new Error(`the server's workers did not all listen within 60 s; see ${logFile}`);
+    const listening = (readFileSync(logFile, 'utf8').match(/Stockroom listening on/g) ?? []).length;
+    held = listening >= Math.max(1, childPids(pid).length) ? held + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name) && parentOf(name) === pid).map(Number);
+  } catch {
+    return []; // Not Linux: no workers seen, the first answer is enough.
+  }
+}
+
+function parentOf(pidName: string): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pidName}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined; // Gone meanwhile, or not Linux.
+  }
 }
 
 /**
