@@ -117,9 +117,18 @@ async function allWorkersListening(pid: number, logFile: string): Promise<void> 
 
 function childPids(pid: number): number[] {
   try {
-    return readdirSync('/proc').filter((name) => /^\d+$/.test(name) && parentOf(name) === pid).map(Number);
+    // Node processes only: tsx (a checkout run from its sources) has an esbuild child too.
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name) && parentOf(name) === pid && commandOf(name) === 'node').map(Number);
   } catch {
     return []; // Not Linux: no workers seen, the first answer is enough.
+  }
+}
+
+function commandOf(pidName: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pidName}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
   }
 }
 
