@@ -33,7 +33,10 @@ export function runWorkers(count: number): void {
     live.add(worker);
     worker.on('exit', (code, signal) => {
       live.delete(worker);
-      if (code !== 0) exitCode = 1;
+      // A worker still starting when asked to stop has no handler yet and ends by the signal itself:
+      // it had nothing in flight, so that is a clean stop too.
+      const stoppedBySignal = stopping && signal === 'SIGTERM';
+      if (code !== 0 && !stoppedBySignal) exitCode = 1;
       if (!stopping) {
         exitCode = 1;
         process.stderr.write(`Stockroom worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); stopping the other workers\n`);

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { BUNDLE, assertFreshBuild, openStockroomDatabase, startBuiltServer, type BuiltServer } from '../helpers/built-server.js';
 import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
@@ -59,14 +59,20 @@ function answeringPids(server: BuiltServer): Set<number> {
   return pids;
 }
 
+/** The bundle with STOCKROOM_WORKERS=2 on a fresh PostgreSQL database, once both workers run. */
+async function startTwoWorkers(t: TestContext) {
+  const database = await createTestDatabase('postgres');
+  t.after(() => database.drop());
+  const env = { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info', STOCKROOM_WORKERS: '2' };
+  const server = await startBuiltServer(t, env);
+  const primary = server.child.pid as number;
+  const workers = await eventually('two workers', () => childrenOf(primary).length === 2 && childrenOf(primary));
+  return { database, server, primary, workers };
+}
+
 describe('STOCKROOM_WORKERS', () => {
   test('PostgreSQL, 2 workers: both answer on the one port, bootstrap ran once, SIGTERM ends all', { skip: NO_POSTGRES }, async (t) => {
-    const database = await createTestDatabase('postgres');
-    t.after(() => database.drop());
-    const env = { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info', STOCKROOM_WORKERS: '2' };
-    const server = await startBuiltServer(t, env);
-    const primary = server.child.pid as number;
-    const workers = await eventually('two workers', () => childrenOf(primary).length === 2 && childrenOf(primary));
+    const { database, server, primary, workers } = await startTwoWorkers(t);
     await server.waitForOutput(/Stockroom listening on/, 2);
 
     const userIds = new Set<string>();
@@ -89,12 +95,8 @@ describe('STOCKROOM_WORKERS', () => {
   });
 
   test('PostgreSQL: a worker that dies ends the whole with exit code 1', { skip: NO_POSTGRES }, async (t) => {
-    const database = await createTestDatabase('postgres');
-    t.after(() => database.drop());
-    const env = { ...process.env, ...database.env, PORT: '0', STOCKROOM_TOKEN: OWNER_TOKEN, LOG_LEVEL: 'info', STOCKROOM_WORKERS: '2' };
-    const server = await startBuiltServer(t, env);
-    const primary = server.child.pid as number;
-    const [dying, other] = await eventually('two workers', () => childrenOf(primary).length === 2 && childrenOf(primary));
+    const { server, workers } = await startTwoWorkers(t);
+    const [dying, other] = workers;
     process.kill(dying as number, 'SIGKILL');
     assert.equal(await server.exited, 1);
     assert.match(server.output(), new RegExp(`worker ${dying} exited \\(SIGKILL\\); stopping the other workers`));
