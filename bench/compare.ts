@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLoad, type RequestShape } from './load.js';
+import { prepareDatabase, type DatabaseKind } from './databases.js';
 import { ROOT, startStockroom, type ServerProcess } from './processes.js';
 import { SCENARIOS, type Target } from './scenarios.js';
 import { seedStores } from './seed.js';
@@ -17,13 +18,20 @@ import { stockroomApi } from './stockroom-api.js';
  * the least server CPU per request seen over the rounds.
  *
  * BENCH_COMPARE_SCENARIOS (substrings of scenario names), BENCH_COMPARE_ROUNDS (default 2) and
- * BENCH_DURATION_S (default 5) tune it. Not part of `npm run bench`.
+ * BENCH_DURATION_S (default 5) tune it. BENCH_COMPARE_DATABASES picks `sqlite`, `postgres` or both
+ * (default `sqlite`); `postgres` needs BENCH_DATABASE_URL, a server whose user may create databases,
+ * and each commit's run gets a fresh database there, seeded as SQLite's is and dropped after.
+ * Not part of `npm run bench`.
  */
 const TOKEN = 'srk_benchCompareToken0123456789abcdef';
 const commits = process.argv.slice(2);
 if (commits.length === 0) throw new Error('usage: npx tsx bench/compare.ts <commit>…');
 const filters = (process.env.BENCH_COMPARE_SCENARIOS ?? 'GET /v2/user,GET plans,stores/{id},first page,free plan,paid').split(',');
 const scenarios = SCENARIOS.filter((s) => filters.some((f) => s.name.includes(f)));
+const databases = (process.env.BENCH_COMPARE_DATABASES ?? 'sqlite').split(',').map((d) => d.trim()).filter((d) => d !== '') as DatabaseKind[];
+for (const kind of databases) if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`BENCH_COMPARE_DATABASES: sqlite or postgres, not ${String(kind)}`);
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+if (databases.includes('postgres') && !databaseUrl) throw new Error('BENCH_COMPARE_DATABASES=postgres needs BENCH_DATABASE_URL');
 const rounds = Number(process.env.BENCH_COMPARE_ROUNDS ?? 2);
 const durationS = Number(process.env.BENCH_DURATION_S ?? 5);
 // Long enough for V8 to have optimised the hot code even at a few dozen creates per second.
@@ -63,25 +71,31 @@ type Sample = { rps: number; cpu: number };
 const samples = new Map<string, Sample[]>();
 
 for (let round = 0; round < rounds; round += 1) {
-  for (const commit of commits) {
-    const dir = dirs.get(commit) as string;
-    const data = join(work, `${commit}-data-${round}`);
-    const env = { STOCKROOM_DATA_DIR: data, STOCKROOM_REFERENCE_FREE_QUOTA: 'unlimited', LOG_LEVEL: 'info' };
-    const { server } = await startStockroom({ env, logFile: `${data}.log`, token: TOKEN, checkout: dir });
-    try {
-      const api = stockroomApi(server.url, TOKEN);
-      const installationId = await api.referenceInstallation();
-      const seed = await seedStores({ kind: 'sqlite', path: join(data, 'stockroom.db') }, await api.createStore(), 1000, 900);
-      const target: Target = { token: TOKEN, installationId, seed };
-      for (const scenario of scenarios) {
-        const shape = scenario.shape(target);
-        const sample = await measure(server, shape);
-        const key = `${commit}\t${scenario.name}`;
-        samples.set(key, [...(samples.get(key) ?? []), sample]);
-        process.stderr.write(`round ${round + 1} ${commit} ${scenario.name}: ${sample.rps.toFixed(0)} req/s, ${sample.cpu.toFixed(3)} CPU ms/req\n`);
+  for (const kind of databases) {
+    for (const commit of commits) {
+      const dir = dirs.get(commit) as string;
+      const prepared = await prepareDatabase(kind, databaseUrl);
+      try {
+        const logFile = join(work, `${commit}-${kind}-${round}.log`);
+        const { server } = await startStockroom({ env: prepared.env, logFile, token: TOKEN, checkout: dir });
+        try {
+          const api = stockroomApi(server.url, TOKEN);
+          const installationId = await api.referenceInstallation();
+          const seed = await seedStores(prepared.database, await api.createStore(), 1000, 900);
+          const target: Target = { token: TOKEN, installationId, seed };
+          for (const scenario of scenarios) {
+            const shape = scenario.shape(target);
+            const sample = await measure(server, shape);
+            const key = `${commit}\t${kind}\t${scenario.name}`;
+            samples.set(key, [...(samples.get(key) ?? []), sample]);
+            process.stderr.write(`round ${round + 1} ${commit} ${kind} ${scenario.name}: ${sample.rps.toFixed(0)} req/s, ${sample.cpu.toFixed(3)} CPU ms/req\n`);
+          }
+        } finally {
+          await server.stop();
+        }
+      } finally {
+        await prepared.drop();
       }
-    } finally {
-      await server.stop();
     }
   }
 }
@@ -97,12 +111,14 @@ async function measure(server: ServerProcess, shape: RequestShape): Promise<Samp
 // least CPU per request and the most requests/s seen are the closest to the code's own cost.
 const best = (values: number[], pick: (a: number, b: number) => number) => (values.length === 0 ? NaN : values.reduce((a, b) => pick(a, b)));
 const subject = (commit: string) => execFileSync('git', ['log', '-1', '--format=%s', commit], { cwd: ROOT, encoding: 'utf8' }).trim().slice(0, 60);
-const lines = [`| commit | ${scenarios.map((s) => `${s.name}: req/s, CPU ms/req`).join(' | ')} |`, `|---|${scenarios.map(() => '---:').join('|')}|`];
-for (const commit of commits) {
-  const cells = scenarios.map((scenario) => {
-    const s = samples.get(`${commit}\t${scenario.name}`) ?? [];
-    return `${best(s.map((x) => x.rps), Math.max).toFixed(0)}, ${best(s.map((x) => x.cpu), Math.min).toFixed(2)}`;
-  });
-  lines.push(`| ${commit} ${subject(commit)} | ${cells.join(' | ')} |`);
+const lines = [`| commit | database | ${scenarios.map((s) => `${s.name}: req/s, CPU ms/req`).join(' | ')} |`, `|---|---|${scenarios.map(() => '---:').join('|')}|`];
+for (const kind of databases) {
+  for (const commit of commits) {
+    const cells = scenarios.map((scenario) => {
+      const s = samples.get(`${commit}\t${kind}\t${scenario.name}`) ?? [];
+      return `${best(s.map((x) => x.rps), Math.max).toFixed(0)}, ${best(s.map((x) => x.cpu), Math.min).toFixed(2)}`;
+    });
+    lines.push(`| ${commit} ${subject(commit)} | ${kind} | ${cells.join(' | ')} |`);
+  }
 }
 process.stdout.write(`${lines.join('\n')}\n(${rounds} interleaved rounds of ${durationS} s after ${warmupS} s of warm-up; best of the rounds)\n`);

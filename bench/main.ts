@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { runLoad, type LoadResult, type RequestShape } from './load.js';
 import { readOptions, type BenchOptions } from './options.js';
 import { ROOT, buildStockroom, startBaseline, startStockroom, type ServerProcess } from './processes.js';
 import { checkTargets, consoleTable, renderReport, writeSection, type ColdStart, type MemoryAfterCreates, type ResultRow, type RunReport, type SoakResult } from './report.js';
 import { SCENARIOS, createBody, type Target } from './scenarios.js';
-import { seedStores, type BenchDatabase } from './seed.js';
+import { seedStores } from './seed.js';
+import { prepareDatabase, type PreparedDatabase } from './databases.js';
 import { measureDurableCommitsPerSecond } from './sqlite-ceiling.js';
 import { stockroomApi } from './stockroom-api.js';
 
@@ -48,7 +46,7 @@ async function main(): Promise<void> {
 
     const databases: Array<'sqlite' | 'postgres'> = options.soakOnly || !options.databaseUrl ? ['sqlite'] : ['sqlite', 'postgres'];
     for (const kind of databases) {
-      const prepared = await prepareDatabase(kind, options);
+      const prepared = await prepareDatabase(kind, options.databaseUrl);
       try {
         const run = await measureStockroom(kind, prepared, options, pairedBaseline);
         rows.push(...run.rows);
@@ -99,44 +97,6 @@ async function measureBaseline(server: ServerProcess, options: BenchOptions): Pr
       { scenario: 'baseline GET (canned JSON)', database: 'baseline', kind: 'baseline', connections: options.connections, result: get, ratio: 1 },
       { scenario: 'baseline POST (canned store JSON)', database: 'baseline', kind: 'baseline', connections: options.connections, result: post, ratio: 1 },
     ],
-  };
-}
-
-interface PreparedDatabase {
-  readonly database: BenchDatabase;
-  readonly dataDir: string;
-  readonly env: Record<string, string>;
-  drop(): Promise<void>;
-}
-
-/** A temp directory for SQLite, or a fresh database on the PostgreSQL server; both dropped after. */
-async function prepareDatabase(kind: 'sqlite' | 'postgres', options: BenchOptions): Promise<PreparedDatabase> {
-  const dataDir = mkdtempSync(join(tmpdir(), `stockroom-bench-${kind}-`));
-  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
-  const common = {
-    STOCKROOM_DATA_DIR: dataDir,
-    // The reference partner withdraws its free plan after 3 free resources per installation; the
-    // bench creates thousands, so it lifts that quota (README, "Configuration").
-    STOCKROOM_REFERENCE_FREE_QUOTA: 'unlimited',
-    LOG_LEVEL: 'info',
-  };
-  if (kind === 'sqlite') {
-    return { database: { kind, path: join(dataDir, 'stockroom.db') }, dataDir, env: common, drop: async () => removeDir() };
-  }
-  const adminUrl = options.databaseUrl;
-  if (!adminUrl) throw new Error('BENCH_DATABASE_URL is not set');
-  const name = `stockroom_bench_${randomBytes(6).toString('hex')}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    database: { kind, url: url.toString() },
-    dataDir,
-    env: { ...common, DATABASE_URL: url.toString(), STOCKROOM_ENCRYPTION_KEY: randomBytes(32).toString('hex') },
-    drop: async () => {
-      removeDir();
-      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
   };
 }
 
@@ -257,16 +217,6 @@ async function runSoak(server: ServerProcess, installationId: string, options: B
   const rssEnd = server.rssBytes();
   log(`    ${result.ok} creates, ${result.errors} errors, RSS ${(rssStart / 2 ** 20).toFixed(0)} → ${(rssEnd / 2 ** 20).toFixed(0)} MiB (max ${(rssMax / 2 ** 20).toFixed(0)})`);
   return { durationS: options.soakS, rate: options.soakRate, creates: result.ok, errors: result.errors, rssStart, rssEnd, rssMax: Math.max(rssMax, rssEnd) };
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 function log(message: string): void {

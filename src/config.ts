@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Type, type Static, type TObject } from 'typebox';
 import { Value } from 'typebox/value';
 import { PAUSE_POINTS, type PausePoint } from './fault-injection.js';
@@ -19,6 +20,11 @@ const EnvSchema = Type.Object({
   /** PostgreSQL connection URL; when set, it replaces the embedded SQLite database. */
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  /**
+   * Server processes sharing the port (docs/workers.md). Default: one per core with PostgreSQL,
+   * one with SQLite, which allows no other number.
+   */
+  STOCKROOM_WORKERS: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
   /** The bootstrap token's value; random (and printed once) when unset. */
   STOCKROOM_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 255, pattern: '^[A-Za-z0-9_\\-.]+$' })),
   STOCKROOM_BOOTSTRAP_EMAIL: Type.String({ default: 'owner@stockroom.local' }),
@@ -122,6 +128,8 @@ export interface Config {
   readonly host: string;
   readonly dataDir: string;
   readonly database: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
+  /** Server processes on the one port (`STOCKROOM_WORKERS`); always 1 with SQLite. */
+  readonly workers: number;
   readonly bootstrap: { readonly token?: string; readonly email: string; readonly username: string; readonly teamSlug: string };
   readonly publicUrl?: string;
   readonly encryptionKey?: string;
@@ -204,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     dataDir: e.STOCKROOM_DATA_DIR,
     database: Object.freeze(database),
+    workers: workersOf(e, database.kind),
     bootstrap: Object.freeze({
       token: e.STOCKROOM_TOKEN,
       email: e.STOCKROOM_BOOTSTRAP_EMAIL,
@@ -240,6 +249,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     finalization: Object.freeze({ waitMs: e.STOCKROOM_FINALIZATION_WAIT_MS, intervalMs: e.STOCKROOM_FINALIZATION_INTERVAL_MS }),
     ...(e.STOCKROOM_PAUSE_AT ? { pauseAt: e.STOCKROOM_PAUSE_AT as PausePoint } : {}),
   });
+}
+
+/**
+ * SQLite's group commit and single writer live in one process: a second process would write
+ * beside them, its commits neither grouped with nor ordered by the first's (docs/workers.md).
+ */
+function workersOf(e: Env, kind: Config['database']['kind']): number {
+  if (kind === 'sqlite') {
+    if (e.STOCKROOM_WORKERS !== undefined && e.STOCKROOM_WORKERS !== 1) {
+      throw new ConfigError('invalid configuration:\n  STOCKROOM_WORKERS: must be 1 with SQLite (one process owns the embedded database); more need DATABASE_URL');
+    }
+    return 1;
+  }
+  return e.STOCKROOM_WORKERS ?? availableParallelism();
 }
 
 /**

@@ -1,11 +1,18 @@
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config.js';
 import { createStockroom } from './server.js';
 import { armPausePoint } from './fault-injection.js';
+import { WORKER_READY, runWorkers } from './workers.js';
 
-// The only file that touches `process`: configuration in, standard error written, signals
-// handled, exit codes out. (server.ts's logger writes to standard output through file descriptor 1.)
+// With workers.ts (the primary of several server processes), the only file that touches
+// `process`: configuration in, standard error written, signals handled, exit codes out.
+// (server.ts's logger writes to standard output through file descriptor 1.)
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  if (config.workers > 1 && cluster.isPrimary) {
+    runWorkers(config.workers);
+    return;
+  }
   let storageFailed: ((error: Error) => void) | undefined;
   const stockroom = await createStockroom(config, { onStorageFailure: (error) => storageFailed?.(error) });
   // Testers' fault injection (README, "Fault injection"); a no-op unless STOCKROOM_PAUSE_AT is set.
@@ -24,6 +31,8 @@ async function main(): Promise<void> {
   // Log lines are written in blocks (server.ts); this one is shown at once, as people and
   // process supervisors wait for it.
   logger.flush();
+  // The primary of several workers starts the others once this one has migrated and bootstrapped.
+  if (cluster.isWorker) process.send?.(WORKER_READY);
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -10,3 +10,12 @@ import type { Dialect } from './database.js';
 export function lockedForUpdate<Q extends { forUpdate(): Q }>(query: Q, dialect: Dialect): Q {
   return dialect === 'postgres' ? query.forUpdate() : query;
 }
+
+/**
+ * The query with `FOR SHARE` on PostgreSQL: the rows it reads cannot be changed or deleted until
+ * the transaction ends, but other transactions may share the lock, so readers that only need the
+ * row to stay as it is do not wait for one another. As is on SQLite, like `lockedForUpdate`.
+ */
+export function lockedForShare<Q extends { forShare(): Q }>(query: Q, dialect: Dialect): Q {
+  return dialect === 'postgres' ? query.forShare() : query;
+}

@@ -11,9 +11,13 @@ import type { PartnerTables } from './tables.js';
  * resources; a caller without an installation (plans listed before installing) is offered it.
  */
 export async function isFreePlanOffered(ctx: PartnerContext, db: Kysely<PartnerTables>, installationId: string | null): Promise<boolean> {
-  // An unlimited quota (load tests) needs no count, which would grow with every free resource.
-  if (installationId === null || ctx.freeResourceQuota === Infinity) return true;
+  if (installationId === null || !isFreeQuotaCounted(ctx)) return true;
   return (await countLiveResourcesOnPlan(db, installationId, FREE_PLAN_ID)) < ctx.freeResourceQuota;
+}
+
+/** An unlimited quota (load tests) needs no count, which would grow with every free resource. */
+export function isFreeQuotaCounted(ctx: Pick<PartnerContext, 'freeResourceQuota'>): boolean {
+  return ctx.freeResourceQuota !== Infinity;
 }
 
 export async function assertFreePlanOffered(ctx: PartnerContext, db: Kysely<PartnerTables>, installationId: string): Promise<void> {

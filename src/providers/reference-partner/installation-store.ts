@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Dialect } from '../../db/database.js';
-import { lockedForUpdate } from '../../db/row-locks.js';
+import { lockedForShare, lockedForUpdate } from '../../db/row-locks.js';
 import type { InstallationTable, PartnerTables } from './tables.js';
 
 /** What the partner keeps of an installation. Its access token is kept sealed; read it with `openAccessToken`. */
@@ -51,16 +51,21 @@ export async function findLiveInstallation(db: Kysely<PartnerTables>, id: string
 
 /**
  * Reads a live installation inside a transaction and, on PostgreSQL, locks its row until the
- * transaction ends, so two replicas cannot both take the last free-plan slot. SQLite has no row
- * locks and needs none: it runs one write transaction at a time.
+ * transaction ends. `exclusive` (FOR UPDATE) when the transaction counts the installation's
+ * resources against a limit, so that two replicas cannot both take the last free-plan slot;
+ * `shared` (FOR SHARE) when it only needs the installation to stay installed meanwhile: an
+ * uninstall waits for it either way, but shared holders do not wait for one another, and each holds
+ * the lock through its commit's disk sync. SQLite has no row locks and needs none: it runs one
+ * write transaction at a time.
  */
 export async function lockLiveInstallation(
   trx: Kysely<PartnerTables>,
   dialect: Dialect,
   id: string,
+  mode: 'exclusive' | 'shared' = 'exclusive',
 ): Promise<Installation | undefined> {
   const query = trx.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
-  const row = await lockedForUpdate(query, dialect).executeTakeFirst();
+  const row = await (mode === 'exclusive' ? lockedForUpdate(query, dialect) : lockedForShare(query, dialect)).executeTakeFirst();
   return row ? toInstallation(row) : undefined;
 }
 

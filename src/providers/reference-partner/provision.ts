@@ -1,5 +1,5 @@
 import { PartnerError, validationError } from '../partner-kit/errors.js';
-import { assertFreePlanOffered } from './free-quota.js';
+import { assertFreePlanOffered, isFreeQuotaCounted } from './free-quota.js';
 import type { ProvisionHooks } from './hooks.js';
 import { FREE_PLAN_ID, type BillingPlan } from '../partner-kit/billing-plan.js';
 import type { Answer, IdempotencyScope } from '../partner-kit/idempotency.js';
@@ -34,8 +34,10 @@ export async function provisionResource(
   if (fields.length > 0) throw validationError(fields, `Invalid metadata for ${product.slug}: ${fields.map((f) => f.message).join('; ')}.`);
 
   return answerOnce(ctx, scope, async (trx) => {
-    if (!(await lockLiveInstallation(trx, ctx.dialect, installationId))) throw notInstalled(installationId);
-    if (plan.id === FREE_PLAN_ID) await assertFreePlanOffered(ctx, trx, installationId);
+    // Only a counted free quota needs creates of the installation to take turns.
+    const counted = plan.id === FREE_PLAN_ID && isFreeQuotaCounted(ctx);
+    if (!(await lockLiveInstallation(trx, ctx.dialect, installationId, counted ? 'exclusive' : 'shared'))) throw notInstalled(installationId);
+    if (counted) await assertFreePlanOffered(ctx, trx, installationId);
     const now = ctx.now();
     const id = newResourceId();
     const secrets = generateSecrets(product, id, request.metadata);
