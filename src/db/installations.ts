@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Installation } from '../domain/installations.js';
+import { preparedQuery } from './prepared-queries.js';
 import type { DB, InstallationsTable } from './schema.js';
 import { deletedStoreColumns } from './store-deletion.js';
 import { configurationRemovedEvent } from '../domain/webhook-events.js';
@@ -41,9 +42,13 @@ export async function insertInstallation(db: Kysely<DB>, installation: Installat
 
 /** A live installation of the team, by id. Another team's id reads as absent (no probing). */
 export async function findLiveInstallation(db: Kysely<DB>, teamId: string, id: string): Promise<Installation | undefined> {
-  const row = await db.selectFrom('installations').selectAll().where('id', '=', id).where('team_id', '=', teamId).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = await liveInstallation.first(db, { id, teamId });
   return row ? installationFromRow(row) : undefined;
 }
+
+const liveInstallation = preparedQuery<{ id: string; teamId: string }, Selectable<InstallationsTable>>((db: Kysely<DB>, p) =>
+  db.selectFrom('installations').selectAll().where('id', '=', p.id).where('team_id', '=', p.teamId).where('deleted_at', 'is', null),
+);
 
 export async function findLiveInstallationOfIntegration(db: Kysely<DB>, teamId: string, integrationId: string): Promise<Installation | undefined> {
   const row = await db

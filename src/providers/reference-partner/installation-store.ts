@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Dialect } from '../../db/database.js';
+import { preparedQuery } from '../../db/prepared-queries.js';
 import { lockedForUpdate } from '../../db/row-locks.js';
 import type { InstallationTable, PartnerTables } from './tables.js';
 
@@ -56,13 +57,17 @@ export async function findLiveInstallation(db: Kysely<PartnerTables>, id: string
  */
 export async function lockLiveInstallation(
   trx: Kysely<PartnerTables>,
-  dialect: Dialect,
+  // The prepared statement is built per dialect and adds FOR UPDATE on PostgreSQL by itself.
+  _dialect: Dialect,
   id: string,
 ): Promise<Installation | undefined> {
-  const query = trx.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
-  const row = await lockedForUpdate(query, dialect).executeTakeFirst();
+  const row = await lockedLiveInstallation.first(trx, { id });
   return row ? toInstallation(row) : undefined;
 }
+
+const lockedLiveInstallation = preparedQuery<{ id: string }, Selectable<InstallationTable>>((db: Kysely<PartnerTables>, p, dialect) =>
+  lockedForUpdate(db.selectFrom('ref_partner_installations').selectAll().where('id', '=', p.id).where('deleted_at', 'is', null), dialect),
+);
 
 /** Soft-deletes the installation; true when it was live. */
 export async function markInstallationDeleted(db: Kysely<PartnerTables>, id: string, now: number): Promise<boolean> {

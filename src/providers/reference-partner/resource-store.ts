@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
+import { preparedQuery } from '../../db/prepared-queries.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { openJson, resourceSecretsContext, sealJson } from './sealed-values.js';
-import { changedResourceColumns, resourceColumns, resourceFields, type ResourceChanges as CommonResourceChanges, type ResourceFields } from '../partner-kit/resource-columns.js';
+import { changedResourceColumns, resourceColumns, type ResourceColumns, resourceFields, type ResourceChanges as CommonResourceChanges, type ResourceFields } from '../partner-kit/resource-columns.js';
 import type { ResourceStatus } from '../partner-kit/resource-status.js';
 import type { Secret } from '../partner-kit/secret.js';
 import type { PartnerTables, ResourceTable } from './tables.js';
@@ -15,17 +16,37 @@ export interface StoredResource extends ResourceFields {
 }
 
 export async function insertResource(db: Kysely<PartnerTables>, box: SecretBox, resource: StoredResource): Promise<void> {
-  await db
-    .insertInto('ref_partner_resources')
-    .values({
-      ...resourceColumns(resource),
-      status: resource.status,
-      ready_at: resource.readyAt,
-      secrets: sealJson(box, resource.secrets, resourceSecretsContext(resource.id)),
-      previous_secrets_expire_at: null,
-    })
-    .execute();
+  await insertResourceRow.affected(db, {
+    ...resourceColumns(resource),
+    status: resource.status,
+    ready_at: resource.readyAt,
+    secrets: sealJson(box, resource.secrets, resourceSecretsContext(resource.id)),
+    previous_secrets_expire_at: null,
+  });
 }
+
+/** The columns a new resource row is written with (the push columns keep their defaults). */
+type NewResourceRow = ResourceColumns & Pick<ResourceTable, 'status' | 'ready_at' | 'secrets' | 'previous_secrets_expire_at'>;
+// Every column named (the type makes a missing one an error): placeholders have no keys to list.
+const insertResourceRow = preparedQuery<NewResourceRow>((db: Kysely<PartnerTables>, p) => {
+  const row: NewResourceRow = {
+    id: p.id,
+    installation_id: p.installation_id,
+    product_id: p.product_id,
+    name: p.name,
+    metadata: p.metadata,
+    billing_plan_id: p.billing_plan_id,
+    external_id: p.external_id,
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+    deleted_at: p.deleted_at,
+    status: p.status,
+    ready_at: p.ready_at,
+    secrets: p.secrets,
+    previous_secrets_expire_at: p.previous_secrets_expire_at,
+  };
+  return db.insertInto('ref_partner_resources').values(row);
+});
 
 export async function findLiveResource(db: Kysely<PartnerTables>, box: SecretBox, installationId: string, id: string): Promise<StoredResource | undefined> {
   const row = await liveResources(db, installationId).where('id', '=', id).executeTakeFirst();
