@@ -30,26 +30,11 @@ function ledgerEntryFromRow(row: Selectable<LedgerEntriesTable>): LedgerEntry {
 
 type NewLedgerRow = Required<Insertable<LedgerEntriesTable>>;
 
-// Prepared once (prepared-queries.ts): every paid create appends ledger entries. Every column is
-// named, since placeholders have no keys for the builder to list.
+// Prepared once (prepared-queries.ts): every paid create appends ledger entries.
 const insertLedgerEntry = preparedQuery<NewLedgerRow>((db: Kysely<DB>, p) =>
   db
     .insertInto('ledger_entries')
-    .values({
-      id: p.id,
-      team_id: p.team_id,
-      store_id: p.store_id,
-      kind: p.kind,
-      amount_cents: p.amount_cents,
-      currency: p.currency,
-      payment_method_id: p.payment_method_id,
-      billing_plan_id: p.billing_plan_id,
-      reference: p.reference,
-      operation_key: p.operation_key,
-      memo: p.memo,
-      created_at: p.created_at,
-      invoice_id: p.invoice_id,
-    })
+    .values(p)
     .onConflict((oc) => oc.column('operation_key').doNothing()),
 );
 

@@ -9,10 +9,12 @@ import type { Dialect } from './database.js';
  * as running the statements (issue 17). The SQL and its parameters are exactly what the same
  * builder would produce for those values; only the work of producing them is skipped.
  *
- * A query whose SQL depends on its values (an `in (…)` list, an optional clause) cannot be
- * prepared this way: its shape is fixed by the placeholders. `build` may branch on the dialect,
- * which is part of the cache key. With Kysely plugins installed (none in Stockroom) a query is
- * built every time, since plugins may rewrite it per call.
+ * The placeholders are the keys of the first call's arguments, so an insert may pass them whole
+ * (`values(p)`); every later call must bring the same keys. A query whose SQL depends on its
+ * values (an `in (…)` list, an optional clause) cannot be prepared this way: its shape is fixed
+ * by the placeholders. `build` may branch on the dialect, which is part of the cache key. With
+ * Kysely plugins installed (none in Stockroom) a query is built every time, since plugins may
+ * rewrite it per call.
  */
 export interface PreparedQuery<A, R> {
   /** The result rows. */
@@ -33,6 +35,8 @@ export type Placeholders<A> = { readonly [K in keyof A]: A[K] };
 
 interface Compiled {
   readonly query: CompiledQuery;
+  /** The argument names the query was built with. */
+  readonly names: readonly string[];
   /** Per parameter slot: the argument it takes, or the constant the builder put there. */
   readonly slots: ReadonlyArray<{ readonly name: string } | { readonly value: unknown }>;
 }
@@ -40,21 +44,22 @@ interface Compiled {
 export function preparedQuery<A extends object, R = unknown>(
   build: (db: Kysely<any>, p: Placeholders<A>, dialect: Dialect) => Compilable<unknown>,
 ): PreparedQuery<A, R> {
-  const placeholders = new Proxy({} as Placeholders<A>, { get: (_target, name) => new Placeholder(String(name)) });
   const byAdapter = new WeakMap<DialectAdapter, Compiled>();
 
-  const compile = (db: Kysely<any>, adapter: DialectAdapter): Compiled => {
+  const compile = (db: Kysely<any>, adapter: DialectAdapter, args: A): Compiled => {
+    const names = Object.keys(args);
+    const placeholders = Object.fromEntries(names.map((name) => [name, new Placeholder(name)])) as Placeholders<A>;
     const query = build(db, placeholders, adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite').compile();
     const slots = query.parameters.map((value) => (value instanceof Placeholder ? { name: value.name } : { value }));
-    return { query, slots };
+    return { query, names, slots };
   };
 
   const run = async (db: Kysely<any>, args: A): Promise<QueryResult<R>> => {
     const executor = db.getExecutor();
-    if (executor.plugins.length > 0) return db.executeQuery(bind(compile(db, executor.adapter), args)) as Promise<QueryResult<R>>;
+    if (executor.plugins.length > 0) return db.executeQuery(bind(compile(db, executor.adapter, args), args)) as Promise<QueryResult<R>>;
     let compiled = byAdapter.get(executor.adapter);
     if (!compiled) {
-      compiled = compile(db, executor.adapter);
+      compiled = compile(db, executor.adapter, args);
       byAdapter.set(executor.adapter, compiled);
     }
     return db.executeQuery(bind(compiled, args)) as Promise<QueryResult<R>>;
@@ -68,9 +73,13 @@ export function preparedQuery<A extends object, R = unknown>(
 }
 
 function bind(compiled: Compiled, args: object): CompiledQuery {
+  // Another set of keys would have built another statement (an insert's column list, say).
+  const given = Object.keys(args);
+  if (given.length !== compiled.names.length || given.some((name, i) => name !== compiled.names[i])) {
+    throw new Error(`prepared query: called with ${given.join(', ')}, prepared with ${compiled.names.join(', ')}`);
+  }
   const parameters = compiled.slots.map((slot) => {
     if (!('name' in slot)) return slot.value;
-    if (!(slot.name in args)) throw new Error(`prepared query: no value for ${slot.name}`);
     return (args as Record<string, unknown>)[slot.name];
   });
   return { ...compiled.query, parameters };

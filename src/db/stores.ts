@@ -42,39 +42,8 @@ export async function insertProvisioningStore(db: Kysely<DB>, store: Store): Pro
   await insertStore.affected(db, storeRowValues(store));
 }
 
-type StoreRowValues = ReturnType<typeof storeRowValues>;
-// Every column named (the type makes a missing one an error): placeholders have no keys to list.
-const insertStore = preparedQuery<StoreRowValues>((db: Kysely<DB>, p) => {
-  const row: StoreRowValues = {
-    id: p.id,
-    team_id: p.team_id,
-    installation_id: p.installation_id,
-    integration_id: p.integration_id,
-    product_id: p.product_id,
-    name: p.name,
-    external_id: p.external_id,
-    source: p.source,
-    created_by: p.created_by,
-    billing_plan_id: p.billing_plan_id,
-    billing_plan: p.billing_plan,
-    metadata: p.metadata,
-    protocol_settings: p.protocol_settings,
-    lifecycle: p.lifecycle,
-    status: p.status,
-    external_resource_id: p.external_resource_id,
-    external_resource_status: p.external_resource_status,
-    notification: p.notification,
-    secrets_sealed: p.secrets_sealed,
-    secret_meta: p.secret_meta,
-    provision_key: p.provision_key,
-    payment: p.payment,
-    failure: p.failure,
-    created_at: p.created_at,
-    updated_at: p.updated_at,
-    deleted_at: p.deleted_at,
-  };
-  return db.insertInto('stores').values(row);
-});
+// The columns are the keys of `storeRowValues`, in its order (prepared-queries.ts).
+const insertStore = preparedQuery<ReturnType<typeof storeRowValues>>((db: Kysely<DB>, p) => db.insertInto('stores').values(p));
 
 /** The row of a store, its sealed secrets and payment failure aside (written by whoever has them). */
 export function storeRowValues(store: Store) {

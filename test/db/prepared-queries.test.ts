@@ -88,10 +88,16 @@ for (const dialect of dialectsToTest()) {
       assert.equal(await locked.first(db, { id: 'z' }), undefined);
     });
 
-    it('refuses a call that leaves a placeholder without a value', async (t) => {
+    it('inserts a row passed whole, and refuses a later call with other keys than the first', async (t) => {
       const { db } = await openThings(t, dialect);
+      const insert = preparedQuery<Tables['things']>((q: Kysely<Tables>, p) => q.insertInto('things').values(p));
       const byOwner = preparedQuery<{ owner: string }>((q: Kysely<Tables>, p) => q.selectFrom('things').select('id').where('owner', '=', p.owner));
-      await assert.rejects(byOwner.rows(db, {} as { owner: string }), /no value for owner/);
+      await insert.affected(db, { id: 'w1', owner: 'ann', state: 'new', size: 7, note: 'n' });
+      await insert.affected(db, { id: 'w2', owner: 'ann', state: 'old', size: 8, note: null });
+      assert.deepEqual(await byOwner.rows(db, { owner: 'ann' }), [{ id: 'w1' }, { id: 'w2' }]);
+      await assert.rejects(insert.affected(db, { id: 'w3', owner: 'ann', state: 'new', size: 1 } as Tables['things']), /called with id, owner, state, size, prepared with id, owner, state, size, note/);
+      await assert.rejects(byOwner.rows(db, {} as { owner: string }), /called with , prepared with owner/);
+      assert.deepEqual(await byOwner.rows(db, { owner: 'ann' }), [{ id: 'w1' }, { id: 'w2' }]);
     });
   });
 }

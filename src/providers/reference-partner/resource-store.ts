@@ -27,26 +27,8 @@ export async function insertResource(db: Kysely<PartnerTables>, box: SecretBox, 
 
 /** The columns a new resource row is written with (the push columns keep their defaults). */
 type NewResourceRow = ResourceColumns & Pick<ResourceTable, 'status' | 'ready_at' | 'secrets' | 'previous_secrets_expire_at'>;
-// Every column named (the type makes a missing one an error): placeholders have no keys to list.
-const insertResourceRow = preparedQuery<NewResourceRow>((db: Kysely<PartnerTables>, p) => {
-  const row: NewResourceRow = {
-    id: p.id,
-    installation_id: p.installation_id,
-    product_id: p.product_id,
-    name: p.name,
-    metadata: p.metadata,
-    billing_plan_id: p.billing_plan_id,
-    external_id: p.external_id,
-    created_at: p.created_at,
-    updated_at: p.updated_at,
-    deleted_at: p.deleted_at,
-    status: p.status,
-    ready_at: p.ready_at,
-    secrets: p.secrets,
-    previous_secrets_expire_at: p.previous_secrets_expire_at,
-  };
-  return db.insertInto('ref_partner_resources').values(row);
-});
+// The columns are the keys `insertResource` passes, in its order (prepared-queries.ts).
+const insertResourceRow = preparedQuery<NewResourceRow>((db: Kysely<PartnerTables>, p) => db.insertInto('ref_partner_resources').values(p));
 
 export async function findLiveResource(db: Kysely<PartnerTables>, box: SecretBox, installationId: string, id: string): Promise<StoredResource | undefined> {
   const row = await liveResources(db, installationId).where('id', '=', id).executeTakeFirst();
