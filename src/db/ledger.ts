@@ -55,7 +55,7 @@ export async function appendLedgerEntry(db: Kysely<DB>, entry: NewLedgerEntry): 
   if (!Number.isSafeInteger(entry.amountCents) || entry.amountCents < 0) {
     throw new RangeError(`Ledger amounts are non-negative integer cents, got ${entry.amountCents}.`);
   }
-  await insertLedgerEntry.affected(db, {
+  const values: NewLedgerRow = {
     id: newId('led'),
     team_id: entry.teamId,
     store_id: entry.storeId ?? null,
@@ -69,7 +69,9 @@ export async function appendLedgerEntry(db: Kysely<DB>, entry: NewLedgerEntry): 
     memo: entry.memo ?? null,
     created_at: entry.createdAt,
     invoice_id: entry.invoiceId ?? null,
-  });
+  };
+  // Inserted: the row is what was written, so it is not read back (a statement fewer per charge).
+  if ((await insertLedgerEntry.affected(db, values)) === 1) return ledgerEntryFromRow(values);
   const row = await ledgerEntryByOperationKey.first(db, { operationKey: entry.operationKey });
   if (!row) throw new Error(`Ledger operation key "${entry.operationKey}" was not recorded.`);
   const stored = ledgerEntryFromRow(row);
