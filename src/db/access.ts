@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { AccessToken, Membership, Team, User } from '../domain/accounts.js';
 import type { Role } from '../domain/roles.js';
-import { preparedQuery } from './prepared-query.js';
-import type { DB } from './schema.js';
+import { preparedQuery } from './prepared-queries.js';
+import type { DB, TeamsTable } from './schema.js';
 import { teamFromRow } from './teams.js';
 import { tokenFromRow } from './tokens.js';
 import { userFromRow } from './users.js';
@@ -51,18 +51,23 @@ export async function findTeamWithMembership(
   by: { id: string } | { slug: string },
   userId: string,
 ): Promise<{ team: Team; membership: Membership | undefined } | undefined> {
-  const row = await teamWithMembership.first(db, { userId, ...by });
+  const row = await ('id' in by ? teamByIdWithMembership.first(db, { team: by.id, userId }) : teamBySlugWithMembership.first(db, { team: by.slug, userId }));
   if (!row) return undefined;
   const membership = row.m_role === null ? undefined : { teamId: row.id, userId, role: row.m_role as Role, createdAt: row.m_created_at ?? 0 };
   return { team: teamFromRow(row), membership };
 }
 
-// Prepared: the auth hook runs it on every team-scoped request.
-const teamWithMembership = preparedQuery((db: Kysely<DB>, p: { userId: string; id?: string; slug?: string }) => {
-  const query = db
-    .selectFrom('teams')
-    .leftJoin('memberships', (join) => join.onRef('memberships.team_id', '=', 'teams.id').on('memberships.user_id', '=', p.userId))
-    .selectAll('teams')
-    .select(['memberships.role as m_role', 'memberships.created_at as m_created_at']);
-  return p.id !== undefined ? query.where('teams.id', '=', p.id) : query.where('teams.slug', '=', p.slug ?? '');
-});
+type TeamWithMembershipRow = Selectable<TeamsTable> & { m_role: string | null; m_created_at: number | null };
+
+// Prepared once (prepared-queries.ts): every request that names a team runs one of these.
+const teamWithMembership = (column: 'teams.id' | 'teams.slug') =>
+  preparedQuery<{ team: string; userId: string }, TeamWithMembershipRow>((db: Kysely<DB>, p) =>
+    db
+      .selectFrom('teams')
+      .leftJoin('memberships', (join) => join.onRef('memberships.team_id', '=', 'teams.id').on('memberships.user_id', '=', p.userId))
+      .selectAll('teams')
+      .select(['memberships.role as m_role', 'memberships.created_at as m_created_at'])
+      .where(column, '=', p.team),
+  );
+const teamByIdWithMembership = teamWithMembership('teams.id');
+const teamBySlugWithMembership = teamWithMembership('teams.slug');

@@ -1,6 +1,6 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Installation } from '../domain/installations.js';
-import { preparedQuery } from './prepared-query.js';
+import { preparedQuery } from './prepared-queries.js';
 import type { DB, InstallationsTable } from './schema.js';
 import { deletedStoreColumns } from './store-deletion.js';
 import { configurationRemovedEvent } from '../domain/webhook-events.js';
@@ -46,8 +46,7 @@ export async function findLiveInstallation(db: Kysely<DB>, teamId: string, id: s
   return row ? installationFromRow(row) : undefined;
 }
 
-// Prepared: `GET …/plans` and every create look the installation up.
-const liveInstallation = preparedQuery((db: Kysely<DB>, p: { id: string; teamId: string }) =>
+const liveInstallation = preparedQuery<{ id: string; teamId: string }, Selectable<InstallationsTable>>((db: Kysely<DB>, p) =>
   db.selectFrom('installations').selectAll().where('id', '=', p.id).where('team_id', '=', p.teamId).where('deleted_at', 'is', null),
 );
 

@@ -1,7 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { LedgerEntry, LedgerKind, NewLedgerEntry } from '../domain/ledger.js';
 import { keysetPageOf, type KeysetPageQuery } from './keyset.js';
+import { preparedQuery } from './prepared-queries.js';
 import type { DB, LedgerEntriesTable } from './schema.js';
 
 /**
@@ -27,6 +28,20 @@ function ledgerEntryFromRow(row: Selectable<LedgerEntriesTable>): LedgerEntry {
   };
 }
 
+type NewLedgerRow = Required<Insertable<LedgerEntriesTable>>;
+
+// Prepared once (prepared-queries.ts): every paid create appends ledger entries.
+const insertLedgerEntry = preparedQuery<NewLedgerRow>((db: Kysely<DB>, p) =>
+  db
+    .insertInto('ledger_entries')
+    .values(p)
+    .onConflict((oc) => oc.column('operation_key').doNothing()),
+);
+
+const ledgerEntryByOperationKey = preparedQuery<{ operationKey: string }, Selectable<LedgerEntriesTable>>((db: Kysely<DB>, p) =>
+  db.selectFrom('ledger_entries').selectAll().where('operation_key', '=', p.operationKey),
+);
+
 /**
  * Records one money movement and returns its row. The same `operationKey` is recorded once: a
  * second call returns the row already stored (with its own id and time) and inserts nothing, so
@@ -40,26 +55,25 @@ export async function appendLedgerEntry(db: Kysely<DB>, entry: NewLedgerEntry): 
   if (!Number.isSafeInteger(entry.amountCents) || entry.amountCents < 0) {
     throw new RangeError(`Ledger amounts are non-negative integer cents, got ${entry.amountCents}.`);
   }
-  await db
-    .insertInto('ledger_entries')
-    .values({
-      id: newId('led'),
-      team_id: entry.teamId,
-      store_id: entry.storeId ?? null,
-      kind: entry.kind,
-      amount_cents: entry.amountCents,
-      currency: 'usd',
-      payment_method_id: entry.paymentMethodId ?? null,
-      billing_plan_id: entry.billingPlanId ?? null,
-      reference: entry.reference ?? null,
-      operation_key: entry.operationKey,
-      memo: entry.memo ?? null,
-      created_at: entry.createdAt,
-      invoice_id: entry.invoiceId ?? null,
-    })
-    .onConflict((oc) => oc.column('operation_key').doNothing())
-    .execute();
-  const row = await db.selectFrom('ledger_entries').selectAll().where('operation_key', '=', entry.operationKey).executeTakeFirstOrThrow();
+  const values: NewLedgerRow = {
+    id: newId('led'),
+    team_id: entry.teamId,
+    store_id: entry.storeId ?? null,
+    kind: entry.kind,
+    amount_cents: entry.amountCents,
+    currency: 'usd',
+    payment_method_id: entry.paymentMethodId ?? null,
+    billing_plan_id: entry.billingPlanId ?? null,
+    reference: entry.reference ?? null,
+    operation_key: entry.operationKey,
+    memo: entry.memo ?? null,
+    created_at: entry.createdAt,
+    invoice_id: entry.invoiceId ?? null,
+  };
+  // Inserted: the row is what was written, so it is not read back (a statement fewer per charge).
+  if ((await insertLedgerEntry.affected(db, values)) === 1) return ledgerEntryFromRow(values);
+  const row = await ledgerEntryByOperationKey.first(db, { operationKey: entry.operationKey });
+  if (!row) throw new Error(`Ledger operation key "${entry.operationKey}" was not recorded.`);
   const stored = ledgerEntryFromRow(row);
   if (stored.teamId !== entry.teamId || stored.kind !== entry.kind || stored.amountCents !== entry.amountCents) {
     throw new Error(`Ledger operation key "${entry.operationKey}" already records a different movement (${stored.id}).`);

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { PaymentMethod } from '../domain/payment-methods.js';
+import { preparedQuery } from './prepared-queries.js';
 import type { DB, PaymentMethodsTable } from './schema.js';
 
 /**
@@ -38,16 +39,18 @@ export async function insertPaymentMethod(db: Kysely<DB>, method: PaymentMethod,
 
 /** The team's live methods, oldest first. */
 export async function listPaymentMethods(db: Kysely<DB>, teamId: string): Promise<PaymentMethod[]> {
-  const rows = await db
-    .selectFrom('payment_methods')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('deleted_at', 'is', null)
-    .orderBy('created_at', 'asc')
-    .orderBy('id', 'asc')
-    .execute();
+  const rows = await livePaymentMethods.rows(db, { teamId });
   return rows.map(paymentMethodFromRow);
 }
+
+// Prepared once (prepared-queries.ts): every paid create reads the team's methods and default.
+const livePaymentMethods = preparedQuery<{ teamId: string }, Selectable<PaymentMethodsTable>>((db: Kysely<DB>, p) =>
+  db.selectFrom('payment_methods').selectAll().where('team_id', '=', p.teamId).where('deleted_at', 'is', null).orderBy('created_at', 'asc').orderBy('id', 'asc'),
+);
+
+const defaultPaymentMethod = preparedQuery<{ teamId: string }, { default_payment_method_id: string | null }>((db: Kysely<DB>, p) =>
+  db.selectFrom('teams').select('default_payment_method_id').where('id', '=', p.teamId),
+);
 
 /** The team's live method `id`; undefined if it is removed, unknown or another team's. */
 export async function findPaymentMethod(db: Kysely<DB>, teamId: string, id: string): Promise<PaymentMethod | undefined> {
@@ -87,7 +90,7 @@ export async function deletePaymentMethod(db: Kysely<DB>, teamId: string, id: st
 
 /** The id the team chose as default (a shared test id or one of its own), or null. */
 export async function getDefaultPaymentMethodId(db: Kysely<DB>, teamId: string): Promise<string | null> {
-  const row = await db.selectFrom('teams').select('default_payment_method_id').where('id', '=', teamId).executeTakeFirst();
+  const row = await defaultPaymentMethod.first(db, { teamId });
   return row?.default_payment_method_id ?? null;
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../domain/stores.js';
 import type { Dialect } from './database.js';
+import { preparedQuery } from './prepared-queries.js';
 import type { DB } from './schema.js';
 import { insertProvisioningStore, storeRowValues } from './stores.js';
 
@@ -9,15 +10,19 @@ import { insertProvisioningStore, storeRowValues } from './stores.js';
  * creates that have not answered yet, and rows a crashed process left for recovery.
  */
 export async function countProvisioningStoresOfTeam(db: Kysely<DB>, teamId: string): Promise<number> {
-  const row = await db
-    .selectFrom('stores')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('team_id', '=', teamId)
-    .where('lifecycle', '=', 'provisioning')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  const row = await provisioningCount.first(db, { teamId });
+  return Number(row?.n ?? 0);
 }
 
+const provisioningCount = preparedQuery<{ teamId: string }, { n: number | string }>((db: Kysely<DB>, p) =>
+  db
+    .selectFrom('stores')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('team_id', '=', p.teamId)
+    .where('lifecycle', '=', 'provisioning'),
+);
+
+/** Locks the team's row until the transaction ends (PostgreSQL). */
 /**
  * Writes the store in `provisioning` unless its team already has `perTeam` stores provisioning;
  * then answers that number and writes nothing. The count and the insert are one transaction that

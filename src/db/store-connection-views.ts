@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { StoreConnectionView } from '../domain/store-connections.js';
 import { connectionFromRow } from './connections.js';
-import { preparedQuery } from './prepared-query.js';
+import { preparedQuery } from './prepared-queries.js';
 import type { DB, StoreConnectionsTable } from './schema.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Store, StoreLifecycle } from '../domain/stores.js';
 import { keysetRangeOf, type KeysetPageQuery } from './keyset.js';
-import { preparedQuery } from './prepared-query.js';
+import { preparedQuery } from './prepared-queries.js';
 import type { DB, StoresTable } from './schema.js';
 import { STORE_COLUMNS, storeFromRow } from './stores.js';
 

@@ -4,7 +4,7 @@ import type { StoreConnectionView } from '../domain/store-connections.js';
 import type { Store } from '../domain/stores.js';
 import type { Dialect } from './database.js';
 import type { KeysetPageQuery } from './keyset.js';
-import { preparedQuery } from './prepared-query.js';
+import { preparedQuery } from './prepared-queries.js';
 import type { DB } from './schema.js';
 import { connectionsWithProjectsQuery, connectionViewFromRow, listConnectionViews, type ConnectionViewRow } from './store-connection-views.js';
 import { findVisibleStoreOfTeam, listStoresOfTeam, storesPageParams, storesPageQuery, visibleStoreOfTeamQuery, type StoresPageParams } from './store-reads.js';

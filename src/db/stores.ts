@@ -5,6 +5,7 @@ import type { PaymentPlan } from '../domain/payment.js';
 import type { StoreStatus } from '../domain/store-status.js';
 import type { Notification, SecretInfo, Store, StoreLifecycle } from '../domain/stores.js';
 import type { Dialect } from './database.js';
+import { preparedQuery } from './prepared-queries.js';
 import type { DB, StoresTable } from './schema.js';
 
 /**
@@ -72,8 +73,11 @@ export function storeFromRow(row: StoreRow): Store {
 
 /** Writes the store in `provisioning`, before the provider is called (issue 4 §2). */
 export async function insertProvisioningStore(db: Kysely<DB>, store: Store): Promise<void> {
-  await db.insertInto('stores').values(storeRowValues(store)).execute();
+  await insertStore.affected(db, storeRowValues(store));
 }
+
+// The columns are the keys of `storeRowValues`, in its order (prepared-queries.ts).
+const insertStore = preparedQuery<ReturnType<typeof storeRowValues>>((db: Kysely<DB>, p) => db.insertInto('stores').values(p));
 
 /** The row of a store, its sealed secrets and payment failure aside (written by whoever has them). */
 export function storeRowValues(store: Store) {
@@ -126,22 +130,46 @@ export interface StoreProvisioned {
  * On PostgreSQL the installation row is read FOR SHARE, so the uninstall's UPDATE of it and this
  * UPDATE wait for each other: whichever commits first, the other sees it (in READ COMMITTED a
  * plain EXISTS could read `ready` while the uninstall commits, and the store would go live under
- * an installation already gone). On SQLite one statement is atomic against every writer.
+ * an installation already gone). On SQLite one statement is atomic against every writer. The
+ * statement is prepared per dialect (`prepared-queries.ts`), which picks the FOR SHARE by itself.
  */
-export async function markStoreLive(db: Kysely<DB>, dialect: Dialect, id: string, p: StoreProvisioned): Promise<boolean> {
-  const result = await db
+export async function markStoreLive(db: Kysely<DB>, _dialect: Dialect, id: string, p: StoreProvisioned): Promise<boolean> {
+  const updated = await markLive.affected(db, {
+    id,
+    status: p.status,
+    externalResourceId: p.externalResourceId,
+    externalResourceStatus: p.externalResourceStatus,
+    notification: p.notification ? JSON.stringify(p.notification) : null,
+    secretMeta: JSON.stringify(p.secrets),
+    secretsSealed: p.secretsSealed,
+    now: p.now,
+  });
+  return updated === 1;
+}
+
+const markLive = preparedQuery<{
+  id: string;
+  status: StoreStatus;
+  externalResourceId: string;
+  externalResourceStatus: string | null;
+  notification: string | null;
+  secretMeta: string;
+  secretsSealed: string;
+  now: number;
+}>((db: Kysely<DB>, p, dialect) =>
+  db
     .updateTable('stores')
     .set({
       lifecycle: 'live',
       status: p.status,
       external_resource_id: p.externalResourceId,
       external_resource_status: p.externalResourceStatus,
-      notification: p.notification ? JSON.stringify(p.notification) : null,
-      secret_meta: JSON.stringify(p.secrets),
+      notification: p.notification,
+      secret_meta: p.secretMeta,
       secrets_sealed: p.secretsSealed,
       updated_at: p.now,
     })
-    .where('id', '=', id)
+    .where('id', '=', p.id)
     .where('lifecycle', '=', 'provisioning')
     .where((eb) => {
       const installation = eb
@@ -151,36 +179,42 @@ export async function markStoreLive(db: Kysely<DB>, dialect: Dialect, id: string
         .where('installations.status', '=', 'ready')
         .where('installations.deleted_at', 'is', null);
       return eb.exists(dialect === 'postgres' ? installation.forShare() : installation);
-    })
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
+    }),
+);
 
 /** Records the provider's id as soon as it is known, so recovery can undo it after a crash. */
 export async function setExternalResourceId(db: Kysely<DB>, id: string, externalResourceId: string, now: number): Promise<void> {
-  await db.updateTable('stores').set({ external_resource_id: externalResourceId, updated_at: now }).where('id', '=', id).execute();
+  await setExternalId.affected(db, { id, externalResourceId, now });
 }
+
+const setExternalId = preparedQuery<{ id: string; externalResourceId: string; now: number }>((db: Kysely<DB>, p) =>
+  db.updateTable('stores').set({ external_resource_id: p.externalResourceId, updated_at: p.now }).where('id', '=', p.id),
+);
 
 /** A store that never went live leaves no row (docs/rules.md §1: a failed create leaves nothing). */
 export async function deleteProvisioningStore(db: Kysely<DB>, id: string): Promise<void> {
-  await db.deleteFrom('stores').where('id', '=', id).where('lifecycle', '=', 'provisioning').execute();
+  await deleteProvisioning.affected(db, { id });
 }
+
+const deleteProvisioning = preparedQuery<{ id: string }>((db: Kysely<DB>, p) => db.deleteFrom('stores').where('id', '=', p.id).where('lifecycle', '=', 'provisioning'));
 
 export async function findLiveStoreByName(db: Kysely<DB>, installationId: string, name: string): Promise<Store | undefined> {
-  const row = await db.selectFrom('stores').selectAll().where('installation_id', '=', installationId).where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = await liveStoreByName.first(db, { installationId, name });
   return row ? storeFromRow(row) : undefined;
 }
 
+const liveStoreByName = preparedQuery<{ installationId: string; name: string }, Selectable<StoresTable>>((db: Kysely<DB>, p) =>
+  db.selectFrom('stores').selectAll().where('installation_id', '=', p.installationId).where('name', '=', p.name).where('deleted_at', 'is', null),
+);
+
 export async function findLiveStoreByExternalId(db: Kysely<DB>, installationId: string, externalId: string): Promise<Store | undefined> {
-  const row = await db
-    .selectFrom('stores')
-    .selectAll()
-    .where('installation_id', '=', installationId)
-    .where('external_id', '=', externalId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  const row = await liveStoreByExternalId.first(db, { installationId, externalId });
   return row ? storeFromRow(row) : undefined;
 }
+
+const liveStoreByExternalId = preparedQuery<{ installationId: string; externalId: string }, Selectable<StoresTable>>((db: Kysely<DB>, p) =>
+  db.selectFrom('stores').selectAll().where('installation_id', '=', p.installationId).where('external_id', '=', p.externalId).where('deleted_at', 'is', null),
+);
 
 /**
  * Writes what the provider reports of a live, not deleted store. With `ifUpdatedAt`, only when the

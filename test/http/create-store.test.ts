@@ -5,6 +5,7 @@ import { SDKError } from '@vercel/sdk/models/sdkerror.js';
 import { createMember, createTeam } from '../helpers/accounts.js';
 import { dialectsToTest } from '../helpers/databases.js';
 import { useSharedServer } from '../helpers/shared-server.js';
+import { createProject } from '../helpers/stores.js';
 import type { TestServer } from '../helpers/stockroom.js';
 import { assertParsedFromWire, lastJson, recordingHttpClient } from '../helpers/wire-compare.js';
 
@@ -223,6 +224,24 @@ for (const dialect of dialectsToTest()) {
       assert.equal(other.storeId, first.body.store.id);
       assert.equal((await storeRows(w)).length, 1);
       assert.equal((await partnerResources(w)).length, 1);
+    });
+
+    test('a retried create answers the store with the projects connected since it was created', async () => {
+      const w = await world(sharedServer());
+      const body = { name: 'connected-retry', integrationConfigurationId: w.icfg, integrationProductIdOrSlug: 'acme-db', metadata: { region: 'iad1' }, externalId: 'ext-connected' };
+      const first = await w.server.request('POST', `/v1/storage/stores/integration/direct?teamId=${w.teamId}`, { body });
+      assert.equal(first.status, 200, first.text);
+      assert.deepEqual(first.body.store.projectsMetadata, []);
+      const project = await createProject(w.server, 'retry-project', { teamId: w.teamId });
+      const connected = await w.server.request('POST', `/v1/storage/stores/${first.body.store.id}/connections?teamId=${w.teamId}`, { body: { projectId: project.id } });
+      assert.equal(connected.status, 200, connected.text);
+      const retried = await w.server.request('POST', `/v1/storage/stores/integration/direct?teamId=${w.teamId}`, { body });
+      assert.equal(retried.status, 200, retried.text);
+      assert.equal(retried.body.store.id, first.body.store.id);
+      assert.deepEqual(
+        retried.body.store.projectsMetadata.map((p: { projectId: string }) => p.projectId),
+        [project.id],
+      );
     });
 
     test('a VIEWER is 403, no token is 401, a malformed body is 400 with param', async () => {

@@ -89,6 +89,24 @@ for (const dialect of dialectsToTest()) {
       assert.notEqual(later.body.id, first.body.id);
     });
 
+    test('a key used again just after it expired makes a new resource, even when expired keys were swept moments before', async () => {
+      const id = await p.install();
+      const first = await p.provision(id, body, { 'idempotency-key': 'k-expiring' });
+      // Another key's request a little before the first expires: the installation's old keys are
+      // swept then, and the first is not old enough yet.
+      p.clock.advance(24 * 3_600_000 - 10_000);
+      assert.equal((await p.provision(id, { ...body, name: 'other' }, { 'idempotency-key': 'k-other' })).status, 200);
+      p.clock.advance(20_000);
+      const later = await p.provision(id, body, { 'idempotency-key': 'k-expiring' });
+      assert.equal(later.status, 200);
+      assert.equal(later.headers.get('idempotent-replayed'), null);
+      assert.notEqual(later.body.id, first.body.id);
+      assert.equal(await countResources(p.db, id), 3);
+      const again = await p.provision(id, body, { 'idempotency-key': 'k-expiring' });
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      assert.equal(again.body.id, later.body.id);
+    });
+
     test('a key longer than 255 characters is a 400', async () => {
       const id = await p.install();
       const answer = await p.provision(id, body, { 'idempotency-key': 'k'.repeat(256) });

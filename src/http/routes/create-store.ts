@@ -40,7 +40,7 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       // Sent on to the provider: bounded before any provider call or insert.
       assertBoundedMetadata('metadata', body.metadata);
       assertBoundedMetadata('protocolSettings', body.protocolSettings);
-      const { store, product } = await createStore(createStorePorts(ctx, { user, membership }), {
+      const { store, product, created } = await createStore(createStorePorts(ctx, { user, membership }), {
         teamId: team.id,
         teamBillingState: team.billingState,
         userId: user.id,
@@ -55,7 +55,10 @@ export const createStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         ...(body.paymentMethodId !== undefined ? { paymentMethodId: body.paymentMethodId } : {}),
         ...(body.prepaymentAmountCents !== undefined ? { prepaymentAmountCents: body.prepaymentAmountCents } : {}),
       });
-      const connections = (await listConnectionViews(ctx.db, [store.id])).get(store.id) ?? [];
+      // A store this request made is answered as it was made, with no project connected: a
+      // connection needs its id, which only a list read in the moments since it went live could
+      // have shown. A natural retry answers an older store, read with its connections.
+      const connections = created ? [] : ((await listConnectionViews(ctx.db, [store.id])).get(store.id) ?? []);
       return { store: presentStore(store, product.integration, product.entry, connections) };
     },
   );

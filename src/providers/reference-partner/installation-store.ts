@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Dialect } from '../../db/database.js';
+import { preparedQuery } from '../../db/prepared-queries.js';
 import { lockedForShare, lockedForUpdate } from '../../db/row-locks.js';
 import type { InstallationTable, PartnerTables } from './tables.js';
 
@@ -60,14 +61,18 @@ export async function findLiveInstallation(db: Kysely<PartnerTables>, id: string
  */
 export async function lockLiveInstallation(
   trx: Kysely<PartnerTables>,
-  dialect: Dialect,
+  // The prepared statement is built per dialect and adds FOR UPDATE on PostgreSQL by itself.
+  _dialect: Dialect,
   id: string,
   mode: 'exclusive' | 'shared' = 'exclusive',
 ): Promise<Installation | undefined> {
-  const query = trx.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
-  const row = await (mode === 'exclusive' ? lockedForUpdate(query, dialect) : lockedForShare(query, dialect)).executeTakeFirst();
+  const row = await (mode === 'exclusive' ? exclusivelyLockedLiveInstallation : sharedLockedLiveInstallation).first(trx, { id });
   return row ? toInstallation(row) : undefined;
 }
+
+const liveInstallationQuery = (db: Kysely<PartnerTables>, id: string) => db.selectFrom('ref_partner_installations').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
+const exclusivelyLockedLiveInstallation = preparedQuery<{ id: string }, Selectable<InstallationTable>>((db: Kysely<PartnerTables>, p, dialect) => lockedForUpdate(liveInstallationQuery(db, p.id), dialect));
+const sharedLockedLiveInstallation = preparedQuery<{ id: string }, Selectable<InstallationTable>>((db: Kysely<PartnerTables>, p, dialect) => lockedForShare(liveInstallationQuery(db, p.id), dialect));
 
 /** Soft-deletes the installation; true when it was live. */
 export async function markInstallationDeleted(db: Kysely<PartnerTables>, id: string, now: number): Promise<boolean> {

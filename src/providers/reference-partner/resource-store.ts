@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
+import { preparedQuery } from '../../db/prepared-queries.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { openJson, resourceSecretsContext, sealJson } from './sealed-values.js';
-import { changedResourceColumns, resourceColumns, resourceFields, type ResourceChanges as CommonResourceChanges, type ResourceFields } from '../partner-kit/resource-columns.js';
+import { changedResourceColumns, resourceColumns, type ResourceColumns, resourceFields, type ResourceChanges as CommonResourceChanges, type ResourceFields } from '../partner-kit/resource-columns.js';
 import type { ResourceStatus } from '../partner-kit/resource-status.js';
 import type { Secret } from '../partner-kit/secret.js';
 import type { PartnerTables, ResourceTable } from './tables.js';
@@ -15,17 +16,19 @@ export interface StoredResource extends ResourceFields {
 }
 
 export async function insertResource(db: Kysely<PartnerTables>, box: SecretBox, resource: StoredResource): Promise<void> {
-  await db
-    .insertInto('ref_partner_resources')
-    .values({
-      ...resourceColumns(resource),
-      status: resource.status,
-      ready_at: resource.readyAt,
-      secrets: sealJson(box, resource.secrets, resourceSecretsContext(resource.id)),
-      previous_secrets_expire_at: null,
-    })
-    .execute();
+  await insertResourceRow.affected(db, {
+    ...resourceColumns(resource),
+    status: resource.status,
+    ready_at: resource.readyAt,
+    secrets: sealJson(box, resource.secrets, resourceSecretsContext(resource.id)),
+    previous_secrets_expire_at: null,
+  });
 }
+
+/** The columns a new resource row is written with (the push columns keep their defaults). */
+type NewResourceRow = ResourceColumns & Pick<ResourceTable, 'status' | 'ready_at' | 'secrets' | 'previous_secrets_expire_at'>;
+// The columns are the keys `insertResource` passes, in its order (prepared-queries.ts).
+const insertResourceRow = preparedQuery<NewResourceRow>((db: Kysely<PartnerTables>, p) => db.insertInto('ref_partner_resources').values(p));
 
 export async function findLiveResource(db: Kysely<PartnerTables>, box: SecretBox, installationId: string, id: string): Promise<StoredResource | undefined> {
   const row = await liveResources(db, installationId).where('id', '=', id).executeTakeFirst();
