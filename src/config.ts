@@ -255,6 +255,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
  * SQLite's group commit and single writer live in one process: a second process would write
  * beside them, its commits neither grouped with nor ordered by the first's (docs/workers.md).
  */
+const MAX_DEFAULT_WORKERS = 4;
+
 function workersOf(e: Env, kind: Config['database']['kind']): number {
   if (kind === 'sqlite') {
     if (e.STOCKROOM_WORKERS !== undefined && e.STOCKROOM_WORKERS !== 1) {
@@ -262,7 +264,9 @@ function workersOf(e: Env, kind: Config['database']['kind']): number {
     }
     return 1;
   }
-  return e.STOCKROOM_WORKERS ?? availableParallelism();
+  // Each worker opens its own pool of DATABASE_POOL_SIZE connections: on a many-core host one per
+  // core would exhaust PostgreSQL's max_connections (100 by default), so the default stops at 4.
+  return e.STOCKROOM_WORKERS ?? Math.min(availableParallelism(), MAX_DEFAULT_WORKERS);
 }
 
 /**

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { INVALIDATION_MESSAGE } from './worker-invalidations.js';
 
 /** What a worker tells the primary once it listens and has finished its start-up (main.ts). */
 export const WORKER_READY = 'stockroom:worker-ready';
@@ -46,6 +47,12 @@ export function runWorkers(count: number): void {
     });
     return worker;
   };
+
+  // A worker's invalidation (a revoked token, an installation's changed plans) reaches every other.
+  cluster.on('message', (sender: Worker, message: unknown) => {
+    if (typeof message !== 'object' || message === null || (message as { type?: unknown }).type !== INVALIDATION_MESSAGE) return;
+    for (const worker of live) if (worker !== sender) worker.send(message);
+  });
 
   const first = fork();
   first.on('message', (message: unknown) => {

@@ -70,6 +70,24 @@ async function insertWithinLimitPostgres(db: Kysely<DB>, store: Store, perTeam: 
     if (inserted) return { inserted: true } as const;
     return { inserted: false, provisioning: await countProvisioningStoresOfTeam(trx, store.teamId) } as const;
   });
-  if (outcome.inserted) await db.updateTable('stores').set({ updated_at: store.updatedAt }).where('id', '=', store.id).execute();
+  if (outcome.inserted) await makeDurable(db, store.id);
   return outcome;
+}
+
+/**
+ * The durable write after the locked, asynchronously committed insert: one row changed (a write
+ * that changes nothing gets no transaction id, and PostgreSQL then syncs nothing for it), and the
+ * value written is the row's own (`updated_at = updated_at`), so a concurrent writer's is never set
+ * back. Should it fail (a dropped connection), the row it was to make durable is deleted before the
+ * error goes on: a create that fails leaves nothing (docs/rules.md), rather than a `provisioning`
+ * row holding the name and a place under the limit until recovery's grace period ends.
+ */
+async function makeDurable(db: Kysely<DB>, storeId: string): Promise<void> {
+  try {
+    const result = await db.updateTable('stores').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', storeId).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new Error(`the provisioning row ${storeId} was not found to make durable`);
+  } catch (error) {
+    await db.deleteFrom('stores').where('id', '=', storeId).where('lifecycle', '=', 'provisioning').execute().catch(() => undefined);
+    throw error;
+  }
 }

@@ -4,6 +4,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { createHttpTransport, type HttpAnswer, type HttpTransport } from './http-transport.js';
+import { announceInvalidation, onInvalidation } from '../worker-invalidations.js';
 import { createPlanCache } from './plan-cache.js';
 import { ProviderError, type ProviderErrorField, type ProviderErrorKind } from './provider-error.js';
 import type { Signer, SystemTokenClaims, UserTokenClaims } from './signing-keys.js';
@@ -225,6 +226,10 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
   const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   // Shared by every `forProvider` client: routes make a new one per request.
   const planLists = createPlanCache<BillingPlan[]>(options.planCacheMs ?? 0);
+  // The other workers of this server forget the same installation's lists (worker-invalidations.ts).
+  onInvalidation((invalidation) => {
+    if (invalidation.kind === 'plans') planLists.forget(invalidation.scope);
+  });
 
   function forProvider(provider: { readonly baseUrl: string; readonly clientId: string }): PartnerClient {
     // Appended rather than resolved with `new URL`, which would drop a path prefix in the base URL.
@@ -284,7 +289,11 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
       } finally {
         // The installation may have changed (a free tier filled up): its plans are asked again.
         // Also after a failure, which may have changed it too.
-        if (call.auth.claims.installationId !== null) planLists.forget(`${base}\n${call.auth.claims.installationId}`);
+        if (call.auth.claims.installationId !== null) {
+          const scope = `${base}\n${call.auth.claims.installationId}`;
+          planLists.forget(scope);
+          announceInvalidation({ kind: 'plans', scope });
+        }
       }
     }
 

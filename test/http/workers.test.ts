@@ -49,6 +49,17 @@ async function getUser(url: string): Promise<{ status: number; body: any }> {
   return { status: res.statusCode ?? 0, body: JSON.parse(text) };
 }
 
+/** A request on a connection of its own (the primary hands each connection to a worker in turn). */
+async function callAlone(url: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const req = request(`${url}${path}`, { method, agent: false, headers: { authorization: `Bearer ${token}`, connection: 'close', ...(payload ? { 'content-type': 'application/json' } : {}) } });
+  req.end(payload);
+  const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
+  let text = '';
+  for await (const chunk of res) text += String(chunk);
+  return { status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) };
+}
+
 /** The pids that logged an answered request of `GET /v2/user`. */
 function answeringPids(server: BuiltServer): Set<number> {
   const pids = new Set<number>();
@@ -92,6 +103,21 @@ describe('STOCKROOM_WORKERS', () => {
 
     assert.equal(await server.stop(), 0, 'SIGTERM: every worker drained and the primary exited 0');
     for (const pid of workers) assert.equal(isRunning(pid), false, `worker ${pid} ended`);
+  });
+
+  test('PostgreSQL, 2 workers: a revoked token is refused at once by every worker, not only the one that revoked it', { skip: NO_POSTGRES }, async (t) => {
+    const { server } = await startTwoWorkers(t);
+    await server.waitForOutput(/Stockroom listening on/, 2);
+    const created = await callAlone(server.url, 'POST', '/v3/user/tokens', OWNER_TOKEN, { name: 'revoked across workers' });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const token = created.body.bearerToken as string;
+    // Each worker caches the token's lookup (2 s) once it has answered with it.
+    for (let i = 0; i < 6; i += 1) assert.equal((await callAlone(server.url, 'GET', '/v2/user', token)).status, 200);
+    const revoked = await callAlone(server.url, 'DELETE', `/v3/user/tokens/${created.body.token.id}`, OWNER_TOKEN);
+    assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+    const after = [];
+    for (let i = 0; i < 6; i += 1) after.push((await callAlone(server.url, 'GET', '/v2/user', token)).status);
+    assert.deepEqual(after, [401, 401, 401, 401, 401, 401]);
   });
 
   test('PostgreSQL: a worker that dies ends the whole with exit code 1', { skip: NO_POSTGRES }, async (t) => {

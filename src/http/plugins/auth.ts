@@ -8,6 +8,7 @@ import { defaultTeamOf, hasOperatorPowers, tokenMayCall } from '../../domain/tok
 import { ApiError } from '../../errors.js';
 import type { AppContext } from '../../app-context.js';
 import { createTokenCache, type TokenCache } from '../token-cache.js';
+import { announceInvalidation, onInvalidation } from '../../worker-invalidations.js';
 
 /**
  * What a route needs from the caller, declared in the route's `config`:
@@ -52,7 +53,14 @@ export function registerAuth(app: AnyFastify, ctx: AppContext): void {
   // A token and its user are read once per TOKEN_CACHE_TTL_MS rather than on every request; a
   // revocation elsewhere takes effect within that time (README, "Authentication").
   const tokens = createTokenCache({ now: ctx.now, ttlMs: TOKEN_CACHE_TTL_MS });
-  app.decorate('forgetCachedTokens', () => tokens.clear());
+  app.decorate('forgetCachedTokens', () => {
+    tokens.clear();
+    announceInvalidation({ kind: 'tokens' });
+  });
+  const stopListening = onInvalidation((invalidation) => {
+    if (invalidation.kind === 'tokens') tokens.clear();
+  });
+  app.addHook('onClose', async () => stopListening());
   app.decorateRequest('actor', null);
   app.decorateRequest('team', null);
   app.decorateRequest('membership', null);
