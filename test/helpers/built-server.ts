@@ -73,7 +73,11 @@ export interface StartOptions {
  */
 export async function startBuiltServer(t: TestContext | null, env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<BuiltServer> {
   assertFreshBuild();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bundle ?? BUNDLE], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One process per server unless the test says otherwise (test/http/workers.test.ts does): with
+  // PostgreSQL the default would fork a worker per core, so a kill would hit the primary rather
+  // than the process doing the work, and every suite would start twice the processes.
+  const runEnv = env.STOCKROOM_WORKERS === undefined ? { ...env, STOCKROOM_WORKERS: '1' } : env;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bundle ?? BUNDLE], { cwd: ROOT, env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   return watch(t, child, options);
 }
 
