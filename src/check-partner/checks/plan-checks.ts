@@ -30,6 +30,12 @@ async function judgePlanList(scope: CheckScope, exchange: Exchange, operation: s
   return wellFormed && isObject(exchange.json) ? (exchange.json.plans as Plan[]) : undefined;
 }
 
+/** List Billing Plans For Product with a system token of `installationId` (null: not installed yet), judged. */
+async function checkProductPlans(scope: CheckScope, life: Life, installationId: string | null, query: string): Promise<Plan[] | undefined> {
+  const exchange = await scope.send({ method: 'GET', path: `${paths.productPlans(life.settings.product)}${query}`, token: await life.mint.system(installationId) });
+  return judgePlanList(scope, exchange, 'List Billing Plans For Product');
+}
+
 function remember(life: Life, plans: Plan[] | undefined): void {
   if (plans && !life.plans) life.plans = plans;
 }
@@ -41,8 +47,7 @@ export const plansBeforeInstall: Check = {
   async run(scope, life) {
     // Vercel shows a product's plans before a team has installed the integration: the system token
     // then carries `installation_id: null`.
-    const exchange = await scope.send({ method: 'GET', path: paths.productPlans(life.settings.product), token: await life.mint.system(null) });
-    await judgePlanList(scope, exchange, 'List Billing Plans For Product');
+    await checkProductPlans(scope, life, null, '');
   },
 };
 
@@ -51,8 +56,7 @@ export const plansForProduct: Check = {
   title: 'List Billing Plans For Product for an installed team',
   spec: 'List Billing Plans For Product',
   async run(scope, life) {
-    const exchange = await scope.send({ method: 'GET', path: paths.productPlans(life.settings.product), token: await life.mint.system(life.installationId) });
-    remember(life, await judgePlanList(scope, exchange, 'List Billing Plans For Product'));
+    remember(life, await checkProductPlans(scope, life, life.installationId, ''));
   },
 };
 
@@ -62,9 +66,7 @@ export const plansWithMetadata: Check = {
   spec: 'List Billing Plans For Product (?metadata=)',
   async run(scope, life) {
     // The dashboard asks again on every change of the form, passing what was typed as JSON text.
-    const query = `?metadata=${encodeURIComponent(JSON.stringify(life.settings.metadata))}`;
-    const exchange = await scope.send({ method: 'GET', path: `${paths.productPlans(life.settings.product)}${query}`, token: await life.mint.system(life.installationId) });
-    remember(life, await judgePlanList(scope, exchange, 'List Billing Plans For Product'));
+    remember(life, await checkProductPlans(scope, life, life.installationId, `?metadata=${encodeURIComponent(JSON.stringify(life.settings.metadata))}`));
   },
 };
 

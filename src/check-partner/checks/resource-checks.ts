@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CheckScope } from '../check-scope.js';
 import type { Check, Life, TrackedResource } from '../life.js';
 import { getResourceRequest, paths, skipWhenNotServed } from '../life.js';
 import { leakPaths } from '../secret-leaks.js';
@@ -17,6 +18,19 @@ export function checkedResources(life: Life): TrackedResource[] {
  */
 const EVENT_GRACE_MS = 5_000;
 
+const NO_RESOURCE = 'no provision succeeded';
+
+/** The live resources a check works on; the check is skipped when no provision succeeded. */
+export function resourcesOrSkip(scope: CheckScope, life: Life): TrackedResource[] {
+  const resources = checkedResources(life);
+  return resources.length > 0 ? resources : scope.skip(NO_RESOURCE);
+}
+
+/** The first live resource, for a check that needs one; skipped when no provision succeeded. */
+export function firstResourceOrSkip(scope: CheckScope, life: Life): TrackedResource {
+  return checkedResources(life)[0] ?? scope.skip(NO_RESOURCE);
+}
+
 /** How often a pending resource is read again. */
 const READY_POLL_MS = 250;
 
@@ -25,8 +39,7 @@ export const getResource: Check = {
   title: 'Get Resource of each resource created',
   spec: 'Get Resource',
   async run(scope, life) {
-    const resources = checkedResources(life);
-    if (resources.length === 0) scope.skip('no provision succeeded');
+    const resources = resourcesOrSkip(scope, life);
     for (const resource of resources) {
       const exchange = await scope.send(await getResourceRequest(life, resource.id));
       if (!scope.expectStatus(exchange, { ok: [200], wanted: '200 with the Resource, without secrets (Get Resource)' })) continue;
@@ -82,8 +95,7 @@ export const updateResource: Check = {
   title: 'Update Resource: rename',
   spec: 'Update Resource',
   async run(scope, life) {
-    const resource = checkedResources(life)[0];
-    if (!resource) return scope.skip('no provision succeeded');
+    const resource = firstResourceOrSkip(scope, life);
     const name = `${resource.name}-renamed`;
     const exchange = await scope.send({ method: 'PATCH', path: paths.resource(life.installationId, resource.id), token: await life.mint.user(life.installationId), body: { name }, idempotencyKey: randomUUID() });
     skipWhenNotServed(scope, life, exchange, 'the endpoint is optional', [405, 501]);
@@ -97,8 +109,7 @@ export const deleteResource: Check = {
   title: 'Delete Resource of each resource created',
   spec: 'Delete Resource',
   async run(scope, life) {
-    const resources = checkedResources(life);
-    if (resources.length === 0) scope.skip('no provision succeeded');
+    const resources = resourcesOrSkip(scope, life);
     for (const resource of resources) {
       const deletion = await scope.send({ method: 'DELETE', path: paths.resource(life.installationId, resource.id), token: await life.mint.user(life.installationId), idempotencyKey: randomUUID() });
       if (!scope.expectStatus(deletion, { ok: [204], tolerated: [200, 202], wanted: '204 (Delete Resource)' })) continue;

@@ -5,7 +5,7 @@ import type { Exchange } from '../partner-http.js';
 import { credentialValues } from '../secret-leaks.js';
 import { paths, rememberSecrets, skipWhenNotServed } from '../life.js';
 import { isObject, rotationProblems, secretsOf, secretsProblems } from '../wire-rules.js';
-import { checkedResources } from './resource-checks.js';
+import { firstResourceOrSkip } from './resource-checks.js';
 
 const ROTATION_WANTED = '200 {sync: true, secrets} or 202 {sync: false} (Request Secrets Rotation)';
 
@@ -14,8 +14,7 @@ export const rotateSecrets: Check = {
   title: 'Request Secrets Rotation',
   spec: 'Request Secrets Rotation',
   async run(scope, life) {
-    const resource = checkedResources(life)[0];
-    if (!resource) return scope.skip('no provision succeeded');
+    const resource = firstResourceOrSkip(scope, life);
     const exchange = await scope.send({
       method: 'POST',
       path: paths.rotate(life.installationId, resource.id),
