@@ -146,7 +146,7 @@ export const CatalogFileIntegration = Type.Object(
      * Category slugs (`databases`, `ai`; src/schemas/categories.ts), answered as the integration's
      * `tagIds`. Known and integration-level ones only, each once (catalog-rules.ts).
      */
-    categories: Type.Optional(Type.Array(Type.String({ pattern: SLUG_PATTERN }), { minItems: 1 })),
+    categories: Type.Optional(Type.Array(Text, { minItems: 1 })),
     products: Type.Array(CatalogFileProduct, { minItems: 1 }),
   },
   closed,

@@ -32,7 +32,7 @@ async function writtenRows(server: BuiltTestServer): Promise<{ installations: nu
 
 // Fourteen CLI runs of 3–5 s each; a loaded machine makes each up to four times slower.
 test('the vercel CLI reads the catalog: discover, categories, guide, add by search', { timeout: 360_000 }, async (t) => {
-  const realProviders = NO_REAL_PROVIDERS ? {} : { STOCKROOM_POSTGRES_ADMIN_URL: PG_ADMIN_URL!, STOCKROOM_REDIS_ADMIN_URL: REDIS_ADMIN_URL! };
+  const realProviders: Record<string, string> = NO_REAL_PROVIDERS ? {} : { STOCKROOM_POSTGRES_ADMIN_URL: PG_ADMIN_URL!, STOCKROOM_REDIS_ADMIN_URL: REDIS_ADMIN_URL! };
   const server = await startBuiltTestServer(t, 'sqlite', { env: realProviders });
   const work = mkdtempSync(join(tmpdir(), 'stockroom-cli-catalog-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
