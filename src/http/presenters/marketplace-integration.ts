@@ -4,7 +4,7 @@ import type { MarketplaceIntegration, MarketplaceProduct } from '../schemas/mark
 import { findCategory } from '../../schemas/categories.js';
 import { presentConfigurationProduct } from './configuration.js';
 
-/** An integration of the catalog as `GET /v2/integrations/integration/{slug}` answers it. */
+/** An integration of the catalog as `GET /v2/integrations/integration/{slug}` answers it, and each entry of `GET /v2/integrations/integrations`. */
 export function presentMarketplaceIntegration(integration: CatalogIntegration): Static<typeof MarketplaceIntegration> {
   return {
     id: integration.id,
