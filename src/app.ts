@@ -25,6 +25,7 @@ import { storeConnectionRoutes } from './http/routes/store-connections.js';
 import { webhookDeliveryRoutes } from './http/routes/webhook-deliveries.js';
 import { storeRoutes } from './http/routes/stores.js';
 import { installationRoutes } from './http/routes/installations.js';
+import { marketplaceDiscoveryRoutes } from './http/routes/marketplace-discovery.js';
 import { marketplaceInstallRoutes } from './http/routes/marketplace-install.js';
 import { marketplaceUninstallRoutes } from './http/routes/marketplace-uninstall.js';
 import { wellKnownRoutes } from './http/routes/well-known.js';
@@ -134,6 +135,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   await app.register(webhookDeliveryRoutes, { ctx });
   await app.register(projectRoutes, { ctx });
   await app.register(envVarRoutes, { ctx });
+  await app.register(marketplaceDiscoveryRoutes, { ctx });
   await app.register(marketplaceInstallRoutes, { ctx });
   await app.register(marketplaceUninstallRoutes, { ctx });
   await app.register(cliAliasRoutes, { ctx });
