@@ -127,20 +127,3 @@ export async function readUsageAndBalance(db: Kysely<DB>, installationId: string
       : null,
   };
 }
-
-/** A kept balance of an installation: the partner's resource id (null: the installation's own). */
-export interface InstallationBalance extends StoredBalance {
-  readonly resourceId: string | null;
-}
-
-/** Every balance kept for the installation (reported or answered by Provision Purchase). */
-export async function listBalancesOfInstallation(db: Kysely<DB>, installationId: string): Promise<InstallationBalance[]> {
-  const rows = await db.selectFrom('prepayment_balances').selectAll().where('installation_id', '=', installationId).orderBy('resource_key').execute();
-  return rows.map((row) => ({
-    resourceId: row.resource_key === '' ? null : row.resource_key,
-    credit: row.credit,
-    nameLabel: row.name_label,
-    currencyValueInCents: Number(row.currency_value_in_cents),
-    timestamp: row.reported_at,
-  }));
-}

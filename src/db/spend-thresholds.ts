@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../domain/ids.js';
-import type { SpendThreshold, ThresholdAmounts } from '../domain/spend-thresholds.js';
+import type { SpendThreshold } from '../domain/spend-thresholds.js';
 import type { DB, SpendThresholdsTable } from './schema.js';
 
 /** Spend thresholds and the purchases they make (migration 0018, docs/balances-and-thresholds.md). */
@@ -22,14 +22,8 @@ function thresholdFromRow(row: Selectable<SpendThresholdsTable>): SpendThreshold
   };
 }
 
-export interface NewThreshold extends ThresholdAmounts {
-  readonly installationId: string;
-  readonly teamId: string;
-  readonly resourceId: string | null;
-  readonly storeId: string | null;
-  readonly billingPlanId: string;
-  readonly metadata: string;
-}
+/** A threshold as a caller sets it: what `SpendThreshold` holds but the id and times, assigned here. */
+export type NewThreshold = Omit<SpendThreshold, 'id' | 'createdAt' | 'updatedAt'>;
 
 /** Creates the threshold of a store or installation, or replaces its amounts (one per target). */
 export async function upsertThreshold(db: Kysely<DB>, threshold: NewThreshold, now: number): Promise<SpendThreshold> {

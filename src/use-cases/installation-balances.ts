@@ -6,7 +6,7 @@
  */
 import type { AppContext } from '../app-context.js';
 import { sumCreditsOfStores } from '../db/ledger.js';
-import { listBalancesOfInstallation } from '../db/partner-billing.js';
+import { listBalancesOfInstallation } from '../db/invoices.js';
 import { listThresholdsOfInstallation } from '../db/spend-thresholds.js';
 import { listLiveStoresOfInstallation } from '../db/store-reads.js';
 import type { SpendThreshold } from '../domain/spend-thresholds.js';
@@ -45,7 +45,7 @@ export async function readInstallationBalances(ctx: AppContext, installationId: 
         credit: b.credit,
         nameLabel: b.nameLabel,
         source: 'partner' as const,
-        reportedAt: b.timestamp,
+        reportedAt: b.reportedAt,
       })),
     ...unreported.map((store) => ({
       resourceId: store.externalResourceId,

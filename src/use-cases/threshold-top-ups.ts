@@ -10,7 +10,7 @@
 import type { AppContext } from '../app-context.js';
 import { findLiveInstallation, updateInstallationPartnerFields } from '../db/installations.js';
 import { appendLedgerEntry } from '../db/ledger.js';
-import { listBalancesOfInstallation } from '../db/partner-billing.js';
+import { listBalancesOfInstallation } from '../db/invoices.js';
 import {
   claimThreshold,
   insertThresholdPurchase,
