@@ -122,3 +122,23 @@ export async function sumThresholdPurchasesSince(db: Kysely<DB>, thresholdId: st
     .executeTakeFirst();
   return Number(row?.total ?? 0);
 }
+
+/** A purchase still `charging`: its holder is working on it, or died while doing so. */
+export interface UnfinishedPurchase {
+  readonly id: string;
+  readonly amountCents: number;
+  readonly paymentMethodId: string | null;
+}
+
+/** The threshold's purchases left `charging` since before `before` (their holder's hold has passed), oldest first. */
+export async function listUnfinishedPurchases(db: Kysely<DB>, thresholdId: string, before: number): Promise<UnfinishedPurchase[]> {
+  const rows = await db
+    .selectFrom('threshold_purchases')
+    .select(['id', 'amount_cents', 'payment_method_id'])
+    .where('threshold_id', '=', thresholdId)
+    .where('state', '=', 'charging')
+    .where('updated_at', '<', before)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((row) => ({ id: row.id, amountCents: Number(row.amount_cents), paymentMethodId: row.payment_method_id }));
+}

@@ -266,7 +266,7 @@ export async function teamPaymentSource(ctx: AppContext, teamId: string): Promis
   return id === null ? undefined : methodSource(ctx, teamId, id);
 }
 
-async function methodSource(ctx: AppContext, teamId: string, methodId: string): Promise<{ methodId: string; source: string } | undefined> {
+export async function methodSource(ctx: AppContext, teamId: string, methodId: string): Promise<{ methodId: string; source: string } | undefined> {
   if (ctx.payments.isSharedMethod(methodId)) return { methodId, source: methodId };
   const own = await findPaymentMethod(ctx.db, teamId, methodId);
   return own ? { methodId, source: own.source } : undefined;

@@ -218,6 +218,29 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await db().selectFrom('spend_thresholds').select('purchasing_until').where('installation_id', '=', icfg).executeTakeFirstOrThrow()).purchasing_until, null);
     });
 
+    test('a purchase its holder left unfinished (a crash) is finished by the next low report, charged once', async () => {
+      const s = server();
+      const { teamId, icfg } = await install(s);
+      await setDefaultMethod(s, teamId, 'pm_card_visa');
+      const store = await createStore(s, teamId, icfg, 'thr-resumed');
+      const set = await s.request('POST', threshold(icfg, store.id, teamId), { body: amounts(1000, 1000, 5000) });
+      assert.equal(set.status, 200, set.text);
+      // What a holder that died after starting the purchase leaves: the row, `charging`, its hold long past.
+      const then = s.clock.now() - 5 * 60_000;
+      await db()
+        .insertInto('threshold_purchases')
+        .values({ id: 'tpur_interrupted', threshold_id: set.body.id, installation_id: icfg, team_id: teamId, resource_key: store.externalResourceId, store_id: store.id, amount_cents: 1000, state: 'charging', invoice_id: null, payment_method_id: 'pm_card_visa', reason: null, created_at: then, updated_at: then })
+        .execute();
+
+      await report(s, icfg, store.externalResourceId, 100);
+      const purchases = await db().selectFrom('threshold_purchases').selectAll().where('installation_id', '=', icfg).execute();
+      assert.deepEqual(purchases.map((p: any) => [p.id, p.state]), [['tpur_interrupted', 'delivered']], 'finished, and no second purchase for the same low balance');
+      const ledger = await db().selectFrom('ledger_entries').select(['kind', 'operation_key']).where('invoice_id', '=', purchases[0].invoice_id).orderBy('kind').execute();
+      assert.deepEqual(ledger.map((e: any) => [e.kind, e.operation_key]), [['charge', 'tpur_interrupted:charge'], ['credit', 'tpur_interrupted:credit']]);
+      const shown = await s.request('GET', balance(icfg, teamId));
+      assert.equal(shown.body.balances[0].currencyValueInCents, 3500);
+    });
+
     test('a declined card charges nothing; a purchase the partner refuses is refunded; both are noted on the store', async () => {
       const s = server();
       const { teamId, icfg } = await install(s);
