@@ -74,8 +74,8 @@ test('vercel integration balance and resource create-threshold against Stockroom
 
     // $2,000 a month passes the plan's maximumAmountAutoPurchasePerPeriod ($1,000): the server refuses it.
     const refused = await vercel(['integration', 'resource', 'create-threshold', 'cli-prepaid', '10', '10', '2000', '--yes']);
-    assert.notEqual(refused.code, 0, refused.output);
-    assert.match(refused.output, /maximumAmountPerPeriodInCents must be at most the plan's maximumAmountAutoPurchasePerPeriod of 100000/);
+    assertExit(refused, 1);
+    assert.match(refused.output, /Error: maximumAmountPerPeriodInCents must be at most the plan's maximumAmountAutoPurchasePerPeriod of 100000/);
     const after = await db.selectFrom('spend_thresholds').select('maximum_per_period_cents').where('installation_id', '=', icfg).execute();
     assert.deepEqual(after.map((r: any) => Number(r.maximum_per_period_cents)), [2500]);
   });
