@@ -16,6 +16,7 @@ import { requestIdFor } from './http/plugins/request-id.js';
 import { isOwnApiRoute, MUTATING_METHODS } from './http/own-api-route.js';
 import { adminUserRoutes } from './http/routes/admin-users.js';
 import { billingPlanRoutes } from './http/routes/billing-plans.js';
+import { billingThresholdRoutes } from './http/routes/billing-thresholds.js';
 import { cliAliasRoutes } from './http/routes/cli-aliases.js';
 import { consoleRoutes } from './http/routes/console.js';
 import { createStoreRoutes } from './http/routes/create-store.js';
@@ -128,6 +129,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   await app.register(partnerInvoiceRoutes, { ctx });
   await app.register(storeInvoiceRoutes, { ctx });
   await app.register(partnerBillingRoutes, { ctx });
+  await app.register(billingThresholdRoutes, { ctx });
   await app.register(ssoRoutes, { ctx });
   await app.register(storePartnerPanelRoutes, { ctx });
   await app.register(storeRoutes, { ctx });
