@@ -138,6 +138,8 @@ export const CatalogFileIntegration = Type.Object(
     webhookUrl: Type.Optional(PartnerUrl),
     /** The partner's Redirect Login URL, opened with `code` and `state` for "Open in provider" (SSO). */
     redirectLoginUrl: Type.Optional(PartnerUrl),
+    /** The partner's page where a person claims a sandbox resource, opened like `redirectLoginUrl` (docs/resources-and-sso-links.md). */
+    sandboxClaimUrl: Type.Optional(PartnerUrl),
     eulaDocUri: Type.Optional(WebUrl),
     privacyDocUri: Type.Optional(WebUrl),
     capabilities: Type.Optional(CatalogIntegrationCapabilities),

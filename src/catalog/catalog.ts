@@ -35,6 +35,12 @@ export interface CatalogIntegration {
   /** The partner's Redirect Login URL for SSO, in the same forms as `webhookUrl`. */
   readonly redirectLoginUrl?: string;
   /**
+   * The partner's page where a person claims a sandbox resource (`ownership: "sandbox"`), opened
+   * with a one-time SSO `code`, `state` and `resource_id`; same forms as `webhookUrl`. Without
+   * it the integration's sandbox resources cannot be claimed.
+   */
+  readonly sandboxClaimUrl?: string;
+  /**
    * Where the provider's partner API lives. `builtin:<name>` names a provider Stockroom mounts in
    * its own server (`builtin:reference` → `<public URL>/partners/reference`), still reached over HTTP.
    */

@@ -3,6 +3,7 @@ import type { Store } from '../domain/stores.js';
 import type { DB } from './schema.js';
 import type { Dialect } from './database.js';
 import { markStoreLive, storeRowValues } from './stores.js';
+import { completeStoreClaims } from './store-claims.js';
 
 /*
  * The queries of the resource endpoints partners call (docs/partner-calls.md): a resource is a
@@ -75,6 +76,11 @@ export async function updatePartnerResource(db: Kysely<DB>, storeId: string, cha
     ...(change.extras !== undefined ? { extras: change.extras } : {}),
     updated_at: now,
   };
-  const result = await db.updateTable('stores').set(set).where('id', '=', storeId).where('lifecycle', '=', 'live').where('deleted_at', 'is', null).executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return db.transaction().execute(async (trx) => {
+    const result = await trx.updateTable('stores').set(set).where('id', '=', storeId).where('lifecycle', '=', 'live').where('deleted_at', 'is', null).executeTakeFirst();
+    const updated = Number(result.numUpdatedRows) === 1;
+    // A sandbox store the partner made the team's own: its claims are complete (vercel integration resource claim polls the store).
+    if (updated && change.ownership !== undefined && change.ownership !== 'sandbox') await completeStoreClaims(trx, storeId, change.ownership, now);
+    return updated;
+  });
 }

@@ -304,6 +304,19 @@ export interface ResourceUsageTable {
 }
 
 /** One-time SSO codes, by hash (migration 0016). */
+export interface StoreClaimsTable {
+  id: string;
+  store_id: string;
+  team_id: string;
+  installation_id: string;
+  user_id: string;
+  source: string;
+  expires_at: number;
+  claimed_at: number | null;
+  claimed_ownership: string | null;
+  created_at: number;
+}
+
 export interface SsoCodesTable {
   code_hash: string;
   state: string;
@@ -381,6 +394,7 @@ export interface DB {
   sso_codes: SsoCodesTable;
   spend_thresholds: SpendThresholdsTable;
   threshold_purchases: ThresholdPurchasesTable;
+  store_claims: StoreClaimsTable;
 }
 
 export type { Generated };

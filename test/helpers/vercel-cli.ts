@@ -22,13 +22,8 @@ export interface CliOptions {
   readonly token: string;
 }
 
-/**
- * Runs the real `vercel` CLI against a Stockroom, isolated from this machine: its own global
- * config directory and HOME, no telemetry or update check, no prompts, no colours. The
- * environment is built from scratch so that variables of the machine running the tests (CI
- * markers, AI-agent markers, VERCEL_* settings) cannot change how the CLI behaves.
- */
-export async function runVercel(args: readonly string[], options: CliOptions): Promise<CliResult> {
+/** The command line and environment of one isolated CLI run (see `runVercel`). */
+export function vercelInvocation(args: readonly string[], options: CliOptions, mode: { readonly interactive?: boolean } = {}): { argv: string[]; env: Record<string, string> } {
   const home = mkdtempSync(join(tmpdir(), 'stockroom-cli-home-'));
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -38,7 +33,18 @@ export async function runVercel(args: readonly string[], options: CliOptions): P
     NO_COLOR: '1',
     FORCE_COLOR: '0',
   };
-  const argv = [VERCEL_BIN, ...args, '--api', options.apiUrl, '--token', options.token, '--global-config', join(home, 'vercel'), '--non-interactive'];
+  const argv = [VERCEL_BIN, ...args, '--api', options.apiUrl, '--token', options.token, '--global-config', join(home, 'vercel'), ...(mode.interactive ? [] : ['--non-interactive'])];
+  return { argv, env };
+}
+
+/**
+ * Runs the real `vercel` CLI against a Stockroom, isolated from this machine: its own global
+ * config directory and HOME, no telemetry or update check, no prompts, no colours. The
+ * environment is built from scratch so that variables of the machine running the tests (CI
+ * markers, AI-agent markers, VERCEL_* settings) cannot change how the CLI behaves.
+ */
+export async function runVercel(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  const { argv, env } = vercelInvocation(args, options);
   return new Promise((resolve, reject) => {
     execFile(process.execPath, argv, { cwd: options.cwd, env, timeout: 30_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return reject(error);

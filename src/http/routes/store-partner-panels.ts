@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { readUsageAndBalance } from '../../db/partner-billing.js';
 import type { AppContext } from '../../app-context.js';
 import { userCaller } from '../../providers/provider-for.js';
-import { ssoIntegrationOf, startSso } from '../../use-cases/sso.js';
+import { ssoIntegrationOf, startStoreSso } from '../../use-cases/sso.js';
 import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { IdParams } from '../path-params.js';
@@ -54,7 +54,7 @@ export const storePartnerPanelRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContex
     async (request) => {
       const store = await loadStore(request, request.params.id);
       const body = request.body ?? {};
-      return startSso(ctx, {
+      return startStoreSso(ctx, {
         store,
         caller: userCaller(actorOf(request).user, teamOf(request).membership),
         ...(body.projectId !== undefined ? { projectId: body.projectId } : {}),

@@ -116,6 +116,8 @@ export interface InstallationApiClient {
   refundInvoice(invoiceId: string, reason: string, total: string): Promise<void>;
   submitPrepaymentBalances(timestamp: string, balances: readonly PrepaymentBalance[]): Promise<void>;
   finalizeInstallation(): Promise<void>;
+  /** Update Resource (`updateResource`): e.g. `{ownership: "owned"}` once a person claimed a sandbox resource. */
+  updateResource(resourceId: string, fields: { readonly ownership?: 'owned' | 'linked' | 'sandbox'; readonly name?: string }): Promise<void>;
   /** Update Resource Secrets (`updateResourceSecretsById`): the resource's secrets, all of them unless `partial`. */
   updateResourceSecrets(resourceId: string, secrets: readonly { readonly name: string; readonly value: string }[], partial: boolean): Promise<void>;
 }
@@ -188,6 +190,9 @@ export function createVercelApiClient(options: VercelApiClientOptions): VercelAp
         },
         async finalizeInstallation() {
           await call('finalizeInstallation', 'POST', `${at}/billing/finalize`, accessToken, undefined);
+        },
+        async updateResource(resourceId, fields) {
+          await call('updateResource', 'PATCH', `${at}/resources/${encodeURIComponent(resourceId)}`, accessToken, fields);
         },
         async updateResourceSecrets(resourceId, secrets, partial) {
           await call('updateResourceSecretsById', 'PUT', `${at}/resources/${encodeURIComponent(resourceId)}/secrets`, accessToken, { secrets, partial });

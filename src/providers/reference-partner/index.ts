@@ -4,6 +4,7 @@ import { registerPartnerErrorHandler } from '../partner-kit/error-handler.js';
 import { servePartnerApi } from '../partner-kit/partner-server.js';
 import { createSsoVerifier } from '../partner-kit/sso-id-token.js';
 import { createVercelApiClient } from '../partner-kit/vercel-api-client.js';
+import { claimRoutes } from './claim.js';
 import { createControl } from './control.js';
 import { httpInvoiceReader } from './invoice-reader.js';
 import { resolveContext, type ReferencePartnerOptions } from './options.js';
@@ -30,7 +31,7 @@ export type { BillingPlan } from '../partner-kit/billing-plan.js';
  * It also calls Stockroom back as a real partner does (partner-api.md §1.5, `jobs.ts`): usage,
  * invoices, prepaid balances and Finalize Installation, with each installation's access token; and
  * it serves the pages a partner serves beside its API: the webhook receiver (`/webhooks`) and the
- * SSO landing page (`/sso`).
+ * SSO landing page (`/sso`) and the sandbox claim page (`/claim`).
  *
  * Not wrapped in fastify-plugin on purpose: its error handler, body parser and token check stay
  * inside its own plugin context and leave the host server's untouched.
@@ -58,7 +59,9 @@ export const referencePartnerPlugin: FastifyPluginAsync<ReferencePartnerOptions>
     registerPartnerErrorHandler(pages, 'reference partner', { notFound: false });
     await webhookRoutes(pages, ctx, options.clientSecret);
     const verify = createSsoVerifier({ issuer: options.issuer, clientId: options.clientId, jwksUrl: options.jwksUrl, now: ctx.now });
-    await ssoRoutes(pages, ctx, { client, clientId: options.clientId, clientSecret: options.clientSecret, verify });
+    const sso = { client, clientId: options.clientId, clientSecret: options.clientSecret, verify };
+    await ssoRoutes(pages, ctx, sso);
+    await claimRoutes(pages, ctx, sso);
   });
 
   const control = createControl(ctx, client, app.log);
