@@ -1,12 +1,13 @@
 /**
  * The Stockroom console: a small single-page app over Stockroom's public API, with hash routes
- * (`#/stores`, `#/stores/{id}`, `#/new`, `#/billing`, `#/webhooks`) so the server serves one page.
+ * (`#/stores`, `#/stores/{id}`, `#/new`, `#/billing`, `#/webhooks`, `#/sso?…`) so the server serves one page.
  */
 import { api, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import type { CreatePrefill, Page, PageContext } from './page.js';
 import { renderBilling } from './pages/billing.js';
 import { renderCreateStore } from './pages/create-store.js';
+import { renderOpenSso } from './pages/open-sso.js';
 import { renderSignIn } from './pages/sign-in.js';
 import { renderStore } from './pages/store.js';
 import { renderStores } from './pages/stores.js';
@@ -26,6 +27,7 @@ const ROUTES: readonly Route[] = [
   { pattern: /^#\/new$/, nav: 'new', page: renderCreateStore },
   { pattern: /^#\/billing$/, nav: 'billing', page: renderBilling },
   { pattern: /^#\/webhooks$/, nav: 'webhooks', page: renderWebhooks },
+  { pattern: /^#\/sso\?(?<query>.*)$/, nav: 'stores', page: renderOpenSso },
 ];
 
 const main = document.getElementById('main') as HTMLElement;

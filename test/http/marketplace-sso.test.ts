@@ -51,7 +51,7 @@ for (const dialect of dialectsToTest()) {
       assert.match(await landing.text(), new RegExp(`for installation ${icfg}`));
     });
 
-    test('unknown installation or resource: 404 in Vercel’s shape, no code made; another team’s: 403; no token: 401', async () => {
+    test('unknown installation or resource: 404 in Vercel’s shape, no code made; another team’s: 403; a bad token: 401', async () => {
       const icfg = await bootstrapInstallationId(server());
       const teamId: string = (await server().request('GET', '/v2/user')).body.user.defaultTeamId;
       const before = (await db().selectFrom('sso_codes').select('code_hash').execute()).length;
@@ -75,10 +75,35 @@ for (const dialect of dialectsToTest()) {
       const notTheirs = await get(link({ teamId: theirs.id, integrationConfigurationId: icfg }), stranger.token);
       assert.equal(notTheirs.status, 404, 'the installation is not of their team');
 
-      const anonymous = await get(link({ teamId, integrationConfigurationId: icfg }), null);
-      assert.equal(anonymous.status, 401);
-      assert.equal((await anonymous.json()).error.code, 'unauthorized');
+      const badToken = await get(link({ teamId, integrationConfigurationId: icfg }), 'srk_notAToken');
+      assert.equal(badToken.status, 401);
+      assert.equal((await badToken.json()).error.code, 'unauthorized');
       assert.equal((await db().selectFrom('sso_codes').select('code_hash').execute()).length, before);
+    });
+
+    test('a browser (no Authorization header) is sent to the console’s #/sso page with the link’s ids, and no code is made', async () => {
+      const before = (await db().selectFrom('sso_codes').select('code_hash').execute()).length;
+      const res = await get(link({ teamId: 'team_x', integrationConfigurationId: 'icfg_y', resource_id: 'res_z' }), null);
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get('location'), '/#/sso?integrationConfigurationId=icfg_y&teamId=team_x&resource_id=res_z');
+      assert.equal((await db().selectFrom('sso_codes').select('code_hash').execute()).length, before);
+    });
+
+    test('POST /stockroom/v1/marketplace/sso (the console’s half) answers the partner URL with a code; unknown ids are 404', async () => {
+      const icfg = await bootstrapInstallationId(server());
+      const teamId: string = (await server().request('GET', '/v2/user')).body.user.defaultTeamId;
+      const store = await createStore(server(), icfg, `sso-post-${dialect}`);
+      const res = await server().request('POST', `/stockroom/v1/marketplace/sso?teamId=${teamId}`, { body: { integrationConfigurationId: icfg, resource_id: store.externalResourceId } });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(Object.keys(res.body).sort(), ['expiresAt', 'url']);
+      const url = new URL(res.body.url);
+      assert.equal(url.searchParams.get('resource_id'), store.externalResourceId);
+      const row = await db().selectFrom('sso_codes').select(['store_id', 'expires_at']).where('state', '=', url.searchParams.get('state')!).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { store_id: store.id, expires_at: res.body.expiresAt });
+
+      const unknown = await server().request('POST', `/stockroom/v1/marketplace/sso?teamId=${teamId}`, { body: { integrationConfigurationId: icfg, resource_id: 'res_unknown' } });
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.body.error.param, 'resource_id');
     });
   });
 }

@@ -35,6 +35,11 @@ declare module 'fastify' {
      * changes only what belongs to the token's team. Without it, scoped tokens get 403.
      */
     scopedTokens?: boolean;
+    /**
+     * A request without an Authorization header reaches the handler with `request.actor` null
+     * (a person's browser following a link); a header that is present is checked as usual.
+     */
+    anonymous?: boolean;
   }
   interface FastifyInstance {
     /** Forgets the token lookups the auth hook remembers; call it after revoking a token. */
@@ -71,6 +76,7 @@ export function registerAuth(app: AnyFastify, ctx: AppContext): void {
     if (!request.routeOptions.url) return;
     const mode: AuthMode = config.auth ?? 'team';
     if (mode === 'none') return;
+    if (config.anonymous === true && request.headers.authorization === undefined) return;
     request.actor = await authenticate(ctx, tokens, request);
     if (!tokenMayCall(request.actor.token, { auth: mode, admin: config.admin === true, scopedTokens: config.scopedTokens === true })) {
       throw new ApiError(
