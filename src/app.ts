@@ -40,6 +40,7 @@ import { partnerInvoiceRoutes } from './http/routes/partner-invoices.js';
 import { storeInvoiceRoutes } from './http/routes/store-invoices.js';
 import { partnerBillingRoutes } from './http/routes/partner-billing.js';
 import { ssoRoutes } from './http/routes/sso.js';
+import { marketplaceAcceptTermsRoutes } from './http/routes/marketplace-accept-terms.js';
 import { marketplaceSsoRoutes } from './http/routes/marketplace-sso.js';
 import { sandboxClaimRoutes } from './http/routes/sandbox-claims.js';
 import { storePartnerPanelRoutes } from './http/routes/store-partner-panels.js';
@@ -135,6 +136,7 @@ export async function buildApp(ctx: AppContext, logger: Logger, options: AppOpti
   await app.register(ssoRoutes, { ctx });
   await app.register(storePartnerPanelRoutes, { ctx });
   await app.register(marketplaceSsoRoutes, { ctx });
+  await app.register(marketplaceAcceptTermsRoutes, { ctx });
   await app.register(sandboxClaimRoutes, { ctx });
   await app.register(storeRoutes, { ctx });
   await app.register(storeConnectionRoutes, { ctx });

@@ -30,7 +30,7 @@ function parseDotenv(text: string): Record<string, string> {
 
 /**
  * The CLI in a terminal (util-linux `script` gives it a pseudo-terminal), for what it only does
- * interactively: `resource claim` polls for the claim only when stdin is a TTY.
+ * interactively: `resource claim` polls for the claim, and `accept-terms` prompts, only when stdin is a TTY.
  */
 function runVercelInTerminal(args: readonly string[], options: CliOptions) {
   const { argv, env } = vercelInvocation(args, options, { interactive: true });
@@ -50,6 +50,8 @@ function runVercelInTerminal(args: readonly string[], options: CliOptions) {
   return {
     exited,
     output: () => output,
+    /** Types into the terminal (an answer to a prompt). */
+    type: (text: string) => void child.stdin.write(text),
     /** The first match of `pattern` in the output, once it is there (fails after 30 s). */
     waitFor: (pattern: RegExp) =>
       new Promise<RegExpMatchArray>((resolve, reject) => {
@@ -230,7 +232,7 @@ test('vercel integration resource connect/disconnect/inspect/claim, open and acc
     assert.deepEqual(JSON.parse(installationLink.stdout), { url: `https://vercel.com/api/marketplace/sso?teamId=${teamId}&integrationConfigurationId=${icfg}` });
   });
 
-  await t.test('accept-terms: an installed integration is reported as installed; otherwise the CLI asks for a terminal and installs nothing', async () => {
+  await t.test('accept-terms: an installed integration is reported as installed; without a terminal nothing is installed; in one, accepting installs it', async () => {
     const installed = await vercel(['integration', 'accept-terms', 'acme']);
     assertExit(installed, 0);
     const answer = JSON.parse(installed.stdout);
@@ -243,5 +245,16 @@ test('vercel integration resource connect/disconnect/inspect/claim, open and acc
     assert.equal(error.reason, 'integration_terms_acceptance_required');
     assert.match(error.message, /Marketplace terms cannot be accepted in non-interactive mode/);
     assert.deepEqual(await db.selectFrom('installations').select('id').where('team_id', '=', team.id).execute(), []);
+
+    // In a terminal the person accepts at the prompt, and the integration is installed, with no resource.
+    const terminal = runVercelInTerminal(['integration', 'accept-terms', 'acme', '--scope', team.slug], cliOptions(linked));
+    await terminal.waitFor(/Accept all of the documents listed above\?/);
+    terminal.type('y\r');
+    assert.equal(await terminal.exited, 0, terminal.output());
+    assert.match(terminal.output(), /Terms accepted\. Integration acme is installed for this team\./);
+    const installations = await db.selectFrom('installations').select(['id', 'integration_id', 'deleted_at']).where('team_id', '=', team.id).execute();
+    assert.equal(installations.length, 1);
+    assert.equal(installations[0]?.integration_id, 'oac_stockroomReference');
+    assert.deepEqual(await db.selectFrom('stores').select('id').where('team_id', '=', team.id).execute(), [], 'no resource');
   });
 });

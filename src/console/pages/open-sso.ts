@@ -1,6 +1,7 @@
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import type { PageContext } from '../page.js';
+import { goToProviderOnClick } from './store-sso.js';
 
 /**
  * `#/sso?integrationConfigurationId=…&teamId=…&resource_id=…`: where the SSO link of
@@ -16,19 +17,8 @@ export async function renderOpenSso(main: HTMLElement, ctx: PageContext): Promis
   const teamId = query.get('teamId') ?? ctx.team.id;
   const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const button = h('button', { type: 'button', id: 'continue-to-provider' }, 'Continue to the provider');
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    error.hidden = true;
-    try {
-      const body = { integrationConfigurationId: installationId, ...(resourceId ? { resource_id: resourceId } : {}) };
-      const { url } = await api<{ url: string }>('/stockroom/v1/marketplace/sso', { method: 'POST', body, query: { teamId } });
-      window.location.assign(url);
-    } catch (failure) {
-      error.textContent = failure instanceof ApiError ? failure.message : 'The provider could not be opened.';
-      error.hidden = false;
-      button.disabled = false;
-    }
-  });
+  const body = { integrationConfigurationId: installationId, ...(resourceId ? { resource_id: resourceId } : {}) };
+  goToProviderOnClick(button, error, () => api<{ url: string }>('/stockroom/v1/marketplace/sso', { method: 'POST', body, query: { teamId } }));
   replace(
     main,
     h('h1', {}, 'Open in provider'),

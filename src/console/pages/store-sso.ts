@@ -15,21 +15,28 @@ export function ssoControl(storeId: string, ctx: PageContext): HTMLElement {
       if (!available || !ctx.isCurrent()) return;
       const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
       const button = h('button', { type: 'button', id: 'open-in-provider' }, 'Open in provider');
-      button.addEventListener('click', async () => {
-        button.disabled = true;
-        error.hidden = true;
-        try {
-          const { url } = await api<{ url: string }>(path, { method: 'POST', body: {} });
-          window.location.assign(url);
-        } catch (failure) {
-          error.textContent = failure instanceof ApiError ? failure.message : 'The provider could not be opened.';
-          error.hidden = false;
-          button.disabled = false;
-        }
-      });
+      goToProviderOnClick(button, error, () => api<{ url: string }>(path, { method: 'POST', body: {} }));
       replace(slot, button, error);
     },
     () => undefined,
   );
   return slot;
+}
+
+/**
+ * On a click, asks Stockroom for the partner's URL with a one-time SSO code (`start`) and goes
+ * there; a refusal is shown in `error` and the button works again.
+ */
+export function goToProviderOnClick(button: HTMLButtonElement, error: HTMLElement, start: () => Promise<{ url: string }>): void {
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    error.hidden = true;
+    try {
+      window.location.assign((await start()).url);
+    } catch (failure) {
+      error.textContent = failure instanceof ApiError ? failure.message : 'The provider could not be opened.';
+      error.hidden = false;
+      button.disabled = false;
+    }
+  });
 }
