@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createMember } from '../helpers/accounts.js';
 import { dialectsToTest } from '../helpers/databases.js';
@@ -97,4 +100,27 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(await claimsOf(store.id), []);
     });
   });
+
+  describe(`sandbox claims of an integration without a claim page (${dialect})`, () => {
+    const server = useSharedServer(dialect, { env: { STOCKROOM_CATALOG: catalogWithoutClaimPage() } });
+
+    test('400 naming the integration (the CLI says it does not support claiming); nothing recorded', async () => {
+      const p = await installForPartner(server());
+      await p.sdk.marketplace.importResource({ integrationConfigurationId: p.icfg, resourceId: 'sbx-x', requestBody: { productId: 'acme-db', name: 'sandbox-x', status: 'ready', ownership: 'sandbox' } });
+      const store = await server().stockroom.ctx.db.selectFrom('stores').select('id').where('installation_id', '=', p.icfg).where('external_resource_id', '=', 'sbx-x').executeTakeFirstOrThrow();
+      const res = await server().request('POST', `/v1/integrations/installations/${p.icfg}/resources/${store.id}/sandbox/claim-url?teamId=${p.teamId}`, { body: { source: 'cli' } });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.error.message, 'The integration acme offers no claim page (no sandboxClaimUrl in the catalog).');
+      assert.deepEqual(await server().stockroom.ctx.db.selectFrom('store_claims').select('id').where('store_id', '=', store.id).execute(), []);
+    });
+  });
+}
+
+/** The default catalog without the reference integration's `sandboxClaimUrl`, written to a temporary file. */
+function catalogWithoutClaimPage(): string {
+  const catalog = JSON.parse(readFileSync(new URL('../../catalog/default.json', import.meta.url), 'utf8'));
+  delete catalog.integrations[0].sandboxClaimUrl;
+  const path = join(mkdtempSync(join(tmpdir(), 'stockroom-claims-')), 'catalog.json');
+  writeFileSync(path, JSON.stringify(catalog));
+  return path;
 }
