@@ -20,16 +20,19 @@ export async function findRecordedPlanId(db: Kysely<DB>, installationId: string)
   return typeof plan.id === 'string' ? plan.id : null;
 }
 
-/** Takes the live installation for plan change `changeId`; false when another, not stale, holds it. */
-export async function claimPlanChange(db: Kysely<DB>, installationId: string, changeId: string, now: number): Promise<boolean> {
-  const result = await db
-    .updateTable('installations')
-    .set({ plan_change_id: changeId, plan_change_at: now })
-    .where('id', '=', installationId)
-    .where('deleted_at', 'is', null)
-    .where((eb) => eb.or([eb('plan_change_id', 'is', null), eb('plan_change_at', '<=', now - STALE_PLAN_CHANGE_MS)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+/**
+ * Takes the live installation for plan change `changeId`. Not `claimed` when another change, not
+ * stale, holds it; `abandoned` names the stale change it took over (its process died mid-way).
+ */
+export async function claimPlanChange(db: Kysely<DB>, dialect: Dialect, installationId: string, changeId: string, now: number): Promise<{ readonly claimed: boolean; readonly abandoned: string | null }> {
+  return db.transaction().execute(async (trx) => {
+    const row = await lockedForUpdate(trx.selectFrom('installations').select(['plan_change_id', 'plan_change_at']).where('id', '=', installationId).where('deleted_at', 'is', null), dialect).executeTakeFirst();
+    if (!row) return { claimed: false, abandoned: null };
+    const held = row.plan_change_id !== null && Number(row.plan_change_at) > now - STALE_PLAN_CHANGE_MS;
+    if (held) return { claimed: false, abandoned: null };
+    await trx.updateTable('installations').set({ plan_change_id: changeId, plan_change_at: now }).where('id', '=', installationId).execute();
+    return { claimed: true, abandoned: row.plan_change_id };
+  });
 }
 
 /** Lets go of the installation, if plan change `changeId` still holds it. */

@@ -2,7 +2,7 @@
  * Changing an installation's billing plan (`vercel integration update <slug> --plan <id>`,
  * docs/installation-updates.md): the plan must be one of the provider's installation-level plans,
  * paid for under the same rules as a create (docs/rules.md §3), and the change is ordered so that
- * a failure part-way leaves nothing charged that was not delivered and the recorded plan as it was.
+ * a failure part-way keeps no charge for a change not delivered and leaves the recorded plan as it was.
  */
 import { ApiError } from '../errors.js';
 import type { BillingState } from './accounts.js';
@@ -49,16 +49,21 @@ export interface InstallationPlanChangePorts {
   /** The id of the plan recorded on the installation; null when it is billed per resource. */
   recordedPlanId(installationId: string): Promise<string | null>;
   paymentMethodsOf(teamId: string): Promise<{ methods: PaymentMethodRef[]; defaultId: string | null }>;
-  /** Takes the installation for this change; false when another change holds it. */
-  claim(change: PlanChange): Promise<boolean>;
+  /**
+   * Takes the installation for this change; not `claimed` when another change holds it.
+   * `abandoned`: the change of a dead process it took over, never recorded.
+   */
+  claim(change: PlanChange): Promise<{ readonly claimed: boolean; readonly abandoned: string | null }>;
+  /** Refunds what an abandoned change charged and never refunded; idempotent. */
+  settleAbandoned(installation: Installation, abandonedChangeId: string): Promise<void>;
   /** Lets go of the installation without changing its plan. */
   release(change: PlanChange): Promise<void>;
   authorize(change: PlanChange, methodId: string, amountCents: number): Promise<PaymentAttempt>;
   charge(change: PlanChange, methodId: string, amountCents: number): Promise<PaymentAttempt>;
+  /** Gives the change's charge back and records the refund; idempotent per change. */
+  refund(change: PlanChange, chargeReference: string, amountCents: number, reason: string): Promise<void>;
   /** Update Installation at the provider; throws `PlanChangeFailure`. */
   updateAtProvider(change: PlanChange, billingPlanId: string): Promise<ProviderPlanChange>;
-  /** Puts the provider back on the plan it had; never throws (a failure is logged). */
-  revertAtProvider(change: PlanChange, previousPlanId: string): Promise<void>;
   /** Records the new plan (and the provider's notification) and lets go of the installation. */
   record(change: PlanChange, plan: BillingPlan, notification: Notification | null | undefined): Promise<void>;
   newChangeId(): string;
@@ -82,11 +87,12 @@ export interface InstallationPlanChangeResult {
 /**
  * Moves an installation to an installation-level plan. Checks in the order of a create: the
  * installation (404), the plan (400), payment (402 soft-blocked, 400 no method), then another
- * change running (409). Then: authorize the preauthorization amount (a check, nothing taken),
- * Update Installation at the provider, charge the initial charge, record the plan. A decline
- * before the provider call changes nothing anywhere; a refusal or failure at the provider
- * charges nothing; a decline of the charge puts the provider back on the previous plan. Asking
- * for the plan the installation is already on answers at once, so a replay is harmless.
+ * change running (409). Then it pays first, as a prepaid create does: authorize the
+ * preauthorization amount (a check), charge the initial charge, and only then Update Installation
+ * at the provider, refunding the charge when the provider refuses or fails. A declined card
+ * never reaches the provider, the recorded plan changes only once the provider took the change,
+ * and no charge is kept for a change the provider did not make. Asking for the plan the
+ * installation is already on answers at once, so a replay is harmless.
  */
 export async function changeInstallationPlan(ports: InstallationPlanChangePorts, command: InstallationPlanChangeCommand): Promise<InstallationPlanChangeResult> {
   const installation = await ports.findInstallation(command.teamId, command.installationId);
@@ -95,35 +101,40 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
   }
   const plans = await ports.listInstallationPlans(installation);
   const plan = selectInstallationPlan(plans, command.billingPlanId, installation.id);
-  const previousPlanId = await ports.recordedPlanId(installation.id);
-  if (previousPlanId === plan.id) return { installation, plan, changed: false };
+  if ((await ports.recordedPlanId(installation.id)) === plan.id) return { installation, plan, changed: false };
 
   const { methods, defaultId } = await ports.paymentMethodsOf(command.teamId);
   const payment = planPayment({ plan, paymentMethod: resolvePaymentMethod(undefined, methods, defaultId), team: { billingState: command.teamBillingState } });
   if (payment.kind === 'prepayment') throw prepaymentRefused(plan);
 
   const change: PlanChange = { id: ports.newChangeId(), installation, plan, ...(command.authorizationId !== undefined ? { authorizationId: command.authorizationId } : {}) };
-  if (!(await ports.claim(change))) {
+  const claim = await ports.claim(change);
+  if (!claim.claimed) {
     throw new ApiError('conflict', `Another plan change of the integration configuration ${installation.id} is in progress; try again when it has finished.`);
   }
   try {
-    if (payment.kind === 'subscription' && payment.authorizeCents > 0) {
-      const auth = await ports.authorize(change, payment.paymentMethodId, payment.authorizeCents);
-      if (!auth.ok) throw declined(auth);
+    // A change whose process died was never recorded: whatever it charged is given back.
+    if (claim.abandoned !== null) await ports.settleAbandoned(installation, claim.abandoned);
+    let charged: { readonly reference: string; readonly amountCents: number } | undefined;
+    if (payment.kind === 'subscription') {
+      if (payment.authorizeCents > 0) {
+        const auth = await ports.authorize(change, payment.paymentMethodId, payment.authorizeCents);
+        if (!auth.ok) throw declined(auth);
+      }
+      if (payment.initialChargeCents > 0) {
+        const charge = await ports.charge(change, payment.paymentMethodId, payment.initialChargeCents);
+        if (!charge.ok) throw declined(charge);
+        charged = { reference: charge.reference ?? '', amountCents: payment.initialChargeCents };
+      }
     }
     let answered: ProviderPlanChange;
     try {
       answered = await ports.updateAtProvider(change, plan.id);
     } catch (error) {
-      throw error instanceof PlanChangeFailure ? error.apiError : error;
-    }
-    if (payment.kind === 'subscription' && payment.initialChargeCents > 0) {
-      const charge = await ports.charge(change, payment.paymentMethodId, payment.initialChargeCents);
-      if (!charge.ok) {
-        // Nothing delivered that is not paid for: the provider goes back to the plan it had.
-        if (previousPlanId !== null) await ports.revertAtProvider(change, previousPlanId);
-        throw declined(charge);
-      }
+      // Nothing kept that was not delivered: the provider did not take the change (or may not have).
+      const failure = error instanceof PlanChangeFailure ? error : new PlanChangeFailure('unknown', new ApiError('provisioning_failed'));
+      if (charged) await ports.refund(change, charged.reference, charged.amountCents, failure.outcome === 'rejected' ? 'the provider refused the plan change' : 'the provider did not confirm the plan change');
+      throw failure.apiError;
     }
     const recorded = answered.billingPlan?.id === plan.id ? answered.billingPlan : plan;
     await ports.record(change, recorded, answered.notification);

@@ -2,7 +2,7 @@ import type { AppContext } from '../app-context.js';
 import type { CatalogIntegration } from '../catalog/catalog.js';
 import { claimPlanChange, findRecordedPlanId, recordInstallationPlan, releasePlanChange } from '../db/installation-updates.js';
 import { findLiveInstallation } from '../db/installations.js';
-import { appendLedgerEntry } from '../db/ledger.js';
+import { appendLedgerEntry, findLedgerEntryByOperationKey } from '../db/ledger.js';
 import type { Membership, User } from '../domain/accounts.js';
 import type { PaymentAttempt } from '../domain/create-store.js';
 import { newId } from '../domain/ids.js';
@@ -44,8 +44,22 @@ export function installationPlanChangePorts(ctx: AppContext, integration: Catalo
     return { ok: true, reference: outcome.reference };
   };
 
-  const updateAt = (change: PlanChange, billingPlanId: string, idempotencyKey: string) =>
-    provider.updateInstallation(change.installation.id, { billingPlanId }, caller, { idempotencyKey });
+  /** Gives back plan change `change.id`'s charge, once (the key is the change's), with its ledger row. */
+  const refundChange = async (change: { id: string; teamId: string; installationId: string; billingPlanId: string | null }, chargeReference: string, amountCents: number, reason: string): Promise<void> => {
+    const operationKey = `${change.id}:refund`;
+    const { reference } = await ctx.payments.refund({ chargeReference, amountCents, idempotencyKey: operationKey });
+    await appendLedgerEntry(ctx.db, {
+      teamId: change.teamId,
+      storeId: null,
+      kind: 'refund',
+      amountCents,
+      billingPlanId: change.billingPlanId,
+      reference,
+      operationKey,
+      memo: `refund of ${chargeReference} for installation ${change.installationId}: ${reason}`,
+      createdAt: ctx.now(),
+    });
+  };
 
   return {
     findInstallation: (teamId, id) => findLiveInstallation(ctx.db, teamId, id),
@@ -65,13 +79,13 @@ export function installationPlanChangePorts(ctx: AppContext, integration: Catalo
       for (const [id, source] of found) sources.set(id, source);
       return { methods, defaultId };
     },
-    claim: (change) => claimPlanChange(ctx.db, change.installation.id, change.id, ctx.now()),
+    claim: (change) => claimPlanChange(ctx.db, ctx.dialect, change.installation.id, change.id, ctx.now()),
     release: (change) => releasePlanChange(ctx.db, change.installation.id, change.id),
     authorize: (change, methodId, amountCents) => pay(change, 'authorization', methodId, amountCents),
     charge: (change, methodId, amountCents) => pay(change, 'charge', methodId, amountCents),
     async updateAtProvider(change, billingPlanId) {
       try {
-        const answer = await updateAt(change, billingPlanId, change.id);
+        const answer = await provider.updateInstallation(change.installation.id, { billingPlanId }, caller, { idempotencyKey: change.id });
         return {
           ...(answer.billingPlan ? { billingPlan: normalizeProviderPlan(answer.billingPlan) } : {}),
           ...(answer.notification !== undefined ? { notification: answer.notification as Notification | null } : {}),
@@ -82,12 +96,13 @@ export function installationPlanChangePorts(ctx: AppContext, integration: Catalo
         throw new PlanChangeFailure(refused ? 'rejected' : 'unknown', error.toApiError());
       }
     },
-    async revertAtProvider(change, previousPlanId) {
-      try {
-        await updateAt(change, previousPlanId, `${change.id}:revert`);
-      } catch (error) {
-        ctx.logger.warn({ err: isProviderError(error) ? error.message : String(error), installation: change.installation.id, plan: previousPlanId }, 'could not put the provider back on the previous installation plan');
-      }
+    refund: (change, chargeReference, amountCents, reason) =>
+      refundChange({ id: change.id, teamId: change.installation.teamId, installationId: change.installation.id, billingPlanId: change.plan.id }, chargeReference, amountCents, reason),
+    async settleAbandoned(installation, abandonedChangeId) {
+      const charge = await findLedgerEntryByOperationKey(ctx.db, `${abandonedChangeId}:charge`);
+      if (!charge?.reference || (await findLedgerEntryByOperationKey(ctx.db, `${abandonedChangeId}:refund`))) return;
+      const changed = { id: abandonedChangeId, teamId: installation.teamId, installationId: installation.id, billingPlanId: charge.billingPlanId };
+      await refundChange(changed, charge.reference, charge.amountCents, 'the plan change was interrupted before it was recorded');
     },
     record: (change, plan, notification) =>
       recordInstallationPlan(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
+import { appendLedgerEntry } from '../../src/db/ledger.js';
 import { setDefaultPaymentMethodId } from '../../src/db/payment-methods.js';
 import { createMember } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
@@ -149,8 +150,12 @@ for (const dialect of dialectsToTest()) {
       const db = server.stockroom.ctx.db;
       const row = await db.selectFrom('installations').select(['billing_plan', 'plan_change_id']).where('id', '=', icfg).executeTakeFirstOrThrow();
       assert.deepEqual(row, { billing_plan: null, plan_change_id: null });
-      const ledger = await db.selectFrom('ledger_entries').select(['kind', 'amount_cents']).execute();
-      assert.deepEqual(ledger.map((r) => r.kind).sort(), ['authorization', 'authorization', 'authorization'], 'card checks only: nothing charged');
+      const ledger = await db.selectFrom('ledger_entries').select(['kind', 'amount_cents', 'store_id']).execute();
+      assert.deepEqual(ledger.map((r) => r.kind).sort(), ['authorization', 'authorization', 'authorization', 'charge', 'charge', 'charge', 'refund', 'refund', 'refund']);
+      const total = (kind: string) => ledger.filter((r) => r.kind === kind).reduce((sum, r) => sum + r.amount_cents, 0);
+      assert.equal(total('charge'), 9000);
+      assert.equal(total('refund'), total('charge'), 'every charge was given back: nothing kept for a change not made');
+      assert.ok(ledger.every((r) => r.store_id === null));
     });
 
     test('the partner accepting with 204 or with its own billingPlan and notification: recorded as answered', async (t) => {
@@ -169,10 +174,9 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(ledger, [{ kind: 'authorization', amount_cents: 500 }, { kind: 'charge', amount_cents: 3000 }]);
     });
 
-    test('a charge declined after the partner accepted puts the partner back on the previous plan', async (t) => {
+    test('a charge declined after the card check: the partner is never asked, nothing is kept, the plan unchanged', async (t) => {
       const { server, provider, icfg } = await scripted(t, dialect);
       const db = server.stockroom.ctx.db;
-      await db.updateTable('installations').set({ billing_plan: JSON.stringify({ id: 'starter', type: 'subscription', name: 'Starter', scope: 'installation' }) }).where('id', '=', icfg).execute();
       provider.on('PATCH', `/v1/installations/${icfg}`, { status: 204 });
       // Authorizations pass and charges fail, as with a card that runs out between the two.
       const processor = server.stockroom.ctx.payments as { charge: typeof server.stockroom.ctx.payments.charge };
@@ -183,11 +187,35 @@ for (const dialect of dialectsToTest()) {
       });
       const res = await patch(server, icfg, { billingPlanId: 'org' });
       assert.equal(res.status, 402, res.text);
-      assert.deepEqual(provider.requestsTo('PATCH', `/v1/installations/${icfg}`).map((r) => r.body), [{ billingPlanId: 'org' }, { billingPlanId: 'starter' }]);
+      assert.equal(res.body.error.message, 'Your card was declined.');
+      assert.equal(provider.requestsTo('PATCH', `/v1/installations/${icfg}`).length, 0);
       const row = await db.selectFrom('installations').select(['billing_plan', 'plan_change_id']).where('id', '=', icfg).executeTakeFirstOrThrow();
-      assert.equal(JSON.parse(row.billing_plan!).id, 'starter');
-      assert.equal(row.plan_change_id, null);
+      assert.deepEqual(row, { billing_plan: null, plan_change_id: null });
       assert.deepEqual((await db.selectFrom('ledger_entries').select('kind').execute()).map((r) => r.kind), ['authorization']);
+    });
+
+    test('a change running is 409; a change a dead process left is taken over and what it charged is refunded', async (t) => {
+      const { server, provider, icfg } = await scripted(t, dialect);
+      const { db, payments } = server.stockroom.ctx;
+      provider.on('PATCH', `/v1/installations/${icfg}`, { status: 204 });
+      await db.updateTable('installations').set({ plan_change_id: 'ipc_running', plan_change_at: Date.now() }).where('id', '=', icfg).execute();
+      const busy = await patch(server, icfg, { billingPlanId: 'org' });
+      assert.equal(busy.status, 409, busy.text);
+      assert.match(busy.body.error.message, /in progress/);
+
+      // A change that charged and then died, six minutes ago.
+      const charged = await payments.charge({ methodSource: 'pm_card_visa', amountCents: 3000, idempotencyKey: 'ipc_dead:charge' });
+      assert.ok(charged.ok);
+      const teamId = server.stockroom.bootstrap.teamId;
+      await appendLedgerEntry(db, { teamId, storeId: null, kind: 'charge', amountCents: 3000, paymentMethodId: 'pm_card_visa', billingPlanId: 'org', reference: charged.reference, operationKey: 'ipc_dead:charge', createdAt: Date.now() });
+      await db.updateTable('installations').set({ plan_change_id: 'ipc_dead', plan_change_at: Date.now() - 6 * 60 * 1000 }).where('id', '=', icfg).execute();
+      const res = await patch(server, icfg, { billingPlanId: 'org' });
+      assert.equal(res.status, 200, res.text);
+      const refund = await db.selectFrom('ledger_entries').select(['kind', 'amount_cents']).where('operation_key', '=', 'ipc_dead:refund').executeTakeFirst();
+      assert.deepEqual(refund, { kind: 'refund', amount_cents: 3000 });
+      const row = await db.selectFrom('installations').select(['billing_plan', 'plan_change_id']).where('id', '=', icfg).executeTakeFirstOrThrow();
+      assert.equal(JSON.parse(row.billing_plan!).id, 'org');
+      assert.equal(row.plan_change_id, null);
     });
 
     test('projects: stored, shown on the configuration, enforced on both connect routes; unknown ids and connected projects left out are refused', async (t) => {
