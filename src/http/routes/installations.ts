@@ -136,7 +136,9 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         const outcome = await setAllowedProjects(ctx.db, ctx.dialect, team.id, installation.id, allowedProjectsOf(body.projects), ctx.now());
         if ('refused' in outcome) throw allowedProjectsRefusal(installation.id, outcome.refused);
       }
-      return presentConfiguration(await loadInstallation(ctx, team.id, installation.id).then((found) => found.installation), integration);
+      // Read again: the answer shows the plan change's time and the projects now allowed.
+      const updated = await loadInstallation(ctx, team.id, installation.id);
+      return presentConfiguration(updated.installation, updated.integration);
     },
   );
 
