@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox';
-import { GUIDE_ACTION_TYPES, PRODUCT_TAGS, PROJECT_CONNECTION_SCOPES, StringEnum } from '../schemas/enums.js';
+import { FRAMEWORKS, GUIDE_ACTION_TYPES, PRODUCT_TAGS, PROJECT_CONNECTION_SCOPES, StringEnum } from '../schemas/enums.js';
 import { MetadataSchema } from '../schemas/metadata-schema.js';
 import {
   Guide,
@@ -8,6 +8,7 @@ import {
   ProtocolName,
   ResourceLink,
   SecretRotation,
+  Snippet,
 } from '../schemas/product.js';
 
 /*
@@ -71,8 +72,21 @@ const GuideStep = Type.Object(
   closed,
 );
 
-/** `product.guides[]` (vercel-contract.md §2.4): per-framework setup steps. */
-export const CatalogGuide = Type.Object({ ...Guide.properties, steps: Type.Array(GuideStep, { minItems: 1 }) }, closed);
+/**
+ * `product.guides[]` (vercel-contract.md §2.4): per-framework setup steps. The wire leaves
+ * `framework` free text, but `vercel integration guide --framework` matches it exactly against
+ * Vercel's framework slugs, so a file may only use those (`nextjs`, not `next.js`).
+ */
+export const CatalogGuide = Type.Object(
+  { ...Guide.properties, framework: StringEnum(FRAMEWORKS), title: Text, steps: Type.Array(GuideStep, { minItems: 1 }) },
+  closed,
+);
+
+/** `product.snippets[]`: code the CLI prints under "Code Snippets" whatever the framework. */
+export const CatalogSnippet = Type.Object(
+  { ...Snippet.properties, name: Text, language: Type.String({ pattern: '^[a-z0-9+#-]+$' }), content: Text },
+  closed,
+);
 
 /** `product.resourceLinks[]` (vercel-contract.md §2.4). */
 export const CatalogResourceLink = Type.Object(
@@ -98,6 +112,7 @@ export const CatalogFileProduct = Type.Object(
     tags: Type.Optional(Type.Array(StringEnum(PRODUCT_TAGS))),
     resourceLinks: Type.Optional(Type.Array(CatalogResourceLink)),
     guides: Type.Optional(Type.Array(CatalogGuide)),
+    snippets: Type.Optional(Type.Array(CatalogSnippet)),
     resourceTitle: Type.Optional(Text),
     projectConnectionScopes: Type.Optional(Type.Array(StringEnum(PROJECT_CONNECTION_SCOPES))),
   },
@@ -127,6 +142,11 @@ export const CatalogFileIntegration = Type.Object(
     privacyDocUri: Type.Optional(WebUrl),
     capabilities: Type.Optional(CatalogIntegrationCapabilities),
     flags: Type.Optional(Type.Array(Text)),
+    /**
+     * Category slugs (`databases`, `ai`; src/schemas/categories.ts), answered as the integration's
+     * `tagIds`. Known and integration-level ones only, each once (catalog-rules.ts).
+     */
+    categories: Type.Optional(Type.Array(Text, { minItems: 1 })),
     products: Type.Array(CatalogFileProduct, { minItems: 1 }),
   },
   closed,

@@ -1,6 +1,7 @@
 import { Value } from 'typebox/value';
 import { compileMetadataValidator, validateMetadata, type MetadataValidator } from '../domain/metadata.js';
 import { ApiError } from '../errors.js';
+import { findCategory, isIntegrationCategory, MARKETPLACE_CATEGORIES } from '../schemas/categories.js';
 import { MetadataProperty } from '../schemas/metadata-schema.js';
 import type { JsonPath, PathProblem } from './catalog-error.js';
 
@@ -26,6 +27,7 @@ export function findRuleProblems(file: unknown, env: Readonly<Record<string, str
     problems.push(...findDuplicates(products, path, 'id'), ...findDuplicates(products, path, 'slug'));
     products.forEach((product, p) => problems.push(...findProductProblems(product, [...path, p])));
     problems.push(...findClientSecretProblems(integration, ['integrations', i], env));
+    problems.push(...findCategoryProblems(arrayAt(integration, 'categories'), ['integrations', i, 'categories']));
   });
   return problems;
 }
@@ -47,10 +49,35 @@ function findClientSecretProblems(integration: unknown, path: JsonPath, env: Rea
 }
 
 /**
- * Ids and slugs name an entry in URLs and in stored rows (an installation's integration, a store's
- * product), so two entries sharing one would make lookups depend on file order.
+ * An integration's categories become its `tagIds` and what `discover --category` finds it by, so
+ * a misspelt one would hide it from that filter without a word. The message lists what is valid
+ * (the slugs `vercel integration categories` prints).
  */
-function findDuplicates(entries: readonly unknown[], path: JsonPath, key: 'id' | 'slug'): PathProblem[] {
+function findCategoryProblems(categories: readonly unknown[], path: JsonPath): PathProblem[] {
+  const problems: PathProblem[] = [];
+  const seen = new Set<string>();
+  categories.forEach((slug, index) => {
+    if (typeof slug !== 'string') return;
+    const category = findCategory(slug);
+    if (category === undefined || category.slug !== slug) {
+      const valid = MARKETPLACE_CATEGORIES.filter(isIntegrationCategory).map((c) => c.slug);
+      problems.push({ path: [...path, index], message: `${JSON.stringify(slug)} is not a category; the categories are ${valid.join(', ')}` });
+    } else if (!isIntegrationCategory(category)) {
+      problems.push({ path: [...path, index], message: `${JSON.stringify(slug)} is a product category: put "${category.id}" in the tags of the products it applies to` });
+    } else if (seen.has(slug)) {
+      problems.push({ path: [...path, index], message: `${JSON.stringify(slug)} is listed twice` });
+    }
+    seen.add(slug);
+  });
+  return problems;
+}
+
+/**
+ * Ids and slugs name an entry in URLs and in stored rows (an installation's integration, a store's
+ * product), so two entries sharing one would make lookups depend on file order. The same holds for
+ * a product's guides: `vercel integration guide --framework` shows the first guide of a framework.
+ */
+function findDuplicates(entries: readonly unknown[], path: JsonPath, key: 'id' | 'slug' | 'framework'): PathProblem[] {
   const firstIndex = new Map<string, number>();
   const problems: PathProblem[] = [];
   entries.forEach((entry, index) => {
@@ -74,6 +101,7 @@ function findProductProblems(product: unknown, path: JsonPath): PathProblem[] {
       message: `${JSON.stringify(primaryProtocol)} is not one of supportedProtocols (${supportedProtocols.join(', ')})`,
     });
   }
+  problems.push(...findDuplicates(arrayAt(record, 'guides'), [...path, 'guides'], 'framework'));
   const schema = recordOf(record['metadataSchema']);
   if (schema !== undefined) problems.push(...findMetadataSchemaProblems(schema, [...path, 'metadataSchema']));
   return problems;

@@ -45,6 +45,8 @@ export interface CatalogIntegration {
   readonly capabilities?: Readonly<Record<string, unknown>>;
   /** `[]` when the file has none. */
   readonly flags?: readonly string[];
+  /** Category slugs (src/schemas/categories.ts), integration-level ones only; `[]` when the file has none. */
+  readonly categories: readonly string[];
   readonly products: readonly CatalogProduct[];
 }
 
@@ -68,9 +70,18 @@ export interface CatalogProduct {
   /** Closed enum of vercel-contract.md §2.4; this and the lists below are `[]` when the file has none. */
   readonly tags: readonly string[];
   readonly resourceLinks: ReadonlyArray<{ readonly title: string; readonly href: string }>;
-  readonly guides: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  /** One per framework (`nextjs`, `sveltekit`…): `{framework, title, steps[{title, content, actions?}]}`. */
+  readonly guides: ReadonlyArray<CatalogGuide>;
+  /** Code shown under every framework's guide: `{name, language, content}`. */
+  readonly snippets: ReadonlyArray<{ readonly name: string; readonly language: string; readonly content: string }>;
   readonly resourceTitle?: string;
   readonly projectConnectionScopes?: readonly string[];
+}
+
+export interface CatalogGuide {
+  readonly framework: string;
+  readonly title: string;
+  readonly steps: ReadonlyArray<{ readonly title: string; readonly content: string; readonly actions?: ReadonlyArray<{ readonly type: string }> }>;
 }
 
 /**

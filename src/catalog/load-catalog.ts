@@ -77,6 +77,7 @@ function toIntegration(
     ...(clientSecret === undefined ? {} : { clientSecret }),
     capabilities: integration.capabilities ?? {},
     flags: integration.flags ?? [],
+    categories: integration.categories ?? [],
     products: integration.products.map(toProduct),
   };
 }
@@ -89,6 +90,7 @@ function toProduct(product: CatalogFileProduct): CatalogProduct {
     tags: product.tags ?? [],
     resourceLinks: product.resourceLinks ?? [],
     guides: product.guides ?? [],
+    snippets: product.snippets ?? [],
     projectConnectionScopes: product.projectConnectionScopes ?? [],
   };
 }

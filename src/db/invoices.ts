@@ -5,7 +5,7 @@ import { invoiceEventPayload, type BilledResource, type Invoice, type InvoiceDis
 import type { NewLedgerEntry } from '../domain/ledger.js';
 import { isUniqueViolation } from './errors.js';
 import { appendLedgerEntry } from './ledger.js';
-import type { DB, InvoicesTable } from './schema.js';
+import type { DB, InvoicesTable, PrepaymentBalancesTable } from './schema.js';
 import { enqueueWebhookEvent } from './webhook-outbox.js';
 
 /**
@@ -338,7 +338,17 @@ export interface StoredBalance {
 /** The balances kept for a store's resource. */
 export async function listBalancesOfStore(db: Kysely<DB>, storeId: string): Promise<StoredBalance[]> {
   const rows = await db.selectFrom('prepayment_balances').selectAll().where('store_id', '=', storeId).orderBy('resource_key').execute();
-  return rows.map((r) => ({
+  return rows.map(storedBalanceOf);
+}
+
+/** Every balance kept for an installation: its resources' and its own (`resourceId` null). */
+export async function listBalancesOfInstallation(db: Kysely<DB>, installationId: string): Promise<StoredBalance[]> {
+  const rows = await db.selectFrom('prepayment_balances').selectAll().where('installation_id', '=', installationId).orderBy('resource_key').execute();
+  return rows.map(storedBalanceOf);
+}
+
+function storedBalanceOf(r: Selectable<PrepaymentBalancesTable>): StoredBalance {
+  return {
     resourceId: r.resource_key === '' ? null : r.resource_key,
     currencyValueInCents: r.currency_value_in_cents,
     credit: r.credit,
@@ -346,7 +356,7 @@ export async function listBalancesOfStore(db: Kysely<DB>, storeId: string): Prom
     source: r.source,
     invoiceId: r.invoice_id,
     reportedAt: r.reported_at,
-  }));
+  };
 }
 
 /** A store of the installation found by its partner resource id, in any lifecycle. */

@@ -110,3 +110,16 @@ export async function listLedgerEntries(db: Kysely<DB>, teamId: string, query: L
 export async function listLedgerRowsOfStore(db: Kysely<DB>, storeId: string): Promise<Array<Selectable<LedgerEntriesTable>>> {
   return db.selectFrom('ledger_entries').selectAll().where('store_id', '=', storeId).execute();
 }
+
+/** The prepaid credit the ledger records for each store (its `credit` rows), in cents; stores without any are absent. */
+export async function sumCreditsOfStores(db: Kysely<DB>, storeIds: readonly string[]): Promise<Map<string, number>> {
+  if (storeIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['store_id', (eb) => eb.fn.sum<number | string>('amount_cents').as('total')])
+    .where('store_id', 'in', [...storeIds])
+    .where('kind', '=', 'credit')
+    .groupBy('store_id')
+    .execute();
+  return new Map(rows.map((row) => [row.store_id!, Number(row.total)]));
+}

@@ -327,6 +327,41 @@ export interface SsoCodesTable {
   created_at: number;
 }
 
+/** A spend threshold of a prepaid store or installation (migration 0018, docs/balances-and-thresholds.md). */
+export interface SpendThresholdsTable {
+  id: string;
+  installation_id: string;
+  team_id: string;
+  /** The partner's resource id; '' for the installation's threshold. */
+  resource_key: string;
+  store_id: string | null;
+  billing_plan_id: string;
+  minimum_cents: number;
+  purchase_cents: number;
+  maximum_per_period_cents: number;
+  metadata: string;
+  purchasing_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An automatic purchase a threshold started (migration 0018). */
+export interface ThresholdPurchasesTable {
+  id: string;
+  threshold_id: string;
+  installation_id: string;
+  team_id: string;
+  resource_key: string;
+  store_id: string | null;
+  amount_cents: number;
+  state: string;
+  invoice_id: string | null;
+  payment_method_id: string | null;
+  reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -349,6 +384,8 @@ export interface DB {
   resource_usage: ResourceUsageTable;
   prepayment_balances: PrepaymentBalancesTable;
   sso_codes: SsoCodesTable;
+  spend_thresholds: SpendThresholdsTable;
+  threshold_purchases: ThresholdPurchasesTable;
 }
 
 export type { Generated };

@@ -237,3 +237,9 @@ export async function setLiveStoreResourceStatus(
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Sets a live store's `notification` (JSON text) alone; false when the store is gone. */
+export async function setLiveStoreNotification(db: Kysely<DB>, id: string, notification: string, now: number): Promise<boolean> {
+  const result = await db.updateTable('stores').set({ notification, updated_at: now }).where('id', '=', id).where('lifecycle', '=', 'live').where('deleted_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -129,6 +129,14 @@ export const Guide = Type.Object({
 export type Guide = Static<typeof Guide>;
 
 /**
+ * `product.snippets[]` of the marketplace's integration read: what `vercel integration guide` prints
+ * as a fenced block (` ```language `) headed by `name`. Not in `@vercel/sdk`; the CLI reads these
+ * three fields.
+ */
+export const Snippet = Type.Object({ name: Type.String(), language: Type.String(), content: Type.String() });
+export type Snippet = Static<typeof Snippet>;
+
+/**
  * `store.product` in the create response (vercel-contract.md §2.4). `integration` and
  * `supportedProtocols` are hard-required, `integrationConfigurationId` soft-required; the rest is
  * optional in the SDK and left optional here.

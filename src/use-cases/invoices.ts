@@ -261,12 +261,12 @@ export async function settleStalledInvoices(ctx: AppContext, options: { holdMs: 
 }
 
 /** The team's default method and the processor source it pays with; undefined when it has none. */
-async function teamPaymentSource(ctx: AppContext, teamId: string): Promise<{ methodId: string; source: string } | undefined> {
+export async function teamPaymentSource(ctx: AppContext, teamId: string): Promise<{ methodId: string; source: string } | undefined> {
   const id = await getDefaultPaymentMethodId(ctx.db, teamId);
   return id === null ? undefined : methodSource(ctx, teamId, id);
 }
 
-async function methodSource(ctx: AppContext, teamId: string, methodId: string): Promise<{ methodId: string; source: string } | undefined> {
+export async function methodSource(ctx: AppContext, teamId: string, methodId: string): Promise<{ methodId: string; source: string } | undefined> {
   if (ctx.payments.isSharedMethod(methodId)) return { methodId, source: methodId };
   const own = await findPaymentMethod(ctx.db, teamId, methodId);
   return own ? { methodId, source: own.source } : undefined;
@@ -294,19 +294,53 @@ export interface PrepaymentPurchase {
  * create finds the invoice it made). Returns the invoice.
  */
 export async function recordPaidPrepayment(ctx: AppContext, purchase: PrepaymentPurchase): Promise<Invoice> {
-  const sourceKey = prepaymentSourceKey(purchase.store.id);
-  const existing = await findInvoiceBySourceKey(ctx.db, sourceKey);
+  const { store } = purchase;
+  return recordPaidCreditInvoice(ctx, {
+    sourceKey: prepaymentSourceKey(store.id),
+    buyer: store,
+    storeId: store.id,
+    memo: `Prepaid credits for store ${store.name}`,
+    paymentMethodId: purchase.paymentMethodId,
+    amountCents: purchase.amountCents,
+    chargeReference: purchase.chargeReference,
+    ledger: purchase.ledger,
+  });
+}
+
+/** A credit purchase that was just charged, for `recordPaidCreditInvoice`. */
+export interface PaidCreditPurchase {
+  /** One invoice per key: a second call with it finds the first invoice. */
+  readonly sourceKey: string;
+  readonly buyer: { readonly teamId: string; readonly installationId: string; readonly integrationId: string; readonly billingPlan: { readonly id: string; readonly name: string } };
+  /** The store the credit is for; null for an installation's balance. */
+  readonly storeId: string | null;
+  readonly memo: string;
+  readonly paymentMethodId: string;
+  readonly amountCents: number;
+  readonly chargeReference: string;
+  /** The charge's ledger row, written with the invoice. */
+  readonly ledger: NewLedgerEntry;
+}
+
+/**
+ * Records a charged credit purchase (a create's prepayment, or a threshold's top-up) as a paid
+ * `prepayment` invoice with its events and the charge's ledger row, in one transaction.
+ * Idempotent per `sourceKey`. Returns the invoice.
+ */
+export async function recordPaidCreditInvoice(ctx: AppContext, purchase: PaidCreditPurchase): Promise<Invoice> {
+  const existing = await findInvoiceBySourceKey(ctx.db, purchase.sourceKey);
   if (existing) {
     await appendLedgerEntry(ctx.db, { ...purchase.ledger, invoiceId: existing.id });
     return existing;
   }
   const now = ctx.now();
   const price = formatCents(purchase.amountCents);
+  const { buyer } = purchase;
   const invoice: Invoice = {
     id: newId('inv'),
-    installationId: purchase.store.installationId,
-    teamId: purchase.store.teamId,
-    integrationId: purchase.store.integrationId,
+    installationId: buyer.installationId,
+    teamId: buyer.teamId,
+    integrationId: buyer.integrationId,
     kind: 'prepayment',
     state: 'paid',
     externalId: null,
@@ -314,8 +348,8 @@ export async function recordPaidPrepayment(ctx: AppContext, purchase: Prepayment
     testResult: null,
     invoiceDate: now,
     period: { start: now, end: now },
-    memo: `Prepaid credits for store ${purchase.store.name}`,
-    items: [{ billingPlanId: purchase.store.billingPlan.id, name: `${purchase.store.billingPlan.name} credits`, price, quantity: 1, units: 'purchase', total: price }],
+    memo: purchase.memo,
+    items: [{ billingPlanId: buyer.billingPlan.id, name: `${buyer.billingPlan.name} credits`, price, quantity: 1, units: 'purchase', total: price }],
     discounts: null,
     final: false,
     totalCents: purchase.amountCents,
@@ -332,12 +366,12 @@ export async function recordPaidPrepayment(ctx: AppContext, purchase: Prepayment
   const outcome = await insertInvoice(
     ctx.db,
     ctx.dialect,
-    { invoice, sourceKey, billed: [{ storeId: purchase.store.id, billingPlanId: purchase.store.billingPlan.id }], claimedUntil: null },
+    { invoice, sourceKey: purchase.sourceKey, billed: purchase.storeId === null ? [] : [{ storeId: purchase.storeId, billingPlanId: buyer.billingPlan.id }], claimedUntil: null },
     { ledger: { ...purchase.ledger, invoiceId: invoice.id }, event: 'marketplace.invoice.paid' },
   );
   if (outcome.inserted) return outcome.invoice;
   if (outcome.existing) return outcome.existing;
-  throw new Error(`The prepayment invoice of store ${purchase.store.id} could not be stored.`);
+  throw new Error(`The credit invoice ${purchase.sourceKey} could not be stored.`);
 }
 
 /**
@@ -347,6 +381,15 @@ export async function recordPaidPrepayment(ctx: AppContext, purchase: Prepayment
  */
 export async function recordStoreRefund(ctx: AppContext, storeId: string, step: string, entry: NewLedgerEntry): Promise<void> {
   const invoice = step === 'prepayment' ? await findInvoiceBySourceKey(ctx.db, prepaymentSourceKey(storeId)) : undefined;
+  await recordInvoiceRefund(ctx, invoice, entry);
+}
+
+/**
+ * Records a refund already made at the processor: a `paid` invoice becomes `refunded` with the
+ * refund's ledger row and event in one transaction; otherwise (no invoice, or already moved) the
+ * ledger row alone, idempotent by its operation key.
+ */
+export async function recordInvoiceRefund(ctx: AppContext, invoice: Invoice | undefined, entry: NewLedgerEntry): Promise<void> {
   if (invoice?.state === 'paid') {
     const moved = await transitionInvoice(ctx.db, invoice.id, ['paid'], {
       set: { state: 'refunded', refund_cents: entry.amountCents, refund_reason: entry.memo ?? null, refund_reference: entry.reference ?? null, refunded_at: entry.createdAt },
@@ -374,23 +417,40 @@ export async function purchasePrepaidCredits(
 ): Promise<void> {
   const invoice = await findInvoiceBySourceKey(ctx.db, prepaymentSourceKey(store.id));
   if (!invoice) throw new Error(`Store ${store.id} has no prepayment invoice to report.`);
-  if (invoice.items.some((item) => item.resourceId !== resourceId)) {
+  await provisionCreditInvoice(ctx, partner, caller, invoice, { resourceId, storeId: store.id });
+}
+
+/**
+ * Tells the partner of a paid credit invoice (Provision Purchase) and keeps the balances it
+ * answers. `resourceId` (the partner's) is written into the invoice's items first, so that the
+ * partner reading the invoice learns which resource the credit is for; null for an installation's
+ * balance. The one Provision Purchase path: a create's prepayment and a threshold's top-up.
+ */
+export async function provisionCreditInvoice(
+  ctx: AppContext,
+  partner: Pick<PartnerClient, 'provisionPurchase'>,
+  caller: Caller,
+  invoice: Invoice,
+  target: { readonly resourceId: string | null; readonly storeId: string | null },
+): Promise<void> {
+  const { resourceId } = target;
+  if (resourceId !== null && invoice.items.some((item) => item.resourceId !== resourceId)) {
     await setInvoiceItems(ctx.db, invoice.id, invoice.items.map((item) => ({ ...item, resourceId })), ctx.now());
   }
   let answer: ProvisionedPurchase;
   try {
-    answer = await partner.provisionPurchase(store.installationId, { invoiceId: invoice.id }, caller, { idempotencyKey: `${invoice.id}:provision` });
+    answer = await partner.provisionPurchase(invoice.installationId, { invoiceId: invoice.id }, caller, { idempotencyKey: `${invoice.id}:provision` });
   } catch (error) {
     throw isProviderError(error) ? provisionFailureOf(error) : error;
   }
   const reportedAt = answer.timestamp === undefined ? NaN : Date.parse(answer.timestamp);
   await recordBalances(ctx.db, {
-    installationId: store.installationId,
-    teamId: store.teamId,
+    installationId: invoice.installationId,
+    teamId: invoice.teamId,
     source: 'provision-purchase',
     invoiceId: invoice.id,
     reportedAt: Number.isNaN(reportedAt) ? ctx.now() : reportedAt,
-    balances: answer.balances.map((b) => ({ ...b, storeId: b.resourceId === resourceId ? store.id : null })),
+    balances: answer.balances.map((b) => ({ ...b, storeId: (b.resourceId ?? null) === resourceId ? target.storeId : null })),
     now: ctx.now(),
   });
 }

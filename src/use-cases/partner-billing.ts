@@ -8,6 +8,7 @@ import { findReportedResources, recordBillingData } from '../db/partner-billing.
 import type { BilledResource } from '../domain/invoices.js';
 import { findBalanceProblems, findBillingDataProblems, resourceIdsOf, type BillingData, type BillingProblem, type PrepaymentBalance } from '../domain/partner-billing.js';
 import { ApiError } from '../errors.js';
+import { actOnBalances } from './threshold-top-ups.js';
 
 interface ReportingInstallation {
   readonly id: string;
@@ -21,7 +22,10 @@ export async function submitBillingData(ctx: AppContext, installation: Reporting
   await recordBillingData(ctx.db, installation.id, installation.teamId, data, ctx.now());
 }
 
-/** Submit Prepayment Balances: one balance per resource, each the installation's; `timestamp` in epoch ms. */
+/**
+ * Submit Prepayment Balances: one balance per resource, each the installation's; `timestamp` in
+ * epoch ms. Spend thresholds act before the answer, so a report and what it set off are one step.
+ */
 export async function submitPrepaymentBalances(ctx: AppContext, installation: ReportingInstallation, timestamp: number, balances: readonly PrepaymentBalance[]): Promise<void> {
   refuseBillingProblems(findBalanceProblems(balances));
   const stores = await requireKnownResources(ctx, installation.id, resourceIdsOf(balances));
@@ -34,6 +38,8 @@ export async function submitPrepaymentBalances(ctx: AppContext, installation: Re
     balances: balances.map((b) => ({ ...b, storeId: b.resourceId ? (stores.get(b.resourceId)?.storeId ?? null) : null })),
     now: ctx.now(),
   });
+  // A balance below a spend threshold's minimum buys credit now (docs/balances-and-thresholds.md).
+  await actOnBalances(ctx, installation.id, balances.map((b) => b.resourceId ?? null));
 }
 
 /** A 400 naming the first problem's field and listing them all, when there is any. */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -9,20 +8,12 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { ROOT } from '../../scripts/build-inputs.mjs';
+import { freePort } from '../helpers/free-port.js';
 import { browserSkipReason, launchChromium, screenshot } from '../helpers/browser.js';
 import { watch } from '../helpers/built-server.js';
 import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
 import { send } from '../helpers/stockroom.js';
 import { PG_ADMIN_URL, REDIS_ADMIN_URL, withClient } from '../providers-real/real-stores.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** A running `npm start` and the token it printed. */
 interface NpmStart {

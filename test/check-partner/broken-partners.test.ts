@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { DEFAULT_OUTFILE, staleness, bundlesOf } from '../../scripts/build-inputs.mjs';
+import { freePort } from '../helpers/free-port.js';
 import { FIXTURE_PRODUCT, startFixturePartner, type FixturePartnerOptions, type VercelCall } from './fixture-partner.js';
 
 // `stockroom check-partner` as people run it (the bundle, a child process, --json) against the
@@ -44,22 +43,6 @@ interface Run {
   /** Every secret value the fixture handed out during the run. */
   readonly secretValues: readonly string[];
   readonly vercelCalls: ReadonlyArray<VercelCall>;
-}
-
-const portsGiven = new Set<number>();
-
-/** A port free a moment ago, for the checker's own server; never the same twice, as runs overlap. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const probe = http.createServer().listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    if (!portsGiven.has(port)) {
-      portsGiven.add(port);
-      return port;
-    }
-  }
 }
 
 /** One checker run against a fresh fixture partner with `options`; the partner is closed after. */

@@ -10,7 +10,8 @@ import { openDatabase } from '../../src/db/database.js';
 import { ROOT } from '../../scripts/build-inputs.mjs';
 import { assertFreshBuild } from '../helpers/built-server.js';
 import { PG_ADMIN_URL, REDIS_ADMIN_URL } from '../providers-real/real-stores.js';
-import { BUILTIN_PARTNER_BUNDLE, freePort, REFERENCE_PARTNER_BUNDLE, startStandalone } from '../standalone-partners/standalone.js';
+import { freePort } from '../helpers/free-port.js';
+import { BUILTIN_PARTNER_BUNDLE, REFERENCE_PARTNER_BUNDLE, startStandalone } from '../standalone-partners/standalone.js';
 
 /*
  * `stockroom check-partner` against Stockroom's own three partners, each started alone as an

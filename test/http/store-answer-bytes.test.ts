@@ -7,7 +7,8 @@
  * prefix or framework), so the whole answer is known in advance: the expected bytes in
  * `store-answer-bytes.expected.json` were recorded from the answers of the code before issue 17,
  * with the two ids the server makes at start (its team and its installation) written as
- * `__TEAM__` and `__ICFG__`. The plans of a product (`GET …/plans`), which issue 17 serializes
+ * `__TEAM__` and `__ICFG__` (issue 18 gave the reference products more guides: only the `guides`
+ * arrays inside were replaced, by the catalog's new ones). The plans of a product (`GET …/plans`), which issue 17 serializes
  * once per plan list the provider answered, likewise: status, content type and body.
  */
 import assert from 'node:assert/strict';

@@ -11,7 +11,8 @@ import { openJson, resourceSecretsContext } from '../../src/providers/reference-
 import { createTestDatabase, NO_POSTGRES } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { startMiniVercel, type MiniVercel } from './mini-vercel.js';
-import { call, freePort, installationBody, REFERENCE_PARTNER_BUNDLE, runNpm, runToExit, startStandalone } from './standalone.js';
+import { freePort } from '../helpers/free-port.js';
+import { call, installationBody, REFERENCE_PARTNER_BUNDLE, runNpm, runToExit, startStandalone } from './standalone.js';
 
 const KEY = randomBytes(32).toString('hex');
 

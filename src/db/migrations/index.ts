@@ -15,6 +15,7 @@ import * as m0013 from './0013-partner-calls.js';
 import * as m0014 from './0014-invoices.js';
 import * as m0016 from './0016-partner-billing-and-sso.js';
 import * as m0017 from './0017-webhook-pending-order-index.js';
+import * as m0018 from './0018-spend-thresholds.js';
 import * as m0019 from './0019-installation-plan-and-projects.js';
 
 /**
@@ -38,5 +39,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014-invoices': m0014,
   '0016-partner-billing-and-sso': m0016,
   '0017-webhook-pending-order-index': m0017,
+  '0018-spend-thresholds': m0018,
   '0019-installation-plan-and-projects': m0019,
 };

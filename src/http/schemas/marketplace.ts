@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { BillingPlan } from './billing-plan.js';
-import { PRODUCT_TAGS, SOURCES, StringEnum } from '../../schemas/enums.js';
-import { ConfigurationProduct, IntegrationCapabilities, IntegrationIdentity } from '../../schemas/product.js';
+import { INTEGRATION_TAG_IDS, PRODUCT_TAGS, SOURCES, StringEnum } from '../../schemas/enums.js';
+import { ConfigurationProduct, Guide, IntegrationCapabilities, IntegrationIdentity, ResourceLink, Snippet } from '../../schemas/product.js';
 
 /**
  * The shapes of the marketplace install flow the vercel CLI drives (`vercel integration add`,
@@ -9,27 +9,45 @@ import { ConfigurationProduct, IntegrationCapabilities, IntegrationIdentity } fr
  * auto-provision. The CLI reads them without a schema; every field it reads is required here.
  */
 
-/** A product of `GET /v2/integrations/integration/{slug}`: getConfigurationProducts' product plus what the CLI shows. */
+/**
+ * A product of `GET /v2/integrations/integration/{slug}` and of the discover list:
+ * getConfigurationProducts' product plus what the CLI shows (`discover` reads `name`,
+ * `shortDescription`, `tags`; `guide` reads `guides`, `snippets`, `resourceLinks`).
+ */
 export const MarketplaceProduct = Type.Object({
   ...ConfigurationProduct.properties,
   shortDescription: Type.Optional(Type.String()),
   iconUrl: Type.Optional(Type.String()),
   tags: Type.Array(StringEnum(PRODUCT_TAGS)),
+  resourceTitle: Type.Optional(Type.String()),
+  guides: Type.Array(Guide),
+  snippets: Type.Array(Snippet),
+  resourceLinks: Type.Array(ResourceLink),
 });
 export type MarketplaceProduct = Static<typeof MarketplaceProduct>;
 
-/** `GET /v2/integrations/integration/{slug}`: the CLI needs `id`, `slug`, `name`, `products`, and reads the terms' URLs and capabilities. */
+/**
+ * `GET /v2/integrations/integration/{slug}` and each entry of `GET /v2/integrations/integrations`:
+ * the CLI needs `id`, `slug`, `name`, `products`, and reads the terms' URLs and capabilities;
+ * `discover` lists only entries with `isMarketplace` and `canInstall`, and shows `tagIds` (category
+ * ids) by their category's title.
+ */
 export const MarketplaceIntegration = Type.Object({
   ...IntegrationIdentity.properties,
   shortDescription: Type.Optional(Type.String()),
   isMarketplace: Type.Literal(true),
   canInstall: Type.Boolean(),
+  tagIds: Type.Array(StringEnum(INTEGRATION_TAG_IDS)),
   eulaDocUri: Type.Optional(Type.String()),
   privacyDocUri: Type.Optional(Type.String()),
   capabilities: IntegrationCapabilities,
   products: Type.Array(MarketplaceProduct),
 });
 export type MarketplaceIntegration = Static<typeof MarketplaceIntegration>;
+
+/** `GET /v2/integrations/categories`: one per category; the CLI reads `id` (to title `tag_*` tags), `slug` and `title`. */
+export const MarketplaceCategory = Type.Object({ id: StringEnum(PRODUCT_TAGS), slug: Type.String(), title: Type.String() });
+export type MarketplaceCategory = Static<typeof MarketplaceCategory>;
 
 const Named = Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() });
 

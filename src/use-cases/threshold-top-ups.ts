@@ -1,0 +1,213 @@
+/**
+ * What a spend threshold does (docs/balances-and-thresholds.md): when the balance a partner
+ * reports falls below the threshold's minimum, Stockroom buys `purchase` more credit on the team's
+ * default payment method — a paid `prepayment` invoice, then Provision Purchase at the partner,
+ * whose answer is the new balance — at most `limit` per calendar month. When it cannot (limit
+ * reached, no default method, card declined, the partner refused), the store's (or installation's)
+ * `notification` says so. Nothing stays charged that the partner did not take: the charge is
+ * refunded and its invoice becomes `refunded`, as for a create's prepayment.
+ */
+import type { AppContext } from '../app-context.js';
+import type { CatalogIntegration } from '../catalog/catalog.js';
+import { findInvoiceBySourceKey } from '../db/invoices.js';
+import { findLiveInstallation, updateInstallationPartnerFields } from '../db/installations.js';
+import { appendLedgerEntry } from '../db/ledger.js';
+import { listBalancesOfInstallation } from '../db/invoices.js';
+import {
+  claimThreshold,
+  insertThresholdPurchase,
+  listUnfinishedPurchases,
+  listThresholdsOfInstallation,
+  releaseThreshold,
+  settleThresholdPurchase,
+  sumThresholdPurchasesSince,
+  type UnfinishedPurchase,
+} from '../db/spend-thresholds.js';
+import { findLiveStoreOfInstallation } from '../db/store-reads.js';
+import { setLiveStoreNotification } from '../db/stores.js';
+import { formatCents } from '../domain/money.js';
+import { decideTopUp, periodStartOf, type SpendThreshold } from '../domain/spend-thresholds.js';
+import type { Installation } from '../domain/installations.js';
+import type { Notification, Store } from '../domain/stores.js';
+import { providerFor } from '../providers/provider-for.js';
+import { methodSource, provisionCreditInvoice, recordInvoiceRefund, recordPaidCreditInvoice, teamPaymentSource } from './invoices.js';
+
+/** How long one top-up holds its threshold before another report may start one (a crashed holder). */
+export const TOP_UP_HOLD_MS = 60_000;
+
+/**
+ * After balances of `resourceIds` (null: the installation's) were stored: each threshold among
+ * them whose balance, as now kept (an older report does not replace a newer figure), is below its
+ * minimum acts. A top-up's failure is logged and noted, never thrown: the report was accepted.
+ */
+export async function actOnBalances(ctx: AppContext, installationId: string, resourceIds: ReadonlyArray<string | null>): Promise<void> {
+  const wanted = new Set(resourceIds);
+  const thresholds = (await listThresholdsOfInstallation(ctx.db, installationId)).filter((t) => wanted.has(t.resourceId));
+  if (thresholds.length === 0) return;
+  const balances = new Map((await listBalancesOfInstallation(ctx.db, installationId)).map((b) => [b.resourceId, b.currencyValueInCents]));
+  for (const threshold of thresholds) {
+    const balance = balances.get(threshold.resourceId);
+    if (balance === undefined || balance >= threshold.minimumCents) continue;
+    try {
+      await topUp(ctx, threshold, balance);
+    } catch (error) {
+      ctx.logger.warn({ threshold: threshold.id, err: error instanceof Error ? error.message : String(error) }, 'automatic credit purchase failed');
+    }
+  }
+}
+
+async function topUp(ctx: AppContext, threshold: SpendThreshold, balanceCents: number): Promise<void> {
+  const now = ctx.now();
+  if (!(await claimThreshold(ctx.db, threshold.id, now, now + TOP_UP_HOLD_MS))) return;
+  try {
+    // A purchase its holder left unfinished (a crash) is this low balance's purchase: finish it first.
+    const stale = await listUnfinishedPurchases(ctx.db, threshold.id, now - TOP_UP_HOLD_MS);
+    if (stale.length > 0) {
+      for (const purchase of stale) await resume(ctx, threshold, purchase);
+      return;
+    }
+    const spent = await sumThresholdPurchasesSince(ctx.db, threshold.id, periodStartOf(now));
+    const decision = decideTopUp(threshold, balanceCents, spent);
+    if (decision.kind === 'none') return;
+    const low = `The prepaid balance is $${formatCents(balanceCents)}, below the threshold's minimum of $${formatCents(threshold.minimumCents)}.`;
+    if (decision.kind === 'limit-reached') {
+      await notify(ctx, threshold, {
+        level: 'warn',
+        title: 'Low prepaid balance',
+        message: `${low} No credit was bought: $${formatCents(threshold.purchaseCents)} more would pass this month's limit of $${formatCents(threshold.maximumPerPeriodCents)} ($${formatCents(spent)} bought so far).`,
+      });
+      return;
+    }
+    const target = await targetOf(ctx, threshold);
+    if (!target) return;
+    const method = await teamPaymentSource(ctx, threshold.teamId);
+    if (!method) return await failed(ctx, threshold, `${low} The team has no default payment method to buy credit with.`);
+    const id = await insertThresholdPurchase(ctx.db, threshold, decision.amountCents, method.methodId, ctx.now());
+    await carryOut(ctx, threshold, target, { id, amountCents: decision.amountCents, ...method }, low);
+  } finally {
+    await releaseThreshold(ctx.db, threshold.id);
+  }
+}
+
+/** What a purchase is for: the live installation, its integration and, for a store's threshold, the live store. */
+interface PurchaseTarget {
+  readonly installation: Installation;
+  readonly integration: CatalogIntegration;
+  readonly store: Store | undefined;
+}
+
+async function targetOf(ctx: AppContext, threshold: SpendThreshold): Promise<PurchaseTarget | undefined> {
+  const installation = await findLiveInstallation(ctx.db, threshold.teamId, threshold.installationId);
+  const integration = installation ? ctx.catalog.findIntegration(installation.integrationId) : undefined;
+  const store = threshold.storeId === null ? undefined : await findLiveStoreOfInstallation(ctx.db, threshold.installationId, threshold.storeId);
+  if (!installation || !integration || (threshold.storeId !== null && !store)) return undefined;
+  return { installation, integration, store };
+}
+
+/**
+ * Finishes a purchase an earlier holder left `charging`: every step is keyed by the purchase's id,
+ * so the charge is not taken twice (the processor answers the same reference for the same key),
+ * the invoice is found by its source key and the partner credits an invoice once.
+ */
+async function resume(ctx: AppContext, threshold: SpendThreshold, purchase: UnfinishedPurchase): Promise<void> {
+  const target = await targetOf(ctx, threshold);
+  const method = purchase.paymentMethodId === null ? undefined : await methodSource(ctx, threshold.teamId, purchase.paymentMethodId);
+  if (!target || !method) {
+    // Nowhere to deliver to any more, or the method is gone: give back whatever the charge took.
+    await refundUnrecorded(ctx, threshold, purchase);
+    return;
+  }
+  await carryOut(ctx, threshold, target, { id: purchase.id, amountCents: purchase.amountCents, ...method }, 'An automatic credit purchase was interrupted and has now been finished.');
+}
+
+/** A purchase whose store or installation went away before it was delivered: refunded if it was charged. */
+async function refundUnrecorded(ctx: AppContext, threshold: SpendThreshold, purchase: UnfinishedPurchase): Promise<void> {
+  const invoice = await findInvoiceBySourceKey(ctx.db, purchase.id);
+  if (invoice?.chargeReference) {
+    const { reference } = await ctx.payments.refund({ chargeReference: invoice.chargeReference, amountCents: purchase.amountCents, idempotencyKey: `${purchase.id}:refund` });
+    await recordInvoiceRefund(ctx, invoice, {
+      teamId: threshold.teamId,
+      storeId: threshold.storeId,
+      kind: 'refund',
+      amountCents: purchase.amountCents,
+      paymentMethodId: purchase.paymentMethodId,
+      billingPlanId: threshold.billingPlanId,
+      reference,
+      operationKey: `${purchase.id}:refund`,
+      memo: `refund of ${invoice.chargeReference}: the purchase could not be delivered`,
+      createdAt: ctx.now(),
+    });
+  }
+  await settleThresholdPurchase(ctx.db, purchase.id, { state: invoice ? 'refunded' : 'declined', invoiceId: invoice?.id ?? null, reason: 'interrupted; nothing to deliver to' }, ctx.now());
+}
+
+interface PurchaseInProgress {
+  readonly id: string;
+  readonly amountCents: number;
+  readonly methodId: string;
+  readonly source: string;
+}
+
+/** Charge, invoice, Provision Purchase, credit; or, where a step fails, nothing kept that was not delivered. */
+async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: PurchaseTarget, purchase: PurchaseInProgress, low: string): Promise<void> {
+  const { installation, integration, store } = target;
+  const { id, amountCents } = purchase;
+  const charged = await ctx.payments.charge({ methodSource: purchase.source, amountCents, idempotencyKey: `${id}:charge` });
+  if (!charged.ok) {
+    await settleThresholdPurchase(ctx.db, id, { state: 'declined', reason: charged.message }, ctx.now());
+    return await failed(ctx, threshold, `${low} The payment of $${formatCents(amountCents)} was declined: ${charged.message}`);
+  }
+
+  const billingPlan = store ? store.billingPlan : { id: threshold.billingPlanId, name: threshold.billingPlanId };
+  const entry = {
+    teamId: threshold.teamId,
+    storeId: threshold.storeId,
+    amountCents,
+    paymentMethodId: purchase.methodId,
+    billingPlanId: billingPlan.id,
+    createdAt: ctx.now(),
+  };
+  const what = store ? `store ${store.name}` : `installation ${installation.id}`;
+  const invoice = await recordPaidCreditInvoice(ctx, {
+    sourceKey: id,
+    buyer: { teamId: threshold.teamId, installationId: installation.id, integrationId: installation.integrationId, billingPlan },
+    storeId: threshold.storeId,
+    memo: `Automatic purchase of prepaid credits for ${what} (threshold ${threshold.id})`,
+    paymentMethodId: purchase.methodId,
+    amountCents,
+    chargeReference: charged.reference,
+    ledger: { ...entry, kind: 'charge', reference: charged.reference, operationKey: `${id}:charge`, memo: `automatic purchase of prepaid credits for ${what}` },
+  });
+
+  const partner = providerFor(ctx.partners, ctx.providerBaseUrl, integration);
+  try {
+    await provisionCreditInvoice(ctx, partner, { accountId: threshold.teamId }, invoice, { resourceId: threshold.resourceId, storeId: threshold.storeId });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const { reference } = await ctx.payments.refund({ chargeReference: charged.reference, amountCents, idempotencyKey: `${id}:refund` });
+    await recordInvoiceRefund(ctx, invoice, {
+      ...entry,
+      kind: 'refund',
+      reference,
+      operationKey: `${id}:refund`,
+      memo: `refund of ${charged.reference}: the provider did not take the credit purchase`,
+      createdAt: ctx.now(),
+    });
+    await settleThresholdPurchase(ctx.db, id, { state: 'refunded', invoiceId: invoice.id, reason }, ctx.now());
+    return await failed(ctx, threshold, `${low} The provider did not take the purchase of $${formatCents(amountCents)}, which was refunded: ${reason}`);
+  }
+  await appendLedgerEntry(ctx.db, { ...entry, kind: 'credit', operationKey: `${id}:credit`, memo: `prepaid credits for ${what}, bought automatically`, invoiceId: invoice.id, createdAt: ctx.now() });
+  await settleThresholdPurchase(ctx.db, id, { state: 'delivered', invoiceId: invoice.id }, ctx.now());
+}
+
+function failed(ctx: AppContext, threshold: SpendThreshold, message: string): Promise<void> {
+  return notify(ctx, threshold, { level: 'error', title: 'Automatic credit purchase failed', message });
+}
+
+/** Tells the team on the store (or the installation), where Vercel's dashboard shows a partner's notification. */
+async function notify(ctx: AppContext, threshold: SpendThreshold, notification: Notification): Promise<void> {
+  const text = JSON.stringify(notification);
+  if (threshold.storeId !== null) await setLiveStoreNotification(ctx.db, threshold.storeId, text, ctx.now());
+  else await updateInstallationPartnerFields(ctx.db, threshold.installationId, { notification: text }, ctx.now());
+  ctx.logger.info({ threshold: threshold.id, installation: threshold.installationId, title: notification.title }, 'spend threshold notification');
+}
