@@ -1,5 +1,5 @@
 import { errorBodies } from './checks/error-body-check.js';
-import { deleteInstallation, getInstallation, upsertInstallation } from './checks/installation-checks.js';
+import { deleteInstallation, getInstallation, updateInstallationPlan, upsertInstallation } from './checks/installation-checks.js';
 import { plansBeforeInstall, plansForInstallation, plansForProduct, plansWithMetadata } from './checks/plan-checks.js';
 import { provisionFree, provisionIdempotent, provisionPaid, provisionUnknownPlan } from './checks/provision-checks.js';
 import {
@@ -31,6 +31,7 @@ export const CHECK_ORDER: readonly Check[] = [
   plansForProduct,
   plansWithMetadata,
   plansForInstallation,
+  updateInstallationPlan,
   provisionFree,
   provisionPaid,
   provisionIdempotent,

@@ -55,6 +55,8 @@ export interface Life {
   readonly otherAccessToken: string;
   /** The plan list the provisions choose from (the first well-formed one seen). */
   plans?: readonly Record<string, unknown>[];
+  /** List Billing Plans For Installation's plans, when it answered a well-formed list. */
+  installationPlans?: readonly Record<string, unknown>[];
   readonly resources: TrackedResource[];
   /** Installations upserted and not yet deleted. */
   readonly liveInstallations: Set<string>;

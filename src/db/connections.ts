@@ -6,6 +6,8 @@ import type { DB, StoreConnectionsTable } from './schema.js';
 import { VISIBLE_LIFECYCLES } from './store-reads.js';
 import { projectConnectionEvent } from '../domain/webhook-events.js';
 import { enqueueWebhookEvent } from './webhook-outbox.js';
+import { parseAllowedProjects } from './installation-updates.js';
+import { lockedForShare } from './row-locks.js';
 
 /** A connection as its row stores it (environments as JSON, `sensitive` as 0/1). */
 export function connectionFromRow(row: Selectable<StoreConnectionsTable>): StoreConnection {
@@ -33,19 +35,25 @@ export function connectionFromRow(row: Selectable<StoreConnectionsTable>): Store
  * the connection with the others) or this waits for it (and then finds the store gone). The
  * project's row is read FOR SHARE likewise, against a project delete (`deleteProjectOfTeam` locks
  * it FOR UPDATE first): without it the connection's foreign key refused one of the two with a 500.
- * SQLite serializes write transactions.
+ * SQLite serializes write transactions. A project the installation is not allowed to serve
+ * (docs/installation-updates.md) is `notAllowed`, with the projects it may serve.
  */
 export async function upsertConnectionOfLiveStore(
   db: Kysely<DB>,
   dialect: Dialect,
   connection: StoreConnection,
   webhook?: ConnectionWebhook,
-): Promise<{ readonly connection: StoreConnection } | { readonly gone: 'store' | 'project' }> {
+): Promise<{ readonly connection: StoreConnection } | { readonly gone: 'store' | 'project' } | { readonly notAllowed: readonly string[] }> {
   const changes = { environments: JSON.stringify(connection.environments), env_var_prefix: connection.envVarPrefix, sensitive: connection.sensitive ? 1 : 0 };
   return db.transaction().execute(async (trx) => {
-    let live = trx.selectFrom('stores').select('id').where('id', '=', connection.storeId).where('lifecycle', '=', 'live');
+    let live = trx.selectFrom('stores').select('installation_id').where('id', '=', connection.storeId).where('lifecycle', '=', 'live');
     if (dialect === 'postgres') live = live.forShare();
-    if (!(await live.executeTakeFirst())) return { gone: 'store' as const };
+    const store = await live.executeTakeFirst();
+    if (!store) return { gone: 'store' as const };
+    // The projects the installation is limited to (`vercel integration update --projects`), read
+    // FOR SHARE: a narrowing (`setAllowedProjects`) waits for this connect, or this one sees it.
+    const allowed = parseAllowedProjects((await lockedForShare(trx.selectFrom('installations').select('allowed_projects').where('id', '=', store.installation_id), dialect).executeTakeFirst())?.allowed_projects ?? null);
+    if (allowed !== null && !allowed.includes(connection.projectId)) return { notAllowed: allowed };
     let project = trx.selectFrom('projects').select('id').where('id', '=', connection.projectId);
     if (dialect === 'postgres') project = project.forShare();
     if (!(await project.executeTakeFirst())) return { gone: 'project' as const };

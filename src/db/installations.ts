@@ -5,6 +5,7 @@ import type { DB, InstallationsTable } from './schema.js';
 import { deletedStoreColumns } from './store-deletion.js';
 import { configurationRemovedEvent } from '../domain/webhook-events.js';
 import { enqueueWebhookEvent } from './webhook-outbox.js';
+import { parseAllowedProjects } from './installation-updates.js';
 
 function installationFromRow(row: Selectable<InstallationsTable>): Installation {
   return {
@@ -18,6 +19,7 @@ function installationFromRow(row: Selectable<InstallationsTable>): Installation 
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deletedAt: row.deleted_at,
+    allowedProjects: parseAllowedProjects(row.allowed_projects),
   };
 }
 

@@ -42,6 +42,12 @@ const ledgerEntryByOperationKey = preparedQuery<{ operationKey: string }, Select
   db.selectFrom('ledger_entries').selectAll().where('operation_key', '=', p.operationKey),
 );
 
+/** The movement recorded under `operationKey`; undefined when none is. */
+export async function findLedgerEntryByOperationKey(db: Kysely<DB>, operationKey: string): Promise<LedgerEntry | undefined> {
+  const row = await ledgerEntryByOperationKey.first(db, { operationKey });
+  return row ? ledgerEntryFromRow(row) : undefined;
+}
+
 /**
  * Records one money movement and returns its row. The same `operationKey` is recorded once: a
  * second call returns the row already stored (with its own id and time) and inserts nothing, so

@@ -88,6 +88,11 @@ export interface InstallationsTable {
   external_id: Generated<string | null>;
   billing_plan: Generated<string | null>;
   notification: Generated<string | null>;
+  /** Migration 0019: JSON array of the project ids that may use the installation; null: all (docs/installation-updates.md). */
+  allowed_projects: Generated<string | null>;
+  /** Migration 0019: the plan change running on the installation and when it began; null when none. */
+  plan_change_id: Generated<string | null>;
+  plan_change_at: Generated<number | null>;
 }
 
 /** An installation's superseded access tokens, hashed, valid until `expires_at` (migration 0013). */

@@ -272,7 +272,8 @@ async function abandon(ports: CreateStorePorts, store: Store, error: ApiError): 
   throw error;
 }
 
-function declined(attempt: PaymentAttempt): ApiError {
+/** The 402 for a declined authorization or charge, in the processor's words. */
+export function declined(attempt: PaymentAttempt): ApiError {
   return new ApiError('payment_declined', attempt.message ?? 'The payment method was declined.');
 }
 

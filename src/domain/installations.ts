@@ -16,6 +16,11 @@ export interface Installation {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly deletedAt: number | null;
+  /**
+   * The projects that may use it (`vercel integration update --projects`); null or absent: every
+   * project of the team (docs/installation-updates.md).
+   */
+  readonly allowedProjects?: readonly string[] | null;
 }
 
 /** The scopes Stockroom grants a storage integration's installation. */

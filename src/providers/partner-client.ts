@@ -90,6 +90,13 @@ const PurchaseBalanceSchema = Type.Object({
   resourceId: Type.Optional(Type.String()),
 });
 const PurchaseSchema = Type.Object({ timestamp: Type.Optional(Type.String()), balances: Type.Array(PurchaseBalanceSchema) });
+/** Update Installation's 200 body (partner-api.md §1.1 #3): the plan it now bills on and a notification, both optional. */
+const InstallationUpdatedSchema = Type.Object({
+  billingPlan: Type.Optional(BillingPlanSchema),
+  notification: Type.Optional(Type.Union([NotificationSchema, Type.Null()])),
+});
+/** What a partner answers to Update Installation; `{}` when it answered 204. */
+export type InstallationUpdated = Static<typeof InstallationUpdatedSchema>;
 /** What a partner answers to Provision Purchase (partner-api.md §1.1 #15): its balances after the credit. */
 export type ProvisionedPurchase = Static<typeof PurchaseSchema>;
 const ErrorFieldSchema = Type.Object({ key: Type.String(), message: Type.Optional(Type.String()) });
@@ -144,6 +151,16 @@ export interface PartnerClient {
    * #4): a 2xx JSON object without `finalized: true`. No body, or `{finalized: true}`, is final.
    */
   deleteInstallation(installationId: string, body: { readonly cascadeResourceDeletion: boolean; readonly reason?: string }, caller: Caller, options?: MutationOptions): Promise<{ finalized: boolean }>;
+  /**
+   * Update Installation (partner-api.md §1.1 #3): moves the installation to the installation-level
+   * plan `billingPlanId`. The partner's 204 reads as `{}`.
+   */
+  updateInstallation(installationId: string, body: { readonly billingPlanId: string }, caller: UserCaller, options: MutationOptions): Promise<InstallationUpdated>;
+  /**
+   * List Billing Plans For Installation (partner-api.md §1.1 #13), in the provider's order: it
+   * may mix installation- and resource-scope plans. Cached like the product lists.
+   */
+  listInstallationPlans(installationId: string, caller: SystemCaller): Promise<BillingPlan[]>;
   /** Plans in the provider's order; `installationId` is null before the team installs. */
   listProductPlans(productSlug: string, query: { readonly installationId: string | null; readonly metadata?: Readonly<Record<string, unknown>> }, caller: SystemCaller): Promise<BillingPlan[]>;
   provisionResource(installationId: string, body: ProvisionResourceBody, caller: UserCaller, options: MutationOptions): Promise<{ resource: Resource; secrets: Secret[] }>;
@@ -200,7 +217,7 @@ type Auth = { readonly style: 'user'; readonly claims: UserTokenClaims } | { rea
 
 interface Call {
   readonly operation: string;
-  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
   readonly path: string;
   readonly auth: Auth;
   readonly body?: unknown;
@@ -346,6 +363,27 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
           idempotencyKey: opts?.idempotencyKey ?? randomUUID(),
         });
         return { finalized: isFinalDeletion(answer.text) };
+      },
+      async updateInstallation(installationId, body, caller, opts) {
+        const call: Call = {
+          operation: 'updateInstallation',
+          method: 'PATCH',
+          path: `/v1/installations/${seg(installationId)}`,
+          auth: userAuth(installationId, caller),
+          body,
+          idempotencyKey: opts.idempotencyKey,
+        };
+        const answer = await send(call);
+        if (answer.status === 204 || answer.text.trim() === '') return {};
+        return parseBody(call.operation, answer, InstallationUpdatedSchema);
+      },
+      listInstallationPlans(installationId, caller) {
+        const path = `/v1/installations/${seg(installationId)}/plans`;
+        const scope = `${base}\n${installationId}`;
+        return planLists.get(`${scope}\n${audience}\n${caller.accountId}\n${path}`, scope, async () => {
+          const { plans } = await sendFor({ operation: 'listInstallationPlans', method: 'GET', path, auth: systemAuth(installationId, caller) }, PlansSchema);
+          return plans;
+        });
       },
       listProductPlans(productSlug, query, caller) {
         const search = query.metadata === undefined ? '' : `?${new URLSearchParams({ metadata: JSON.stringify(query.metadata) })}`;

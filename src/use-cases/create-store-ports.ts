@@ -3,7 +3,6 @@ import { isUniqueViolation } from '../db/errors.js';
 import { findLiveInstallation } from '../db/installations.js';
 import { appendLedgerEntry } from '../db/ledger.js';
 import { insertProvisioningStoreWithinLimit } from '../db/provisioning-stores.js';
-import { getDefaultPaymentMethodId, listPaymentMethods } from '../db/payment-methods.js';
 import { storeSecretsContext } from '../db/store-secrets.js';
 import { deleteProvisioningStore, findLiveStoreByExternalId, findLiveStoreByName, insertProvisioningStore, markStoreLive, setExternalResourceId } from '../db/stores.js';
 import type { Membership, User } from '../domain/accounts.js';
@@ -16,10 +15,10 @@ import { normalizeProviderPlan } from '../domain/provider-plans.js';
 import { provisioningLimitError } from '../domain/provisioning-limit.js';
 import { ApiError } from '../errors.js';
 import type { AppContext } from '../app-context.js';
-import { TEST_PAYMENT_METHODS } from '../payments/test-processor.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { providerFor, userCaller } from '../providers/provider-for.js';
 import { cleanUpAtProvider } from './provider-cleanup.js';
+import { teamPaymentMethods } from './team-payment-methods.js';
 import { provisionFailureOf } from './provision-failure.js';
 import { prepaymentSourceKey, purchasePrepaidCredits, recordPaidPrepayment, recordStoreRefund } from './invoices.js';
 import { findInvoiceBySourceKey } from '../db/invoices.js';
@@ -110,10 +109,9 @@ export function createStorePorts(ctx: AppContext, actor: { user: User; membershi
     findLiveStoreByName: (installationId, name) => findLiveStoreByName(ctx.db, installationId, name),
     findLiveStoreByExternalId: (installationId, externalId) => findLiveStoreByExternalId(ctx.db, installationId, externalId),
     async paymentMethodsOf(teamId) {
-      const own = await listPaymentMethods(ctx.db, teamId);
-      for (const id of Object.keys(TEST_PAYMENT_METHODS)) sources.set(id, id);
-      for (const m of own) sources.set(m.id, m.source);
-      return { methods: [...Object.keys(TEST_PAYMENT_METHODS).map((id) => ({ id })), ...own.map((m) => ({ id: m.id }))], defaultId: await getDefaultPaymentMethodId(ctx.db, teamId) };
+      const { methods, defaultId, sources: found } = await teamPaymentMethods(ctx, teamId);
+      for (const [id, source] of found) sources.set(id, source);
+      return { methods, defaultId };
     },
     async insertProvisioning(store) {
       const perTeam = ctx.provisioningLimitPerTeam ?? 0;

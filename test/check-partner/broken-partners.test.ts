@@ -112,15 +112,15 @@ describe('check-partner against a conformant partner', { concurrency: true }, ()
     assertOnlyFailures(run, []);
     assert.equal(run.report.tool, 'stockroom check-partner');
     assert.deepEqual(idsWith(run, 'warn'), [], JSON.stringify(run.report.checks.flatMap((c) => c.warnings)));
-    assert.deepEqual(idsWith(run, 'skip'), ['rotate-secrets-async'], 'every other check ran');
-    assert.equal(run.report.checks.length, 28);
+    assert.deepEqual(idsWith(run, 'skip'), ['update-installation-plan', 'rotate-secrets-async'], 'every other check ran (the fixture has no installation-level plans)');
+    assert.equal(run.report.checks.length, 29);
   });
 
   test('asynchronous rotation: the secrets PUT is awaited, every check passes', async () => {
     const run = await check({ rotation: 'async' });
     assertOnlyFailures(run, []);
     assert.deepEqual(idsWith(run, 'warn'), [], JSON.stringify(run.report.checks.flatMap((c) => c.warnings)));
-    assert.deepEqual(idsWith(run, 'skip'), []);
+    assert.deepEqual(idsWith(run, 'skip'), ['update-installation-plan']);
     assert.deepEqual(run.vercelCalls.map((c) => `${c.method} ${c.status}`), ['PUT 201'], 'the stand-in Vercel took the rotated secrets');
   });
 

@@ -113,13 +113,13 @@ describe('check-partner against the reference partner, run alone', { concurrency
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(idsWith(run, 'skip'), ['rotate-secrets-async'], 'every other check ran');
     assert.deepEqual(idsWith(run, 'warn'), [], JSON.stringify(run.report.checks.flatMap((c: any) => c.warnings)));
-    assert.equal(run.report.checks.length, 28);
+    assert.equal(run.report.checks.length, 29);
     assert.equal(run.report.partner.product, 'acme-db');
     assert.match(run.stderr, /PASS {2}provision-idempotent/, 'progress is written to standard error with --json');
 
     const xml = readFileSync(junit, 'utf8');
-    assert.equal((xml.match(/<testcase /g) ?? []).length, 28);
-    assert.match(xml, /<testsuites name="stockroom check-partner" tests="28" failures="0" skipped="1"/);
+    assert.equal((xml.match(/<testcase /g) ?? []).length, 29);
+    assert.match(xml, /<testsuites name="stockroom check-partner" tests="29" failures="0" skipped="1"/);
 
     // The life created a free and a paid resource (and tried one more that was refused); all are gone.
     const rows = await referenceResources(partner.sqlitePath);
@@ -211,7 +211,7 @@ describe('check-partner against the built-in real providers, run alone', { concu
     const run = await runChecker(['--url', url, '--client-id', 'oac_stockroomPostgres', '--product', 'postgres', '--jwks-port', String(jwksPort), '--key-file', join(dir, 'key.json')]);
     assert.deepEqual(failuresOf(run), []);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(idsWith(run, 'skip'), ['rotate-secrets-async']);
+    assert.deepEqual(idsWith(run, 'skip'), ['update-installation-plan', 'rotate-secrets-async'], 'no installation-level plans: billed per resource');
     assert.deepEqual(idsWith(run, 'warn'), [], JSON.stringify(run.report.checks.flatMap((c: any) => c.warnings)));
     const made = await madeOnServer(dir, 'postgres');
     assert.equal(made.handles.length, 2, 'a free and a paid database were made');
@@ -233,7 +233,7 @@ describe('check-partner against the built-in real providers, run alone', { concu
     const run = await runChecker(['--url', url, '--client-id', 'oac_stockroomRedis', '--product', 'redis', '--jwks-port', String(jwksPort), '--key-file', join(dir, 'key.json')]);
     assert.deepEqual(failuresOf(run), []);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(idsWith(run, 'skip'), ['rotate-secrets-async']);
+    assert.deepEqual(idsWith(run, 'skip'), ['update-installation-plan', 'rotate-secrets-async'], 'no installation-level plans: billed per resource');
     const made = await madeOnServer(dir, 'redis');
     assert.equal(made.handles.length, 2, 'a free and a paid ACL user were made');
     const users = (await admin.call('ACL', 'USERS')) as string[];

@@ -199,6 +199,22 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(limits, [50, 50]);
     });
 
+    test('no installation-level plans: a plan change is refused by Stockroom (400) and by the provider itself (400), nothing charged', { skip: NO_SERVER || onlyOnce(dialect) }, async (t) => {
+      const server = await startServer(t, dialect);
+      const icfg = await installationOf(server, 'stockroom-postgres');
+      const res = await server.request('PATCH', `/v1/integrations/configuration/${icfg}`, { body: { billingPlanId: 'pro' } });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.error.code, 'invalid_billing_plan');
+      assert.match(res.body.error.message, /billed per resource/);
+      // Asked directly, as Stockroom would if it had no plan list to go by.
+      const partners = server.stockroom.ctx.partners;
+      const integration = server.stockroom.ctx.catalog.findIntegration('stockroom-postgres')!;
+      const client = partners.forProvider({ baseUrl: server.stockroom.ctx.providerBaseUrl(integration.providerBaseUrl), clientId: integration.clientId });
+      const user = { accountId: server.stockroom.bootstrap.teamId, userId: 'user_check', userRole: 'ADMIN' as const };
+      await assert.rejects(client.updateInstallation(icfg, { billingPlanId: 'pro' }, user, { idempotencyKey: 'k-1' }), { kind: 'validation', status: 400 });
+      assert.deepEqual(await server.stockroom.ctx.db.selectFrom('ledger_entries').select('id').execute(), []);
+    });
+
     test('start-up names an unreachable server, and an admin role without CREATEDB and CREATEROLE', { skip: NO_SERVER || onlyOnce(dialect) }, async (t) => {
       const role = `sr_test_weak_${randomBytes(4).toString('hex')}`;
       const password = randomBytes(12).toString('hex');

@@ -36,6 +36,26 @@ describe('partner client answers', () => {
     assert.deepEqual(JSON.parse(provider.requests[0]?.query.get('metadata') ?? ''), { region: 'iad1', size: 2 });
   });
 
+  it('sends Update Installation as a user-auth PATCH with its Idempotency-Key, and reads a 204 as {} and a 200 as the plan and notification', async (t) => {
+    const { provider, client } = await partnerFixture(t);
+    const plan = { id: 'org', type: 'subscription', name: 'Org', scope: 'installation', paymentMethodRequired: true };
+    provider.on('PATCH', `/v1/installations/${INSTALLATION}`, { status: 204 }, { status: 200, body: { billingPlan: plan, notification: null } }, { status: 200, body: { billingPlan: { id: 'org' } } });
+    assert.deepEqual(await client.updateInstallation(INSTALLATION, { billingPlanId: 'org' }, user, { idempotencyKey: 'ipc-1' }), {});
+    const [request] = provider.requests;
+    assert.deepEqual(request?.body, { billingPlanId: 'org' });
+    assert.equal(request?.headers['x-vercel-auth'], 'user');
+    assert.equal(request?.headers['idempotency-key'], 'ipc-1');
+    assert.deepEqual(await client.updateInstallation(INSTALLATION, { billingPlanId: 'org' }, user, { idempotencyKey: 'ipc-2' }), { billingPlan: plan, notification: null });
+    await assert.rejects(client.updateInstallation(INSTALLATION, { billingPlanId: 'org' }, user, { idempotencyKey: 'ipc-3' }), { kind: 'malformed' });
+  });
+
+  it('lists the plans for an installation with system auth', async (t) => {
+    const { provider, client } = await partnerFixture(t);
+    provider.on('GET', `/v1/installations/${INSTALLATION}/plans`, { status: 200, body: { plans } });
+    assert.deepEqual((await client.listInstallationPlans(INSTALLATION, system)).map((p) => p.id), ['pro200', 'default', 'prepay10']);
+    assert.equal(provider.requests[0]?.headers['x-vercel-auth'], 'system');
+  });
+
   it('splits a provision answer into the resource and its secrets', async (t) => {
     const { provider, client } = await partnerFixture(t);
     provider.on('POST', `/v1/installations/${INSTALLATION}/resources`, { status: 201, body: { ...provisioned, status: 'pending', extra: 'kept' } });

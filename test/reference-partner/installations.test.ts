@@ -29,6 +29,24 @@ for (const dialect of dialectsToTest()) {
       assert.equal(stored.deleted_at, null);
     });
 
+    test('Update Installation moves it to an installation-level plan and answers the plan; other plans are 400, an unknown installation 404', async () => {
+      const id = await p.install();
+      const moved = await p.request('PATCH', `/v1/installations/${id}`, { body: { billingPlanId: 'team' } });
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      assert.equal(moved.body.billingPlan.id, 'team');
+      assert.equal(moved.body.billingPlan.scope, 'installation');
+      assert.equal((await row(id))?.billing_plan_id, 'team');
+      // The plan it is on, again: the same answer.
+      assert.equal((await p.request('PATCH', `/v1/installations/${id}`, { body: { billingPlanId: 'team' } })).status, 200);
+      const perResource = await p.request('PATCH', `/v1/installations/${id}`, { body: { billingPlanId: 'pro' } });
+      assert.equal(perResource.status, 400);
+      assert.equal(perResource.body.error.code, 'validation_error');
+      assert.deepEqual(perResource.body.error.fields.map((f: { key: string }) => f.key), ['billingPlanId']);
+      assert.equal((await row(id))?.billing_plan_id, 'team', 'a refused change changes nothing');
+      const unknown = newInstallationId();
+      assert.equal((await p.request('PATCH', `/v1/installations/${unknown}`, { body: { billingPlanId: 'team' } })).status, 404);
+    });
+
     test('Upsert Installation again updates the same installation', async () => {
       const id = newInstallationId();
       await p.request('PUT', `/v1/installations/${id}`, { body: installationBody() });

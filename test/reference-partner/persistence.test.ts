@@ -32,7 +32,7 @@ for (const dialect of dialectsToTest()) {
         assert.ok(tables.includes(name), name);
       }
       const applied = await database.db.selectFrom('ref_partner_migration').select('name').execute();
-      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases', '0005-partner-calls-back', '0006-secret-pushes']);
+      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases', '0005-partner-calls-back', '0006-secret-pushes', '0007-installation-plans']);
     });
 
     test('migrations run beside another migrator in the same database', async (t) => {
@@ -46,7 +46,7 @@ for (const dialect of dialectsToTest()) {
       assert.ok(stockroomHistory.some((m) => m.name === '0001-accounts'));
       await migrateReferencePartner(database.db);
       const applied = await database.db.selectFrom('ref_partner_migration').select('name').execute();
-      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases', '0005-partner-calls-back', '0006-secret-pushes']);
+      assert.deepEqual(applied.map((m) => m.name), ['0001-reference-partner', '0002-idempotency-expiry-index', '0003-hash-access-tokens', '0004-credit-purchases', '0005-partner-calls-back', '0006-secret-pushes', '0007-installation-plans']);
     });
 
     test('a second server on the same database (a replica, or a restart) sees the same resources', async (t) => {

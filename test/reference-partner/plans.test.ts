@@ -101,7 +101,7 @@ for (const dialect of dialectsToTest()) {
       const id = await p.install();
       const answer = await p.request('GET', `/v1/installations/${id}/plans`, { token: await p.systemToken(id) });
       assert.equal(answer.status, 200);
-      assert.deepEqual(answer.body.plans.map((plan: { id: string }) => plan.id), ['free', 'pro', 'prepaid']);
+      assert.deepEqual(answer.body.plans.map((plan: { id: string; scope: string }) => `${plan.id}:${plan.scope}`), ['free:resource', 'pro:resource', 'prepaid:resource', 'hobby:installation', 'team:installation']);
       const unknown = newInstallationId();
       assert.equal((await p.request('GET', `/v1/installations/${unknown}/plans`, { token: await p.systemToken(unknown) })).status, 404);
     });

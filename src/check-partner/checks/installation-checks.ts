@@ -4,6 +4,7 @@ import { paths, skipWhenNotServed, type Check } from '../life.js';
 import type { CheckScope } from '../check-scope.js';
 import type { Exchange } from '../partner-http.js';
 import { installationProblems, isObject } from '../wire-rules.js';
+import { selectFreePlan } from './plan-checks.js';
 
 /** The Upsert Installation body Vercel sends when a team accepts the integration's terms. */
 export function upsertBody(life: Life, accessToken: string): Record<string, unknown> {
@@ -61,6 +62,38 @@ export const getInstallation: Check = {
     const exchange = await scope.send({ method: 'GET', path: paths.installation(life.installationId), token: await life.mint.system(life.installationId) });
     skipWhenNotServed(scope, life, exchange, 'the endpoint is optional');
     if (scope.expectStatus(exchange, { ok: [200], wanted: '200 {billingPlan?, notification?} (Get Installation)' })) checkInstallationBody(scope, exchange);
+  },
+};
+
+export const updateInstallationPlan: Check = {
+  id: 'update-installation-plan',
+  title: 'Update Installation: an installation-level plan change, and a plan not offered',
+  spec: 'Update Installation (optional)',
+  async run(scope, life) {
+    // Only a partner that offers installation-level plans is asked: the others bill per resource.
+    const offered = (life.installationPlans ?? []).filter((p) => p.scope === 'installation' && p.disabled !== true && typeof p.id === 'string');
+    if (offered.length === 0) scope.skip('no installation-level plan (scope "installation") in List Billing Plans For Installation');
+    // A free one first: nothing a real team would pay for.
+    const plan = selectFreePlan(offered) ?? offered[0]!;
+    const change = await scope.send({
+      method: 'PATCH',
+      path: paths.installation(life.installationId),
+      token: await life.mint.user(life.installationId),
+      body: { billingPlanId: plan.id },
+      idempotencyKey: randomUUID(),
+    });
+    if (scope.expectStatus(change, { ok: [200, 204], wanted: `200 {billingPlan?, notification?} or 204: moved to "${String(plan.id)}" (Update Installation)` }) && checkInstallationBody(scope, change)) {
+      const answered = isObject(change.json) && isObject(change.json.billingPlan) ? change.json.billingPlan.id : undefined;
+      if (answered !== undefined && answered !== plan.id) scope.fail(`billingPlan.id is ${JSON.stringify(answered)}`, `the plan asked for, "${String(plan.id)}"`, change);
+    }
+    const unknown = await scope.send({
+      method: 'PATCH',
+      path: paths.installation(life.installationId),
+      token: await life.mint.user(life.installationId),
+      body: { billingPlanId: `${life.settings.prefix}-no-such-plan` },
+      idempotencyKey: randomUUID(),
+    });
+    scope.expectStatus(unknown, { ok: [400], tolerated: [409, 422], wanted: '400 {error: {code, message, fields?}}: the plan is not offered (Update Installation)' });
   },
 };
 

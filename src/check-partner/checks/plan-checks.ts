@@ -77,6 +77,7 @@ export const plansForInstallation: Check = {
   async run(scope, life) {
     const exchange = await scope.send({ method: 'GET', path: paths.installationPlans(life.installationId), token: await life.mint.system(life.installationId) });
     skipWhenNotServed(scope, life, exchange, 'the endpoint is optional');
-    await judgePlanList(scope, exchange, 'List Billing Plans For Installation');
+    const plans = await judgePlanList(scope, exchange, 'List Billing Plans For Installation');
+    if (plans) life.installationPlans = plans;
   },
 };

@@ -16,6 +16,7 @@ import * as m0014 from './0014-invoices.js';
 import * as m0016 from './0016-partner-billing-and-sso.js';
 import * as m0017 from './0017-webhook-pending-order-index.js';
 import * as m0018 from './0018-spend-thresholds.js';
+import * as m0019 from './0019-installation-plan-and-projects.js';
 import * as m0020 from './0020-sandbox-claims.js';
 
 /**
@@ -40,5 +41,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0016-partner-billing-and-sso': m0016,
   '0017-webhook-pending-order-index': m0017,
   '0018-spend-thresholds': m0018,
+  '0019-installation-plan-and-projects': m0019,
   '0020-sandbox-claims': m0020,
 };

@@ -20,7 +20,8 @@ export function presentConfiguration(installation: Installation, integration: Ca
     source: 'marketplace',
     status: installation.status === 'ready' ? 'ready' : 'pending',
     teamId: installation.teamId,
-    projects: [],
+    // Vercel lists the projects only when the installation is limited to some; absent means all.
+    ...(installation.allowedProjects ? { projects: [...installation.allowedProjects] } : {}),
   };
 }
 

@@ -11,8 +11,12 @@ import { errorResponses } from '../error-schema.js';
 import { TeamQuery } from '../pagination.js';
 import { actorOf, teamOf } from '../plugins/auth.js';
 import { presentAccountConfiguration, presentConfiguration, presentConfigurationProduct } from '../presenters/configuration.js';
-import { AccountConfiguration, ConfigurationProductsResponse, IntegrationConfiguration } from '../schemas/index.js';
+import { AccountConfiguration, ConfigurationProductsResponse, IntegrationConfiguration, UpdateConfigurationBody } from '../schemas/index.js';
 import { IdParams } from '../path-params.js';
+import { setAllowedProjects } from '../../db/installation-updates.js';
+import { allowedProjectsOf, allowedProjectsRefusal } from '../../domain/installation-projects.js';
+import { changeInstallationPlan } from '../../domain/installation-plan-change.js';
+import { installationPlanChangePorts } from '../../use-cases/installation-plan-change-ports.js';
 
 /**
  * Installations ("integration configurations"): Stockroom's install endpoint (an extension; on
@@ -95,6 +99,46 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         integration: { id: integration.id, slug: integration.slug, name: integration.name },
         products: integration.products.map(presentConfigurationProduct),
       };
+    },
+  );
+
+  app.patch(
+    '/v1/integrations/configuration/:id',
+    {
+      config: { write: true },
+      schema: {
+        tags: ['integrations'],
+        summary: "Change an installation's billing plan (an installation-level plan of its provider) or which projects may use it",
+        description:
+          'What `vercel integration update` sends: `{billingPlanId, authorizationId?}` or `{projects: "all" | [projectId…]}`, one of the two. A paid plan is paid for as a create is (docs/installation-updates.md).',
+        params: IdParams,
+        querystring: TeamQuery,
+        body: UpdateConfigurationBody,
+        response: { 200: IntegrationConfiguration, ...errorResponses(400, 401, 402, 403, 404, 409, 500) },
+      },
+    },
+    async (request) => {
+      const { team, membership } = teamOf(request);
+      const body = request.body;
+      if ((body.billingPlanId === undefined) === (body.projects === undefined)) {
+        throw new ApiError('bad_request', 'Send either billingPlanId (to change the billing plan) or projects (to change which projects may use the installation), not both and not neither.');
+      }
+      const { installation, integration } = await loadInstallation(ctx, team.id, request.params.id);
+      if (body.billingPlanId !== undefined) {
+        await changeInstallationPlan(installationPlanChangePorts(ctx, integration, { user: actorOf(request).user, membership }), {
+          teamId: team.id,
+          teamBillingState: team.billingState,
+          installationId: installation.id,
+          billingPlanId: body.billingPlanId,
+          ...(body.authorizationId !== undefined ? { authorizationId: body.authorizationId } : {}),
+        });
+      } else if (body.projects !== undefined) {
+        const outcome = await setAllowedProjects(ctx.db, ctx.dialect, team.id, installation.id, allowedProjectsOf(body.projects), ctx.now());
+        if ('refused' in outcome) throw allowedProjectsRefusal(installation.id, outcome.refused);
+      }
+      // Read again: the answer shows the plan change's time and the projects now allowed.
+      const updated = await loadInstallation(ctx, team.id, installation.id);
+      return presentConfiguration(updated.installation, updated.integration);
     },
   );
 

@@ -8,6 +8,7 @@ import { findProjectOfTeam } from '../../db/projects.js';
 import { findLiveStoreOfInstallation, findVisibleStoreOfTeam } from '../../db/store-reads.js';
 import type { Team } from '../../domain/accounts.js';
 import { newId } from '../../domain/ids.js';
+import { projectNotAllowedError } from '../../domain/installation-projects.js';
 import { findEnvVarClashes, normalizeEnvironments, type StoreConnection } from '../../domain/store-connections.js';
 import type { Store } from '../../domain/stores.js';
 import { ApiError } from '../../errors.js';
@@ -152,6 +153,7 @@ async function connect(ctx: AppContext, team: Team, store: Store, request: Conne
     createdAt: current?.createdAt ?? ctx.now(),
   }, webhook);
   // Deleted (the store, or its installation uninstalled; or the project) since it was read above.
+  if ('notAllowed' in written) throw projectNotAllowedError(store.installationId, project.id, written.notAllowed);
   if ('gone' in written) {
     throw written.gone === 'store'
       ? new ApiError('not_found', `The store ${store.id} was not found.`)

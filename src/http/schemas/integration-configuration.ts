@@ -55,6 +55,20 @@ const configurationFields = {
 export const IntegrationConfiguration = Type.Object(configurationFields);
 export type IntegrationConfiguration = Static<typeof IntegrationConfiguration>;
 
+/**
+ * Body of `PATCH /v1/integrations/configuration/{id}`, as `vercel integration update` sends it:
+ * `{billingPlanId, authorizationId?}` (`--plan`) or `{projects}` (`--projects`), one of the two.
+ */
+export const UpdateConfigurationBody = Type.Object(
+  {
+    billingPlanId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** `--authorization-id`: recorded with the change's ledger rows; Stockroom authorizes the card itself. */
+    authorizationId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    /** `"all"`, or the ids of the team's projects that may use the installation. */
+    projects: Type.Optional(Type.Union([Type.Literal('all'), Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 1000 })])),
+  },
+);
+
 /** The integration embedded in an account-view configuration (§4.1 variant B). */
 export const ConfigurationIntegration = Type.Object({
   name: Type.String(),

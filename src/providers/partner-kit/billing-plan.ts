@@ -10,7 +10,8 @@ export interface BillingPlan {
   readonly type: 'subscription' | 'prepayment';
   readonly name: string;
   readonly description: string;
-  readonly scope: 'resource';
+  /** `installation`: the plan bills the whole installation (Update Installation); `resource`: one resource. */
+  readonly scope: 'resource' | 'installation';
   readonly paymentMethodRequired: boolean;
   /** USD, a number: checked against the payment method, never charged. */
   readonly preauthorizationAmount?: number;

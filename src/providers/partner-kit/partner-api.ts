@@ -43,6 +43,11 @@ export interface PurchaseAnswer {
   readonly balances: ReadonlyArray<{ readonly currencyValueInCents: number; readonly credit?: string; readonly nameLabel?: string; readonly resourceId?: string }>;
 }
 
+/** Update Installation's answer (partner-api.md §1.1 #3): the installation-level plan it is now on. */
+export interface InstallationPlanAnswer {
+  readonly billingPlan: BillingPlan;
+}
+
 /** An answer that may have been given before, under the same Idempotency-Key. */
 export interface IdempotentAnswer {
   readonly answer: Answer;
@@ -71,6 +76,14 @@ export interface PartnerApi {
    */
   deleteInstallation(installationId: string, cascade: boolean): Promise<{ readonly finalized: boolean } | void>;
 
+  /**
+   * Update Installation: moves the installation to the installation-level plan `billingPlanId`
+   * (one of `installationPlans` with `scope: "installation"`), or refuses with a `PartnerError`
+   * (400 for a plan it does not offer, 409 for a change it cannot make now). Setting the plan it
+   * is already on succeeds again. Optional: a partner that bills only per resource leaves it out,
+   * and the kit refuses every change with 400.
+   */
+  updateInstallation?(installationId: string, request: { readonly billingPlanId: string }): Promise<InstallationPlanAnswer>;
   /** A product's plans; `metadata` is the caller's form input as JSON text; 404 for an unknown product. */
   productPlans(productSlug: string, metadata: string | undefined, callerInstallationId: string | null): Promise<BillingPlan[]>;
   /** The plans a live installation may choose from. */

@@ -26,6 +26,9 @@ export const UpsertInstallationBody = Type.Object({
   }),
 });
 
+/** The Update Installation body (partner-api.md §1.1 #3). */
+export const UpdateInstallationBody = Type.Object({ billingPlanId: Type.String({ minLength: 1, maxLength: 128 }) });
+
 export const DeleteInstallationBody = Type.Object({
   cascadeResourceDeletion: Type.Optional(Type.Boolean()),
   reason: Type.Optional(Type.String()),

@@ -74,6 +74,12 @@ const liveInstallationQuery = (db: Kysely<PartnerTables>, id: string) => db.sele
 const exclusivelyLockedLiveInstallation = preparedQuery<{ id: string }, Selectable<InstallationTable>>((db: Kysely<PartnerTables>, p, dialect) => lockedForUpdate(liveInstallationQuery(db, p.id), dialect));
 const sharedLockedLiveInstallation = preparedQuery<{ id: string }, Selectable<InstallationTable>>((db: Kysely<PartnerTables>, p, dialect) => lockedForShare(liveInstallationQuery(db, p.id), dialect));
 
+/** Puts the live installation on the installation-level plan `billingPlanId`; false when it is not live. */
+export async function setInstallationPlan(db: Kysely<PartnerTables>, id: string, billingPlanId: string, now: number): Promise<boolean> {
+  const result = await db.updateTable('ref_partner_installations').set({ billing_plan_id: billingPlanId, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** Soft-deletes the installation; true when it was live. */
 export async function markInstallationDeleted(db: Kysely<PartnerTables>, id: string, now: number): Promise<boolean> {
   const result = await db

@@ -45,6 +45,32 @@ const TIERS: readonly BillingPlan[] = [
 ];
 
 /**
+ * The installation-level plans (`scope: "installation"`), which bill the whole installation
+ * rather than one resource: what `vercel integration update <slug> --plan <id>` moves an
+ * installation to, through Update Installation (docs/installation-updates.md).
+ */
+const INSTALLATION_TIERS: readonly BillingPlan[] = [
+  {
+    ...freePlan({ description: 'The whole installation on the free tier.', details: [{ label: 'Support', value: 'Community' }], highlightedDetails: [] }),
+    id: 'hobby',
+    name: 'Hobby',
+    scope: 'installation',
+  },
+  {
+    ...monthlyPlan({
+      id: 'team',
+      name: 'Team',
+      description: 'One monthly price for the whole installation.',
+      price: '50.00',
+      preauthorizationAmount: 10,
+      details: [{ label: 'Support', value: 'Email, same business day' }],
+      highlightedDetails: [],
+    }),
+    scope: 'installation',
+  },
+];
+
+/**
  * The plans of a product. When the caller's metadata names a known region, each plan says so, the
  * way a real partner prices by region (the dashboard re-fetches plans as the form changes).
  */
@@ -57,9 +83,14 @@ export function productPlans(product: ReferenceProduct, metadata: Readonly<Recor
   }));
 }
 
-/** The tiers without product limits, for the installation-wide plan list. */
+/** The installation-wide plan list: the tiers without product limits, then the installation-level plans. */
 export function installationPlans(): BillingPlan[] {
-  return [...TIERS];
+  return [...TIERS, ...INSTALLATION_TIERS];
+}
+
+/** The installation-level plan `id`; undefined when there is none. */
+export function findInstallationPlan(id: string): BillingPlan | undefined {
+  return INSTALLATION_TIERS.find((plan) => plan.id === id);
 }
 
 /** Drops the free plan when the installation may not take another free resource. */

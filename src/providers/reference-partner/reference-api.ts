@@ -6,10 +6,10 @@ import { isFreePlanOffered } from './free-quota.js';
 import { finalizationHook, readProvisionHooks } from './hooks.js';
 import { liveResourceNames } from './billing-store.js';
 import { findReplay } from './idempotency.js';
-import { findFinalization, findLiveInstallation, markInstallationDeleted, setFinalization, upsertInstallation } from './installation-store.js';
+import { findFinalization, findLiveInstallation, markInstallationDeleted, setFinalization, setInstallationPlan, upsertInstallation } from './installation-store.js';
 import type { PartnerContext } from './options.js';
 import { FREE_PLAN_ID } from '../partner-kit/billing-plan.js';
-import { installationPlans, offeredPlans, productPlans } from './plans.js';
+import { findInstallationPlan, installationPlans, offeredPlans, productPlans } from './plans.js';
 import { findProduct } from './products.js';
 import { provisionResource } from './provision.js';
 import { changeResource, deleteResource, getResource, rotateSecrets } from './resource-changes.js';
@@ -44,6 +44,17 @@ export function referencePartnerApi(ctx: PartnerContext): PartnerApi {
       // A repeated delete answers the same until the partner has finalized.
       const finalization = await findFinalization(ctx.db, installationId);
       return { finalized: finalization === null || finalization === 'done' };
+    },
+
+    // Installation-level plans only; a resource's plan is changed with Update Resource.
+    async updateInstallation(installationId, { billingPlanId }) {
+      const plan = findInstallationPlan(billingPlanId);
+      if (!plan) {
+        const offered = installationPlans().filter((p) => p.scope === 'installation').map((p) => p.id).join(', ');
+        throw new PartnerError('validation_error', `Billing plan ${billingPlanId} is not an installation-level plan; those are ${offered}.`, [{ key: 'billingPlanId', message: 'not an installation-level plan' }]);
+      }
+      if (!(await setInstallationPlan(ctx.db, installationId, plan.id, ctx.now()))) throw new PartnerError('not_found', `Installation ${installationId} was not found.`);
+      return { billingPlan: plan };
     },
 
     async productPlans(productSlug, metadataQuery, callerInstallationId) {

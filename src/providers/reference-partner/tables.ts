@@ -46,6 +46,8 @@ export interface InstallationTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** The installation-level plan it is on (Update Installation, migration 0007); null: billed per resource. */
+  billing_plan_id: Generated<string | null>;
 }
 
 export interface InvoiceTable {

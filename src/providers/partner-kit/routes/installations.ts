@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PartnerError } from '../errors.js';
 import type { PartnerApi } from '../partner-api.js';
-import { DeleteInstallationBody, InstallationParams, UpsertInstallationBody } from '../schemas.js';
+import { DeleteInstallationBody, InstallationParams, UpdateInstallationBody, UpsertInstallationBody } from '../schemas.js';
 
-/** Upsert, Get and Delete Installation (partner-api.md §1.1 #1, #2, #4). */
+/** Upsert, Get, Update and Delete Installation (partner-api.md §1.1 #1–#4). */
 export const installationRoutes: FastifyPluginAsyncTypebox<{ api: PartnerApi }> = async (app, { api }) => {
   // Vercel's example answers 201; the partner API documents 200 with an optional body.
   app.put('/v1/installations/:installationId', { schema: { params: InstallationParams, body: UpsertInstallationBody } }, async (request) => {
@@ -16,6 +16,16 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ api: PartnerApi }> 
     const { installationId } = request.params;
     if (!(await api.isLiveInstallation(installationId))) throw new PartnerError('not_found', `Installation ${installationId} was not found.`);
     return {};
+  });
+
+  // An installation-level plan change; a partner billing only per resource refuses every one.
+  app.patch('/v1/installations/:installationId', { schema: { params: InstallationParams, body: UpdateInstallationBody } }, async (request) => {
+    const { installationId } = request.params;
+    if (!(await api.isLiveInstallation(installationId))) throw new PartnerError('not_found', `Installation ${installationId} was not found.`);
+    if (!api.updateInstallation) {
+      throw new PartnerError('validation_error', 'This partner bills each resource on its own plan and has no installation-level plans.', [{ key: 'billingPlanId', message: 'no installation-level plans' }]);
+    }
+    return api.updateInstallation(installationId, request.body);
   });
 
   // Deleting again succeeds too.

@@ -1,0 +1,117 @@
+import type { AppContext } from '../app-context.js';
+import type { CatalogIntegration } from '../catalog/catalog.js';
+import { claimPlanChange, findRecordedPlanId, recordInstallationPlan, releasePlanChange } from '../db/installation-updates.js';
+import { findLiveInstallation } from '../db/installations.js';
+import { appendLedgerEntry, findLedgerEntryByOperationKey } from '../db/ledger.js';
+import type { Membership, User } from '../domain/accounts.js';
+import type { PaymentAttempt } from '../domain/create-store.js';
+import { newId } from '../domain/ids.js';
+import { PlanChangeFailure, type InstallationPlanChangePorts, type PlanChange } from '../domain/installation-plan-change.js';
+import { normalizeProviderPlan } from '../domain/provider-plans.js';
+import type { Notification } from '../domain/stores.js';
+import { isProviderError } from '../providers/provider-error.js';
+import { providerFor, userCaller } from '../providers/provider-for.js';
+import { teamPaymentMethods } from './team-payment-methods.js';
+
+/**
+ * Binds `changeInstallationPlan` (domain/installation-plan-change.ts) to the database, the
+ * integration's provider and the payment processor, for one request by `actor`.
+ */
+export function installationPlanChangePorts(ctx: AppContext, integration: CatalogIntegration, actor: { user: User; membership: Membership }): InstallationPlanChangePorts {
+  const provider = providerFor(ctx.partners, ctx.providerBaseUrl, integration);
+  const caller = userCaller(actor.user, actor.membership);
+  const sources = new Map<string, string>();
+
+  const pay = async (change: PlanChange, kind: 'authorization' | 'charge', methodId: string, amountCents: number): Promise<PaymentAttempt> => {
+    // One key per change and step: a step repeated within the change moves money once.
+    const operationKey = `${change.id}:${kind}`;
+    const request = { methodSource: sources.get(methodId) ?? methodId, amountCents, idempotencyKey: operationKey };
+    const outcome = kind === 'authorization' ? await ctx.payments.authorize(request) : await ctx.payments.charge(request);
+    if (!outcome.ok) return { ok: false, message: outcome.message };
+    const authorizationNote = change.authorizationId === undefined ? '' : ` (authorizationId ${change.authorizationId})`;
+    await appendLedgerEntry(ctx.db, {
+      teamId: change.installation.teamId,
+      storeId: null,
+      kind,
+      amountCents,
+      paymentMethodId: methodId,
+      billingPlanId: change.plan.id,
+      reference: outcome.reference,
+      operationKey,
+      memo: `${kind} for installation ${change.installation.id} moving to plan ${change.plan.id}${authorizationNote}`,
+      createdAt: ctx.now(),
+    });
+    return { ok: true, reference: outcome.reference };
+  };
+
+  /** Gives back plan change `change.id`'s charge, once (the key is the change's), with its ledger row. */
+  const refundChange = async (change: { id: string; teamId: string; installationId: string; billingPlanId: string | null }, chargeReference: string, amountCents: number, reason: string): Promise<void> => {
+    const operationKey = `${change.id}:refund`;
+    const { reference } = await ctx.payments.refund({ chargeReference, amountCents, idempotencyKey: operationKey });
+    await appendLedgerEntry(ctx.db, {
+      teamId: change.teamId,
+      storeId: null,
+      kind: 'refund',
+      amountCents,
+      billingPlanId: change.billingPlanId,
+      reference,
+      operationKey,
+      memo: `refund of ${chargeReference} for installation ${change.installationId}: ${reason}`,
+      createdAt: ctx.now(),
+    });
+  };
+
+  return {
+    findInstallation: (teamId, id) => findLiveInstallation(ctx.db, teamId, id),
+    async listInstallationPlans(installation) {
+      try {
+        const plans = await provider.listInstallationPlans(installation.id, { accountId: installation.teamId });
+        return plans.map((p) => normalizeProviderPlan(p));
+      } catch (error) {
+        // The endpoint is optional for partners: one that does not serve it has no installation plans.
+        if (isProviderError(error) && error.kind === 'not_found') return [];
+        throw isProviderError(error) ? error.toApiError() : error;
+      }
+    },
+    recordedPlanId: (id) => findRecordedPlanId(ctx.db, id),
+    async paymentMethodsOf(teamId) {
+      const { methods, defaultId, sources: found } = await teamPaymentMethods(ctx, teamId);
+      for (const [id, source] of found) sources.set(id, source);
+      return { methods, defaultId };
+    },
+    claim: (change) => claimPlanChange(ctx.db, ctx.dialect, change.installation.id, change.id, ctx.now()),
+    release: (change) => releasePlanChange(ctx.db, change.installation.id, change.id),
+    authorize: (change, methodId, amountCents) => pay(change, 'authorization', methodId, amountCents),
+    charge: (change, methodId, amountCents) => pay(change, 'charge', methodId, amountCents),
+    async updateAtProvider(change, billingPlanId) {
+      try {
+        const answer = await provider.updateInstallation(change.installation.id, { billingPlanId }, caller, { idempotencyKey: change.id });
+        return {
+          ...(answer.billingPlan ? { billingPlan: normalizeProviderPlan(answer.billingPlan) } : {}),
+          ...(answer.notification !== undefined ? { notification: answer.notification as Notification | null } : {}),
+        };
+      } catch (error) {
+        if (!isProviderError(error)) throw error;
+        const refused = error.kind === 'validation' || error.kind === 'conflict' || error.kind === 'forbidden' || error.kind === 'not_found';
+        throw new PlanChangeFailure(refused ? 'rejected' : 'unknown', error.toApiError());
+      }
+    },
+    refund: (change, chargeReference, amountCents, reason) =>
+      refundChange({ id: change.id, teamId: change.installation.teamId, installationId: change.installation.id, billingPlanId: change.plan.id }, chargeReference, amountCents, reason),
+    async settleAbandoned(installation, abandonedChangeId) {
+      const charge = await findLedgerEntryByOperationKey(ctx.db, `${abandonedChangeId}:charge`);
+      if (!charge?.reference || (await findLedgerEntryByOperationKey(ctx.db, `${abandonedChangeId}:refund`))) return;
+      const changed = { id: abandonedChangeId, teamId: installation.teamId, installationId: installation.id, billingPlanId: charge.billingPlanId };
+      await refundChange(changed, charge.reference, charge.amountCents, 'the plan change was interrupted before it was recorded');
+    },
+    record: (change, plan, notification) =>
+      recordInstallationPlan(
+        ctx.db,
+        change.installation.id,
+        change.id,
+        { billingPlan: JSON.stringify(plan), notification: notification === undefined ? undefined : notification === null ? null : JSON.stringify(notification) },
+        ctx.now(),
+      ),
+    newChangeId: () => newId('ipc'),
+  };
+}
