@@ -184,6 +184,22 @@ test('the vercel CLI against Stockroom', { timeout: 300_000 }, async (t) => {
     assert.ok(existsSync(join(linked, '.env.local')), 'removing a store leaves the local file alone, as on Vercel');
   });
 
+  await t.test('vercel integration installations lists the team\'s installations, as a table and as JSON', async () => {
+    const rows = await server.stockroom.ctx.db.selectFrom('installations').select(['id', 'integration_id']).where('deleted_at', 'is', null).execute();
+    assert.ok(rows.some((row) => row.id === icfg));
+    const table = await vercel(['integration', 'installations'], unlinked);
+    assertExit(table, 0);
+    assert.match(table.output, /Installation\s+Integration\s+Owner/);
+    assert.match(table.output, new RegExp(`${icfg}\\s+acme\\s+${teamId}`));
+
+    const json = await vercel(['integration', 'installations', '--integration', 'acme', '--format', 'json'], unlinked);
+    assertExit(json, 0);
+    const { installations } = JSON.parse(json.stdout) as { installations: Array<{ id: string; integration?: { slug: string } }> };
+    const acmeRows = rows.filter((row) => row.integration_id === 'oac_stockroomReference').map((row) => row.id).sort();
+    assert.deepEqual(installations.map((i) => i.id).sort(), acmeRows);
+    assert.ok(installations.every((i) => i.integration?.slug === 'acme'));
+  });
+
   await t.test('vercel integration remove refuses while stores live, naming them, then uninstalls', async () => {
     const refused = await vercel(['integration', 'remove', 'acme', '--yes'], unlinked);
     assertExit(refused, 1);
@@ -192,10 +208,13 @@ test('the vercel CLI against Stockroom', { timeout: 300_000 }, async (t) => {
     assert.deepEqual([...answer.resources].sort(), ['cli-direct', 'cli-pro']);
     assert.equal((await server.stockroom.ctx.db.selectFrom('installations').select('deleted_at').where('id', '=', icfg).executeTakeFirstOrThrow()).deleted_at, null);
 
-    for (const name of ['cli-direct', 'cli-pro']) {
-      const row = await storeRow(server, name);
-      assert.equal((await server.request('DELETE', `/v1/storage/stores/integration/${row?.id}`)).status, 200);
-    }
+    // One through `vercel integration resource remove` (the path the alias `integration-resource` shares), one through the API.
+    const viaCli = await vercel(['integration', 'resource', 'remove', 'cli-direct', '--yes'], unlinked);
+    assertExit(viaCli, 0);
+    assert.match(viaCli.output, /cli-direct successfully deleted\./);
+    assert.equal((await storeRow(server, 'cli-direct'))?.lifecycle, 'deleted');
+    const pro = await storeRow(server, 'cli-pro');
+    assert.equal((await server.request('DELETE', `/v1/storage/stores/integration/${pro?.id}`)).status, 200);
     const removed = await vercel(['integration', 'remove', 'acme', '--yes'], unlinked);
     assertExit(removed, 0);
     assert.match(removed.output, /acme successfully removed\./);

@@ -353,6 +353,7 @@ export const accountConfiguration: AccountConfiguration = {
   teamId: null,
   integration: {
     name: 'Neon',
+    slug: 'neon',
     icon: 'https://example.com/neon.png',
     isLegacy: false,
     flags: ['marketplace'],

@@ -185,9 +185,13 @@ const families: readonly Family[] = [
     method: 'GET',
     url: '/v1/integrations/configurations',
     schema: schemas.ConfigurationsResponse,
-    sample: [W.accountConfiguration, { ...W.accountConfiguration, id: 'icfg_def456', integration: { name: 'Upstash', icon: 'https://example.com/u.png', isLegacy: true } }],
+    sample: [W.accountConfiguration, { ...W.accountConfiguration, id: 'icfg_def456', integration: { name: 'Upstash', slug: 'upstash', icon: 'https://example.com/u.png', isLegacy: true } }],
     inbound: GetConfigurationsResponseBody$inboundSchema,
-    expected: (wire) => wire,
+    // The SDK strips `integration.slug` (not in its type; the CLI's `integration installations` reads it).
+    expected: (wire) => (wire as JsonObject[]).map((item) => {
+      const { slug: _slug, ...integration } = item.integration as JsonObject;
+      return { ...item, integration };
+    }),
     call: (sdk) => sdk.integrations.getConfigurations({ view: 'account' }),
   },
   {

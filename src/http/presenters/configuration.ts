@@ -1,3 +1,4 @@
+import { integrationTagIds } from './marketplace-integration.js';
 import type { Static } from 'typebox';
 import type { CatalogIntegration, CatalogProduct } from '../../catalog/catalog.js';
 import type { Installation } from '../../domain/installations.js';
@@ -29,7 +30,7 @@ export function presentConfiguration(installation: Installation, integration: Ca
 export function presentAccountConfiguration(installation: Installation, integration: CatalogIntegration): Static<typeof AccountConfiguration> {
   return {
     ...presentConfiguration(installation, integration),
-    integration: { name: integration.name, icon: integration.icon, isLegacy: false, flags: [...(integration.flags ?? [])] },
+    integration: { name: integration.name, slug: integration.slug, icon: integration.icon, isLegacy: false, flags: [...(integration.flags ?? [])], tagIds: integrationTagIds(integration) },
   };
 }
 

@@ -38,7 +38,7 @@ function presentMarketplaceProduct(product: CatalogProduct): Static<typeof Marke
 }
 
 /** The catalog's category slugs as the `tag_*` ids the wire carries (the loader checked each is an integration category). */
-function integrationTagIds(integration: CatalogIntegration): Static<typeof MarketplaceIntegration>['tagIds'] {
+export function integrationTagIds(integration: CatalogIntegration): Static<typeof MarketplaceIntegration>['tagIds'] {
   return integration.categories.map((slug) => findCategory(slug)!.id) as Static<typeof MarketplaceIntegration>['tagIds'];
 }
 

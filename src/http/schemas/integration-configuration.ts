@@ -72,6 +72,11 @@ export const UpdateConfigurationBody = Type.Object(
 /** The integration embedded in an account-view configuration (§4.1 variant B). */
 export const ConfigurationIntegration = Type.Object({
   name: Type.String(),
+  /**
+   * Not in the SDK's type (its parser drops it), but `vercel integration installations` prints
+   * `integration.slug` in its Integration column, and the integration id without it.
+   */
+  slug: Type.String(),
   /** Icon URL. */
   icon: Type.String(),
   isLegacy: Type.Boolean(),
