@@ -242,30 +242,35 @@ for (const dialect of dialectsToTest()) {
       assert.equal(shown.body.balances[0].currencyValueInCents, 3500);
     });
 
-    /** What a holder that died after starting a purchase leaves: the row, `charging`, untouched since `at`. */
-    async function interruptedPurchase(s: TestServer, thresholdId: string, store: { id: string; externalResourceId: string }, teamId: string, icfg: string, id: string, at: number) {
+    /**
+     * A prepaid store with a threshold, and what a holder that died after starting its purchase
+     * leaves: the purchase row `id`, `charging`, written now, with no invoice or ledger row.
+     */
+    async function interruptedPurchase(s: TestServer, name: string, id: string) {
+      const { teamId, icfg } = await install(s);
+      await setDefaultMethod(s, teamId, 'pm_card_visa');
+      const store = await createStore(s, teamId, icfg, name);
+      const set = await s.request('POST', threshold(icfg, store.id, teamId), { body: amounts(1000, 1000, 5000) });
+      assert.equal(set.status, 200, set.text);
+      const at = s.clock.now();
       await db()
         .insertInto('threshold_purchases')
-        .values({ id, threshold_id: thresholdId, installation_id: icfg, team_id: teamId, resource_key: store.externalResourceId, store_id: store.id, amount_cents: 1000, state: 'charging', invoice_id: null, payment_method_id: 'pm_card_visa', reason: null, created_at: at, updated_at: at })
+        .values({ id, threshold_id: set.body.id, installation_id: icfg, team_id: teamId, resource_key: store.externalResourceId, store_id: store.id, amount_cents: 1000, state: 'charging', invoice_id: null, payment_method_id: 'pm_card_visa', reason: null, created_at: at, updated_at: at })
         .execute();
+      return { teamId, icfg, store, thresholdId: set.body.id as string };
     }
 
     test('recovery finishes an interrupted purchase with no report: once, though two replicas pass at once; a held one waits', async () => {
       const s = server();
       const ctx = s.stockroom.ctx;
       const hold = ctx.topUpHoldMs ?? TOP_UP_HOLD_MS;
-      const { teamId, icfg } = await install(s);
-      await setDefaultMethod(s, teamId, 'pm_card_visa');
-      const store = await createStore(s, teamId, icfg, 'thr-recovered');
-      const set = await s.request('POST', threshold(icfg, store.id, teamId), { body: amounts(1000, 1000, 5000) });
-      assert.equal(set.status, 200, set.text);
-      await interruptedPurchase(s, set.body.id, store, teamId, icfg, 'tpur_recoveryPass', s.clock.now());
+      const { teamId, icfg, thresholdId } = await interruptedPurchase(s, 'thr-recovered', 'tpur_recoveryPass');
 
       // Within its hold the holder may still be working: left alone.
       assert.equal((await finishInterruptedPurchases(ctx)).has('tpur_recoveryPass'), false);
       // Past it, but the threshold is held (a report buying right now): left alone too.
       s.clock.advance(hold + 1);
-      await db().updateTable('spend_thresholds').set({ purchasing_until: s.clock.now() + 1000 }).where('id', '=', set.body.id).execute();
+      await db().updateTable('spend_thresholds').set({ purchasing_until: s.clock.now() + 1000 }).where('id', '=', thresholdId).execute();
       assert.equal((await finishInterruptedPurchases(ctx)).has('tpur_recoveryPass'), false);
       s.clock.advance(1001);
 
@@ -285,13 +290,8 @@ for (const dialect of dialectsToTest()) {
     test('recovery refunds an interrupted purchase whose store is gone, even a charge that was never recorded', async () => {
       const s = server();
       const ctx = s.stockroom.ctx;
-      const { teamId, icfg } = await install(s);
-      await setDefaultMethod(s, teamId, 'pm_card_visa');
-      const store = await createStore(s, teamId, icfg, 'thr-store-gone');
-      const set = await s.request('POST', threshold(icfg, store.id, teamId), { body: amounts(1000, 1000, 5000) });
-      assert.equal(set.status, 200, set.text);
       // Its holder died right after the processor took the charge: no invoice, no ledger row.
-      await interruptedPurchase(s, set.body.id, store, teamId, icfg, 'tpur_storeGone', s.clock.now());
+      const { teamId, store } = await interruptedPurchase(s, 'thr-store-gone', 'tpur_storeGone');
       assert.equal((await s.request('DELETE', `/v1/storage/stores/integration/${store.id}?teamId=${teamId}`)).status, 200);
       s.clock.advance((ctx.topUpHoldMs ?? TOP_UP_HOLD_MS) + 1);
 
