@@ -107,8 +107,8 @@ async function targetOf(ctx: AppContext, threshold: SpendThreshold): Promise<Pur
   return { installation, integration, store };
 }
 
-/** How a purchase recovery took on ended: its new state, or left `charging` for a later pass. */
-export type RecoveredPurchase = Exclude<PurchaseState, 'charging'> | 'retry-later';
+/** How a purchase recovery took on ended. */
+export type RecoveredPurchase = Exclude<PurchaseState, 'charging'>;
 
 /**
  * Crash recovery of top-ups (`jobs/threshold-purchase-recovery.ts`): every threshold with a
@@ -200,7 +200,7 @@ interface PurchaseInProgress {
 }
 
 /** Charge, invoice, Provision Purchase, credit; or, where a step fails, nothing kept that was not delivered. */
-async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: PurchaseTarget, purchase: PurchaseInProgress, low: string): Promise<Exclude<PurchaseState, 'charging'>> {
+async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: PurchaseTarget, purchase: PurchaseInProgress, low: string): Promise<RecoveredPurchase> {
   const { installation, integration, store } = target;
   const { id, amountCents } = purchase;
   const charged = await ctx.payments.charge({ methodSource: purchase.source, amountCents, idempotencyKey: `${id}:charge` });
@@ -233,6 +233,12 @@ async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: Purc
     ledger: { ...entry, kind: 'charge', reference: charged.reference, operationKey: `${id}:charge`, memo: `automatic purchase of prepaid credits for ${what}` },
   });
 
+  if (invoice.state === 'refunded') {
+    // A resumed purchase whose refund was recorded before the crash: the partner must not credit it now.
+    await settleThresholdPurchase(ctx.db, id, { state: 'refunded', invoiceId: invoice.id }, ctx.now());
+    await failed(ctx, threshold, `${low} The purchase of $${formatCents(amountCents)} had already been refunded; the provider was not asked again.`);
+    return 'refunded';
+  }
   const partner = providerFor(ctx.partners, ctx.providerBaseUrl, integration);
   try {
     await provisionCreditInvoice(ctx, partner, { accountId: threshold.teamId }, invoice, { resourceId: threshold.resourceId, storeId: threshold.storeId });

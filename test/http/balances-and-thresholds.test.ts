@@ -302,6 +302,30 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await db().selectFrom('threshold_purchases').select('state').where('id', '=', 'tpur_storeGone').executeTakeFirstOrThrow()).state, 'refunded');
     });
 
+    test('recovery never has a purchase credited whose refund was recorded before the crash', async () => {
+      const s = server();
+      const ctx = s.stockroom.ctx;
+      const { teamId, icfg, store } = await interruptedPurchase(s, 'thr-refunded-crash', 'tpur_refundedCrash');
+      // The purchase was refused and refunded, and the process died before the purchase row said so.
+      const { name } = await db().selectFrom('ref_partner_resources').select('name').where('id', '=', store.externalResourceId).executeTakeFirstOrThrow();
+      await db().updateTable('ref_partner_resources').set({ name: 'fail-purchase' }).where('id', '=', store.externalResourceId).execute();
+      s.clock.advance((ctx.topUpHoldMs ?? TOP_UP_HOLD_MS) + 1);
+      assert.equal((await finishInterruptedPurchases(ctx)).get('tpur_refundedCrash'), 'refunded');
+      await db().updateTable('threshold_purchases').set({ state: 'charging', updated_at: 0 }).where('id', '=', 'tpur_refundedCrash').execute();
+      // Now the partner would take it: it must not be asked.
+      await db().updateTable('ref_partner_resources').set({ name }).where('id', '=', store.externalResourceId).execute();
+
+      assert.equal((await finishInterruptedPurchases(ctx)).get('tpur_refundedCrash'), 'refunded');
+      const purchase = await db().selectFrom('threshold_purchases').selectAll().where('id', '=', 'tpur_refundedCrash').executeTakeFirstOrThrow();
+      assert.equal((await db().selectFrom('invoices').select('state').where('id', '=', purchase.invoice_id).executeTakeFirstOrThrow()).state, 'refunded');
+      const notification = JSON.parse((await db().selectFrom('stores').select('notification').where('id', '=', store.id).executeTakeFirstOrThrow()).notification);
+      assert.match(notification.message, /had already been refunded; the provider was not asked again/);
+      const ledger = await db().selectFrom('ledger_entries').select('kind').where('operation_key', 'like', 'tpur_refundedCrash:%').orderBy('kind').execute();
+      assert.deepEqual(ledger.map((e: any) => e.kind), ['charge', 'refund']);
+      assert.deepEqual(await db().selectFrom('ref_partner_credit_purchases').select('invoice_id').where('invoice_id', '=', purchase.invoice_id).execute(), []);
+      assert.equal((await s.request('GET', balance(icfg, teamId))).body.balances[0].currencyValueInCents, 2500, 'only the create\'s credit');
+    });
+
     test('a declined card charges nothing; a purchase the partner refuses is refunded; both are noted on the store', async () => {
       const s = server();
       const { teamId, icfg } = await install(s);
