@@ -91,7 +91,8 @@ for (const dialect of dialectsToTest()) {
         assert.equal(await db.selectFrom('invoices').select('id').where('source_key', '=', left[name]).executeTakeFirst(), undefined);
       }
       // While the process is down, the partner stops taking purchases for one of the resources.
-      await db.updateTable('ref_partner_resources' as never).set({ name: 'fail-purchase' } as never).where('id' as never, '=', stores.refused.externalResourceId as never).execute();
+      const partnerDb = db as unknown as Kysely<{ ref_partner_resources: { id: string; name: string } }>;
+      await partnerDb.updateTable('ref_partner_resources').set({ name: 'fail-purchase' }).where('id', '=', stores.refused.externalResourceId).execute();
 
       // No balance report from here on: the recovery loop alone finishes both.
       const restarted = await startChild(t, childEnv(database));
