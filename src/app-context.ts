@@ -37,4 +37,6 @@ export interface AppContext {
   readonly finalizationWaitMs?: number;
   /** How long an invoice's issuer or refunder holds it before recovery may take it over; 60 s when absent (docs/invoices.md). */
   readonly invoiceHoldMs?: number;
+  /** How long a threshold's purchase holds the threshold before recovery may take it over; 60 s when absent (docs/balances-and-thresholds.md). */
+  readonly topUpHoldMs?: number;
 }

@@ -28,6 +28,7 @@ import { createWebhookSender } from './providers/webhook-sender.js';
 import { findInvoice } from './db/invoices.js';
 import { formatCents } from './domain/money.js';
 import { startFinalizationJob } from './jobs/uninstall-finalization.js';
+import { startThresholdPurchaseRecovery } from './jobs/threshold-purchase-recovery.js';
 import { deriveBuiltinClientSecret } from './catalog/builtin-client-secret.js';
 
 export interface Stockroom {
@@ -103,6 +104,8 @@ export async function createStockroom(config: Config, options: StockroomOptions 
       finalizationWaitMs: config.finalization.waitMs,
       // As long as a create is given before recovery takes it: an invoice's charge is one processor call.
       invoiceHoldMs: config.recovery.graceMs,
+      // The same for a threshold's purchase: a charge, Provision Purchase and a few writes.
+      topUpHoldMs: config.recovery.graceMs,
     };
     const app = await buildApp(ctx, logger, { rateLimit: config.rateLimit });
     let referencePartner: ReferencePartnerControl | undefined;
@@ -134,6 +137,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     let stopRecovery: (() => Promise<void>) | undefined;
     let stopWebhooks: (() => Promise<void>) | undefined;
     let stopFinalization: (() => Promise<void>) | undefined;
+    let stopTopUpRecovery: (() => Promise<void>) | undefined;
     return {
       app,
       database,
@@ -157,6 +161,8 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         stopWebhooks ??= startWebhookDelivery(ctx, { ...config.webhooks, send: createWebhookSender({ timeoutMs: config.webhooks.timeoutMs }) });
         // Uninstalls waiting for final invoices end when their time is up.
         stopFinalization ??= startFinalizationJob(ctx, config.finalization.intervalMs);
+        // Threshold purchases a crash left charging are finished (or refunded) without a new report.
+        stopTopUpRecovery ??= startThresholdPurchaseRecovery(ctx, config.recovery.intervalMs);
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {
@@ -164,6 +170,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         await stopRecovery?.();
         await stopWebhooks?.();
         await stopFinalization?.();
+        await stopTopUpRecovery?.();
         await app.close();
         await database.destroy();
       },

@@ -142,3 +142,29 @@ export async function listUnfinishedPurchases(db: Kysely<DB>, thresholdId: strin
     .execute();
   return rows.map((row) => ({ id: row.id, amountCents: Number(row.amount_cents), paymentMethodId: row.payment_method_id }));
 }
+
+/**
+ * Thresholds nobody holds at `now` with a purchase left `charging` since before `before` (its
+ * holder's hold has passed: the holder died); at most `limit`, the rest for a later call. Whoever
+ * acts on one claims it first (`claimThreshold`): this is only a list of candidates.
+ */
+export async function listThresholdsWithInterruptedPurchases(db: Kysely<DB>, now: number, before: number, limit: number): Promise<SpendThreshold[]> {
+  const rows = await db
+    .selectFrom('spend_thresholds')
+    .selectAll('spend_thresholds')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('threshold_purchases')
+          .select('threshold_purchases.id')
+          .whereRef('threshold_purchases.threshold_id', '=', 'spend_thresholds.id')
+          .where('threshold_purchases.state', '=', 'charging')
+          .where('threshold_purchases.updated_at', '<', before),
+      ),
+    )
+    .where((eb) => eb.or([eb('spend_thresholds.purchasing_until', 'is', null), eb('spend_thresholds.purchasing_until', '<', now)]))
+    .orderBy('spend_thresholds.id')
+    .limit(limit)
+    .execute();
+  return rows.map(thresholdFromRow);
+}

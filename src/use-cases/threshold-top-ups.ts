@@ -16,15 +16,18 @@ import { listBalancesOfInstallation } from '../db/invoices.js';
 import {
   claimThreshold,
   insertThresholdPurchase,
+  listThresholdsWithInterruptedPurchases,
   listUnfinishedPurchases,
   listThresholdsOfInstallation,
   releaseThreshold,
   settleThresholdPurchase,
   sumThresholdPurchasesSince,
+  type PurchaseState,
   type UnfinishedPurchase,
 } from '../db/spend-thresholds.js';
 import { findLiveStoreOfInstallation } from '../db/store-reads.js';
 import { setLiveStoreNotification } from '../db/stores.js';
+import { pauseAt } from '../fault-injection.js';
 import { formatCents } from '../domain/money.js';
 import { decideTopUp, periodStartOf, type SpendThreshold } from '../domain/spend-thresholds.js';
 import type { Installation } from '../domain/installations.js';
@@ -32,8 +35,12 @@ import type { Notification, Store } from '../domain/stores.js';
 import { providerFor } from '../providers/provider-for.js';
 import { methodSource, provisionCreditInvoice, recordInvoiceRefund, recordPaidCreditInvoice, teamPaymentSource } from './invoices.js';
 
-/** How long one top-up holds its threshold before another report may start one (a crashed holder). */
+/** How long one top-up holds its threshold before another may take it over (a crashed holder), unless configured. */
 export const TOP_UP_HOLD_MS = 60_000;
+
+function holdMs(ctx: AppContext): number {
+  return ctx.topUpHoldMs ?? TOP_UP_HOLD_MS;
+}
 
 /**
  * After balances of `resourceIds` (null: the installation's) were stored: each threshold among
@@ -58,14 +65,10 @@ export async function actOnBalances(ctx: AppContext, installationId: string, res
 
 async function topUp(ctx: AppContext, threshold: SpendThreshold, balanceCents: number): Promise<void> {
   const now = ctx.now();
-  if (!(await claimThreshold(ctx.db, threshold.id, now, now + TOP_UP_HOLD_MS))) return;
+  if (!(await claimThreshold(ctx.db, threshold.id, now, now + holdMs(ctx)))) return;
   try {
     // A purchase its holder left unfinished (a crash) is this low balance's purchase: finish it first.
-    const stale = await listUnfinishedPurchases(ctx.db, threshold.id, now - TOP_UP_HOLD_MS);
-    if (stale.length > 0) {
-      for (const purchase of stale) await resume(ctx, threshold, purchase);
-      return;
-    }
+    if ((await finishHeldThreshold(ctx, threshold, now)).size > 0) return;
     const spent = await sumThresholdPurchasesSince(ctx.db, threshold.id, periodStartOf(now));
     const decision = decideTopUp(threshold, balanceCents, spent);
     if (decision.kind === 'none') return;
@@ -104,41 +107,89 @@ async function targetOf(ctx: AppContext, threshold: SpendThreshold): Promise<Pur
   return { installation, integration, store };
 }
 
+/** How a purchase recovery took on ended. */
+export type RecoveredPurchase = Exclude<PurchaseState, 'charging'>;
+
+/**
+ * Crash recovery of top-ups (`jobs/threshold-purchase-recovery.ts`): every threshold with a
+ * purchase its holder left `charging` past the hold is claimed like a report claims it (a
+ * conditional update of `purchasing_until`, so of several replicas one works on it) and its
+ * purchases are finished or refunded, with no new balance report needed. Purchase id → outcome.
+ */
+export async function finishInterruptedPurchases(ctx: AppContext, options: { readonly limit?: number } = {}): Promise<Map<string, RecoveredPurchase>> {
+  const outcomes = new Map<string, RecoveredPurchase>();
+  const now = ctx.now();
+  for (const threshold of await listThresholdsWithInterruptedPurchases(ctx.db, now, now - holdMs(ctx), options.limit ?? 20)) {
+    if (!(await claimThreshold(ctx.db, threshold.id, now, now + holdMs(ctx)))) continue; // another replica or a report holds it
+    try {
+      for (const [id, outcome] of await finishHeldThreshold(ctx, threshold, now)) outcomes.set(id, outcome);
+    } catch (error) {
+      // What failed stays `charging`, untouched since before the hold: the next pass tries again.
+      ctx.logger.warn({ threshold: threshold.id, err: error instanceof Error ? error.message : String(error) }, 'threshold purchase recovery failed; retrying later');
+    } finally {
+      await releaseThreshold(ctx.db, threshold.id);
+    }
+  }
+  return outcomes;
+}
+
+/** Finishes, for a caller holding the threshold, every purchase of it left `charging` past the hold. */
+async function finishHeldThreshold(ctx: AppContext, threshold: SpendThreshold, now: number): Promise<Map<string, RecoveredPurchase>> {
+  const outcomes = new Map<string, RecoveredPurchase>();
+  for (const purchase of await listUnfinishedPurchases(ctx.db, threshold.id, now - holdMs(ctx))) {
+    const outcome = await resume(ctx, threshold, purchase);
+    outcomes.set(purchase.id, outcome);
+    ctx.logger.info({ threshold: threshold.id, purchase: purchase.id, outcome }, 'threshold purchase recovery');
+  }
+  return outcomes;
+}
+
 /**
  * Finishes a purchase an earlier holder left `charging`: every step is keyed by the purchase's id,
  * so the charge is not taken twice (the processor answers the same reference for the same key),
  * the invoice is found by its source key and the partner credits an invoice once.
  */
-async function resume(ctx: AppContext, threshold: SpendThreshold, purchase: UnfinishedPurchase): Promise<void> {
+async function resume(ctx: AppContext, threshold: SpendThreshold, purchase: UnfinishedPurchase): Promise<RecoveredPurchase> {
   const target = await targetOf(ctx, threshold);
   const method = purchase.paymentMethodId === null ? undefined : await methodSource(ctx, threshold.teamId, purchase.paymentMethodId);
-  if (!target || !method) {
-    // Nowhere to deliver to any more, or the method is gone: give back whatever the charge took.
-    await refundUnrecorded(ctx, threshold, purchase);
-    return;
-  }
-  await carryOut(ctx, threshold, target, { id: purchase.id, amountCents: purchase.amountCents, ...method }, 'An automatic credit purchase was interrupted and has now been finished.');
+  // Nowhere to deliver to any more, or the method is gone: give back whatever the charge took.
+  if (!target || !method) return await refundUndeliverable(ctx, threshold, purchase, method);
+  return await carryOut(ctx, threshold, target, { id: purchase.id, amountCents: purchase.amountCents, ...method }, 'An automatic credit purchase was interrupted and resumed.');
 }
 
-/** A purchase whose store or installation went away before it was delivered: refunded if it was charged. */
-async function refundUnrecorded(ctx: AppContext, threshold: SpendThreshold, purchase: UnfinishedPurchase): Promise<void> {
-  const invoice = await findInvoiceBySourceKey(ctx.db, purchase.id);
-  if (invoice?.chargeReference) {
-    const { reference } = await ctx.payments.refund({ chargeReference: invoice.chargeReference, amountCents: purchase.amountCents, idempotencyKey: `${purchase.id}:refund` });
-    await recordInvoiceRefund(ctx, invoice, {
-      teamId: threshold.teamId,
-      storeId: threshold.storeId,
-      kind: 'refund',
-      amountCents: purchase.amountCents,
-      paymentMethodId: purchase.paymentMethodId,
-      billingPlanId: threshold.billingPlanId,
-      reference,
-      operationKey: `${purchase.id}:refund`,
-      memo: `refund of ${invoice.chargeReference}: the purchase could not be delivered`,
-      createdAt: ctx.now(),
-    });
+/**
+ * A purchase whose store or installation went away before it was delivered: whatever it charged
+ * is refunded and recorded. A charge the holder may have made without recording it (it died right
+ * after the processor answered) is asked again with its key, which answers that charge (or takes
+ * it now), so that it can be refunded: only the processor knows whether it happened.
+ */
+async function refundUndeliverable(ctx: AppContext, threshold: SpendThreshold, purchase: UnfinishedPurchase, method: { readonly source: string } | undefined): Promise<RecoveredPurchase> {
+  const { id, amountCents } = purchase;
+  const invoice = await findInvoiceBySourceKey(ctx.db, id);
+  const entry = { teamId: threshold.teamId, storeId: threshold.storeId, amountCents, paymentMethodId: purchase.paymentMethodId, billingPlanId: threshold.billingPlanId };
+  let chargeReference = invoice?.chargeReference ?? null;
+  if (!invoice && method) {
+    const charged = await ctx.payments.charge({ methodSource: method.source, amountCents, idempotencyKey: `${id}:charge` });
+    if (charged.ok) {
+      chargeReference = charged.reference;
+      await appendLedgerEntry(ctx.db, { ...entry, kind: 'charge', reference: charged.reference, operationKey: `${id}:charge`, memo: 'automatic purchase of prepaid credits, interrupted', createdAt: ctx.now() });
+    }
   }
-  await settleThresholdPurchase(ctx.db, purchase.id, { state: invoice ? 'refunded' : 'declined', invoiceId: invoice?.id ?? null, reason: 'interrupted; nothing to deliver to' }, ctx.now());
+  if (chargeReference === null) {
+    await settleThresholdPurchase(ctx.db, id, { state: 'declined', reason: 'interrupted before its charge; nothing to deliver to' }, ctx.now());
+    return 'declined';
+  }
+  const { reference } = await ctx.payments.refund({ chargeReference, amountCents, idempotencyKey: `${id}:refund` });
+  await recordInvoiceRefund(ctx, invoice, {
+    ...entry,
+    kind: 'refund',
+    reference,
+    operationKey: `${id}:refund`,
+    memo: `refund of ${chargeReference}: the purchase could not be delivered`,
+    createdAt: ctx.now(),
+  });
+  await settleThresholdPurchase(ctx.db, id, { state: 'refunded', invoiceId: invoice?.id ?? null, reason: 'interrupted; nothing to deliver to' }, ctx.now());
+  return 'refunded';
 }
 
 interface PurchaseInProgress {
@@ -149,14 +200,17 @@ interface PurchaseInProgress {
 }
 
 /** Charge, invoice, Provision Purchase, credit; or, where a step fails, nothing kept that was not delivered. */
-async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: PurchaseTarget, purchase: PurchaseInProgress, low: string): Promise<void> {
+async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: PurchaseTarget, purchase: PurchaseInProgress, low: string): Promise<RecoveredPurchase> {
   const { installation, integration, store } = target;
   const { id, amountCents } = purchase;
   const charged = await ctx.payments.charge({ methodSource: purchase.source, amountCents, idempotencyKey: `${id}:charge` });
   if (!charged.ok) {
     await settleThresholdPurchase(ctx.db, id, { state: 'declined', reason: charged.message }, ctx.now());
-    return await failed(ctx, threshold, `${low} The payment of $${formatCents(amountCents)} was declined: ${charged.message}`);
+    await failed(ctx, threshold, `${low} The payment of $${formatCents(amountCents)} was declined: ${charged.message}`);
+    return 'declined';
   }
+  // Testers' kill point: the card is charged, nothing of it recorded, the partner not told.
+  await pauseAt('top-up-after-charge');
 
   const billingPlan = store ? store.billingPlan : { id: threshold.billingPlanId, name: threshold.billingPlanId };
   const entry = {
@@ -179,6 +233,12 @@ async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: Purc
     ledger: { ...entry, kind: 'charge', reference: charged.reference, operationKey: `${id}:charge`, memo: `automatic purchase of prepaid credits for ${what}` },
   });
 
+  if (invoice.state === 'refunded') {
+    // A resumed purchase whose refund was recorded before the crash: the partner must not credit it now.
+    await settleThresholdPurchase(ctx.db, id, { state: 'refunded', invoiceId: invoice.id }, ctx.now());
+    await failed(ctx, threshold, `${low} The purchase of $${formatCents(amountCents)} had already been refunded; the provider was not asked again.`);
+    return 'refunded';
+  }
   const partner = providerFor(ctx.partners, ctx.providerBaseUrl, integration);
   try {
     await provisionCreditInvoice(ctx, partner, { accountId: threshold.teamId }, invoice, { resourceId: threshold.resourceId, storeId: threshold.storeId });
@@ -194,10 +254,12 @@ async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: Purc
       createdAt: ctx.now(),
     });
     await settleThresholdPurchase(ctx.db, id, { state: 'refunded', invoiceId: invoice.id, reason }, ctx.now());
-    return await failed(ctx, threshold, `${low} The provider did not take the purchase of $${formatCents(amountCents)}, which was refunded: ${reason}`);
+    await failed(ctx, threshold, `${low} The provider did not take the purchase of $${formatCents(amountCents)}, which was refunded: ${reason}`);
+    return 'refunded';
   }
   await appendLedgerEntry(ctx.db, { ...entry, kind: 'credit', operationKey: `${id}:credit`, memo: `prepaid credits for ${what}, bought automatically`, invoiceId: invoice.id, createdAt: ctx.now() });
   await settleThresholdPurchase(ctx.db, id, { state: 'delivered', invoiceId: invoice.id }, ctx.now());
+  return 'delivered';
 }
 
 function failed(ctx: AppContext, threshold: SpendThreshold, message: string): Promise<void> {

@@ -5,6 +5,7 @@ import { dialectsToTest } from '../helpers/databases.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { useSharedServer } from '../helpers/shared-server.js';
 import type { TestServer } from '../helpers/stockroom.js';
+import { finishInterruptedPurchases, TOP_UP_HOLD_MS } from '../../src/use-cases/threshold-top-ups.js';
 
 /**
  * Balances and spend thresholds (docs/balances-and-thresholds.md): the balance answer the CLI's
@@ -226,7 +227,7 @@ for (const dialect of dialectsToTest()) {
       const set = await s.request('POST', threshold(icfg, store.id, teamId), { body: amounts(1000, 1000, 5000) });
       assert.equal(set.status, 200, set.text);
       // What a holder that died after starting the purchase leaves: the row, `charging`, its hold long past.
-      const then = s.clock.now() - 5 * 60_000;
+      const then = s.clock.now() - (s.stockroom.ctx.topUpHoldMs ?? TOP_UP_HOLD_MS) - 1;
       await db()
         .insertInto('threshold_purchases')
         .values({ id: 'tpur_interrupted', threshold_id: set.body.id, installation_id: icfg, team_id: teamId, resource_key: store.externalResourceId, store_id: store.id, amount_cents: 1000, state: 'charging', invoice_id: null, payment_method_id: 'pm_card_visa', reason: null, created_at: then, updated_at: then })
@@ -239,6 +240,90 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual(ledger.map((e: any) => [e.kind, e.operation_key]), [['charge', 'tpur_interrupted:charge'], ['credit', 'tpur_interrupted:credit']]);
       const shown = await s.request('GET', balance(icfg, teamId));
       assert.equal(shown.body.balances[0].currencyValueInCents, 3500);
+    });
+
+    /**
+     * A prepaid store with a threshold, and what a holder that died after starting its purchase
+     * leaves: the purchase row `id`, `charging`, written now, with no invoice or ledger row.
+     */
+    async function interruptedPurchase(s: TestServer, name: string, id: string) {
+      const { teamId, icfg } = await install(s);
+      await setDefaultMethod(s, teamId, 'pm_card_visa');
+      const store = await createStore(s, teamId, icfg, name);
+      const set = await s.request('POST', threshold(icfg, store.id, teamId), { body: amounts(1000, 1000, 5000) });
+      assert.equal(set.status, 200, set.text);
+      const at = s.clock.now();
+      await db()
+        .insertInto('threshold_purchases')
+        .values({ id, threshold_id: set.body.id, installation_id: icfg, team_id: teamId, resource_key: store.externalResourceId, store_id: store.id, amount_cents: 1000, state: 'charging', invoice_id: null, payment_method_id: 'pm_card_visa', reason: null, created_at: at, updated_at: at })
+        .execute();
+      return { teamId, icfg, store, thresholdId: set.body.id as string };
+    }
+
+    test('recovery finishes an interrupted purchase with no report: once, though two replicas pass at once; a held one waits', async () => {
+      const s = server();
+      const ctx = s.stockroom.ctx;
+      const hold = ctx.topUpHoldMs ?? TOP_UP_HOLD_MS;
+      const { teamId, icfg, thresholdId } = await interruptedPurchase(s, 'thr-recovered', 'tpur_recoveryPass');
+
+      // Within its hold the holder may still be working: left alone.
+      assert.equal((await finishInterruptedPurchases(ctx)).has('tpur_recoveryPass'), false);
+      // Past it, but the threshold is held (a report buying right now): left alone too.
+      s.clock.advance(hold + 1);
+      await db().updateTable('spend_thresholds').set({ purchasing_until: s.clock.now() + 1000 }).where('id', '=', thresholdId).execute();
+      assert.equal((await finishInterruptedPurchases(ctx)).has('tpur_recoveryPass'), false);
+      s.clock.advance(1001);
+
+      const [first, second] = await Promise.all([finishInterruptedPurchases(ctx), finishInterruptedPurchases(ctx)]);
+      const outcomes = [first.get('tpur_recoveryPass'), second.get('tpur_recoveryPass')].filter((o) => o !== undefined);
+      assert.deepEqual(outcomes, ['delivered'], 'one of the two passes took it');
+      const purchase = await db().selectFrom('threshold_purchases').selectAll().where('id', '=', 'tpur_recoveryPass').executeTakeFirstOrThrow();
+      assert.equal(purchase.state, 'delivered');
+      const ledger = await db().selectFrom('ledger_entries').select(['kind', 'operation_key']).where('operation_key', 'like', 'tpur_recoveryPass:%').orderBy('kind').execute();
+      assert.deepEqual(ledger.map((e: any) => [e.kind, e.operation_key]), [['charge', 'tpur_recoveryPass:charge'], ['credit', 'tpur_recoveryPass:credit']]);
+      const credited = await db().selectFrom('ref_partner_credit_purchases').select('amount_cents').where('invoice_id', '=', purchase.invoice_id).execute();
+      assert.deepEqual(credited.map((c: any) => Number(c.amount_cents)), [1000], 'Provision Purchase once');
+      assert.equal((await s.request('GET', balance(icfg, teamId))).body.balances[0].currencyValueInCents, 3500);
+      assert.equal((await finishInterruptedPurchases(ctx)).has('tpur_recoveryPass'), false, 'nothing left to do');
+    });
+
+    test('recovery refunds an interrupted purchase whose store is gone, even a charge that was never recorded', async () => {
+      const s = server();
+      const ctx = s.stockroom.ctx;
+      // Its holder died right after the processor took the charge: no invoice, no ledger row.
+      const { teamId, store } = await interruptedPurchase(s, 'thr-store-gone', 'tpur_storeGone');
+      assert.equal((await s.request('DELETE', `/v1/storage/stores/integration/${store.id}?teamId=${teamId}`)).status, 200);
+      s.clock.advance((ctx.topUpHoldMs ?? TOP_UP_HOLD_MS) + 1);
+
+      assert.equal((await finishInterruptedPurchases(ctx)).get('tpur_storeGone'), 'refunded');
+      const ledger = await db().selectFrom('ledger_entries').select(['kind', 'amount_cents', 'reference']).where('operation_key', 'like', 'tpur_storeGone:%').orderBy('kind').execute();
+      assert.deepEqual(ledger.map((e: any) => [e.kind, Number(e.amount_cents)]), [['charge', 1000], ['refund', 1000]], 'the charge the processor may have taken is asked again with its key, recorded and refunded');
+      assert.equal((await db().selectFrom('invoices').select('id').where('source_key', '=', 'tpur_storeGone').execute()).length, 0);
+      assert.equal((await db().selectFrom('threshold_purchases').select('state').where('id', '=', 'tpur_storeGone').executeTakeFirstOrThrow()).state, 'refunded');
+    });
+
+    test('recovery never has a purchase credited whose refund was recorded before the crash', async () => {
+      const s = server();
+      const ctx = s.stockroom.ctx;
+      const { teamId, icfg, store } = await interruptedPurchase(s, 'thr-refunded-crash', 'tpur_refundedCrash');
+      // The purchase was refused and refunded, and the process died before the purchase row said so.
+      const { name } = await db().selectFrom('ref_partner_resources').select('name').where('id', '=', store.externalResourceId).executeTakeFirstOrThrow();
+      await db().updateTable('ref_partner_resources').set({ name: 'fail-purchase' }).where('id', '=', store.externalResourceId).execute();
+      s.clock.advance((ctx.topUpHoldMs ?? TOP_UP_HOLD_MS) + 1);
+      assert.equal((await finishInterruptedPurchases(ctx)).get('tpur_refundedCrash'), 'refunded');
+      await db().updateTable('threshold_purchases').set({ state: 'charging', updated_at: 0 }).where('id', '=', 'tpur_refundedCrash').execute();
+      // Now the partner would take it: it must not be asked.
+      await db().updateTable('ref_partner_resources').set({ name }).where('id', '=', store.externalResourceId).execute();
+
+      assert.equal((await finishInterruptedPurchases(ctx)).get('tpur_refundedCrash'), 'refunded');
+      const purchase = await db().selectFrom('threshold_purchases').selectAll().where('id', '=', 'tpur_refundedCrash').executeTakeFirstOrThrow();
+      assert.equal((await db().selectFrom('invoices').select('state').where('id', '=', purchase.invoice_id).executeTakeFirstOrThrow()).state, 'refunded');
+      const notification = JSON.parse((await db().selectFrom('stores').select('notification').where('id', '=', store.id).executeTakeFirstOrThrow()).notification);
+      assert.match(notification.message, /had already been refunded; the provider was not asked again/);
+      const ledger = await db().selectFrom('ledger_entries').select('kind').where('operation_key', 'like', 'tpur_refundedCrash:%').orderBy('kind').execute();
+      assert.deepEqual(ledger.map((e: any) => e.kind), ['charge', 'refund']);
+      assert.deepEqual(await db().selectFrom('ref_partner_credit_purchases').select('invoice_id').where('invoice_id', '=', purchase.invoice_id).execute(), []);
+      assert.equal((await s.request('GET', balance(icfg, teamId))).body.balances[0].currencyValueInCents, 2500, 'only the create\'s credit');
     });
 
     test('a declined card charges nothing; a purchase the partner refuses is refunded; both are noted on the store', async () => {
