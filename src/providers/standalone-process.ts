@@ -42,3 +42,21 @@ export function runStandalone(title: string, start: () => Promise<FastifyInstanc
     },
   );
 }
+
+/**
+ * Fastify's options for a standalone partner. The request log names the method and the path
+ * only: no header (so no token), and no query string, which carries one-time sign-in codes on
+ * `/sso` and `/claim` (a code written to a log stays usable until it expires).
+ */
+export function standaloneFastifyOptions(logLevel: string) {
+  return {
+    logger: {
+      level: logLevel,
+      serializers: {
+        req: (request: { method: string; url: string }) => ({ method: request.method, url: request.url.split('?')[0] }),
+      },
+    },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  };
+}

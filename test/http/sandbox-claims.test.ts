@@ -99,6 +99,22 @@ for (const dialect of dialectsToTest()) {
       assert.equal(forbidden.status, 403, forbidden.text);
       assert.deepEqual(await claimsOf(store.id), []);
     });
+
+    test('a VIEWER cannot claim with the sign-in code "Open in provider" gives them: the claim page refuses a role other than ADMIN', async () => {
+      const p = await installForPartner(server());
+      const store = await importSandbox(p, 'sbx-viewer', 'sandbox-viewer');
+      const viewer = await createMember(server(), p.teamId, 'VIEWER');
+      // Opening the store at the provider is a read, so the viewer gets a code; a code of the same kind as a claim's.
+      const sso = await server().request('POST', `/stockroom/v1/stores/${store.id}/sso?teamId=${p.teamId}`, { token: viewer.token, body: {} });
+      assert.equal(sso.status, 200, sso.text);
+      const url = new URL(sso.body.url);
+      url.pathname = url.pathname.replace(/\/sso$/, '/claim');
+      const landing = await fetch(url);
+      assert.equal(landing.status, 403);
+      assert.match(await landing.text(), /Claim refused/);
+      const after = await db().selectFrom('stores').select('ownership').where('id', '=', store.id).executeTakeFirstOrThrow();
+      assert.equal(after.ownership, 'sandbox');
+    });
   });
 
   describe(`sandbox claims of an integration without a claim page (${dialect})`, () => {

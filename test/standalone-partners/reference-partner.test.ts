@@ -107,6 +107,12 @@ describe('npm run reference-partner: the reference partner as its own process', 
     assert.equal((await call(partner.url, 'GET', `/v1/installations/${icfg}/resources/${created.id}`, await partner.vercel.systemToken(clientId, icfg))).status, 404);
     const after = await db.selectFrom('ref_partner_resources').select('deleted_at').where('id', '=', created.id).executeTakeFirstOrThrow();
     assert.notEqual(after.deleted_at, null);
+
+    // The sign-in pages carry one-time codes in their query: logged by path only.
+    for (const page of ['/sso', '/claim']) await (await fetch(`${partner.url}${page}?code=h1-one-time-code&state=h1-state`)).text();
+    await eventually('both pages logged', () => /"url":"\/claim"/.test(partner.output()));
+    assert.match(partner.output(), /"url":"\/sso"/);
+    assert.doesNotMatch(partner.output(), /h1-one-time-code|h1-state/);
   });
 
   test('the npm scripts run the fresh bundles with the flags after --', async () => {

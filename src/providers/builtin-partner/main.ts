@@ -6,7 +6,7 @@ import { readWithFlags } from '../command-line.js';
 import { migratePartnerKit } from '../partner-kit/migrate.js';
 import { partnerKitPlugin } from '../partner-kit/plugin.js';
 import { sealingKey } from '../standalone-config.js';
-import { runStandalone } from '../standalone-process.js';
+import { runStandalone, standaloneFastifyOptions } from '../standalone-process.js';
 import { BUILTIN_PARTNER_FLAGS, BUILTIN_PARTNER_USAGE, builtinPartnerEnvironment } from './command-line.js';
 import { BuiltinPartnerConfigError, loadBuiltinPartnerConfig, type BuiltinPartnerConfig } from './config.js';
 
@@ -22,8 +22,7 @@ runStandalone('built-in partner', async () => {
   await migratePartnerKit(database.db, provider.tablePrefix);
   const { backend, check } = provider.open(config.server);
 
-  // The default request log names method and URL only: no header, so no token, is ever logged.
-  const app = Fastify({ logger: { level: config.logLevel }, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const app = Fastify(standaloneFastifyOptions(config.logLevel));
   await app.register(partnerKitPlugin, {
     providerName: provider.title,
     db: database.db,

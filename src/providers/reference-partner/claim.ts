@@ -19,6 +19,11 @@ export async function claimRoutes(app: FastifyInstance, ctx: PartnerContext, sso
   app.get('/claim', { schema: { hide: true } }, async (request, reply) => {
     const identity = await signIn(request, reply, sso);
     if (!identity) return reply;
+    // Any member gets a sign-in code from "Open in provider", a VIEWER too; claiming changes who
+    // owns the resource, which Stockroom lets only OWNER and MEMBER do (`user_role` ADMIN).
+    if (identity.userRole !== 'ADMIN') {
+      return page(reply, 403, 'Claim refused', 'Only a team member who may change resources (role ADMIN at this partner) can claim a sandbox resource.');
+    }
     const resourceId = identity.claims.resource_id;
     if (typeof resourceId !== 'string' || resourceId === '') return page(reply, 400, 'Claim failed', 'The sign-in names no resource to claim.');
     const token = await findAccessToken(ctx.db, ctx.secretBox, identity.installationId);

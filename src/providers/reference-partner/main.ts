@@ -3,7 +3,7 @@ import { createSecretBox } from '../../crypto/secret-box.js';
 import { openDatabase } from '../../db/database.js';
 import { readWithFlags } from '../command-line.js';
 import { sealingKey } from '../standalone-config.js';
-import { runStandalone } from '../standalone-process.js';
+import { runStandalone, standaloneFastifyOptions } from '../standalone-process.js';
 import { REFERENCE_PARTNER_FLAGS, REFERENCE_PARTNER_USAGE, referencePartnerEnvironment } from './command-line.js';
 import { loadReferencePartnerConfig, ReferencePartnerConfigError, type ReferencePartnerConfig } from './config.js';
 import { migrateReferencePartner, referencePartnerPlugin } from './index.js';
@@ -17,8 +17,7 @@ runStandalone('reference partner', async () => {
   const database = openDatabase(config.database);
   await migrateReferencePartner(database.db);
 
-  // The default request log names method and URL only: no header, so no token, is ever logged.
-  const app = Fastify({ logger: { level: config.logLevel }, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const app = Fastify(standaloneFastifyOptions(config.logLevel));
   await app.register(referencePartnerPlugin, {
     db: database.db,
     dialect: database.dialect,
