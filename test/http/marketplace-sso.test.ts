@@ -86,6 +86,9 @@ for (const dialect of dialectsToTest()) {
       const res = await get(link({ teamId: 'team_x', integrationConfigurationId: 'icfg_y', resource_id: 'res_z' }), null);
       assert.equal(res.status, 302);
       assert.equal(res.headers.get('location'), '/#/sso?integrationConfigurationId=icfg_y&teamId=team_x&resource_id=res_z');
+      // A link naming its team by slug keeps it (the console would otherwise use the tab's team).
+      const bySlug = await get(link({ slug: 'acme-team', integrationConfigurationId: 'icfg_y' }), null);
+      assert.equal(bySlug.headers.get('location'), '/#/sso?integrationConfigurationId=icfg_y&slug=acme-team');
       assert.equal((await db().selectFrom('sso_codes').select('code_hash').execute()).length, before);
     });
 

@@ -14,11 +14,14 @@ export async function renderOpenSso(main: HTMLElement, ctx: PageContext): Promis
   const query = new URLSearchParams(ctx.params.query ?? '');
   const installationId = query.get('integrationConfigurationId') ?? '';
   const resourceId = query.get('resource_id');
-  const teamId = query.get('teamId') ?? ctx.team.id;
+  // The link names its team by id or by slug (Vercel's two team parameters); neither: this tab's team.
+  const teamId = query.get('teamId');
+  const slug = query.get('slug');
+  const team = teamId ? { teamId } : slug ? { slug } : { teamId: ctx.team.id };
   const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const button = h('button', { type: 'button', id: 'continue-to-provider' }, 'Continue to the provider');
   const body = { integrationConfigurationId: installationId, ...(resourceId ? { resource_id: resourceId } : {}) };
-  goToProviderOnClick(button, error, () => api<{ url: string }>('/stockroom/v1/marketplace/sso', { method: 'POST', body, query: { teamId } }));
+  goToProviderOnClick(button, error, () => api<{ url: string }>('/stockroom/v1/marketplace/sso', { method: 'POST', body, query: team }));
   replace(
     main,
     h('h1', {}, 'Open in provider'),

@@ -39,6 +39,7 @@ export const marketplaceSsoRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }
         const query = request.query;
         const forward = new URLSearchParams({ integrationConfigurationId: query.integrationConfigurationId });
         if (query.teamId !== undefined) forward.set('teamId', query.teamId);
+        if (query.slug !== undefined) forward.set('slug', query.slug);
         if (query.resource_id !== undefined) forward.set('resource_id', query.resource_id);
         return reply.redirect(`/#/sso?${forward}`, 302);
       }
