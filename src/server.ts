@@ -28,6 +28,7 @@ import { createWebhookSender } from './providers/webhook-sender.js';
 import { findInvoice } from './db/invoices.js';
 import { formatCents } from './domain/money.js';
 import { startFinalizationJob } from './jobs/uninstall-finalization.js';
+import { startPlanChangeReconciliation } from './jobs/plan-change-reconciliation.js';
 import { deriveBuiltinClientSecret } from './catalog/builtin-client-secret.js';
 
 export interface Stockroom {
@@ -134,6 +135,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     let stopRecovery: (() => Promise<void>) | undefined;
     let stopWebhooks: (() => Promise<void>) | undefined;
     let stopFinalization: (() => Promise<void>) | undefined;
+    let stopPlanChanges: (() => Promise<void>) | undefined;
     return {
       app,
       database,
@@ -157,6 +159,10 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         stopWebhooks ??= startWebhookDelivery(ctx, { ...config.webhooks, send: createWebhookSender({ timeoutMs: config.webhooks.timeoutMs }) });
         // Uninstalls waiting for final invoices end when their time is up.
         stopFinalization ??= startFinalizationJob(ctx, config.finalization.intervalMs);
+        // Plan changes a dead process left, or whose outcome the provider has not confirmed yet.
+        // Their lease is recovery's grace period: like a create, a change spends at most a few
+        // provider attempts, and the config holds the grace period above that.
+        stopPlanChanges ??= startPlanChangeReconciliation(ctx, { intervalMs: config.recovery.intervalMs, leaseMs: config.recovery.graceMs });
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {
@@ -164,6 +170,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         await stopRecovery?.();
         await stopWebhooks?.();
         await stopFinalization?.();
+        await stopPlanChanges?.();
         await app.close();
         await database.destroy();
       },
