@@ -137,7 +137,7 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
 
   const change: PlanChange = { id: ports.newChangeId(), installation, plan, ...(command.authorizationId !== undefined ? { authorizationId: command.authorizationId } : {}) };
   if (!(await ports.claim(change))) {
-    throw new ApiError('conflict', `Another plan change of the integration configuration ${installation.id} is in progress or being confirmed with the provider; try again when it has finished.`);
+    throw new ApiError('conflict', `Another plan change of the integration configuration ${installation.id} is in progress or being confirmed with the provider (its charge is kept only if the provider made the change, otherwise refunded); try again when it has finished.`);
   }
   let charged: ChangeCharge | null = null;
   try {
