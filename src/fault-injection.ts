@@ -4,7 +4,8 @@ import type { CreateStorePorts, StoreProduct } from './domain/create-store.js';
  * Pause points: a fault-injection switch for testers, never set in production.
  *
  * With `STOCKROOM_PAUSE_AT=<point>`, every store creation (or, for the `invoice-…` points, every
- * invoice being issued or refunded; for `top-up-…`, every threshold purchase) that reaches that point announces it
+ * invoice being issued or refunded; for `top-up-…`, every threshold purchase; for `plan-change-…`,
+ * every installation plan change) that reaches that point announces it
  * (`stockroom: paused at <point>`) and then waits forever, so that a test can kill the process
  * (SIGKILL) at exactly that step and check that a restart repairs what it left (issue 5 §4).
  * Waiting is a promise that never settles, not a blocked thread: the rest of the process (other
@@ -44,7 +45,15 @@ export const TOP_UP_PAUSE_POINTS = [
   'top-up-after-charge',
 ] as const;
 
-export const PAUSE_POINTS = [...CREATE_PAUSE_POINTS, ...INVOICE_PAUSE_POINTS, ...TOP_UP_PAUSE_POINTS] as const;
+/** The steps of an installation plan change (docs/installation-updates.md). */
+export const PLAN_CHANGE_PAUSE_POINTS = [
+  /** The plan change is charged; Update Installation is not sent. */
+  'plan-change-after-charge',
+  /** The provider took the plan change; it is not recorded yet. */
+  'plan-change-after-provider',
+] as const;
+
+export const PAUSE_POINTS = [...CREATE_PAUSE_POINTS, ...INVOICE_PAUSE_POINTS, ...TOP_UP_PAUSE_POINTS, ...PLAN_CHANGE_PAUSE_POINTS] as const;
 
 export type PausePoint = (typeof PAUSE_POINTS)[number];
 export type CreatePausePoint = (typeof CREATE_PAUSE_POINTS)[number];

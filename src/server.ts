@@ -29,6 +29,7 @@ import { findInvoice } from './db/invoices.js';
 import { formatCents } from './domain/money.js';
 import { startFinalizationJob } from './jobs/uninstall-finalization.js';
 import { startThresholdPurchaseRecovery } from './jobs/threshold-purchase-recovery.js';
+import { startPlanChangeReconciliation } from './jobs/plan-change-reconciliation.js';
 import { deriveBuiltinClientSecret } from './catalog/builtin-client-secret.js';
 
 export interface Stockroom {
@@ -138,6 +139,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
     let stopWebhooks: (() => Promise<void>) | undefined;
     let stopFinalization: (() => Promise<void>) | undefined;
     let stopTopUpRecovery: (() => Promise<void>) | undefined;
+    let stopPlanChanges: (() => Promise<void>) | undefined;
     return {
       app,
       database,
@@ -163,6 +165,10 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         stopFinalization ??= startFinalizationJob(ctx, config.finalization.intervalMs);
         // Threshold purchases a crash left charging are finished (or refunded) without a new report.
         stopTopUpRecovery ??= startThresholdPurchaseRecovery(ctx, config.recovery.intervalMs);
+        // Plan changes a dead process left, or whose outcome the provider has not confirmed yet.
+        // Their lease is recovery's grace period: like a create, a change spends at most a few
+        // provider attempts, and the config holds the grace period above that.
+        stopPlanChanges ??= startPlanChangeReconciliation(ctx, { intervalMs: config.recovery.intervalMs, leaseMs: config.recovery.graceMs });
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {
@@ -171,6 +177,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         await stopWebhooks?.();
         await stopFinalization?.();
         await stopTopUpRecovery?.();
+        await stopPlanChanges?.();
         await app.close();
         await database.destroy();
       },

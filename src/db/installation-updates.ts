@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import type { Installation } from '../domain/installations.js';
 import type { Dialect } from './database.js';
+import { installationFromRow } from './installations.js';
 import { lockedForUpdate } from './row-locks.js';
 import type { DB } from './schema.js';
 
@@ -8,9 +10,6 @@ import type { DB } from './schema.js';
  * docs/installation-updates.md): its plan, under a claim that lets one plan change run at a
  * time, and the projects allowed to use it.
  */
-
-/** A plan change that has held its installation this long belongs to a dead process and may be taken over. */
-export const STALE_PLAN_CHANGE_MS = 5 * 60 * 1000;
 
 /** The id of the plan recorded on the installation (`billing_plan`, JSON); null when none is. */
 export async function findRecordedPlanId(db: Kysely<DB>, installationId: string): Promise<string | null> {
@@ -21,18 +20,51 @@ export async function findRecordedPlanId(db: Kysely<DB>, installationId: string)
 }
 
 /**
- * Takes the live installation for plan change `changeId`. Not `claimed` when another change, not
- * stale, holds it; `abandoned` names the stale change it took over (its process died mid-way).
+ * Takes the live installation for plan change `changeId`; false when another change holds it,
+ * however old its claim: a claim is let go only by its own change, or settled by the plan-change
+ * reconciliation (`jobs/plan-change-reconciliation.ts`), which reads the provider's state first.
  */
-export async function claimPlanChange(db: Kysely<DB>, dialect: Dialect, installationId: string, changeId: string, now: number): Promise<{ readonly claimed: boolean; readonly abandoned: string | null }> {
-  return db.transaction().execute(async (trx) => {
-    const row = await lockedForUpdate(trx.selectFrom('installations').select(['plan_change_id', 'plan_change_at']).where('id', '=', installationId).where('deleted_at', 'is', null), dialect).executeTakeFirst();
-    if (!row) return { claimed: false, abandoned: null };
-    const held = row.plan_change_id !== null && Number(row.plan_change_at) > now - STALE_PLAN_CHANGE_MS;
-    if (held) return { claimed: false, abandoned: null };
-    await trx.updateTable('installations').set({ plan_change_id: changeId, plan_change_at: now }).where('id', '=', installationId).execute();
-    return { claimed: true, abandoned: row.plan_change_id };
-  });
+export async function claimPlanChange(db: Kysely<DB>, installationId: string, changeId: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('installations')
+    .set({ plan_change_id: changeId, plan_change_at: now })
+    .where('id', '=', installationId)
+    .where('deleted_at', 'is', null)
+    .where('plan_change_id', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/** A plan change whose claim has not moved since `claimedAt`. */
+export interface HeldPlanChange {
+  readonly installation: Installation;
+  readonly changeId: string;
+  readonly claimedAt: number;
+}
+
+/** Plan changes whose claim is older than `claimedBefore` (their process died, or the outcome is unknown), oldest first. */
+export async function listStalePlanChanges(db: Kysely<DB>, claimedBefore: number, limit: number): Promise<HeldPlanChange[]> {
+  const rows = await db
+    .selectFrom('installations')
+    .selectAll()
+    .where('plan_change_id', 'is not', null)
+    .where('plan_change_at', '<', claimedBefore)
+    .orderBy('plan_change_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ installation: installationFromRow(row), changeId: row.plan_change_id!, claimedAt: Number(row.plan_change_at) }));
+}
+
+/**
+ * Renews the claim of plan change `held.changeId` to `now`, if it has not moved since it was
+ * listed: a compare-and-swap, so of several replicas that listed it, one gets it. Also what a
+ * running change does before a second provider call, so that its claim does not look stale.
+ */
+export async function renewPlanChangeClaim(db: Kysely<DB>, installationId: string, changeId: string, claimedAt: number | null, now: number): Promise<boolean> {
+  let update = db.updateTable('installations').set({ plan_change_at: now }).where('id', '=', installationId).where('plan_change_id', '=', changeId);
+  if (claimedAt !== null) update = update.where('plan_change_at', '=', claimedAt);
+  const result = await update.executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }
 
 /** Lets go of the installation, if plan change `changeId` still holds it. */

@@ -7,7 +7,7 @@ import { configurationRemovedEvent } from '../domain/webhook-events.js';
 import { enqueueWebhookEvent } from './webhook-outbox.js';
 import { parseAllowedProjects } from './installation-updates.js';
 
-function installationFromRow(row: Selectable<InstallationsTable>): Installation {
+export function installationFromRow(row: Selectable<InstallationsTable>): Installation {
   return {
     id: row.id,
     teamId: row.team_id,

@@ -42,32 +42,58 @@ export interface PlanChange {
 }
 
 /** What a plan change needs from the outside world; implemented in `use-cases/installation-plan-change-ports.ts`. */
-export interface InstallationPlanChangePorts {
+export interface InstallationPlanChangePorts extends PlanChangeSettlementPorts {
   findInstallation(teamId: string, installationId: string): Promise<Installation | undefined>;
   /** The provider's List Billing Plans For Installation, in its order (both scopes). */
   listInstallationPlans(installation: Installation): Promise<BillingPlan[]>;
   /** The id of the plan recorded on the installation; null when it is billed per resource. */
   recordedPlanId(installationId: string): Promise<string | null>;
   paymentMethodsOf(teamId: string): Promise<{ methods: PaymentMethodRef[]; defaultId: string | null }>;
-  /**
-   * Takes the installation for this change; not `claimed` when another change holds it.
-   * `abandoned`: the change of a dead process it took over, never recorded.
-   */
-  claim(change: PlanChange): Promise<{ readonly claimed: boolean; readonly abandoned: string | null }>;
-  /** Refunds what an abandoned change charged and never refunded; idempotent. */
-  settleAbandoned(installation: Installation, abandonedChangeId: string): Promise<void>;
-  /** Lets go of the installation without changing its plan. */
-  release(change: PlanChange): Promise<void>;
+  /** Takes the installation for this change; false when another change holds it. */
+  claim(change: PlanChange): Promise<boolean>;
   authorize(change: PlanChange, methodId: string, amountCents: number): Promise<PaymentAttempt>;
   charge(change: PlanChange, methodId: string, amountCents: number): Promise<PaymentAttempt>;
-  /** Gives the change's charge back and records the refund; idempotent per change. */
-  refund(change: PlanChange, chargeReference: string, amountCents: number, reason: string): Promise<void>;
   /** Update Installation at the provider; throws `PlanChangeFailure`. */
   updateAtProvider(change: PlanChange, billingPlanId: string): Promise<ProviderPlanChange>;
-  /** Records the new plan (and the provider's notification) and lets go of the installation. */
-  record(change: PlanChange, plan: BillingPlan, notification: Notification | null | undefined): Promise<void>;
   newChangeId(): string;
 }
+
+/** What settling a plan change needs; no user: the reconciliation loop settles changes too. */
+export interface PlanChangeSettlementPorts {
+  /** Get Installation at the provider, or `reached: false` when it could not say (timeout, network, 5xx, malformed). */
+  readProviderPlan(installation: Installation): Promise<ProviderPlanReading>;
+  /** Keeps the change's claim fresh before a further provider call; false when the claim is no longer the change's. */
+  renewClaim(change: PendingPlanChange): Promise<boolean>;
+  /** Gives the change's charge back and records the refund; idempotent per change (`${id}:refund`). */
+  refund(change: PendingPlanChange, charge: ChangeCharge, reason: string): Promise<void>;
+  /** Records the plan (and the provider's notification) and lets go of the installation. */
+  record(change: PendingPlanChange, plan: BillingPlan, notification: Notification | null | undefined): Promise<void>;
+  /** Lets go of the installation without changing its plan. */
+  release(change: PendingPlanChange): Promise<void>;
+}
+
+/** What the provider's Get Installation said; `reached: false` when it said nothing usable. */
+export type ProviderPlanReading =
+  | { readonly reached: true; readonly billingPlan: BillingPlan | null; readonly notification?: Notification | null }
+  | { readonly reached: false; readonly reason: string };
+
+/** A charge a plan change made at the processor. */
+export interface ChangeCharge {
+  readonly reference: string;
+  readonly amountCents: number;
+}
+
+/** A plan change whose outcome at the provider is not known yet, with what it charged. */
+export interface PendingPlanChange {
+  readonly id: string;
+  readonly installation: Installation;
+  /** The plan asked for; null when nothing says (a free change whose process died: no ledger row names it). */
+  readonly planId: string | null;
+  readonly charge: ChangeCharge | null;
+}
+
+/** How settling ended: the provider has the plan (recorded, charge kept), has not (refunded), or could not say (still pending). */
+export type SettlementOutcome = 'recorded' | 'refunded' | 'pending';
 
 export interface InstallationPlanChangeCommand {
   readonly teamId: string;
@@ -89,9 +115,11 @@ export interface InstallationPlanChangeResult {
  * installation (404), the plan (400), payment (402 soft-blocked, 400 no method), then another
  * change running (409). Then it pays first, as a prepaid create does: authorize the
  * preauthorization amount (a check), charge the initial charge, and only then Update Installation
- * at the provider, refunding the charge when the provider refuses or fails. A declined card
- * never reaches the provider, the recorded plan changes only once the provider took the change,
- * and no charge is kept for a change the provider did not make. Asking for the plan the
+ * at the provider. A refusal refunds the charge at once; a failure that leaves the provider's
+ * state unknown (timeout, 5xx) is settled by reading that state back (`settlePlanChange`), or
+ * left pending, claimed and charged, for the reconciliation loop (503). A declined card never
+ * reaches the provider, the recorded plan changes only once the provider took the change, and
+ * no charge is kept for a change the provider did not make. Asking for the plan the
  * installation is already on answers at once, so a replay is harmless.
  */
 export async function changeInstallationPlan(ports: InstallationPlanChangePorts, command: InstallationPlanChangeCommand): Promise<InstallationPlanChangeResult> {
@@ -108,14 +136,11 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
   if (payment.kind === 'prepayment') throw prepaymentRefused(plan);
 
   const change: PlanChange = { id: ports.newChangeId(), installation, plan, ...(command.authorizationId !== undefined ? { authorizationId: command.authorizationId } : {}) };
-  const claim = await ports.claim(change);
-  if (!claim.claimed) {
-    throw new ApiError('conflict', `Another plan change of the integration configuration ${installation.id} is in progress; try again when it has finished.`);
+  if (!(await ports.claim(change))) {
+    throw new ApiError('conflict', `Another plan change of the integration configuration ${installation.id} is in progress or being confirmed with the provider (its charge is kept only if the provider made the change, otherwise refunded); try again when it has finished.`);
   }
+  let charged: ChangeCharge | null = null;
   try {
-    // A change whose process died was never recorded: whatever it charged is given back.
-    if (claim.abandoned !== null) await ports.settleAbandoned(installation, claim.abandoned);
-    let charged: { readonly reference: string; readonly amountCents: number } | undefined;
     if (payment.kind === 'subscription') {
       if (payment.authorizeCents > 0) {
         const auth = await ports.authorize(change, payment.paymentMethodId, payment.authorizeCents);
@@ -127,22 +152,64 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
         charged = { reference: charge.reference ?? '', amountCents: payment.initialChargeCents };
       }
     }
-    let answered: ProviderPlanChange;
-    try {
-      answered = await ports.updateAtProvider(change, plan.id);
-    } catch (error) {
-      // Nothing kept that was not delivered: the provider did not take the change (or may not have).
-      const failure = error instanceof PlanChangeFailure ? error : new PlanChangeFailure('unknown', new ApiError('provisioning_failed'));
-      if (charged) await ports.refund(change, charged.reference, charged.amountCents, failure.outcome === 'rejected' ? 'the provider refused the plan change' : 'the provider did not confirm the plan change');
-      throw failure.apiError;
-    }
-    const recorded = answered.billingPlan?.id === plan.id ? answered.billingPlan : plan;
-    await ports.record(change, recorded, answered.notification);
-    return { installation, plan: recorded, changed: true };
   } catch (error) {
-    await ports.release(change);
+    await ports.release(pendingOf(change, null));
     throw error;
   }
+  const pending = pendingOf(change, charged);
+  let answered: ProviderPlanChange;
+  try {
+    answered = await ports.updateAtProvider(change, plan.id);
+  } catch (error) {
+    const failure = error instanceof PlanChangeFailure ? error : new PlanChangeFailure('unknown', new ApiError('provisioning_failed'));
+    if (failure.outcome === 'rejected') {
+      // A refusal is definite: the provider changed nothing.
+      await refundAndRelease(ports, pending, 'the provider refused the plan change');
+      throw failure.apiError;
+    }
+    // The provider may have made the change: its own state decides, now or later.
+    const outcome = await settlePlanChange(ports, pending);
+    if (outcome === 'recorded') return { installation, plan, changed: true };
+    if (outcome === 'refunded') throw failure.apiError;
+    throw new ApiError(
+      'service_unavailable',
+      `The provider did not confirm the plan change of the integration configuration ${installation.id} to "${plan.id}" (${failure.apiError.message}), and could not be asked whether it made it. Stockroom keeps confirming it with the provider: the plan is recorded and the charge kept if the provider made the change, otherwise the charge is refunded. Until then the installation keeps its recorded plan and another plan change is refused.`,
+    );
+  }
+  const recorded = answered.billingPlan?.id === plan.id ? answered.billingPlan : plan;
+  await ports.record(pending, recorded, answered.notification);
+  return { installation, plan: recorded, changed: true };
+}
+
+/**
+ * Settles a plan change whose outcome at the provider is unknown (its answer was lost, or its
+ * process died) by reading the provider's state back with Get Installation: the provider bills
+ * the installation on the plan asked for → the plan is recorded and the charge kept; on another
+ * plan, or none → the charge is refunded and the installation let go; no usable answer → nothing
+ * changes and the change stays pending, its claim held, for the reconciliation loop to try again.
+ */
+export async function settlePlanChange(ports: PlanChangeSettlementPorts, change: PendingPlanChange): Promise<SettlementOutcome> {
+  // The read-back is a second provider call: the claim is renewed so it does not look abandoned.
+  if (!(await ports.renewClaim(change))) return 'pending';
+  const reading = await ports.readProviderPlan(change.installation);
+  if (!reading.reached) return 'pending';
+  const held = reading.billingPlan;
+  if (held !== null && (change.planId === null || held.id === change.planId)) {
+    // With no plan known to have been asked for, nothing was charged: the provider's word is recorded as is.
+    await ports.record(change, held, reading.notification);
+    return 'recorded';
+  }
+  await refundAndRelease(ports, change, `the provider reports ${held === null ? 'no installation-level plan' : `plan ${held.id}`}, not the plan the change asked for`);
+  return 'refunded';
+}
+
+async function refundAndRelease(ports: PlanChangeSettlementPorts, change: PendingPlanChange, reason: string): Promise<void> {
+  if (change.charge) await ports.refund(change, change.charge, reason);
+  await ports.release(change);
+}
+
+function pendingOf(change: PlanChange, charge: ChangeCharge | null): PendingPlanChange {
+  return { id: change.id, installation: change.installation, planId: change.plan.id, charge };
 }
 
 /**

@@ -97,6 +97,11 @@ const InstallationUpdatedSchema = Type.Object({
 });
 /** What a partner answers to Update Installation; `{}` when it answered 204. */
 export type InstallationUpdated = Static<typeof InstallationUpdatedSchema>;
+/**
+ * What a partner answers to Get Installation (partner-api.md §1.1 #2): the same shape as Update
+ * Installation's answer; no `billingPlan` means the installation is billed per resource.
+ */
+export type InstallationState = InstallationUpdated;
 /** What a partner answers to Provision Purchase (partner-api.md §1.1 #15): its balances after the credit. */
 export type ProvisionedPurchase = Static<typeof PurchaseSchema>;
 const ErrorFieldSchema = Type.Object({ key: Type.String(), message: Type.Optional(Type.String()) });
@@ -156,6 +161,11 @@ export interface PartnerClient {
    * plan `billingPlanId`. The partner's 204 reads as `{}`.
    */
   updateInstallation(installationId: string, body: { readonly billingPlanId: string }, caller: UserCaller, options: MutationOptions): Promise<InstallationUpdated>;
+  /**
+   * Get Installation (partner-api.md §1.1 #2, system auth): the installation-level plan the partner
+   * bills the installation on, if any; read back when an Update Installation's outcome is unknown.
+   */
+  getInstallation(installationId: string, caller: SystemCaller): Promise<InstallationState>;
   /**
    * List Billing Plans For Installation (partner-api.md §1.1 #13), in the provider's order: it
    * may mix installation- and resource-scope plans. Cached like the product lists.
@@ -376,6 +386,9 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
         const answer = await send(call);
         if (answer.status === 204 || answer.text.trim() === '') return {};
         return parseBody(call.operation, answer, InstallationUpdatedSchema);
+      },
+      getInstallation(installationId, caller) {
+        return sendFor({ operation: 'getInstallation', method: 'GET', path: `/v1/installations/${seg(installationId)}`, auth: systemAuth(installationId, caller) }, InstallationUpdatedSchema);
       },
       listInstallationPlans(installationId, caller) {
         const path = `/v1/installations/${seg(installationId)}/plans`;

@@ -1,12 +1,13 @@
 import type { AppContext } from '../app-context.js';
 import type { CatalogIntegration } from '../catalog/catalog.js';
-import { claimPlanChange, findRecordedPlanId, recordInstallationPlan, releasePlanChange } from '../db/installation-updates.js';
+import { claimPlanChange, findRecordedPlanId, recordInstallationPlan, releasePlanChange, renewPlanChangeClaim } from '../db/installation-updates.js';
 import { findLiveInstallation } from '../db/installations.js';
-import { appendLedgerEntry, findLedgerEntryByOperationKey } from '../db/ledger.js';
+import { appendLedgerEntry } from '../db/ledger.js';
 import type { Membership, User } from '../domain/accounts.js';
 import type { PaymentAttempt } from '../domain/create-store.js';
 import { newId } from '../domain/ids.js';
-import { PlanChangeFailure, type InstallationPlanChangePorts, type PlanChange } from '../domain/installation-plan-change.js';
+import { PlanChangeFailure, type InstallationPlanChangePorts, type PlanChange, type PlanChangeSettlementPorts } from '../domain/installation-plan-change.js';
+import { pauseAt } from '../fault-injection.js';
 import { normalizeProviderPlan } from '../domain/provider-plans.js';
 import type { Notification } from '../domain/stores.js';
 import { isProviderError } from '../providers/provider-error.js';
@@ -44,23 +45,6 @@ export function installationPlanChangePorts(ctx: AppContext, integration: Catalo
     return { ok: true, reference: outcome.reference };
   };
 
-  /** Gives back plan change `change.id`'s charge, once (the key is the change's), with its ledger row. */
-  const refundChange = async (change: { id: string; teamId: string; installationId: string; billingPlanId: string | null }, chargeReference: string, amountCents: number, reason: string): Promise<void> => {
-    const operationKey = `${change.id}:refund`;
-    const { reference } = await ctx.payments.refund({ chargeReference, amountCents, idempotencyKey: operationKey });
-    await appendLedgerEntry(ctx.db, {
-      teamId: change.teamId,
-      storeId: null,
-      kind: 'refund',
-      amountCents,
-      billingPlanId: change.billingPlanId,
-      reference,
-      operationKey,
-      memo: `refund of ${chargeReference} for installation ${change.installationId}: ${reason}`,
-      createdAt: ctx.now(),
-    });
-  };
-
   return {
     findInstallation: (teamId, id) => findLiveInstallation(ctx.db, teamId, id),
     async listInstallationPlans(installation) {
@@ -79,13 +63,15 @@ export function installationPlanChangePorts(ctx: AppContext, integration: Catalo
       for (const [id, source] of found) sources.set(id, source);
       return { methods, defaultId };
     },
-    claim: (change) => claimPlanChange(ctx.db, ctx.dialect, change.installation.id, change.id, ctx.now()),
-    release: (change) => releasePlanChange(ctx.db, change.installation.id, change.id),
+    ...planChangeSettlementPorts(ctx, integration),
+    claim: (change) => claimPlanChange(ctx.db, change.installation.id, change.id, ctx.now()),
     authorize: (change, methodId, amountCents) => pay(change, 'authorization', methodId, amountCents),
     charge: (change, methodId, amountCents) => pay(change, 'charge', methodId, amountCents),
     async updateAtProvider(change, billingPlanId) {
+      await pauseAt('plan-change-after-charge');
       try {
         const answer = await provider.updateInstallation(change.installation.id, { billingPlanId }, caller, { idempotencyKey: change.id });
+        await pauseAt('plan-change-after-provider');
         return {
           ...(answer.billingPlan ? { billingPlan: normalizeProviderPlan(answer.billingPlan) } : {}),
           ...(answer.notification !== undefined ? { notification: answer.notification as Notification | null } : {}),
@@ -96,13 +82,49 @@ export function installationPlanChangePorts(ctx: AppContext, integration: Catalo
         throw new PlanChangeFailure(refused ? 'rejected' : 'unknown', error.toApiError());
       }
     },
-    refund: (change, chargeReference, amountCents, reason) =>
-      refundChange({ id: change.id, teamId: change.installation.teamId, installationId: change.installation.id, billingPlanId: change.plan.id }, chargeReference, amountCents, reason),
-    async settleAbandoned(installation, abandonedChangeId) {
-      const charge = await findLedgerEntryByOperationKey(ctx.db, `${abandonedChangeId}:charge`);
-      if (!charge?.reference || (await findLedgerEntryByOperationKey(ctx.db, `${abandonedChangeId}:refund`))) return;
-      const changed = { id: abandonedChangeId, teamId: installation.teamId, installationId: installation.id, billingPlanId: charge.billingPlanId };
-      await refundChange(changed, charge.reference, charge.amountCents, 'the plan change was interrupted before it was recorded');
+    newChangeId: () => newId('ipc'),
+  };
+}
+
+/**
+ * Binds `settlePlanChange` (domain/installation-plan-change.ts) for the installations of
+ * `integration`: no user is needed, so the reconciliation loop uses these too.
+ */
+export function planChangeSettlementPorts(ctx: AppContext, integration: CatalogIntegration): PlanChangeSettlementPorts {
+  const provider = providerFor(ctx.partners, ctx.providerBaseUrl, integration);
+  return {
+    async readProviderPlan(installation) {
+      try {
+        const state = await provider.getInstallation(installation.id, { accountId: installation.teamId });
+        return {
+          reached: true,
+          billingPlan: state.billingPlan ? normalizeProviderPlan(state.billingPlan) : null,
+          ...(state.notification !== undefined ? { notification: state.notification as Notification | null } : {}),
+        };
+      } catch (error) {
+        if (!isProviderError(error)) throw error;
+        // A definite answer (4xx, also a partner that does not serve the optional Get Installation)
+        // reports no plan; only a lost or broken answer leaves the question open.
+        const unknown = error.kind === 'timeout' || error.kind === 'network' || error.kind === 'server' || error.kind === 'malformed';
+        return unknown ? { reached: false, reason: error.message } : { reached: true, billingPlan: null };
+      }
+    },
+    renewClaim: (change) => renewPlanChangeClaim(ctx.db, change.installation.id, change.id, null, ctx.now()),
+    async refund(change, charge, reason) {
+      // One refund per change: the processor call and the ledger row share the change's key.
+      const operationKey = `${change.id}:refund`;
+      const { reference } = await ctx.payments.refund({ chargeReference: charge.reference, amountCents: charge.amountCents, idempotencyKey: operationKey });
+      await appendLedgerEntry(ctx.db, {
+        teamId: change.installation.teamId,
+        storeId: null,
+        kind: 'refund',
+        amountCents: charge.amountCents,
+        billingPlanId: change.planId,
+        reference,
+        operationKey,
+        memo: `refund of ${charge.reference} for installation ${change.installation.id}: ${reason}`,
+        createdAt: ctx.now(),
+      });
     },
     record: (change, plan, notification) =>
       recordInstallationPlan(
@@ -112,6 +134,6 @@ export function installationPlanChangePorts(ctx: AppContext, integration: Catalo
         { billingPlan: JSON.stringify(plan), notification: notification === undefined ? undefined : notification === null ? null : JSON.stringify(notification) },
         ctx.now(),
       ),
-    newChangeId: () => newId('ipc'),
+    release: (change) => releasePlanChange(ctx.db, change.installation.id, change.id),
   };
 }

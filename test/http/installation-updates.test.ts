@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { appendLedgerEntry } from '../../src/db/ledger.js';
+import { reconcilePlanChanges } from '../../src/jobs/plan-change-reconciliation.js';
 import { setDefaultPaymentMethodId } from '../../src/db/payment-methods.js';
 import { createMember } from '../helpers/accounts.js';
 import { dialectsToTest, type TestDialect } from '../helpers/databases.js';
@@ -22,6 +23,16 @@ async function rows(server: TestServer, icfg: string) {
   return { plan: installation.billing_plan === null ? null : (JSON.parse(installation.billing_plan).id as string), installation, ledger, partnerPlan: partner?.billing_plan_id ?? null };
 }
 
+/** The installation's recorded plan and claim, and the ledger as [kind, cents] in the order the change wrote it. */
+async function ledgerAndPlan(server: TestServer, icfg: string) {
+  const db = server.stockroom.ctx.db;
+  const row = await db.selectFrom('installations').select(['billing_plan', 'plan_change_id']).where('id', '=', icfg).executeTakeFirstOrThrow();
+  const entries = await db.selectFrom('ledger_entries').select(['kind', 'amount_cents']).execute();
+  const order = ['authorization', 'charge', 'refund'];
+  const ledger = entries.map((r): [string, number] => [r.kind, r.amount_cents]).sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
+  return { plan: row.billing_plan === null ? null : (JSON.parse(row.billing_plan) as { id: string; description?: string }), planChangeId: row.plan_change_id, ledger };
+}
+
 const patch = (server: TestServer, icfg: string, body: unknown) => server.request('PATCH', `/v1/integrations/configuration/${icfg}`, { body });
 
 const SCRIPTED_PLANS = {
@@ -31,9 +42,12 @@ const SCRIPTED_PLANS = {
   ],
 };
 
-async function scripted(t: TestContext, dialect: TestDialect) {
+/** A provider timeout short enough for a test to wait through three attempts. */
+const FAST_TIMEOUT = { STOCKROOM_PROVIDER_TIMEOUT_MS: '150' };
+
+async function scripted(t: TestContext, dialect: TestDialect, env: Record<string, string> = {}) {
   const icfg = 'icfg_scriptedUpdate1';
-  const setup = await startWithScriptedIntegration(t, dialect, icfg);
+  const setup = await startWithScriptedIntegration(t, dialect, icfg, env);
   setup.provider.on('GET', `/v1/installations/${icfg}/plans`, { status: 200, body: SCRIPTED_PLANS });
   // The scripted team pays with the Visa test card.
   const res = await setup.server.request('PUT', '/stockroom/v1/payment-methods/default', { body: { paymentMethodId: 'pm_card_visa' } });
@@ -194,28 +208,96 @@ for (const dialect of dialectsToTest()) {
       assert.deepEqual((await db.selectFrom('ledger_entries').select('kind').execute()).map((r) => r.kind), ['authorization']);
     });
 
-    test('a change running is 409; a change a dead process left is taken over and what it charged is refunded', async (t) => {
+    test('a change running is 409, however old its claim; a change a dead process left is settled by the reconciliation loop, which reads the provider back', async (t) => {
       const { server, provider, icfg } = await scripted(t, dialect);
       const { db, payments } = server.stockroom.ctx;
       provider.on('PATCH', `/v1/installations/${icfg}`, { status: 204 });
-      await db.updateTable('installations').set({ plan_change_id: 'ipc_running', plan_change_at: Date.now() }).where('id', '=', icfg).execute();
-      const busy = await patch(server, icfg, { billingPlanId: 'org' });
-      assert.equal(busy.status, 409, busy.text);
-      assert.match(busy.body.error.message, /in progress/);
-
-      // A change that charged and then died, six minutes ago.
+      // A change that charged and then died, six minutes ago; the provider never got it.
       const charged = await payments.charge({ methodSource: 'pm_card_visa', amountCents: 3000, idempotencyKey: 'ipc_dead:charge' });
       assert.ok(charged.ok);
       const teamId = server.stockroom.bootstrap.teamId;
       await appendLedgerEntry(db, { teamId, storeId: null, kind: 'charge', amountCents: 3000, paymentMethodId: 'pm_card_visa', billingPlanId: 'org', reference: charged.reference, operationKey: 'ipc_dead:charge', createdAt: Date.now() });
       await db.updateTable('installations').set({ plan_change_id: 'ipc_dead', plan_change_at: Date.now() - 6 * 60 * 1000 }).where('id', '=', icfg).execute();
-      const res = await patch(server, icfg, { billingPlanId: 'org' });
-      assert.equal(res.status, 200, res.text);
+      const busy = await patch(server, icfg, { billingPlanId: 'org' });
+      assert.equal(busy.status, 409, busy.text);
+      assert.match(busy.body.error.message, /in progress or being confirmed/);
+
+      provider.on('GET', `/v1/installations/${icfg}`, { status: 200, body: {} });
+      // Not yet stale under a 10-minute lease; stale under a 5-minute one.
+      assert.equal((await reconcilePlanChanges(server.stockroom.ctx, { leaseMs: 10 * 60 * 1000 })).size, 0);
+      // Two passes at once (two replicas): one takes the change, the other leaves it.
+      const passes = await Promise.all([reconcilePlanChanges(server.stockroom.ctx, { leaseMs: 5 * 60 * 1000 }), reconcilePlanChanges(server.stockroom.ctx, { leaseMs: 5 * 60 * 1000 })]);
+      assert.deepEqual(passes.flatMap((p) => [...p]), [['ipc_dead', 'refunded']]);
+      assert.equal(provider.requestsTo('GET', `/v1/installations/${icfg}`).length, 1, 'read back once');
       const refund = await db.selectFrom('ledger_entries').select(['kind', 'amount_cents']).where('operation_key', '=', 'ipc_dead:refund').executeTakeFirst();
       assert.deepEqual(refund, { kind: 'refund', amount_cents: 3000 });
-      const row = await db.selectFrom('installations').select(['billing_plan', 'plan_change_id']).where('id', '=', icfg).executeTakeFirstOrThrow();
+      assert.equal(provider.requestsTo('GET', `/v1/installations/${icfg}`)[0]?.headers['x-vercel-auth'], 'system');
+      let row = await db.selectFrom('installations').select(['billing_plan', 'plan_change_id']).where('id', '=', icfg).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { billing_plan: null, plan_change_id: null });
+
+      const res = await patch(server, icfg, { billingPlanId: 'org' });
+      assert.equal(res.status, 200, res.text);
+      row = await db.selectFrom('installations').select(['billing_plan', 'plan_change_id']).where('id', '=', icfg).executeTakeFirstOrThrow();
       assert.equal(JSON.parse(row.billing_plan!).id, 'org');
       assert.equal(row.plan_change_id, null);
+      assert.equal((await db.selectFrom('ledger_entries').select('id').where('kind', '=', 'refund').execute()).length, 1, 'the dead change refunded once');
+    });
+
+    test('a timeout, then Get Installation reports the new plan: recorded, the charge kept', async (t) => {
+      const { server, provider, icfg } = await scripted(t, dialect, FAST_TIMEOUT);
+      provider.on('PATCH', `/v1/installations/${icfg}`, { hang: true });
+      provider.on('GET', `/v1/installations/${icfg}`, { status: 200, body: { billingPlan: { ...SCRIPTED_PLANS.plans[1], description: 'read back' } } });
+      const res = await patch(server, icfg, { billingPlanId: 'org' });
+      assert.equal(res.status, 200, res.text);
+      const after = await ledgerAndPlan(server, icfg);
+      assert.equal(after.plan?.description, 'read back');
+      assert.equal(after.planChangeId, null);
+      assert.deepEqual(after.ledger, [['authorization', 500], ['charge', 3000]]);
+    });
+
+    test('a timeout, then Get Installation reports another plan: refunded, 500, the plan unchanged', async (t) => {
+      const { server, provider, icfg } = await scripted(t, dialect, FAST_TIMEOUT);
+      provider.on('PATCH', `/v1/installations/${icfg}`, { hang: true });
+      provider.on('GET', `/v1/installations/${icfg}`, { status: 200, body: {} });
+      const res = await patch(server, icfg, { billingPlanId: 'org' });
+      assert.equal(res.status, 500, res.text);
+      assert.equal(res.body.error.code, 'provisioning_failed');
+      assert.match(res.body.error.message, /updateInstallation/);
+      const after = await ledgerAndPlan(server, icfg);
+      assert.equal(after.plan, null);
+      assert.equal(after.planChangeId, null);
+      assert.deepEqual(after.ledger, [['authorization', 500], ['charge', 3000], ['refund', 3000]]);
+    });
+
+    test('a 5xx, then the provider unreachable: 503, the change pending (claimed, charged); the loop settles it once the provider answers', async (t) => {
+      const { server, provider, icfg } = await scripted(t, dialect, FAST_TIMEOUT);
+      provider.on('PATCH', `/v1/installations/${icfg}`, { status: 502, body: { error: { code: 'bad_gateway', message: 'upstream down' } } });
+      provider.on('GET', `/v1/installations/${icfg}`, { status: 503, body: { error: { code: 'unavailable', message: 'down' } } });
+      const res = await patch(server, icfg, { billingPlanId: 'org' });
+      assert.equal(res.status, 503, res.text);
+      assert.equal(res.body.error.code, 'service_unavailable');
+      assert.match(res.body.error.message, /keeps confirming it with the provider/);
+      let after = await ledgerAndPlan(server, icfg);
+      assert.equal(after.plan, null);
+      assert.match(after.planChangeId ?? '', /^ipc_/, 'the claim is held');
+      assert.deepEqual(after.ledger, [['authorization', 500], ['charge', 3000]]);
+      assert.equal((await patch(server, icfg, { billingPlanId: 'org' })).status, 409, 'no second change meanwhile');
+      const sent = provider.requestsTo('PATCH', `/v1/installations/${icfg}`).length;
+
+      // Still down: nothing changes.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.deepEqual([...(await reconcilePlanChanges(server.stockroom.ctx, { leaseMs: 0 })).values()], ['pending']);
+      assert.deepEqual((await ledgerAndPlan(server, icfg)).ledger, [['authorization', 500], ['charge', 3000]]);
+
+      // Back, with the change made: recorded, the charge kept.
+      provider.on('GET', `/v1/installations/${icfg}`, { status: 200, body: { billingPlan: SCRIPTED_PLANS.plans[1] } });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.deepEqual([...(await reconcilePlanChanges(server.stockroom.ctx, { leaseMs: 0 })).values()], ['recorded']);
+      after = await ledgerAndPlan(server, icfg);
+      assert.equal(after.plan?.id, 'org');
+      assert.equal(after.planChangeId, null);
+      assert.deepEqual(after.ledger, [['authorization', 500], ['charge', 3000]]);
+      assert.equal(provider.requestsTo('PATCH', `/v1/installations/${icfg}`).length, sent, 'Update Installation is never sent again');
     });
 
     test('projects: stored, shown on the configuration, enforced on both connect routes; unknown ids and connected projects left out are refused', async (t) => {

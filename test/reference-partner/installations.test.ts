@@ -43,6 +43,11 @@ for (const dialect of dialectsToTest()) {
       assert.equal(perResource.body.error.code, 'validation_error');
       assert.deepEqual(perResource.body.error.fields.map((f: { key: string }) => f.key), ['billingPlanId']);
       assert.equal((await row(id))?.billing_plan_id, 'team', 'a refused change changes nothing');
+      // Get Installation reports the plan: what Stockroom reads back when Update's answer was lost.
+      const read = await p.request('GET', `/v1/installations/${id}`);
+      assert.equal(read.status, 200);
+      assert.equal(read.body.billingPlan.id, 'team');
+      assert.equal(read.body.billingPlan.scope, 'installation');
       const unknown = newInstallationId();
       assert.equal((await p.request('PATCH', `/v1/installations/${unknown}`, { body: { billingPlanId: 'team' } })).status, 404);
     });
@@ -77,7 +82,7 @@ for (const dialect of dialectsToTest()) {
       assert.equal(answer.body.error.code, 'validation_error');
     });
 
-    test('Get Installation answers 200 {} for an installed one and 404 for an unknown one', async () => {
+    test('Get Installation answers 200 {} for an installed one on no installation-level plan, and 404 for an unknown one', async () => {
       const id = await p.install();
       const found = await p.request('GET', `/v1/installations/${id}`);
       assert.equal(found.status, 200);

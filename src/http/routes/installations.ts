@@ -114,7 +114,7 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         params: IdParams,
         querystring: TeamQuery,
         body: UpdateConfigurationBody,
-        response: { 200: IntegrationConfiguration, ...errorResponses(400, 401, 402, 403, 404, 409, 500) },
+        response: { 200: IntegrationConfiguration, ...errorResponses(400, 401, 402, 403, 404, 409, 500, 503) },
       },
     },
     async (request) => {

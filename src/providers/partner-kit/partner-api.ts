@@ -84,6 +84,12 @@ export interface PartnerApi {
    * and the kit refuses every change with 400.
    */
   updateInstallation?(installationId: string, request: { readonly billingPlanId: string }): Promise<InstallationPlanAnswer>;
+  /**
+   * The installation-level plan a live installation is on, for Get Installation; null when it has
+   * none (billed per resource). Stockroom reads it back when an Update Installation's answer was
+   * lost. Left out with `updateInstallation`: the kit then answers `{}`.
+   */
+  installationPlan?(installationId: string): Promise<BillingPlan | null>;
   /** A product's plans; `metadata` is the caller's form input as JSON text; 404 for an unknown product. */
   productPlans(productSlug: string, metadata: string | undefined, callerInstallationId: string | null): Promise<BillingPlan[]>;
   /** The plans a live installation may choose from. */

@@ -11,11 +11,13 @@ export interface Installation {
   readonly scopes: readonly string[];
   readonly acceptedPolicies: Readonly<Record<string, string>>;
   readonly account: Readonly<Record<string, unknown>>;
+  /** The installation-level plan Update Installation set (migration 0007); null: billed per resource. */
+  readonly billingPlanId: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-export interface InstallationInput extends Omit<Installation, 'createdAt' | 'updatedAt'> {
+export interface InstallationInput extends Omit<Installation, 'createdAt' | 'updatedAt' | 'billingPlanId'> {
   /** The installation's token for calling back Stockroom: a secret. */
   readonly accessToken: string;
   readonly tokenType: string;
@@ -97,6 +99,7 @@ function toInstallation(row: Selectable<InstallationTable>): Installation {
     scopes: JSON.parse(row.scopes) as string[],
     acceptedPolicies: JSON.parse(row.accepted_policies) as Record<string, string>,
     account: JSON.parse(row.account) as Record<string, unknown>,
+    billingPlanId: row.billing_plan_id,
     // pg returns bigint columns as strings unless told otherwise; Number() makes both dialects agree.
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),

@@ -56,6 +56,10 @@ export function referencePartnerApi(ctx: PartnerContext): PartnerApi {
       if (!(await setInstallationPlan(ctx.db, installationId, plan.id, ctx.now()))) throw new PartnerError('not_found', `Installation ${installationId} was not found.`);
       return { billingPlan: plan };
     },
+    async installationPlan(installationId) {
+      const planId = (await findLiveInstallation(ctx.db, installationId))?.billingPlanId;
+      return (planId && findInstallationPlan(planId)) || null;
+    },
 
     async productPlans(productSlug, metadataQuery, callerInstallationId) {
       const product = findProduct(productSlug);

@@ -11,11 +11,13 @@ export const installationRoutes: FastifyPluginAsyncTypebox<{ api: PartnerApi }> 
     return {};
   });
 
-  // Resources are billed one by one, so there is no installation-level plan to report.
+  // The installation-level plan, when the partner has one (what Update Installation set); a
+  // partner billing each resource on its own plan reports none.
   app.get('/v1/installations/:installationId', { schema: { params: InstallationParams } }, async (request) => {
     const { installationId } = request.params;
     if (!(await api.isLiveInstallation(installationId))) throw new PartnerError('not_found', `Installation ${installationId} was not found.`);
-    return {};
+    const billingPlan = (await api.installationPlan?.(installationId)) ?? null;
+    return billingPlan === null ? {} : { billingPlan };
   });
 
   // An installation-level plan change; a partner billing only per resource refuses every one.
