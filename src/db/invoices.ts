@@ -347,6 +347,17 @@ export async function listBalancesOfInstallation(db: Kysely<DB>, installationId:
   return rows.map(storedBalanceOf);
 }
 
+/** The figure kept now for one resource of the installation (null: the installation's own), if any. */
+export async function findBalanceCents(db: Kysely<DB>, installationId: string, resourceId: string | null): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('prepayment_balances')
+    .select('currency_value_in_cents')
+    .where('installation_id', '=', installationId)
+    .where('resource_key', '=', resourceId ?? '')
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.currency_value_in_cents);
+}
+
 function storedBalanceOf(r: Selectable<PrepaymentBalancesTable>): StoredBalance {
   return {
     resourceId: r.resource_key === '' ? null : r.resource_key,

@@ -50,9 +50,23 @@ export async function upsertThreshold(db: Kysely<DB>, threshold: NewThreshold, n
   return thresholdFromRow(row);
 }
 
-/** The installation's thresholds, the installation's own first, then by resource id. */
+/**
+ * The installation's thresholds, the installation's own first, then by resource id. A threshold
+ * of a store no longer live, or of an uninstalled installation, is no threshold: it is not shown
+ * and does not buy. Its row stays, because crash recovery (`listThresholdsWithInterruptedPurchases`)
+ * still needs it to refund a purchase that store's deletion interrupted.
+ */
 export async function listThresholdsOfInstallation(db: Kysely<DB>, installationId: string): Promise<SpendThreshold[]> {
-  const rows = await db.selectFrom('spend_thresholds').selectAll().where('installation_id', '=', installationId).orderBy('resource_key').execute();
+  const rows = await db
+    .selectFrom('spend_thresholds')
+    .innerJoin('installations', 'installations.id', 'spend_thresholds.installation_id')
+    .leftJoin('stores', 'stores.id', 'spend_thresholds.store_id')
+    .selectAll('spend_thresholds')
+    .where('spend_thresholds.installation_id', '=', installationId)
+    .where('installations.deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('spend_thresholds.store_id', 'is', null), eb.and([eb('stores.lifecycle', '=', 'live'), eb('stores.deleted_at', 'is', null)])]))
+    .orderBy('spend_thresholds.resource_key')
+    .execute();
   return rows.map(thresholdFromRow);
 }
 
@@ -70,8 +84,12 @@ export async function claimThreshold(db: Kysely<DB>, id: string, now: number, un
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function releaseThreshold(db: Kysely<DB>, id: string): Promise<void> {
-  await db.updateTable('spend_thresholds').set({ purchasing_until: null }).where('id', '=', id).execute();
+/**
+ * Ends the hold `until` that `claimThreshold` took, only if it is still that hold: a holder slower
+ * than its hold was taken over, and must not free its successor's claim.
+ */
+export async function releaseThreshold(db: Kysely<DB>, id: string, until: number): Promise<void> {
+  await db.updateTable('spend_thresholds').set({ purchasing_until: null }).where('id', '=', id).where('purchasing_until', '=', until).execute();
 }
 
 export type PurchaseState = 'charging' | 'declined' | 'delivered' | 'refunded';
@@ -121,6 +139,22 @@ export async function sumThresholdPurchasesSince(db: Kysely<DB>, thresholdId: st
     .where('state', 'in', ['charging', 'delivered'])
     .executeTakeFirst();
   return Number(row?.total ?? 0);
+}
+
+/**
+ * Whether a purchase of the threshold made since `since` failed (`declined`, or `refunded`: the
+ * partner did not take it). Such a failure stops the threshold (docs/balances-and-thresholds.md).
+ */
+export async function hasFailedPurchaseSince(db: Kysely<DB>, thresholdId: string, since: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('threshold_purchases')
+    .select('id')
+    .where('threshold_id', '=', thresholdId)
+    .where('created_at', '>=', since)
+    .where('state', 'in', ['declined', 'refunded'])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** A purchase still `charging`: its holder is working on it, or died while doing so. */

@@ -65,16 +65,31 @@ export function periodStartOf(now: number): number {
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
 }
 
+/**
+ * Since when a failed purchase (card declined, partner refused) stops a threshold: the later of the
+ * period's start and the threshold's last setting. A person must act on what failed, so the same
+ * purchase is not tried at every report; setting the threshold again, or a new month, tries again.
+ */
+export function stoppedSince(threshold: Pick<SpendThreshold, 'updatedAt'>, now: number): number {
+  return Math.max(periodStartOf(now), threshold.updatedAt);
+}
+
 /** What a balance below a threshold's minimum leads to, before any money moves. */
-export type TopUpDecision = { readonly kind: 'none' } | { readonly kind: 'buy'; readonly amountCents: number } | { readonly kind: 'limit-reached'; readonly spentCents: number };
+export type TopUpDecision =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'stopped' }
+  | { readonly kind: 'buy'; readonly amountCents: number }
+  | { readonly kind: 'limit-reached'; readonly spentCents: number };
 
 /**
  * Buy `purchaseCents` when the balance is below the minimum and the period's purchases leave room
  * for it under the limit; a purchase that would pass the limit is not made (nor a smaller one: the
- * amount is the one the team chose).
+ * amount is the one the team chose). Nothing is bought while a failure stops the threshold
+ * (`stoppedSince`): its failure notification already told the team.
  */
-export function decideTopUp(threshold: ThresholdAmounts, balanceCents: number, spentThisPeriodCents: number): TopUpDecision {
+export function decideTopUp(threshold: ThresholdAmounts, balanceCents: number, spentThisPeriodCents: number, stoppedByFailure = false): TopUpDecision {
   if (balanceCents >= threshold.minimumCents) return { kind: 'none' };
+  if (stoppedByFailure) return { kind: 'stopped' };
   if (spentThisPeriodCents + threshold.purchaseCents > threshold.maximumPerPeriodCents) return { kind: 'limit-reached', spentCents: spentThisPeriodCents };
   return { kind: 'buy', amountCents: threshold.purchaseCents };
 }

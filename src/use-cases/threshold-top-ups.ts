@@ -12,9 +12,10 @@ import type { CatalogIntegration } from '../catalog/catalog.js';
 import { findInvoiceBySourceKey } from '../db/invoices.js';
 import { findLiveInstallation, updateInstallationPartnerFields } from '../db/installations.js';
 import { appendLedgerEntry } from '../db/ledger.js';
-import { listBalancesOfInstallation } from '../db/invoices.js';
+import { findBalanceCents, listBalancesOfInstallation } from '../db/invoices.js';
 import {
   claimThreshold,
+  hasFailedPurchaseSince,
   insertThresholdPurchase,
   listThresholdsWithInterruptedPurchases,
   listUnfinishedPurchases,
@@ -29,7 +30,7 @@ import { findLiveStoreOfInstallation } from '../db/store-reads.js';
 import { setLiveStoreNotification } from '../db/stores.js';
 import { pauseAt } from '../fault-injection.js';
 import { formatCents } from '../domain/money.js';
-import { decideTopUp, periodStartOf, type SpendThreshold } from '../domain/spend-thresholds.js';
+import { decideTopUp, periodStartOf, stoppedSince, type SpendThreshold } from '../domain/spend-thresholds.js';
 import type { Installation } from '../domain/installations.js';
 import type { Notification, Store } from '../domain/stores.js';
 import { providerFor } from '../providers/provider-for.js';
@@ -46,6 +47,8 @@ function holdMs(ctx: AppContext): number {
  * After balances of `resourceIds` (null: the installation's) were stored: each threshold among
  * them whose balance, as now kept (an older report does not replace a newer figure), is below its
  * minimum acts. A top-up's failure is logged and noted, never thrown: the report was accepted.
+ * The balances read here only pick the candidates: each decides on its figure read again once
+ * it holds the threshold, since another report may have bought meanwhile.
  */
 export async function actOnBalances(ctx: AppContext, installationId: string, resourceIds: ReadonlyArray<string | null>): Promise<void> {
   const wanted = new Set(resourceIds);
@@ -56,22 +59,27 @@ export async function actOnBalances(ctx: AppContext, installationId: string, res
     const balance = balances.get(threshold.resourceId);
     if (balance === undefined || balance >= threshold.minimumCents) continue;
     try {
-      await topUp(ctx, threshold, balance);
+      await topUp(ctx, threshold);
     } catch (error) {
       ctx.logger.warn({ threshold: threshold.id, err: error instanceof Error ? error.message : String(error) }, 'automatic credit purchase failed');
     }
   }
 }
 
-async function topUp(ctx: AppContext, threshold: SpendThreshold, balanceCents: number): Promise<void> {
+async function topUp(ctx: AppContext, threshold: SpendThreshold): Promise<void> {
   const now = ctx.now();
-  if (!(await claimThreshold(ctx.db, threshold.id, now, now + holdMs(ctx)))) return;
+  const hold = now + holdMs(ctx);
+  if (!(await claimThreshold(ctx.db, threshold.id, now, hold))) return;
   try {
     // A purchase its holder left unfinished (a crash) is this low balance's purchase: finish it first.
     if ((await finishHeldThreshold(ctx, threshold, now)).size > 0) return;
+    // The figure now, not the one read before the claim: a purchase another report just finished changed it.
+    const balanceCents = await findBalanceCents(ctx.db, threshold.installationId, threshold.resourceId);
+    if (balanceCents === undefined) return;
     const spent = await sumThresholdPurchasesSince(ctx.db, threshold.id, periodStartOf(now));
-    const decision = decideTopUp(threshold, balanceCents, spent);
-    if (decision.kind === 'none') return;
+    const stopped = await hasFailedPurchaseSince(ctx.db, threshold.id, stoppedSince(threshold, now));
+    const decision = decideTopUp(threshold, balanceCents, spent, stopped);
+    if (decision.kind === 'none' || decision.kind === 'stopped') return;
     const low = `The prepaid balance is $${formatCents(balanceCents)}, below the threshold's minimum of $${formatCents(threshold.minimumCents)}.`;
     if (decision.kind === 'limit-reached') {
       await notify(ctx, threshold, {
@@ -81,14 +89,15 @@ async function topUp(ctx: AppContext, threshold: SpendThreshold, balanceCents: n
       });
       return;
     }
+    // No new charge for an installation being uninstalled (its stores are about to go); one already charged is still finished.
     const target = await targetOf(ctx, threshold);
-    if (!target) return;
+    if (!target || target.installation.status === 'uninstalling') return;
     const method = await teamPaymentSource(ctx, threshold.teamId);
     if (!method) return await failed(ctx, threshold, `${low} The team has no default payment method to buy credit with.`);
     const id = await insertThresholdPurchase(ctx.db, threshold, decision.amountCents, method.methodId, ctx.now());
     await carryOut(ctx, threshold, target, { id, amountCents: decision.amountCents, ...method }, low);
   } finally {
-    await releaseThreshold(ctx.db, threshold.id);
+    await releaseThreshold(ctx.db, threshold.id, hold);
   }
 }
 
@@ -120,14 +129,15 @@ export async function finishInterruptedPurchases(ctx: AppContext, options: { rea
   const outcomes = new Map<string, RecoveredPurchase>();
   const now = ctx.now();
   for (const threshold of await listThresholdsWithInterruptedPurchases(ctx.db, now, now - holdMs(ctx), options.limit ?? 20)) {
-    if (!(await claimThreshold(ctx.db, threshold.id, now, now + holdMs(ctx)))) continue; // another replica or a report holds it
+    const hold = now + holdMs(ctx);
+    if (!(await claimThreshold(ctx.db, threshold.id, now, hold))) continue; // another replica or a report holds it
     try {
       for (const [id, outcome] of await finishHeldThreshold(ctx, threshold, now)) outcomes.set(id, outcome);
     } catch (error) {
       // What failed stays `charging`, untouched since before the hold: the next pass tries again.
       ctx.logger.warn({ threshold: threshold.id, err: error instanceof Error ? error.message : String(error) }, 'threshold purchase recovery failed; retrying later');
     } finally {
-      await releaseThreshold(ctx.db, threshold.id);
+      await releaseThreshold(ctx.db, threshold.id, hold);
     }
   }
   return outcomes;
@@ -206,7 +216,7 @@ async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: Purc
   const charged = await ctx.payments.charge({ methodSource: purchase.source, amountCents, idempotencyKey: `${id}:charge` });
   if (!charged.ok) {
     await settleThresholdPurchase(ctx.db, id, { state: 'declined', reason: charged.message }, ctx.now());
-    await failed(ctx, threshold, `${low} The payment of $${formatCents(amountCents)} was declined: ${charged.message}`);
+    await failed(ctx, threshold, `${low} The payment of $${formatCents(amountCents)} was declined: ${andStopped(charged.message)}`);
     return 'declined';
   }
   // Testers' kill point: the card is charged, nothing of it recorded, the partner not told.
@@ -236,7 +246,7 @@ async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: Purc
   if (invoice.state === 'refunded') {
     // A resumed purchase whose refund was recorded before the crash: the partner must not credit it now.
     await settleThresholdPurchase(ctx.db, id, { state: 'refunded', invoiceId: invoice.id }, ctx.now());
-    await failed(ctx, threshold, `${low} The purchase of $${formatCents(amountCents)} had already been refunded; the provider was not asked again.`);
+    await failed(ctx, threshold, `${low} The purchase of $${formatCents(amountCents)} had already been refunded; the provider was not asked again. ${STOPPED}`);
     return 'refunded';
   }
   const partner = providerFor(ctx.partners, ctx.providerBaseUrl, integration);
@@ -254,12 +264,19 @@ async function carryOut(ctx: AppContext, threshold: SpendThreshold, target: Purc
       createdAt: ctx.now(),
     });
     await settleThresholdPurchase(ctx.db, id, { state: 'refunded', invoiceId: invoice.id, reason }, ctx.now());
-    await failed(ctx, threshold, `${low} The provider did not take the purchase of $${formatCents(amountCents)}, which was refunded: ${reason}`);
+    await failed(ctx, threshold, `${low} The provider did not take the purchase of $${formatCents(amountCents)}, which was refunded: ${andStopped(reason)}`);
     return 'refunded';
   }
   await appendLedgerEntry(ctx.db, { ...entry, kind: 'credit', operationKey: `${id}:credit`, memo: `prepaid credits for ${what}, bought automatically`, invoiceId: invoice.id, createdAt: ctx.now() });
   await settleThresholdPurchase(ctx.db, id, { state: 'delivered', invoiceId: invoice.id }, ctx.now());
   return 'delivered';
+}
+
+/** What a failed purchase's notification adds: the threshold stops (`stoppedSince`) until someone acts. */
+const STOPPED = 'No automatic purchase will be made again until the threshold is set again or the next month begins.';
+
+function andStopped(reason: string): string {
+  return `${/[.!?]$/.test(reason) ? reason : `${reason}.`} ${STOPPED}`;
 }
 
 function failed(ctx: AppContext, threshold: SpendThreshold, message: string): Promise<void> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BillingPlan } from '../../src/domain/billing-plan-types.js';
-import { decideTopUp, findThresholdProblems, periodStartOf } from '../../src/domain/spend-thresholds.js';
+import { decideTopUp, findThresholdProblems, periodStartOf, stoppedSince } from '../../src/domain/spend-thresholds.js';
 
 /** The rules of docs/balances-and-thresholds.md, without I/O. */
 
@@ -43,9 +43,17 @@ test('a top-up buys the spend below the minimum while the month leaves room unde
   assert.deepEqual(decideTopUp(t, 999, 0), { kind: 'buy', amountCents: 1000 });
   assert.deepEqual(decideTopUp(t, 0, 1500), { kind: 'buy', amountCents: 1000 }, '1500 + 1000 ≤ 2500');
   assert.deepEqual(decideTopUp(t, 0, 2000), { kind: 'limit-reached', spentCents: 2000 });
+  assert.deepEqual(decideTopUp(t, 999, 0, true), { kind: 'stopped' }, 'a failed purchase stops it');
+  assert.deepEqual(decideTopUp(t, 1000, 0, true), { kind: 'none' });
 });
 
 test('the period is the calendar month in UTC', () => {
   assert.equal(periodStartOf(Date.UTC(2026, 11, 31, 23, 59)), Date.UTC(2026, 11, 1));
   assert.equal(periodStartOf(Date.UTC(2027, 0, 1, 0, 0)), Date.UTC(2027, 0, 1));
+});
+
+test('a failed purchase stops a threshold until it is set again or the next month (UTC) begins', () => {
+  const may = Date.UTC(2026, 4, 20);
+  assert.equal(stoppedSince({ updatedAt: Date.UTC(2026, 3, 2) }, may), Date.UTC(2026, 4, 1), 'set last month: since the month began');
+  assert.equal(stoppedSince({ updatedAt: Date.UTC(2026, 4, 10) }, may), Date.UTC(2026, 4, 10), 'set this month: since it was set');
 });

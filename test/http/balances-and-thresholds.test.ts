@@ -341,10 +341,12 @@ for (const dialect of dialectsToTest()) {
       assert.equal(notification.level, 'error');
       assert.match(notification.message, /declined/);
 
-      // The partner refuses the purchase (its fail-purchase hook, by the resource's name there).
+      // The partner refuses the purchase (its fail-purchase hook, by the resource's name there); the
+      // declined purchase stopped the threshold, so it is set again with the new card.
       await setDefaultMethod(s, teamId, 'pm_card_visa');
       await db().updateTable('ref_partner_resources').set({ name: 'fail-purchase' }).where('id', '=', store.externalResourceId).execute();
       s.clock.advance(1000);
+      assert.equal((await s.request('POST', threshold(icfg, store.id, teamId), { body: amounts(1000, 1000, 5000) })).status, 200);
       await report(s, icfg, store.externalResourceId, 100);
       const refused = await db().selectFrom('threshold_purchases').selectAll().where('installation_id', '=', icfg).where('state', '=', 'refunded').executeTakeFirstOrThrow();
       const invoice = await db().selectFrom('invoices').selectAll().where('id', '=', refused.invoice_id).executeTakeFirstOrThrow();
