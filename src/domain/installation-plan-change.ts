@@ -139,6 +139,12 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
   if (!(await ports.claim(change))) {
     throw new ApiError('conflict', `Another plan change of the integration configuration ${installation.id} is in progress or being confirmed with the provider (its charge is kept only if the provider made the change, otherwise refunded); try again when it has finished.`);
   }
+  // Read again under the claim: a change that recorded this plan and let go between the read
+  // above and the claim would otherwise be paid a second time (two `--plan team` at once).
+  if ((await ports.recordedPlanId(installation.id)) === plan.id) {
+    await ports.release(pendingOf(change, null));
+    return { installation, plan, changed: false };
+  }
   let charged: ChangeCharge | null = null;
   try {
     if (payment.kind === 'subscription') {
