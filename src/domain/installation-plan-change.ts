@@ -130,6 +130,8 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
   const plans = await ports.listInstallationPlans(installation);
   const plan = selectInstallationPlan(plans, command.billingPlanId, installation.id);
   if ((await ports.recordedPlanId(installation.id)) === plan.id) return { installation, plan, changed: false };
+  // A plan the installation cannot have is refused as such, before anything about payment.
+  if (plan.type === 'prepayment') throw prepaymentRefused(plan);
 
   const { methods, defaultId } = await ports.paymentMethodsOf(command.teamId);
   const payment = planPayment({ plan, paymentMethod: resolvePaymentMethod(undefined, methods, defaultId), team: { billingState: command.teamBillingState } });

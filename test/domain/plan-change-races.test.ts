@@ -72,3 +72,11 @@ test('a refund that fails after the provider refused keeps the claim, so the rec
   await assert.rejects(changeInstallationPlan(refusing, command), /processor unavailable/);
   assert.deepEqual(log, ['claim', 'charge', 'refund'], 'the claim is not released while the charge is outstanding');
 });
+
+test('a prepayment plan is refused as a plan (invalid_billing_plan) even for a team without a payment method', async () => {
+  const prepaid = { ...team, id: 'credits', type: 'prepayment' } as unknown as BillingPlan;
+  const log: string[] = [];
+  const noMethod = ports({ listInstallationPlans: async () => [prepaid], paymentMethodsOf: async () => ({ methods: [], defaultId: null }) }, log);
+  await assert.rejects(changeInstallationPlan(noMethod, { ...command, billingPlanId: 'credits' }), (error: ApiError) => error.code === 'invalid_billing_plan');
+  assert.deepEqual(log, []);
+});
