@@ -41,7 +41,8 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   for (const [key, value] of Object.entries(options.query ?? {})) {
     if (value !== undefined) url.searchParams.set(key, String(value));
   }
-  if (!options.noTeam && session?.teamId && !url.searchParams.has('teamId')) url.searchParams.set('teamId', session.teamId);
+  // A query that names its team (by id or by slug) keeps it; otherwise the tab's team.
+  if (!options.noTeam && session?.teamId && !url.searchParams.has('teamId') && !url.searchParams.has('slug')) url.searchParams.set('teamId', session.teamId);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';

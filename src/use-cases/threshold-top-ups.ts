@@ -127,8 +127,11 @@ export type RecoveredPurchase = Exclude<PurchaseState, 'charging'>;
  */
 export async function finishInterruptedPurchases(ctx: AppContext, options: { readonly limit?: number } = {}): Promise<Map<string, RecoveredPurchase>> {
   const outcomes = new Map<string, RecoveredPurchase>();
-  const now = ctx.now();
-  for (const threshold of await listThresholdsWithInterruptedPurchases(ctx.db, now, now - holdMs(ctx), options.limit ?? 20)) {
+  const passStart = ctx.now();
+  for (const threshold of await listThresholdsWithInterruptedPurchases(ctx.db, passStart, passStart - holdMs(ctx), options.limit ?? 20)) {
+    // Each threshold's hold runs from its own claim: a pass slowed by a partner that is down must
+    // not claim a later threshold with a hold that has already run out (another could take it too).
+    const now = ctx.now();
     const hold = now + holdMs(ctx);
     if (!(await claimThreshold(ctx.db, threshold.id, now, hold))) continue; // another replica or a report holds it
     try {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { browserSkipReason, signedInConsolePage } from '../helpers/browser.js';
+import { createTeam } from '../helpers/accounts.js';
 import { startBuiltTestServer } from '../helpers/built-server.js';
 import { bootstrapInstallationId, createStore } from '../helpers/stores.js';
 
@@ -30,6 +31,15 @@ test('the CLI’s SSO link opened in a browser goes through the console to the p
   assert.equal(codes[0]?.store_id, store.id);
   assert.ok(codes[0]?.used_at !== null, 'the partner exchanged it');
   assert.deepEqual(pageErrors, []);
+
+  // A link naming its team by slug, opened in a tab that is on another team: the link's team is used.
+  const otherTeam = await createTeam(server);
+  const teamSlug: string = (await server.request('GET', `/v2/teams/${teamId}`)).body.slug;
+  await page.evaluate((id) => sessionStorage.setItem('stockroom.teamId', id), otherTeam.id); // the console's chosen team (src/console/session.ts)
+  await page.goto(`${server.url}/api/marketplace/sso?${new URLSearchParams({ slug: teamSlug, integrationConfigurationId: icfg })}`);
+  await page.getByRole('heading', { level: 1, name: 'Open in provider' }).waitFor();
+  await Promise.all([page.waitForURL((url) => url.pathname === '/partners/reference/sso'), page.getByRole('button', { name: 'Continue to the provider' }).click()]);
+  assert.match(await page.locator('#message').innerText(), /^Signed in to Acme as /);
 
   // A tab that is not signed in: the console asks for the token first, then shows the same page.
   const fresh = await (await page.context().browser()!.newContext()).newPage();

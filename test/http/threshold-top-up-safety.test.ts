@@ -6,7 +6,7 @@ import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { useSharedServer } from '../helpers/shared-server.js';
 import type { TestServer } from '../helpers/stockroom.js';
 import { claimThreshold, listThresholdsOfInstallation, releaseThreshold } from '../../src/db/spend-thresholds.js';
-import { actOnBalances } from '../../src/use-cases/threshold-top-ups.js';
+import { actOnBalances, finishInterruptedPurchases, TOP_UP_HOLD_MS } from '../../src/use-cases/threshold-top-ups.js';
 import type { AppContext } from '../../src/app-context.js';
 
 /**
@@ -169,10 +169,13 @@ for (const dialect of dialectsToTest()) {
       assert.equal(await claimThreshold(db(), thresholdId, now, now + 1000), true);
       assert.equal(await claimThreshold(db(), thresholdId, now + 2000, now + 3000), true, 'the first hold passed: taken over');
       await releaseThreshold(db(), thresholdId, now + 1000); // the slow first holder ends
-      const held = async () => Number((await db().selectFrom('spend_thresholds').select('purchasing_until').where('id', '=', thresholdId).executeTakeFirstOrThrow()).purchasing_until);
+      const held = async () => {
+        const until = (await db().selectFrom('spend_thresholds').select('purchasing_until').where('id', '=', thresholdId).executeTakeFirstOrThrow()).purchasing_until;
+        return until === null ? null : Number(until);
+      };
       assert.equal(await held(), now + 3000, "the successor's hold stands");
       await releaseThreshold(db(), thresholdId, now + 3000);
-      assert.equal(await held(), 0, 'released by its own holder (null)');
+      assert.equal(await held(), null, 'released by its own holder');
     });
 
     test('no new purchase for an installation being uninstalled', async () => {
@@ -195,6 +198,56 @@ for (const dialect of dialectsToTest()) {
       const other = await storeWithThreshold(s, 'uninstalled-with-threshold');
       await db().updateTable('installations').set({ deleted_at: s.clock.now() }).where('id', '=', other.icfg).execute();
       assert.deepEqual(await listThresholdsOfInstallation(db(), other.icfg), []);
+    });
+
+    test('a slow recovery pass claims each threshold with a hold from its own claim, so no one else takes it meanwhile', async () => {
+      const s = server();
+      const ctx = s.stockroom.ctx;
+      const hold = ctx.topUpHoldMs ?? TOP_UP_HOLD_MS;
+      const { teamId, icfg } = await install(s);
+      assert.equal((await s.request('PUT', `/stockroom/v1/payment-methods/default?teamId=${teamId}`, { body: { paymentMethodId: 'pm_card_visa' } })).status, 200);
+      const thresholds: string[] = [];
+      for (const name of ['slow-pass-1', 'slow-pass-2']) {
+        const store = await prepaidStore(s, teamId, icfg, name);
+        const set = await s.request('POST', `/v1/integrations/installations/${icfg}/resources/${store.id}/billing/threshold?teamId=${teamId}`, {
+          body: { billingPlanId: 'prepaid', minimumAmountInCents: 1000, purchaseAmountInCents: 1000, maximumAmountPerPeriodInCents: 10000, metadata: '{}' },
+        });
+        assert.equal(set.status, 200, set.text);
+        thresholds.push(set.body.id);
+        const at = s.clock.now();
+        await db()
+          .insertInto('threshold_purchases')
+          .values({ id: `tpur_${name.replace(/-/g, '')}`, threshold_id: set.body.id, installation_id: icfg, team_id: teamId, resource_key: store.externalResourceId, store_id: store.id, amount_cents: 1000, state: 'charging', invoice_id: null, payment_method_id: 'pm_card_visa', reason: null, created_at: at, updated_at: at })
+          .execute();
+      }
+      s.clock.advance(hold + 1);
+
+      // The partner is slow: each Provision Purchase of the pass takes longer than a hold.
+      const stolen: boolean[] = [];
+      let calls = 0;
+      const slowPartners: AppContext['partners'] = {
+        ...ctx.partners,
+        forProvider(target) {
+          const client = ctx.partners.forProvider(target);
+          return {
+            ...client,
+            async provisionPurchase(installationId, body, caller, options) {
+              calls += 1;
+              if (calls === 1) s.clock.advance(hold + 1);
+              else {
+                // Meanwhile a report (or another replica's pass) tries to take this purchase's threshold.
+                const inv = await db().selectFrom('invoices').select('source_key').where('id', '=', body.invoiceId).executeTakeFirstOrThrow();
+                const row = await db().selectFrom('threshold_purchases').select('threshold_id').where('id', '=', inv.source_key).executeTakeFirstOrThrow();
+                stolen.push(await claimThreshold(ctx.db, row.threshold_id, s.clock.now(), s.clock.now() + hold));
+              }
+              return client.provisionPurchase(installationId, body, caller, options);
+            },
+          };
+        },
+      };
+      const outcomes = await finishInterruptedPurchases({ ...ctx, partners: slowPartners });
+      assert.equal(outcomes.size, 2);
+      assert.deepEqual(stolen, [false], 'the threshold being worked on is held against others');
     });
   });
 }
