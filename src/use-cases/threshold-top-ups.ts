@@ -166,7 +166,12 @@ async function resume(ctx: AppContext, threshold: SpendThreshold, purchase: Unfi
   const target = await targetOf(ctx, threshold);
   const method = purchase.paymentMethodId === null ? undefined : await methodSource(ctx, threshold.teamId, purchase.paymentMethodId);
   // Nowhere to deliver to any more, or the method is gone: give back whatever the charge took.
-  if (!target || !method) return await refundUndeliverable(ctx, threshold, purchase, method);
+  if (!target || !method) {
+    const outcome = await refundUndeliverable(ctx, threshold, purchase, method);
+    // The store is still there: its threshold is now stopped (a failed purchase), and the team must hear why.
+    if (target) await failed(ctx, threshold, andStopped(`An automatic credit purchase of $${formatCents(purchase.amountCents)} was interrupted and could not be finished: the payment method it used was removed. Whatever it charged was refunded.`));
+    return outcome;
+  }
   return await carryOut(ctx, threshold, target, { id: purchase.id, amountCents: purchase.amountCents, ...method }, 'An automatic credit purchase was interrupted and resumed.');
 }
 

@@ -302,6 +302,23 @@ for (const dialect of dialectsToTest()) {
       assert.equal((await db().selectFrom('threshold_purchases').select('state').where('id', '=', 'tpur_storeGone').executeTakeFirstOrThrow()).state, 'refunded');
     });
 
+    test('recovery of a purchase whose payment method was removed ends it and tells the team on the store (the threshold is stopped)', async () => {
+      const s = server();
+      const ctx = s.stockroom.ctx;
+      const { teamId, store } = await interruptedPurchase(s, 'thr-method-gone', 'tpur_methodGone');
+      const own = await s.request('POST', `/stockroom/v1/payment-methods?teamId=${teamId}`, { body: { source: 'pm_card_visa' } });
+      assert.equal(own.status, 200, own.text);
+      await db().updateTable('threshold_purchases').set({ payment_method_id: own.body.id }).where('id', '=', 'tpur_methodGone').execute();
+      assert.equal((await s.request('DELETE', `/stockroom/v1/payment-methods/${own.body.id}?teamId=${teamId}`)).status, 200);
+      s.clock.advance((ctx.topUpHoldMs ?? TOP_UP_HOLD_MS) + 1);
+
+      assert.equal((await finishInterruptedPurchases(ctx)).get('tpur_methodGone'), 'declined');
+      const row = await db().selectFrom('stores').select('notification').where('id', '=', store.id).executeTakeFirstOrThrow();
+      const notification = JSON.parse(row.notification);
+      assert.equal(notification.level, 'error');
+      assert.match(notification.message, /payment method it used was removed.*No automatic purchase will be made again/s);
+    });
+
     test('recovery never has a purchase credited whose refund was recorded before the crash', async () => {
       const s = server();
       const ctx = s.stockroom.ctx;
