@@ -23,6 +23,17 @@ async function scripted(t: TestContext, dialect: TestDialect) {
   return { ...setup, icfg };
 }
 
+/** A change whose Update Installation failed (502) and whose read-back could not answer (503): pending, claimed, charged. */
+async function unconfirmed(t: TestContext, dialect: TestDialect) {
+  const setup = await scripted(t, dialect);
+  const { server, provider, icfg } = setup;
+  provider.on('PATCH', `/v1/installations/${icfg}`, { status: 502, body: { error: { code: 'bad_gateway', message: 'down' } } });
+  provider.on('GET', `/v1/installations/${icfg}`, { status: 503, body: { error: { code: 'unavailable', message: 'down' } } });
+  const res = await patch(server, icfg);
+  assert.equal(res.status, 503, res.text);
+  return { ...setup, res };
+}
+
 async function state(server: Awaited<ReturnType<typeof scripted>>['server'], icfg: string) {
   const db = server.stockroom.ctx.db;
   const row = await db.selectFrom('installations').select(['billing_plan', 'plan_change_id']).where('id', '=', icfg).executeTakeFirstOrThrow();
@@ -122,6 +133,52 @@ for (const dialect of dialectsToTest()) {
       // Provider bills org, Stockroom refunded the charge and records no plan; the request must not claim success.
       assert.deepEqual({ plan: after.plan, ledger: after.ledger }, { plan: null, ledger: ['authorization', 'charge', 'refund'] });
       assert.notEqual(res.status, 200, `answered 200 with body ${res.text} although nothing was recorded and the charge was refunded`);
+    });
+
+    test('a 404 from Get Installation is an answer (the installation is gone there): refunded; an unconfirmed change answers 503 with Retry-After', async (t) => {
+      const { server, provider, icfg, res } = await unconfirmed(t, dialect);
+      assert.equal(res.headers.get('retry-after'), '30');
+      provider.on('GET', `/v1/installations/${icfg}`, { status: 404, body: { error: { code: 'not_found', message: 'gone' } } });
+      await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual([...(await reconcilePlanChanges(server.stockroom.ctx, { leaseMs: 0 })).values()], ['refunded']);
+      assert.deepEqual(await state(server, icfg), { plan: null, claim: null, ledger: ['authorization', 'charge', 'refund'] });
+    });
+
+    test('a change the provider cannot confirm before the deadline is refunded and let go', async (t) => {
+      const { server, provider, icfg } = await unconfirmed(t, dialect);
+      await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual([...(await reconcilePlanChanges(server.stockroom.ctx, { leaseMs: 0, deadlineMs: 60_000 })).values()], ['pending'], 'before the deadline: kept');
+      await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual([...(await reconcilePlanChanges(server.stockroom.ctx, { leaseMs: 0, deadlineMs: 0 })).values()], ['refunded']);
+      assert.deepEqual(await state(server, icfg), { plan: null, claim: null, ledger: ['authorization', 'charge', 'refund'] });
+    });
+
+    test('a change whose settling fails does not abort the pass: logged, its claim kept for the next one', async (t) => {
+      const { server, provider, icfg } = await unconfirmed(t, dialect);
+      provider.on('GET', `/v1/installations/${icfg}`, { status: 200, body: {} });
+      const { payments } = server.stockroom.ctx;
+      const processor = payments as { refund: typeof payments.refund };
+      const refund = processor.refund.bind(processor);
+      processor.refund = async () => {
+        throw new Error('processor unavailable');
+      };
+      t.after(() => {
+        processor.refund = refund;
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      assert.equal((await reconcilePlanChanges(server.stockroom.ctx, { leaseMs: 0 })).size, 0);
+      assert.match((await state(server, icfg)).claim ?? '', /^ipc_/);
+    });
+
+    test('an uninstall while a plan change holds the installation is refused (409), and the change goes on', async (t) => {
+      const { server, provider, icfg } = await unconfirmed(t, dialect);
+      const refused = await server.request('DELETE', `/v1/integrations/configuration/${icfg}`);
+      assert.equal(refused.status, 409, refused.text);
+      assert.equal(refused.body.error.code, 'conflict');
+      assert.match(refused.body.error.message, /plan change in progress/);
+      const row = await server.stockroom.ctx.db.selectFrom('installations').select(['status', 'deleted_at']).where('id', '=', icfg).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { status: 'ready', deleted_at: null });
+      assert.equal(provider.requestsTo('DELETE', `/v1/installations/${icfg}`).length, 0);
     });
   });
 }
