@@ -250,8 +250,12 @@ export async function refundAndRelease(ports: PlanChangeSettlementPorts, change:
   return ports.release(change);
 }
 
-/** Seconds a client is told to wait before asking again about a change still being confirmed. */
-const PENDING_RETRY_AFTER_SECONDS = 30;
+/**
+ * Seconds a client is told to wait before asking again about a change still being confirmed.
+ * Short on purpose: the CLI sleeps this long before each of its retries of a 503, and its retry
+ * meets the 409 that says the change is being confirmed; a longer value only stalls the command.
+ */
+const PENDING_RETRY_AFTER_SECONDS = 1;
 
 /** The answer to a request whose change another holder (the reconciliation loop) took over: never a success. */
 function claimLost(installationId: string, planId: string): ApiError {
