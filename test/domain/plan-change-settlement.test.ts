@@ -59,6 +59,18 @@ describe('settling a plan change whose outcome is unknown', () => {
     assert.deepEqual(calls, ['renew']);
   });
 
+  it('past the deadline, a provider that still cannot say: refunded and released', async () => {
+    const { ports, calls } = fakePorts({ reached: false, reason: 'timeout' });
+    assert.equal(await settlePlanChange(ports, charged, { giveUp: true }), 'refunded');
+    assert.deepEqual(calls, ['renew', 'read', 'refund 5000', 'release']);
+  });
+
+  it('a claim lost between the read-back and the write: nothing recorded, reported lost', async () => {
+    const { ports, calls } = fakePorts({ reached: true, billingPlan: team });
+    assert.equal(await settlePlanChange({ ...ports, record: async () => (calls.push('record refused'), false) }, charged), 'lost');
+    assert.deepEqual(calls, ['renew', 'read', 'record refused']);
+  });
+
   it('a change with no known plan and no charge (a free change that died): the provider\'s plan is recorded, or the claim released', async () => {
     const free: PendingPlanChange = { id: 'ipc_2', installation, planId: null, charge: null, claimedAt: 1 };
     const reported = fakePorts({ reached: true, billingPlan: hobby });
