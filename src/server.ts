@@ -168,7 +168,7 @@ export async function createStockroom(config: Config, options: StockroomOptions 
         // Plan changes a dead process left, or whose outcome the provider has not confirmed yet.
         // Their lease is recovery's grace period: like a create, a change spends at most a few
         // provider attempts, and the config holds the grace period above that.
-        stopPlanChanges ??= startPlanChangeReconciliation(ctx, { intervalMs: config.recovery.intervalMs, leaseMs: config.recovery.graceMs });
+        stopPlanChanges ??= startPlanChangeReconciliation(ctx, { intervalMs: config.recovery.intervalMs, leaseMs: config.recovery.graceMs, deadlineMs: config.recovery.deadlineMs });
         return address.startsWith('http') ? listeningUrl : address;
       },
       async close() {

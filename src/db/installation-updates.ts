@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { Installation } from '../domain/installations.js';
 import type { Dialect } from './database.js';
 import { installationFromRow } from './installations.js';
@@ -19,27 +19,54 @@ export async function findRecordedPlanId(db: Kysely<DB>, installationId: string)
   return typeof plan.id === 'string' ? plan.id : null;
 }
 
-/**
- * Takes the live installation for plan change `changeId`; false when another change holds it,
- * however old its claim: a claim is let go only by its own change, or settled by the plan-change
- * reconciliation (`jobs/plan-change-reconciliation.ts`), which reads the provider's state first.
- */
-export async function claimPlanChange(db: Kysely<DB>, installationId: string, changeId: string, now: number): Promise<boolean> {
-  const result = await db
-    .updateTable('installations')
-    .set({ plan_change_id: changeId, plan_change_at: now })
-    .where('id', '=', installationId)
-    .where('deleted_at', 'is', null)
-    .where('plan_change_id', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+/** The plan change holding the installation; null when none does. */
+export async function findRunningPlanChangeId(db: Kysely<DB>, installationId: string): Promise<string | null> {
+  const row = await db.selectFrom('installations').select('plan_change_id').where('id', '=', installationId).executeTakeFirst();
+  return row?.plan_change_id ?? null;
 }
 
-/** A plan change whose claim has not moved since `claimedAt`. */
+/** What a plan change is about to charge, recorded with its claim before the processor is called. */
+export interface PlanChangeIntent {
+  readonly planId: string;
+  /** Null when the change charges nothing. */
+  readonly charge: { readonly amountCents: number; readonly paymentMethodId: string } | null;
+}
+
+/**
+ * Takes the live, `ready` installation for plan change `changeId` and records what it will charge;
+ * the claim's time (`claimedAt`, fencing every later step), or null when another change holds it
+ * (however old its claim: a claim is let go only by its own change, or settled by the plan-change
+ * reconciliation, `jobs/plan-change-reconciliation.ts`, which reads the provider's state first)
+ * or the installation is being uninstalled.
+ */
+export async function claimPlanChange(db: Kysely<DB>, installationId: string, changeId: string, intent: PlanChangeIntent, now: number): Promise<number | null> {
+  const result = await db
+    .updateTable('installations')
+    .set({
+      plan_change_id: changeId,
+      plan_change_at: now,
+      plan_change_began_at: now,
+      plan_change_plan_id: intent.planId,
+      plan_change_charge_cents: intent.charge?.amountCents ?? null,
+      plan_change_payment_method_id: intent.charge?.paymentMethodId ?? null,
+    })
+    .where('id', '=', installationId)
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'ready')
+    .where('plan_change_id', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n ? now : null;
+}
+
+/** A plan change whose claim has not moved since `claimedAt`, with what it meant to charge. */
 export interface HeldPlanChange {
   readonly installation: Installation;
   readonly changeId: string;
   readonly claimedAt: number;
+  /** When the change began; null for a claim written before this was recorded with it. */
+  readonly beganAt: number | null;
+  /** Null for a claim written before the intent was recorded with it. */
+  readonly intent: PlanChangeIntent | null;
 }
 
 /** Plan changes whose claim is older than `claimedBefore` (their process died, or the outcome is unknown), oldest first. */
@@ -52,43 +79,67 @@ export async function listStalePlanChanges(db: Kysely<DB>, claimedBefore: number
     .orderBy('plan_change_at')
     .limit(limit)
     .execute();
-  return rows.map((row) => ({ installation: installationFromRow(row), changeId: row.plan_change_id!, claimedAt: Number(row.plan_change_at) }));
+  return rows.map((row) => ({
+    installation: installationFromRow(row),
+    changeId: row.plan_change_id!,
+    claimedAt: Number(row.plan_change_at),
+    beganAt: row.plan_change_began_at === null ? null : Number(row.plan_change_began_at),
+    intent:
+      row.plan_change_plan_id === null
+        ? null
+        : {
+            planId: row.plan_change_plan_id,
+            charge: row.plan_change_charge_cents === null || row.plan_change_payment_method_id === null ? null : { amountCents: Number(row.plan_change_charge_cents), paymentMethodId: row.plan_change_payment_method_id },
+          },
+  }));
 }
 
 /**
- * Renews the claim of plan change `held.changeId` to `now`, if it has not moved since it was
- * listed: a compare-and-swap, so of several replicas that listed it, one gets it. Also what a
- * running change does before a second provider call, so that its claim does not look stale.
+ * Renews the claim of plan change `changeId` from `claimedAt` to `now`: a compare-and-swap, so of
+ * several holders (replicas that listed it, the request and the loop) only the one that last
+ * renewed it gets it. Also what a running change does before each provider call. False when the
+ * claim is no longer this holder's.
  */
-export async function renewPlanChangeClaim(db: Kysely<DB>, installationId: string, changeId: string, claimedAt: number | null, now: number): Promise<boolean> {
-  let update = db.updateTable('installations').set({ plan_change_at: now }).where('id', '=', installationId).where('plan_change_id', '=', changeId);
-  if (claimedAt !== null) update = update.where('plan_change_at', '=', claimedAt);
-  const result = await update.executeTakeFirst();
+export async function renewPlanChangeClaim(db: Kysely<DB>, installationId: string, changeId: string, claimedAt: number, now: number): Promise<boolean> {
+  const result = await fenced(db.updateTable('installations').set({ plan_change_at: now }), installationId, { changeId, claimedAt }).executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 
-/** Lets go of the installation, if plan change `changeId` still holds it. */
-export async function releasePlanChange(db: Kysely<DB>, installationId: string, changeId: string): Promise<void> {
-  await db.updateTable('installations').set({ plan_change_id: null, plan_change_at: null }).where('id', '=', installationId).where('plan_change_id', '=', changeId).execute();
+/** A claim as its holder last took or renewed it. */
+export interface PlanChangeClaim {
+  readonly changeId: string;
+  readonly claimedAt: number;
+}
+
+const LET_GO = { plan_change_id: null, plan_change_at: null, plan_change_began_at: null, plan_change_plan_id: null, plan_change_charge_cents: null, plan_change_payment_method_id: null } as const;
+
+/** Lets go of the installation, if `claim` still holds it; false when it no longer did. */
+export async function releasePlanChange(db: Kysely<DB>, installationId: string, claim: PlanChangeClaim): Promise<boolean> {
+  const result = await fenced(db.updateTable('installations').set(LET_GO), installationId, claim).executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }
 
 /**
  * Records the plan (JSON) and, when the provider gave one, its notification (`undefined` leaves it
- * as it is), and lets go of the installation, in one statement.
+ * as it is), and lets go of the installation, in one statement, if `claim` still holds it; false
+ * (nothing written) when it no longer did.
  */
-export async function recordInstallationPlan(db: Kysely<DB>, installationId: string, changeId: string, fields: { readonly billingPlan: string; readonly notification: string | null | undefined }, now: number): Promise<void> {
-  await db
-    .updateTable('installations')
-    .set({
+export async function recordInstallationPlan(db: Kysely<DB>, installationId: string, claim: PlanChangeClaim, fields: { readonly billingPlan: string; readonly notification: string | null | undefined }, now: number): Promise<boolean> {
+  const result = await fenced(
+    db.updateTable('installations').set({
       billing_plan: fields.billingPlan,
       ...(fields.notification !== undefined ? { notification: fields.notification } : {}),
-      plan_change_id: null,
-      plan_change_at: null,
+      ...LET_GO,
       updated_at: now,
-    })
-    .where('id', '=', installationId)
-    .where('plan_change_id', '=', changeId)
-    .execute();
+    }),
+    installationId,
+    claim,
+  ).executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+function fenced<T extends UpdateQueryBuilder<DB, 'installations', 'installations', UpdateResult>>(update: T, installationId: string, claim: PlanChangeClaim): T {
+  return update.where('id', '=', installationId).where('plan_change_id', '=', claim.changeId).where('plan_change_at', '=', claim.claimedAt) as T;
 }
 
 /** The project ids allowed to use the installation; null when every project of the team may. */

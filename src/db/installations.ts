@@ -85,7 +85,8 @@ export const STALE_UNINSTALL_MS = 5 * 60 * 1000;
  * Begins an uninstall: `ready` → `uninstalling`, the state that stops every store of the
  * installation from going live (`markStoreLive`), on every replica, from the moment this commits.
  * False when the installation is not `ready` (an uninstall is already running; one left by a dead
- * process for `STALE_UNINSTALL_MS` is taken over).
+ * process for `STALE_UNINSTALL_MS` is taken over), or a plan change holds it (`plan_change_id`):
+ * that change may be paying or asking the provider, and is settled first (then an uninstall may begin).
  */
 export async function beginUninstall(db: Kysely<DB>, id: string, now: number): Promise<boolean> {
   const result = await db
@@ -93,6 +94,7 @@ export async function beginUninstall(db: Kysely<DB>, id: string, now: number): P
     .set({ status: 'uninstalling', updated_at: now })
     .where('id', '=', id)
     .where('deleted_at', 'is', null)
+    .where('plan_change_id', 'is', null)
     .where((eb) => eb.or([eb('status', '=', 'ready'), eb.and([eb('status', '=', 'uninstalling'), eb('updated_at', '<=', now - STALE_UNINSTALL_MS)])]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;

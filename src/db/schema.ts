@@ -93,6 +93,11 @@ export interface InstallationsTable {
   /** Migration 0019: the plan change running on the installation and when it began; null when none. */
   plan_change_id: Generated<string | null>;
   plan_change_at: Generated<number | null>;
+  plan_change_began_at: Generated<number | null>;
+  /** Migration 0019: what that change is about to charge (plan, cents, payment method id), written with its claim. */
+  plan_change_plan_id: Generated<string | null>;
+  plan_change_charge_cents: Generated<number | null>;
+  plan_change_payment_method_id: Generated<string | null>;
 }
 
 /** An installation's superseded access tokens, hashed, valid until `expires_at` (migration 0013). */

@@ -49,8 +49,12 @@ export interface InstallationPlanChangePorts extends PlanChangeSettlementPorts {
   /** The id of the plan recorded on the installation; null when it is billed per resource. */
   recordedPlanId(installationId: string): Promise<string | null>;
   paymentMethodsOf(teamId: string): Promise<{ methods: PaymentMethodRef[]; defaultId: string | null }>;
-  /** Takes the installation for this change; false when another change holds it. */
-  claim(change: PlanChange): Promise<boolean>;
+  /**
+   * Takes the `ready` installation for this change, recording what it will charge (`chargeCents`
+   * from `methodId`) before the processor is called; the claim's time, or null when another change
+   * holds it or the installation is being uninstalled.
+   */
+  claim(change: PlanChange, charge: { readonly amountCents: number; readonly paymentMethodId: string } | null): Promise<number | null>;
   authorize(change: PlanChange, methodId: string, amountCents: number): Promise<PaymentAttempt>;
   charge(change: PlanChange, methodId: string, amountCents: number): Promise<PaymentAttempt>;
   /** Update Installation at the provider; throws `PlanChangeFailure`. */
@@ -62,14 +66,14 @@ export interface InstallationPlanChangePorts extends PlanChangeSettlementPorts {
 export interface PlanChangeSettlementPorts {
   /** Get Installation at the provider, or `reached: false` when it could not say (timeout, network, 5xx, malformed). */
   readProviderPlan(installation: Installation): Promise<ProviderPlanReading>;
-  /** Keeps the change's claim fresh before a further provider call; false when the claim is no longer the change's. */
-  renewClaim(change: PendingPlanChange): Promise<boolean>;
+  /** Renews the change's claim (compare-and-swap on `claimedAt`) before a provider call; the change with its new `claimedAt`, or null when the claim is no longer its. */
+  renewClaim(change: PendingPlanChange): Promise<PendingPlanChange | null>;
   /** Gives the change's charge back and records the refund; idempotent per change (`${id}:refund`). */
   refund(change: PendingPlanChange, charge: ChangeCharge, reason: string): Promise<void>;
-  /** Records the plan (and the provider's notification) and lets go of the installation. */
-  record(change: PendingPlanChange, plan: BillingPlan, notification: Notification | null | undefined): Promise<void>;
-  /** Lets go of the installation without changing its plan. */
-  release(change: PendingPlanChange): Promise<void>;
+  /** Records the plan (and the provider's notification) and lets go of the installation, if the change's claim is unmoved; false (nothing written) when it was lost. */
+  record(change: PendingPlanChange, plan: BillingPlan, notification: Notification | null | undefined): Promise<boolean>;
+  /** Lets go of the installation without changing its plan, if the change's claim is unmoved; false when it was lost. */
+  release(change: PendingPlanChange): Promise<boolean>;
 }
 
 /** What the provider's Get Installation said; `reached: false` when it said nothing usable. */
@@ -90,10 +94,16 @@ export interface PendingPlanChange {
   /** The plan asked for; null when nothing says (a free change whose process died: no ledger row names it). */
   readonly planId: string | null;
   readonly charge: ChangeCharge | null;
+  /** When its holder last took or renewed the claim: every write of the change is fenced on it. */
+  readonly claimedAt: number;
 }
 
-/** How settling ended: the provider has the plan (recorded, charge kept), has not (refunded), or could not say (still pending). */
-export type SettlementOutcome = 'recorded' | 'refunded' | 'pending';
+/**
+ * How settling ended: the provider has the plan (recorded, charge kept), has not (refunded), or
+ * could not say (still pending); or the claim was lost (`lost`: another holder, the reconciliation
+ * loop on another replica or after the lease, took the change and settles it).
+ */
+export type SettlementOutcome = 'recorded' | 'refunded' | 'pending' | 'lost';
 
 export interface InstallationPlanChangeCommand {
   readonly teamId: string;
@@ -138,13 +148,15 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
   if (payment.kind === 'prepayment') throw prepaymentRefused(plan);
 
   const change: PlanChange = { id: ports.newChangeId(), installation, plan, ...(command.authorizationId !== undefined ? { authorizationId: command.authorizationId } : {}) };
-  if (!(await ports.claim(change))) {
+  const intent = payment.kind === 'subscription' && payment.initialChargeCents > 0 ? { amountCents: payment.initialChargeCents, paymentMethodId: payment.paymentMethodId } : null;
+  const claimedAt = await ports.claim(change, intent);
+  if (claimedAt === null) {
     throw new ApiError('conflict', `Another plan change of the integration configuration ${installation.id} is in progress or being confirmed with the provider (its charge is kept only if the provider made the change, otherwise refunded); try again when it has finished.`);
   }
   // Read again under the claim: a change that recorded this plan and let go between the read
   // above and the claim would otherwise be paid a second time (two `--plan team` at once).
   if ((await ports.recordedPlanId(installation.id)) === plan.id) {
-    await ports.release(pendingOf(change, null));
+    await ports.release(pendingOf(change, claimedAt, null));
     return { installation, plan, changed: false };
   }
   let charged: ChangeCharge | null = null;
@@ -161,10 +173,21 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
       }
     }
   } catch (error) {
-    await ports.release(pendingOf(change, null));
+    await ports.release(pendingOf(change, claimedAt, null));
     throw error;
   }
-  const pending = pendingOf(change, charged);
+  let pending = pendingOf(change, claimedAt, charged);
+  // An uninstall cannot begin while the claim is held (`beginUninstall`); this catches one that
+  // began another way (a claim left by an older version): the change is not sent, nothing kept.
+  const current = await ports.findInstallation(command.teamId, installation.id);
+  if (!current || current.status !== 'ready') {
+    await refundAndRelease(ports, pending, 'the installation is being uninstalled');
+    throw new ApiError('conflict', `The integration configuration ${installation.id} is being uninstalled; its plan was not changed${charged ? ' and the charge was refunded' : ''}.`);
+  }
+  // Fenced: the payment steps may have outlived the lease, and the reconciliation loop then owns the change.
+  const renewed = await ports.renewClaim(pending);
+  if (!renewed) throw claimLost(installation.id, plan.id);
+  pending = renewed;
   let answered: ProviderPlanChange;
   try {
     answered = await ports.updateAtProvider(change, plan.id);
@@ -179,13 +202,17 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
     const outcome = await settlePlanChange(ports, pending);
     if (outcome === 'recorded') return { installation, plan, changed: true };
     if (outcome === 'refunded') throw failure.apiError;
+    if (outcome === 'lost') throw claimLost(installation.id, plan.id);
     throw new ApiError(
       'service_unavailable',
       `The provider did not confirm the plan change of the integration configuration ${installation.id} to "${plan.id}" (${failure.apiError.message}), and could not be asked whether it made it. Stockroom keeps confirming it with the provider: the plan is recorded and the charge kept if the provider made the change, otherwise the charge is refunded. Until then the installation keeps its recorded plan and another plan change is refused.`,
+      {},
+      { 'Retry-After': String(PENDING_RETRY_AFTER_SECONDS) },
     );
   }
   const recorded = answered.billingPlan?.id === plan.id ? answered.billingPlan : plan;
-  await ports.record(pending, recorded, answered.notification);
+  // The provider's answer may have come after the lease: only a change still holding its claim records.
+  if (!(await ports.record(pending, recorded, answered.notification))) throw claimLost(installation.id, plan.id);
   return { installation, plan: recorded, changed: true };
 }
 
@@ -194,30 +221,52 @@ export async function changeInstallationPlan(ports: InstallationPlanChangePorts,
  * process died) by reading the provider's state back with Get Installation: the provider bills
  * the installation on the plan asked for → the plan is recorded and the charge kept; on another
  * plan, or none → the charge is refunded and the installation let go; no usable answer → nothing
- * changes and the change stays pending, its claim held, for the reconciliation loop to try again.
+ * changes and the change stays pending, its claim held, for the reconciliation loop to try again
+ * (or, with `giveUp`, past the change's deadline, refunded and let go). Every write is fenced on
+ * the change's claim: `lost` when another holder took it meanwhile.
  */
-export async function settlePlanChange(ports: PlanChangeSettlementPorts, change: PendingPlanChange): Promise<SettlementOutcome> {
-  // The read-back is a second provider call: the claim is renewed so it does not look abandoned.
-  if (!(await ports.renewClaim(change))) return 'pending';
+export async function settlePlanChange(ports: PlanChangeSettlementPorts, pending: PendingPlanChange, options: { readonly giveUp?: boolean } = {}): Promise<SettlementOutcome> {
+  // The read-back is a second provider call: the claim is renewed (fenced) so it does not look abandoned.
+  const change = await ports.renewClaim(pending);
+  if (!change) return 'lost';
   const reading = await ports.readProviderPlan(change.installation);
-  if (!reading.reached) return 'pending';
+  if (!reading.reached) {
+    if (!options.giveUp) return 'pending';
+    // Past the deadline an unanswered question is closed: no charge is held forever on it.
+    return (await refundAndRelease(ports, change, `the provider did not confirm the change before the deadline (${reading.reason})`)) ? 'refunded' : 'lost';
+  }
   const held = reading.billingPlan;
   if (held !== null && (change.planId === null || held.id === change.planId)) {
     // With no plan known to have been asked for, nothing was charged: the provider's word is recorded as is.
-    await ports.record(change, held, reading.notification);
-    return 'recorded';
+    return (await ports.record(change, held, reading.notification)) ? 'recorded' : 'lost';
   }
-  await refundAndRelease(ports, change, `the provider reports ${held === null ? 'no installation-level plan' : `plan ${held.id}`}, not the plan the change asked for`);
-  return 'refunded';
+  const released = await refundAndRelease(ports, change, `the provider reports ${held === null ? 'no installation-level plan' : `plan ${held.id}`}, not the plan the change asked for`);
+  return released ? 'refunded' : 'lost';
 }
 
-async function refundAndRelease(ports: PlanChangeSettlementPorts, change: PendingPlanChange, reason: string): Promise<void> {
+/** Refunds the change's charge (keyed by the change: a second holder's refund is the same one) and lets go; false when the claim was lost. */
+export async function refundAndRelease(ports: PlanChangeSettlementPorts, change: PendingPlanChange, reason: string): Promise<boolean> {
   if (change.charge) await ports.refund(change, change.charge, reason);
-  await ports.release(change);
+  return ports.release(change);
 }
 
-function pendingOf(change: PlanChange, charge: ChangeCharge | null): PendingPlanChange {
-  return { id: change.id, installation: change.installation, planId: change.plan.id, charge };
+/**
+ * Seconds a client is told to wait before asking again about a change still being confirmed.
+ * Short on purpose: the CLI sleeps this long before each of its retries of a 503, and its retry
+ * meets the 409 that says the change is being confirmed; a longer value only stalls the command.
+ */
+const PENDING_RETRY_AFTER_SECONDS = 1;
+
+/** The answer to a request whose change another holder (the reconciliation loop) took over: never a success. */
+function claimLost(installationId: string, planId: string): ApiError {
+  return new ApiError(
+    'conflict',
+    `The plan change of the integration configuration ${installationId} to "${planId}" took too long and is being settled by Stockroom: the plan is recorded and the charge kept if the provider made the change, otherwise the charge is refunded. Read the installation again shortly to see its plan.`,
+  );
+}
+
+function pendingOf(change: PlanChange, claimedAt: number, charge: ChangeCharge | null): PendingPlanChange {
+  return { id: change.id, installation: change.installation, planId: change.plan.id, charge, claimedAt };
 }
 
 /**

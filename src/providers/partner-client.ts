@@ -387,8 +387,12 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
         if (answer.status === 204 || answer.text.trim() === '') return {};
         return parseBody(call.operation, answer, InstallationUpdatedSchema);
       },
-      getInstallation(installationId, caller) {
-        return sendFor({ operation: 'getInstallation', method: 'GET', path: `/v1/installations/${seg(installationId)}`, auth: systemAuth(installationId, caller) }, InstallationUpdatedSchema);
+      async getInstallation(installationId, caller) {
+        const call: Call = { operation: 'getInstallation', method: 'GET', path: `/v1/installations/${seg(installationId)}`, auth: systemAuth(installationId, caller) };
+        const answer = await send(call);
+        // An empty answer is an answer with no plan, read as Update Installation's 204 is.
+        if (answer.status === 204 || answer.text.trim() === '') return {};
+        return parseBody(call.operation, answer, InstallationUpdatedSchema);
       },
       listInstallationPlans(installationId, caller) {
         const path = `/v1/installations/${seg(installationId)}/plans`;

@@ -64,7 +64,7 @@ export function installationPlanChangePorts(ctx: AppContext, integration: Catalo
       return { methods, defaultId };
     },
     ...planChangeSettlementPorts(ctx, integration),
-    claim: (change) => claimPlanChange(ctx.db, change.installation.id, change.id, ctx.now()),
+    claim: (change, charge) => claimPlanChange(ctx.db, change.installation.id, change.id, { planId: change.plan.id, charge }, ctx.now()),
     authorize: (change, methodId, amountCents) => pay(change, 'authorization', methodId, amountCents),
     charge: (change, methodId, amountCents) => pay(change, 'charge', methodId, amountCents),
     async updateAtProvider(change, billingPlanId) {
@@ -78,7 +78,9 @@ export function installationPlanChangePorts(ctx: AppContext, integration: Catalo
         };
       } catch (error) {
         if (!isProviderError(error)) throw error;
-        const refused = error.kind === 'validation' || error.kind === 'conflict' || error.kind === 'forbidden' || error.kind === 'not_found';
+        // A 409 is not a definite refusal: the partner client retries a timed-out call with the same
+        // Idempotency-Key, and a 409 to the retry ("in progress") may follow a first attempt that applied.
+        const refused = error.kind === 'validation' || error.kind === 'forbidden' || error.kind === 'not_found';
         throw new PlanChangeFailure(refused ? 'rejected' : 'unknown', error.toApiError());
       }
     },
@@ -103,13 +105,17 @@ export function planChangeSettlementPorts(ctx: AppContext, integration: CatalogI
         };
       } catch (error) {
         if (!isProviderError(error)) throw error;
-        // A definite answer (4xx, also a partner that does not serve the optional Get Installation)
-        // reports no plan; only a lost or broken answer leaves the question open.
-        const unknown = error.kind === 'timeout' || error.kind === 'network' || error.kind === 'server' || error.kind === 'malformed';
-        return unknown ? { reached: false, reason: error.message } : { reached: true, billingPlan: null };
+        // Only a 200 or a 404 (the installation is gone at the provider, so it bills no plan)
+        // answers; any other refusal (401, 403, 409, 422: credentials, a misconfigured JWKS), a 5xx,
+        // a timeout or a malformed body says nothing about the plan, and the change stays pending.
+        if (error.kind === 'not_found') return { reached: true, billingPlan: null };
+        return { reached: false, reason: error.message };
       }
     },
-    renewClaim: (change) => renewPlanChangeClaim(ctx.db, change.installation.id, change.id, null, ctx.now()),
+    async renewClaim(change) {
+      const now = ctx.now();
+      return (await renewPlanChangeClaim(ctx.db, change.installation.id, change.id, change.claimedAt, now)) ? { ...change, claimedAt: now } : null;
+    },
     async refund(change, charge, reason) {
       // One refund per change: the processor call and the ledger row share the change's key.
       const operationKey = `${change.id}:refund`;
@@ -130,10 +136,10 @@ export function planChangeSettlementPorts(ctx: AppContext, integration: CatalogI
       recordInstallationPlan(
         ctx.db,
         change.installation.id,
-        change.id,
+        { changeId: change.id, claimedAt: change.claimedAt },
         { billingPlan: JSON.stringify(plan), notification: notification === undefined ? undefined : notification === null ? null : JSON.stringify(notification) },
         ctx.now(),
       ),
-    release: (change) => releasePlanChange(ctx.db, change.installation.id, change.id),
+    release: (change) => releasePlanChange(ctx.db, change.installation.id, { changeId: change.id, claimedAt: change.claimedAt }),
   };
 }

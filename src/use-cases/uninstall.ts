@@ -1,4 +1,5 @@
 import type { CatalogIntegration } from '../catalog/catalog.js';
+import { findRunningPlanChangeId } from '../db/installation-updates.js';
 import { abortUninstall, beginUninstall, countLiveStoresOfInstallation, finishUninstall } from '../db/installations.js';
 import type { Installation } from '../domain/installations.js';
 import { ApiError } from '../errors.js';
@@ -33,6 +34,12 @@ export async function uninstall(ctx: AppContext, request: UninstallRequest): Pro
   const before = await countLiveStoresOfInstallation(ctx.db, installation.id);
   if (before > 0 && !cascade) throw request.refuse(before);
   if (!(await beginUninstall(ctx.db, installation.id, ctx.now()))) {
+    if ((await findRunningPlanChangeId(ctx.db, installation.id)) !== null) {
+      throw new ApiError(
+        'conflict',
+        `The integration configuration ${installation.id} has a plan change in progress or being confirmed with the provider; uninstall it when that has finished (a few minutes at most).`,
+      );
+    }
     throw new ApiError('conflict', `The integration configuration ${installation.id} is being uninstalled by another request.`);
   }
   let finalized = true;

@@ -19,16 +19,16 @@ function ports(overrides: Partial<InstallationPlanChangePorts>, log: string[]): 
     listInstallationPlans: async () => [team],
     recordedPlanId: async () => null,
     paymentMethodsOf: async () => ({ methods: [{ id: 'pm_card_visa' }], defaultId: 'pm_card_visa' }),
-    claim: async () => (log.push('claim'), true),
+    claim: async () => (log.push('claim'), 1),
     authorize: async () => (log.push('authorize'), { ok: true, reference: 'auth' }),
     charge: async () => (log.push('charge'), { ok: true, reference: 'ch_1' }),
     updateAtProvider: async () => (log.push('provider'), {}),
     newChangeId: () => 'ipc_1',
     readProviderPlan: async () => ({ reached: false, reason: 'unused' }),
-    renewClaim: async () => true,
+    renewClaim: async (change) => change,
     refund: async () => void log.push('refund'),
-    record: async () => void log.push('record'),
-    release: async () => void log.push('release'),
+    record: async () => (log.push('record'), true),
+    release: async () => (log.push('release'), true),
     ...overrides,
   };
 }
@@ -44,7 +44,7 @@ test('a change that claims the installation just after another recorded the same
         claim: async () => {
           recorded = 'team';
           log.push('claim');
-          return true;
+          return 1;
         },
       },
       log,

@@ -49,12 +49,13 @@ describe('partner client answers', () => {
     await assert.rejects(client.updateInstallation(INSTALLATION, { billingPlanId: 'org' }, user, { idempotencyKey: 'ipc-3' }), { kind: 'malformed' });
   });
 
-  it('reads an installation with system auth: its installation-level plan, or none; a plan without its fields is malformed', async (t) => {
+  it('reads an installation with system auth: its installation-level plan, or none (also a 204); a plan without its fields is malformed', async (t) => {
     const { provider, client } = await partnerFixture(t);
     const plan = { id: 'org', type: 'subscription', name: 'Org', scope: 'installation', paymentMethodRequired: true };
-    provider.on('GET', `/v1/installations/${INSTALLATION}`, { status: 200, body: { billingPlan: plan } }, { status: 200, body: {} }, { status: 200, body: { billingPlan: { id: 'org' } } });
+    provider.on('GET', `/v1/installations/${INSTALLATION}`, { status: 200, body: { billingPlan: plan } }, { status: 200, body: {} }, { status: 204 }, { status: 200, body: { billingPlan: { id: 'org' } } });
     assert.deepEqual(await client.getInstallation(INSTALLATION, system), { billingPlan: plan });
     assert.equal(provider.requests[0]?.headers['x-vercel-auth'], 'system');
+    assert.deepEqual(await client.getInstallation(INSTALLATION, system), {});
     assert.deepEqual(await client.getInstallation(INSTALLATION, system), {});
     await assert.rejects(client.getInstallation(INSTALLATION, system), { kind: 'malformed' });
   });

@@ -87,7 +87,8 @@ export interface PartnerApi {
   /**
    * The installation-level plan a live installation is on, for Get Installation; null when it has
    * none (billed per resource). Stockroom reads it back when an Update Installation's answer was
-   * lost. Left out with `updateInstallation`: the kit then answers `{}`.
+   * lost. Required with `updateInstallation` (`servePartnerApi` refuses to start without it);
+   * left out with it, the kit answers `{}`.
    */
   installationPlan?(installationId: string): Promise<BillingPlan | null>;
   /** A product's plans; `metadata` is the caller's form input as JSON text; 404 for an unknown product. */

@@ -29,6 +29,7 @@ export interface PartnerServerSettings {
  * handlers stay untouched.
  */
 export async function servePartnerApi(app: FastifyInstance, settings: PartnerServerSettings, api: PartnerApi): Promise<void> {
+  assertPlansReadable(api);
   // Stockroom's own token check (src/http/plugins/auth.ts) runs on every route of the server
   // unless a route says `auth: 'none'`; a partner checks its callers' JWTs itself.
   app.addHook('onRoute', (route) => {
@@ -43,4 +44,15 @@ export async function servePartnerApi(app: FastifyInstance, settings: PartnerSer
   await app.register(resourceRoutes, { api });
   await app.register(secretRoutes, { api });
   await app.register(billingRoutes, { api });
+}
+
+/**
+ * A partner that changes installation plans must also report them: Stockroom reads the plan back
+ * with Get Installation when an Update Installation's answer was lost, and a partner answering
+ * `{}` there would have every such change refunded although it made it.
+ */
+export function assertPlansReadable(api: PartnerApi): void {
+  if (api.updateInstallation && !api.installationPlan) {
+    throw new Error('The partner API implements updateInstallation but not installationPlan: Get Installation must report the plan Update Installation set (implement installationPlan).');
+  }
 }
