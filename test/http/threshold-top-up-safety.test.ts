@@ -30,6 +30,24 @@ async function prepaidStore(server: TestServer, teamId: string, icfg: string, na
   return res.body.store as { id: string; externalResourceId: string };
 }
 
+
+/** The app's partners, with `before` run ahead of every Provision Purchase (a partner taking its time, or something happening meanwhile). */
+function partnersBeforePurchase(ctx: AppContext, before: (invoiceId: string) => Promise<void>): AppContext['partners'] {
+  return {
+    ...ctx.partners,
+    forProvider(target) {
+      const client = ctx.partners.forProvider(target);
+      return {
+        ...client,
+        async provisionPurchase(installationId, body, caller, options) {
+          await before(body.invoiceId);
+          return client.provisionPurchase(installationId, body, caller, options);
+        },
+      };
+    },
+  };
+}
+
 for (const dialect of dialectsToTest()) {
   describe(`threshold top-up safety (${dialect})`, () => {
     const server = useSharedServer(dialect);
@@ -65,23 +83,13 @@ for (const dialect of dialectsToTest()) {
       const aSlow = new Promise<void>((resolve) => (releaseA = resolve));
       let aStarted!: () => void;
       const aReached = new Promise<void>((resolve) => (aStarted = resolve));
-      const slowPartners: AppContext['partners'] = {
-        ...ctx.partners,
-        forProvider(target) {
-          const client = ctx.partners.forProvider(target);
-          return {
-            ...client,
-            async provisionPurchase(installationId, body, caller, options) {
-              const invoice = await db().selectFrom('invoices').select('items').where('id', '=', body.invoiceId).executeTakeFirstOrThrow();
-              if (JSON.parse(invoice.items)[0].resourceId === a.externalResourceId) {
-                aStarted();
-                await aSlow;
-              }
-              return client.provisionPurchase(installationId, body, caller, options);
-            },
-          };
-        },
-      };
+      const slowPartners = partnersBeforePurchase(ctx, async (invoiceId) => {
+        const invoice = await db().selectFrom('invoices').select('items').where('id', '=', invoiceId).executeTakeFirstOrThrow();
+        if (JSON.parse(invoice.items)[0].resourceId === a.externalResourceId) {
+          aStarted();
+          await aSlow;
+        }
+      });
       const report1 = actOnBalances({ ...ctx, partners: slowPartners }, icfg, [a.externalResourceId, b.externalResourceId]);
       await aReached;
       await actOnBalances(ctx, icfg, [a.externalResourceId, b.externalResourceId]); // A is held: skipped; B bought.
@@ -225,26 +233,16 @@ for (const dialect of dialectsToTest()) {
       // The partner is slow: each Provision Purchase of the pass takes longer than a hold.
       const stolen: boolean[] = [];
       let calls = 0;
-      const slowPartners: AppContext['partners'] = {
-        ...ctx.partners,
-        forProvider(target) {
-          const client = ctx.partners.forProvider(target);
-          return {
-            ...client,
-            async provisionPurchase(installationId, body, caller, options) {
-              calls += 1;
-              if (calls === 1) s.clock.advance(hold + 1);
-              else {
-                // Meanwhile a report (or another replica's pass) tries to take this purchase's threshold.
-                const inv = await db().selectFrom('invoices').select('source_key').where('id', '=', body.invoiceId).executeTakeFirstOrThrow();
-                const row = await db().selectFrom('threshold_purchases').select('threshold_id').where('id', '=', inv.source_key).executeTakeFirstOrThrow();
-                stolen.push(await claimThreshold(ctx.db, row.threshold_id, s.clock.now(), s.clock.now() + hold));
-              }
-              return client.provisionPurchase(installationId, body, caller, options);
-            },
-          };
-        },
-      };
+      const slowPartners = partnersBeforePurchase(ctx, async (invoiceId) => {
+        calls += 1;
+        if (calls === 1) s.clock.advance(hold + 1);
+        else {
+          // Meanwhile a report (or another replica's pass) tries to take this purchase's threshold.
+          const inv = await db().selectFrom('invoices').select('source_key').where('id', '=', invoiceId).executeTakeFirstOrThrow();
+          const row = await db().selectFrom('threshold_purchases').select('threshold_id').where('id', '=', inv.source_key).executeTakeFirstOrThrow();
+          stolen.push(await claimThreshold(ctx.db, row.threshold_id, s.clock.now(), s.clock.now() + hold));
+        }
+      });
       const outcomes = await finishInterruptedPurchases({ ...ctx, partners: slowPartners });
       assert.equal(outcomes.size, 2);
       assert.deepEqual(stolen, [false], 'the threshold being worked on is held against others');
