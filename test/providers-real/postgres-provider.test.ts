@@ -10,7 +10,7 @@ import { createStockroom } from '../../src/server.js';
 import { createTestDatabase, DIALECTS, dialectsToTest, type TestDatabase } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
-import { connectAndPull, createRealStore, expireOldCredentials, installationOf, PG_ADMIN_URL, pull, recordedObjects, rotate, withClient } from './real-stores.js';
+import { connectAndPull, createRealStore, dropPostgresObjects, expireOldCredentials, installationOf, PG_ADMIN_URL, pull, recordedObjects, rotate, withClient } from './real-stores.js';
 
 const PREFIX = 'pg_provider_';
 
@@ -22,11 +22,7 @@ async function dropCreated(server: TestServer): Promise<void> {
   // A server stopped by its test (a restart) left its database to the next one, whose cleanup covers it.
   const recorded = await recordedObjects(server, PREFIX).catch(() => undefined);
   if (!recorded) return;
-  const { handles, logins } = recorded;
-  await admin(async (c) => {
-    for (const handle of handles) await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(handle)} WITH (FORCE)`);
-    for (const role of [...logins, ...handles]) await c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`);
-  });
+  await dropPostgresObjects(recorded);
 }
 
 /** A Stockroom with the PostgreSQL provider on; what it creates is dropped when the test ends, even on failure. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { TestServer } from '../helpers/stockroom.js';
 
@@ -80,5 +81,33 @@ export async function withClient<T>(config: string | pg.ClientConfig, fn: (clien
     return await fn(client);
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/** Drops the databases and roles a PostgreSQL provider recorded (`recordedObjects`), whatever state a test left them in. */
+export async function dropPostgresObjects(recorded: { readonly handles: readonly string[]; readonly logins: readonly string[] }): Promise<void> {
+  await withClient(PG_ADMIN_URL!, async (c) => {
+    for (const handle of recorded.handles) await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(handle)} WITH (FORCE)`);
+    for (const role of [...recorded.logins, ...recorded.handles]) await c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`);
+  });
+}
+
+/** Deletes the ACL users a Redis provider recorded (`recordedObjects`' handles) and their keys. */
+export async function dropRedisObjects(handles: readonly string[]): Promise<void> {
+  const client = new Redis(REDIS_ADMIN_URL!, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    for (const handle of handles) {
+      await client.call('ACL', 'DELUSER', handle);
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${handle}:*`, 'COUNT', 500);
+        if (keys.length > 0) await client.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  } finally {
+    client.disconnect();
   }
 }

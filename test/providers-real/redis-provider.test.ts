@@ -9,7 +9,7 @@ import { createStockroom } from '../../src/server.js';
 import { createTestDatabase, DIALECTS, dialectsToTest } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { OWNER_TOKEN, startTestServer, type TestServer } from '../helpers/stockroom.js';
-import { connectAndPull, createRealStore, expireOldCredentials, installationOf, pull, recordedObjects, REDIS_ADMIN_URL, rotate } from './real-stores.js';
+import { connectAndPull, createRealStore, dropRedisObjects, expireOldCredentials, installationOf, pull, recordedObjects, REDIS_ADMIN_URL, rotate } from './real-stores.js';
 
 const PREFIX = 'redis_provider_';
 
@@ -53,12 +53,7 @@ async function keysWithPrefix(prefix: string): Promise<string[]> {
 
 /** Deletes the users and keys the provider made for this server, whatever state a failed test left. */
 async function dropCreated(server: TestServer): Promise<void> {
-  const { handles } = await recordedObjects(server, PREFIX);
-  for (const handle of handles) {
-    await admin((c) => c.call('ACL', 'DELUSER', handle));
-    const keys = await keysWithPrefix(`${handle}:`);
-    if (keys.length > 0) await admin((c) => c.unlink(...keys));
-  }
+  await dropRedisObjects((await recordedObjects(server, PREFIX)).handles);
 }
 
 async function startServer(t: TestContext, dialect: (typeof DIALECTS)[number]): Promise<TestServer> {

@@ -12,6 +12,7 @@ import { hashToken } from '../../src/crypto/secret-box.js';
 import { insertSsoCode } from '../../src/db/sso-codes.js';
 import { partnerAccessToken } from '../helpers/reference-partner-db.js';
 import { startTestServer, type TestServer } from '../helpers/stockroom.js';
+import { dropPostgresObjects, dropRedisObjects, PG_ADMIN_URL, recordedObjects, REDIS_ADMIN_URL } from '../providers-real/real-stores.js';
 
 /**
  * Issue 13, defect 5: every secret in Stockroom's database is sealed (or, for a token only ever
@@ -27,8 +28,6 @@ import { startTestServer, type TestServer } from '../helpers/stockroom.js';
  * of their own so that a failure there names its cause.
  */
 
-const PG_ADMIN_URL = process.env.TEST_POSTGRES_ADMIN_URL;
-const REDIS_ADMIN_URL = process.env.TEST_REDIS_ADMIN_URL;
 
 /** A secret value the test wrote, and what wrote it. */
 interface Needle {
@@ -211,6 +210,16 @@ async function writeSecretsAndScan(dialect: TestDialect): Promise<{ needles: Nee
       await addPulled(`${product} store after rotation`);
     }
 
+    // The real stores are a database, roles and an ACL user on the machine's servers: dropped at the
+    // end. Read now: on SQLite the scan closes the server (to read its files after a checkpoint).
+    if (PG_ADMIN_URL) {
+      const recorded = await recordedObjects(server, 'pg_provider_');
+      cleanups.push(() => dropPostgresObjects(recorded));
+    }
+    if (REDIS_ADMIN_URL) {
+      const { handles } = await recordedObjects(server, 'redis_provider_');
+      cleanups.push(() => dropRedisObjects(handles));
+    }
     const findings = await scan(server, dialect, needles);
     return { needles: dedupe(needles), findings };
   } finally {
