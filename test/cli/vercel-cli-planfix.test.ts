@@ -37,7 +37,13 @@ test('vercel integration update: a plan change the provider cannot confirm is le
   const work = mkdtempSync(join(tmpdir(), 'stockroom-cli-planfix-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
 
-  const result = await runVercel(['integration', 'update', 'scripted', '--plan', 'org', '--non-interactive'], { cwd: work, apiUrl: server.url, token: server.token });
+  const result = await runVercel(['integration', 'update', 'scripted', '--plan', 'org', '--non-interactive'], {
+    cwd: work,
+    apiUrl: server.url,
+    token: server.token,
+    // The CLI retries a 5xx three times with backoff (about 1, 2 and 4 s) on top of its own start: on a loaded machine that passed 30 s.
+    timeoutMs: 120_000,
+  });
   assert.equal(result.code, 1, `--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
   const printed = JSON.parse(result.stdout);
   assert.equal(printed.status, 'error');

@@ -20,6 +20,8 @@ export interface CliOptions {
   readonly cwd: string;
   readonly apiUrl: string;
   readonly token: string;
+  /** How long the CLI may run before it is killed; 30 s unless a test expects its retries and backoff. */
+  readonly timeoutMs?: number;
 }
 
 /** The command line and environment of one isolated CLI run (see `runVercel`). */
@@ -46,7 +48,7 @@ export function vercelInvocation(args: readonly string[], options: CliOptions, m
 export async function runVercel(args: readonly string[], options: CliOptions): Promise<CliResult> {
   const { argv, env } = vercelInvocation(args, options);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, argv, { cwd: options.cwd, env, timeout: 30_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, argv, { cwd: options.cwd, env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return reject(error);
       const code = error ? Number(error.code) : 0;
       resolve({ code, stdout, stderr, output: `${stdout}${stderr}` });
