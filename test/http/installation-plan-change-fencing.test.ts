@@ -42,7 +42,7 @@ async function state(server: Awaited<ReturnType<typeof scripted>>['server'], icf
 }
 
 for (const dialect of dialectsToTest()) {
-  describe(`plan change review 2 (${dialect})`, () => {
+  describe(`plan changes fenced by their claim and settled only on an answer (${dialect})`, () => {
     test('a 403 from Get Installation says nothing about the plan: the change stays pending, the charge is not refunded', async (t) => {
       const { server, provider, icfg } = await scripted(t, dialect);
       // The provider may have made the change: Update Installation's answers are lost.
@@ -52,6 +52,8 @@ for (const dialect of dialectsToTest()) {
       const res = await patch(server, icfg);
       const after = await state(server, icfg);
       assert.deepEqual(after.ledger, ['authorization', 'charge'], 'no refund on a non-answer');
+      assert.equal(after.plan, null, 'nothing recorded');
+      assert.match(after.claim ?? '', /^ipc_/, 'the change still holds the installation for the loop');
       assert.equal(res.status, 503, res.text);
     });
 
@@ -63,10 +65,12 @@ for (const dialect of dialectsToTest()) {
       const res = await patch(server, icfg);
       const after = await state(server, icfg);
       assert.deepEqual(after.ledger, ['authorization', 'charge'], 'the charge is kept for the read-back to decide');
+      assert.equal(after.plan, null, 'nothing recorded');
+      assert.match(after.claim ?? '', /^ipc_/, 'the change still holds the installation for the loop');
       assert.equal(res.status, 503, res.text);
     });
 
-    test('an uninstall that begins while a plan change is paying: the change is still sent to the provider and its charge kept', async (t) => {
+    test('an uninstall that begins while a plan change is paying stops the change: its charge is refunded and the provider is not asked', async (t) => {
       const { server, provider, icfg } = await scripted(t, dialect);
       provider.on('PATCH', `/v1/installations/${icfg}`, { status: 204 });
       const { db } = server.stockroom.ctx;
@@ -83,8 +87,9 @@ for (const dialect of dialectsToTest()) {
       await patch(server, icfg);
       const after = await state(server, icfg);
       const sent = provider.requestsTo('PATCH', `/v1/installations/${icfg}`).length;
-      // Either the change stops (refunded, provider not asked) or it never charges; not: charged, sent, kept.
-      assert.ok(sent === 0 || after.ledger.includes('refund'), `provider asked ${sent}x, ledger ${after.ledger.join(',')}, plan ${after.plan}`);
+      assert.equal(sent, 0, 'the provider of an installation being uninstalled is not asked');
+      assert.deepEqual(after.ledger, ['authorization', 'charge', 'refund'], 'charged, then refunded');
+      assert.deepEqual([after.plan, after.claim], [null, null], 'no plan recorded, the installation let go');
     });
 
     test('a change killed between the processor charge and its ledger row: the loop refunds the charge the processor took', async (t) => {
